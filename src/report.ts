@@ -1,0 +1,73 @@
+/** The canonical report object: what `nianbao extract --json` prints and what storage receives. Validated with zod at the boundaries. */
+import { z } from 'zod';
+
+export const WhereSchema = z.object({
+  table: z.number().int().optional(),
+  row: z.number().int().optional(),
+  col: z.number().int().optional(),
+  domPath: z.string().optional(),
+  line: z.number().int().optional(),
+  page: z.number().int().optional(),
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+});
+
+export const ProblemSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  where: z.string().optional(),
+});
+
+export const CheckStatus = z.enum(['pass', 'fail', 'warn', 'skipped']);
+export type CheckStatus = z.infer<typeof CheckStatus>;
+
+export const CheckSchema = z.object({
+  /** Stable id, e.g. `requests.balance.total`. */
+  id: z.string(),
+  status: CheckStatus,
+  expected: z.number().nullable(),
+  actual: z.number().nullable(),
+  keys: z.array(z.string()),
+  /** Why a check was skipped, or a sentence explaining a failure. */
+  reason: z.string().optional(),
+  /** Prose checks: the sentence quoted as evidence. */
+  evidence: z.string().optional(),
+});
+export type Check = z.infer<typeof CheckSchema>;
+
+/** Where a figure came from: the text as printed and its place in the source. */
+export const FigureSourceSchema = z.object({
+  /** The cell's text as printed ('' for a blank cell). */
+  text: z.string(),
+  /** True when the cell was blank or a zero marker (—, -, /, 无): the value 0 was not printed as a digit. */
+  blank: z.boolean(),
+  /** Canonical table: 2 (Article 20), 3 (requests), 4 (review and litigation). */
+  table: z.number().int(),
+  /** The grid (1-based, document order) the cell is in. */
+  grid: z.number().int(),
+  row_label: z.string(),
+  col_label: z.string(),
+  where: WhereSchema,
+});
+export type FigureSource = z.infer<typeof FigureSourceSchema>;
+
+export const ReportStatus = z.enum(['ok', 'partial', 'no_tables', 'legacy', 'not_a_report', 'error']);
+export type ReportStatus = z.infer<typeof ReportStatus>;
+
+export const ReportSchema = z.object({
+  source: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  status: ReportStatus,
+  version: z.enum(['2019', '2021', 'legacy']).nullable(),
+  agency: z.string().nullable(),
+  year: z.number().int().nullable(),
+  title: z.string().nullable(),
+  region: z.string().nullable(),
+  source_url: z.string().nullable(),
+  /** html | pdf | text */
+  kind: z.enum(['html', 'pdf', 'text']).nullable(),
+  figures: z.record(z.string(), z.number().nullable()),
+  checks: z.array(CheckSchema),
+  problems: z.array(ProblemSchema),
+  provenance: z.record(z.string(), FigureSourceSchema),
+});
+export type Report = z.infer<typeof ReportSchema>;
