@@ -1,0 +1,583 @@
+/**
+ * Label matching: table grids → canonical keys, by the meaning of each label, never its exact text.
+ *
+ * All grids of a document are read as one stream of rows in document order, so a table split into
+ * several <table>s, or across PDF pages, reads as one. Each row is a caption (第二十条第（一）项,
+ * 三、收到和处理政府信息公开申请情况), a header row (column keywords, no values) or a data row (a
+ * row label and values). Header rows before a data row make a header block; its columns resolve to
+ * column keys (自然人 → natural, 本年制发件数 → issued, 复议后起诉 + 结果维持 → litigation_after_review.upheld).
+ * A data row's label resolves to a row key; the cell at each keyed column is the figure.
+ */
+import type { Cell, Grid, Problem } from './types.js';
+import { parseCell } from './values.js';
+import { normLabel, stripNumbering } from './normalize.js';
+import { ART20_KEYS, type Version } from '../src/keys.js';
+import type { FigureSource } from '../src/report.js';
+
+type Section = 't2' | 't3' | 't4';
+
+export interface MappedTables {
+  /** The template version the labels show, or null when they do not tell. */
+  version: Version | null;
+  /** True when （六）其他处理 is printed as one row (key requests.other.<col>). */
+  otherAsOneRow: boolean;
+  figures: Record<string, number | null>;
+  provenance: Record<string, FigureSource>;
+  /** Which canonical tables were found (at least one figure read). */
+  found: { art20: boolean; requests: boolean; litigation: boolean };
+  problems: Problem[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary
+
+/** Column keywords of the request matrix (table 3), tested in order on one header cell. */
+const T3_COLS: [string, RegExp][] = [
+  ['subtotal', /小计/],
+  ['total', /总计|合计|总数/],
+  ['natural', /自然人/],
+  ['commercial', /商业|企业/],
+  ['research', /科研/],
+  ['social', /公益|社会/],
+  ['legal', /法律服务|律师|法律/],
+  ['other_org', /^(?:\d+[.、]?)?其他(?:组织|法人)?$|^其他$/],
+];
+/** Column keywords of table 4: the result (leaf) and the group. */
+const T4_LEAVES: [string, RegExp][] = [
+  ['total', /总计|合计/],
+  ['upheld', /维持/],
+  ['corrected', /纠正/],
+  ['pending', /未审结|尚未|审理中/],
+  ['other', /其他/],
+];
+const T4_GROUPS: [string, RegExp][] = [
+  ['litigation_after_review', /复议后/],
+  ['litigation_direct', /未经复议|直接起诉/],
+  ['review', /行政复议/],
+];
+/** Column keywords of table 2 (Article 20). Order matters: 上一年项目数量 before 采购项目数量. */
+const T2_COLS: [string, RegExp][] = [
+  ['prev_items', /上一?年.*项目|上年项目/],
+  ['items', /采购项目|项目数/],
+  ['amount', /金额/],
+  ['decisions', /处理决定|决定数/],
+  ['delta', /增\/?减|增减|增加\/?减少/],
+  ['issued', /制发/],
+  ['repealed', /废止/],
+  ['in_force', /现行有效/],
+  ['made', /新?制作/],
+  ['published', /新公开/],
+  ['public_total', /对外公开总|公开总数/],
+];
+const T2_ROWS: [string, RegExp][] = [
+  ['other_services', /对外管理服务/],
+  ['rules', /规章/],
+  ['normative', /规范性文件/],
+  ['licensing', /行政许可/],
+  ['penalty', /行政处罚/],
+  ['coercion', /行政强制/],
+  ['fees', /事业性收费|收费/],
+  ['procurement', /采购/],
+];
+/** Row labels of the request matrix. First match wins, tested on the most specific label first. */
+const T3_ROWS: [string, RegExp][] = [
+  ['carried_forward', /结转下年|下年度继续|转入下年|结转下一年/],
+  ['carried_over', /上一?年度?结转/],
+  ['new', /新收|本年度?收到|新受理|本年受理/],
+  ['partial', /部分公开/],
+  ['granted', /予以公开/],
+  ['denied.state_secret', /国家秘密/],
+  ['denied.law_forbidden', /止公开|禁止/],
+  ['denied.three_safety', /三安全|一稳定|三个安全/],
+  ['denied.third_party', /第三方/],
+  ['denied.internal', /内部事务/],
+  ['denied.process', /过程性/],
+  ['denied.enforcement_file', /执法案卷/],
+  ['denied.query', /查询/],
+  ['unable.not_held', /不掌握/],
+  ['unable.needs_creation', /另行制作|没有现成|无现成/],
+  ['unable.unclear', /补正后|不明确/],
+  ['not_processed.petition', /信访|举报|投诉/],
+  ['not_processed.duplicate', /重复申请/],
+  ['not_processed.publication', /出版物/],
+  ['not_processed.mass_repeat', /大量反复|大量/],
+  ['not_processed.confirm', /确认|重新出具/],
+  ['other.no_correction', /不补正|逾期未补正/],
+  ['other.no_fee', /缴纳费用|收费通知|缴费|交纳费用/],
+];
+const T3_GROUPS: [string, RegExp][] = [
+  ['denied', /不予公开/],
+  ['unable', /无法提供/],
+  ['not_processed', /不予处理/],
+  ['other', /其他处理/],
+];
+const TOTAL_ROW = /^(?:总计|合计|总数)$/;
+
+/** Keywords that make a row a header row of a section. */
+const SECTION_HEADER: [Section, RegExp][] = [
+  ['t3', /自然人|商业企业|科研机构|公益组织|社会组织|法律服务机构|申请人情况|法人或其他组织/],
+  ['t4', /行政复议|行政诉讼|结果维持|结果纠正|其他结果|尚未审结|复议后起诉|直接起诉/],
+  ['t2', /信息内容|制发件数|废止件数|现行有效|新制作|新公开|对外公开总|上一年项目|增\/?减|处理决定数|收费金额|采购项目|采购总金额/],
+];
+/** Captions and section headings that switch section (a row with one distinct text). */
+const SECTION_CAPTION: [Section, RegExp][] = [
+  ['t2', /第二十条|主动公开政府信息情况/],
+  ['t3', /收到和处理政府信息公开申请|依申请公开/],
+  ['t4', /行政复议.*行政诉讼|复议、?诉讼/],
+];
+
+function firstMatch(table: [string, RegExp][], s: string): string | null {
+  for (const [k, re] of table) if (re.test(s)) return k;
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+interface Row {
+  grid: Grid;
+  index: number;
+  cells: Cell[];
+  norms: string[];
+}
+
+/** A non-empty cell that does not read as a value (a label, a heading, a keyword). */
+function isTextCell(raw: string, norm: string): boolean {
+  if (norm === '') return false;
+  return parseCell(raw).value === null;
+}
+function hasValue(raw: string): boolean {
+  const r = parseCell(raw);
+  return r.value !== null && raw.trim() !== '';
+}
+
+interface ColumnKey {
+  /** For t3: natural…total, subtotal. For t4: `${group}.${leaf}` or a partial (leaf only / group only). For t2: issued, made… */
+  leaf: string | null;
+  group: string | null;
+  label: string;
+  /** The amount unit a header names (元 → converted to 万元). */
+  unit?: '元' | '万元';
+}
+
+interface ColumnMap {
+  section: Section;
+  grid: Grid;
+  width: number;
+  /** Column index → key, for aligned grids. */
+  byIndex: Map<number, ColumnKey>;
+  /** Keyed columns in order, for unaligned grids and continuations. */
+  ordered: { index: number; key: ColumnKey }[];
+  firstKeyed: number;
+}
+
+/** Header rows of an unaligned grid lost their colspans: a header cell extends over the empty cells to its right. */
+function fillRight(cells: { text: string; spanned: boolean }[], width: number): { text: string; spanned: boolean }[] {
+  const out = cells.map((c) => ({ ...c }));
+  while (out.length < width) out.push({ text: '', spanned: false });
+  let last: string | null = null;
+  for (const c of out) {
+    if (c.text !== '') last = c.text;
+    else if (last !== null) {
+      c.text = last;
+      c.spanned = true;
+    }
+  }
+  return out;
+}
+
+function resolveColumns(section: Section, header: Row[]): ColumnMap | null {
+  if (header.length === 0) return null;
+  const grid = header[header.length - 1].grid;
+  const width = Math.max(...header.map((r) => r.cells.length));
+  const rows = header.map((r) => {
+    const cells = r.cells.map((c, i) => ({ text: r.norms[i], raw: c.text, spanned: !!c.spanned }));
+    if (r.grid.aligned) return cells;
+    // the raw text follows the fill, so a column's label names the header cell that covers it
+    const filled = fillRight(cells.map((c) => ({ text: c.raw.trim(), spanned: c.spanned })), width);
+    return filled.map((c) => ({ text: normLabel(c.text), raw: c.text, spanned: c.spanned }));
+  });
+  const byIndex = new Map<number, ColumnKey>();
+  const claimed = new Set<string>();
+  const pending: { index: number; key: ColumnKey; fromSpan: boolean }[] = [];
+  for (let c = 0; c < width; c++) {
+    const col = rows.map((r) => r[c]).filter((x): x is { text: string; raw: string; spanned: boolean } => !!x && x.text !== '');
+    if (col.length === 0) continue;
+    const label = dedupe(col.map((x) => x.raw)).join(' / ');
+    const path = col.map((x) => x.text).join('');
+    let leaf: string | null = null;
+    let fromSpan = false;
+    let group: string | null = null;
+    const leafTable = section === 't3' ? T3_COLS : section === 't4' ? T4_LEAVES : T2_COLS;
+    // the leaf from the lowest cell that names one: the cells this column owns first, then spanned ones
+    for (const pass of [false, true]) {
+      for (let i = col.length - 1; i >= 0 && leaf === null; i--) {
+        if (col[i].spanned !== pass) continue;
+        let t = col[i].text;
+        if (section === 't3') t = t.replace(/法人或其他组织|申请人情况/g, '');
+        if (t === '') continue;
+        leaf = firstMatch(leafTable, t);
+        if (leaf !== null) fromSpan = pass;
+      }
+      if (leaf !== null) break;
+    }
+    if (section === 't4') group = firstMatch(T4_GROUPS, path);
+    if (leaf === null && group === null) continue;
+    let unit: '元' | '万元' | undefined;
+    if (section === 't2' && leaf === 'amount') unit = /万元/.test(path) ? '万元' : /元/.test(path) ? '元' : undefined;
+    const key: ColumnKey = { leaf, group, label, unit };
+    pending.push({ index: c, key, fromSpan });
+  }
+  // a leaf read only from a spanned cell never takes a key another column owns
+  for (const p of pending) {
+    const id = `${p.key.group ?? ''}.${p.key.leaf ?? ''}`;
+    if (!p.fromSpan) claimed.add(id);
+  }
+  for (const p of pending) {
+    const id = `${p.key.group ?? ''}.${p.key.leaf ?? ''}`;
+    if (p.fromSpan && claimed.has(id)) continue;
+    if (p.fromSpan) claimed.add(id);
+    byIndex.set(p.index, p.key);
+  }
+  if (byIndex.size === 0) return null;
+  const ordered = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([index, key]) => ({ index, key }));
+  return { section, grid, width, byIndex, ordered, firstKeyed: ordered[0].index };
+}
+
+function dedupe(xs: string[]): string[] {
+  const out: string[] = [];
+  for (const x of xs) if (x !== '' && out[out.length - 1] !== x && !out.includes(x)) out.push(x);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mapper
+
+export function mapGrids(grids: Grid[]): MappedTables {
+  const figures: Record<string, number | null> = {};
+  const provenance: Record<string, FigureSource> = {};
+  const problems: Problem[] = [];
+  const evidence = { v2021: 0, v2019: 0, otherOneRow: false, otherSplit: false, t2: '' as '' | Version };
+  let section: Section | null = null;
+  let header: Row[] = [];
+  let headerOpen = false; // the last row was a header row: the next header row extends the block
+  const maps: Partial<Record<Section, ColumnMap>> = {};
+  let group: string | null = null; // t3 group context: denied, unable, not_processed, other
+  const missingByGrid = new Map<number, number>();
+
+  const canonicalTable = (s: Section): number => (s === 't2' ? 2 : s === 't3' ? 3 : 4);
+
+  const setFigure = (
+    key: string,
+    cell: Cell | undefined,
+    grid: Grid,
+    section: Section,
+    rowLabel: string,
+    colLabel: string,
+    unit?: '元' | '万元',
+  ) => {
+    const text = cell?.text ?? '';
+    const parsed = parseCell(text, { unit });
+    const where = cell?.where ?? { table: grid.index };
+    const place = `table ${canonicalTable(section)}, row ${rowLabel || '(none)'}, column ${colLabel}${describeWhere(where)}`;
+    if (key in figures) {
+      const prev = figures[key];
+      if (prev !== parsed.value) {
+        problems.push({
+          code: 'duplicate_cell',
+          message: `${key} is printed twice with different values (${prev} and ${parsed.value}); the first is kept`,
+          where: place,
+        });
+      }
+      return;
+    }
+    if (parsed.value === null) {
+      problems.push({ code: 'cell_unreadable', message: `cannot read "${text}" as a number (${parsed.reason})`, where: place });
+    } else if (!cell) {
+      missingByGrid.set(grid.index, (missingByGrid.get(grid.index) ?? 0) + 1);
+    }
+    figures[key] = parsed.value;
+    provenance[key] = {
+      text,
+      blank: parsed.blank,
+      table: canonicalTable(section),
+      grid: grid.index,
+      row_label: rowLabel,
+      col_label: colLabel,
+      where,
+    };
+  };
+
+  const rows: Row[] = [];
+  for (const grid of grids) {
+    if (grid.caption) {
+      const capCell: Cell = { text: grid.caption, where: { ...grid.where } };
+      rows.push({ grid, index: -1, cells: [capCell], norms: [normLabel(grid.caption)] });
+    }
+    grid.rows.forEach((cells, index) => rows.push({ grid, index, cells, norms: cells.map((c) => normLabel(c.text)) }));
+  }
+
+  for (const row of rows) {
+    const { cells, norms } = row;
+    const texts = dedupe(norms.filter((n) => n !== ''));
+    if (texts.length === 0) continue;
+    const valueCells = cells.filter((c) => hasValue(c.text)).length;
+    const textIdx = cells.map((c, i) => (isTextCell(c.text, norms[i]) ? i : -1)).filter((i) => i >= 0);
+
+    // captions and section headings: one distinct text, no values (第二十条第（一）项, 四、…行政复议、行政诉讼情况)
+    if (valueCells === 0 && texts.length === 1) {
+      const cap = firstMatch(SECTION_CAPTION as [string, RegExp][], texts[0]) as Section | null;
+      if (cap && (texts[0].length > 8 || /第二十条/.test(texts[0]))) {
+        section = cap;
+        header = [];
+        headerOpen = false;
+        if (cap === 't3') group = null;
+        continue;
+      }
+    }
+
+    // header rows: section keywords and no values
+    if (valueCells === 0) {
+      const sec = headerSection(texts);
+      // a row whose only keyword is its first cell (行政复议 | | | |) is a data row printed blank once columns are known
+      const re = sec ? SECTION_HEADER.find(([s]) => s === sec)![1] : null;
+      const hits = re ? norms.map((n, i) => (n !== '' && re.test(n) ? i : -1)).filter((i) => i >= 0) : [];
+      const labelOnly = hits.length > 0 && hits.every((i) => i === hits[0]) && textIdx.length === 1;
+      if (sec && !(labelOnly && sec === section && !headerOpen && maps[sec])) {
+        if (!headerOpen || sec !== section) header = [];
+        section = sec;
+        header.push(row);
+        headerOpen = true;
+        continue;
+      }
+    }
+
+    if (section === null) {
+      // a data row before any header: does its label say where we are?
+      const guess = guessSectionFromLabel(texts);
+      if (!guess) continue;
+      section = guess;
+    }
+
+    // a data row: resolve the header block above it
+    if (headerOpen) {
+      const m = resolveColumns(section, header);
+      if (m) maps[section] = m;
+      headerOpen = false;
+    }
+    const map = maps[section];
+    if (!map) {
+      // e.g. a table 2 row before its header: try another section the label fits
+      const guess = guessSectionFromLabel(texts);
+      if (guess && guess !== section && maps[guess]) section = guess;
+      else continue;
+    }
+    const cmap = maps[section]!;
+
+    // which cells are labels and which are values
+    const positional = row.grid.aligned && (row.grid === cmap.grid || cells.length === cmap.width);
+    let labelEnd: number; // cells[0..labelEnd) are the row's label cells
+    if (positional) labelEnd = Math.min(cmap.firstKeyed, cells.length);
+    else labelEnd = textIdx.length ? Math.max(...textIdx) + 1 : 0;
+    const labelCells = cells.slice(0, labelEnd);
+    const rowLabel = dedupe(labelCells.map((c) => c.text.trim()).filter(Boolean)).join(' / ');
+
+    // section switches on a row label that belongs elsewhere (a continuation with no header)
+    let sec: Section = section;
+    const rk = rowKeyOf(sec, row, labelEnd, group);
+    if (rk === null && sec !== 't4') {
+      const other = guessSectionFromLabel(dedupe(labelCells.map((_, i) => norms[i]).filter(Boolean)));
+      if (other && other !== sec && maps[other]) sec = other;
+    }
+    const m = maps[sec]!;
+    const rowKey = sec === section ? rk : rowKeyOf(sec, row, labelEnd, group);
+    if (sec === 't3' && rowKey?.group !== undefined) group = rowKey.group;
+
+    // assign value cells to keyed columns
+    let assigned: { key: ColumnKey; cell: Cell | undefined }[];
+    if (positional && m === cmap) {
+      assigned = m.ordered.map(({ index, key }) => ({ key, cell: cells[index] }));
+    } else {
+      let vals = cells.slice(labelEnd);
+      if (!row.grid.aligned) {
+        while (vals.length && vals[0].text.trim() === '') vals = vals.slice(1);
+        while (vals.length && vals[vals.length - 1].text.trim() === '') vals = vals.slice(0, -1);
+      } else if (vals.length > m.ordered.length) {
+        vals = vals.slice(vals.length - m.ordered.length);
+      }
+      if (vals.length > m.ordered.length) {
+        problems.push({
+          code: 'row_extra_cells',
+          message: `row has ${vals.length} value cells for ${m.ordered.length} columns; the extra cells are ignored`,
+          where: `table ${canonicalTable(sec)}, row ${rowLabel}${describeWhere(cells[0]?.where)}`,
+        });
+      }
+      assigned = m.ordered.map(({ key }, i) => ({ key, cell: vals[i] }));
+    }
+
+    if (sec === 't3') {
+      if (!rowKey || rowKey.key === null) {
+        if (assigned.some((a) => a.cell && hasValue(a.cell.text)) && !isGroupOnly(row, labelEnd)) {
+          problems.push({
+            code: 'row_unrecognised',
+            message: `a row of the request table whose label was not recognised: "${rowLabel}"`,
+            where: `table 3${describeWhere(cells[0]?.where)}`,
+          });
+        }
+        continue;
+      }
+      if (rowKey.key === 'other') evidence.otherOneRow = true;
+      if (rowKey.key.startsWith('other.')) evidence.otherSplit = true;
+      for (const { key, cell } of assigned) {
+        if (!key.leaf || key.leaf === 'subtotal') continue;
+        setFigure(`requests.${rowKey.key}.${key.leaf}`, cell, row.grid, 't3', rowLabel, key.label);
+      }
+    } else if (sec === 't4') {
+      const rowGroup = firstMatch(T4_GROUPS, normLabel(rowLabel));
+      const rowLeaf = rowLabel ? firstMatch(T4_LEAVES, stripNumbering(normLabel(labelCells[labelCells.length - 1]?.text ?? ''))) : null;
+      for (const { key, cell } of assigned) {
+        const g = key.group ?? rowGroup;
+        const l = key.leaf ?? rowLeaf;
+        if (!g || !l) continue;
+        setFigure(`${g}.${l}`, cell, row.grid, 't4', rowLabel, key.label);
+      }
+    } else {
+      const r = rowKey?.key;
+      if (!r) continue;
+      for (const { key, cell } of assigned) {
+        if (!key.leaf) continue;
+        const k = `art20.${r}.${key.leaf}`;
+        const in2021 = ART20_KEYS['2021'].includes(k);
+        const in2019 = ART20_KEYS['2019'].includes(k);
+        if (!in2021 && !in2019) continue;
+        if (in2021 && !in2019) evidence.v2021++;
+        if (in2019 && !in2021) evidence.v2019++;
+        setFigure(k, cell, row.grid, 't2', rowLabel, key.label, key.unit);
+      }
+    }
+  }
+
+  for (const [gi, n] of missingByGrid) {
+    problems.push({
+      code: 'cell_missing',
+      message: `${n} cells of table ${gi} were missing from the document (rows shorter than the header); they read as blank`,
+      where: `table ${gi}`,
+    });
+  }
+
+  let version: Version | null = null;
+  if (evidence.v2021 > evidence.v2019) version = '2021';
+  else if (evidence.v2019 > evidence.v2021) version = '2019';
+  else if (evidence.otherSplit) version = '2021';
+  if (version === '2019' && evidence.otherSplit) {
+    problems.push({
+      code: 'mixed_template',
+      message: 'table 2 follows the 2019 template but table 3 splits （六）其他处理 as the 2021 template does',
+    });
+  }
+  // 2019-template figures under a 2021 heading or the reverse
+  if (version) {
+    const foreign = Object.keys(figures).filter(
+      (k) => k.startsWith('art20.') && !ART20_KEYS[version!].includes(k),
+    );
+    if (foreign.length) {
+      problems.push({
+        code: 'mixed_template',
+        message: `figures of the other template version were read: ${foreign.join(', ')}`,
+      });
+    }
+  }
+  const keys = Object.keys(figures);
+  return {
+    version,
+    otherAsOneRow: evidence.otherOneRow && !evidence.otherSplit,
+    figures,
+    provenance,
+    found: {
+      art20: keys.some((k) => k.startsWith('art20.')),
+      requests: keys.some((k) => k.startsWith('requests.')),
+      litigation: keys.some((k) => !k.startsWith('art20.') && !k.startsWith('requests.')),
+    },
+    problems,
+  };
+}
+
+function describeWhere(w: Grid['where'] | undefined): string {
+  if (!w) return '';
+  if (w.page !== undefined) return ` (page ${w.page})`;
+  if (w.line !== undefined) return ` (line ${w.line})`;
+  if (w.domPath) return ` (${w.domPath})`;
+  return '';
+}
+
+function headerSection(texts: string[]): Section | null {
+  const score: Record<Section, number> = { t2: 0, t3: 0, t4: 0 };
+  for (const t of texts) for (const [s, re] of SECTION_HEADER) if (re.test(t)) score[s]++;
+  const best = (Object.keys(score) as Section[]).sort((a, b) => score[b] - score[a])[0];
+  return score[best] > 0 ? best : null;
+}
+
+function guessSectionFromLabel(texts: string[]): Section | null {
+  for (const t of texts) {
+    const s = stripNumbering(t);
+    if (firstMatch(T3_ROWS, s) || firstMatch(T3_GROUPS, s)) return 't3';
+    if (firstMatch(T2_ROWS, s)) return 't2';
+    if (firstMatch(T4_GROUPS, s)) return 't4';
+  }
+  return null;
+}
+
+/** A row whose only label is a group heading, e.g. （三）不予公开 printed as a subtotal row. */
+function isGroupOnly(row: Row, labelEnd: number): boolean {
+  const labels = dedupe(row.norms.slice(0, labelEnd).filter(Boolean)).map(stripNumbering);
+  return labels.length > 0 && labels.every((l) => firstMatch(T3_GROUPS, l) !== null || /办理结果/.test(l));
+}
+
+interface RowKey {
+  key: string | null;
+  group?: string | null;
+}
+
+/** The row key of a data row in a section, from its label cells (most specific first). */
+function rowKeyOf(section: Section, row: Row, labelEnd: number, group: string | null): RowKey | null {
+  const labels = dedupe(row.norms.slice(0, Math.max(labelEnd, 0)).filter(Boolean));
+  if (labels.length === 0) return null;
+  if (section === 't2') {
+    for (let i = labels.length - 1; i >= 0; i--) {
+      const k = firstMatch(T2_ROWS, stripNumbering(labels[i]));
+      if (k) return { key: k };
+    }
+    return null;
+  }
+  if (section === 't4') {
+    return null;
+  }
+  // t3: the group context from any label cell that names one
+  let g = group;
+  let sawGroup = false;
+  for (const l of labels) {
+    const gg = firstMatch(T3_GROUPS, stripNumbering(l));
+    if (gg) {
+      g = gg;
+      sawGroup = true;
+    }
+  }
+  // a row-level label (一、二、四、（七）) resets the group
+  for (let i = labels.length - 1; i >= 0; i--) {
+    const l = stripNumbering(labels[i]);
+    if (TOTAL_ROW.test(l)) return { key: 'total', group: null };
+    const k = firstMatch(T3_ROWS, l);
+    if (k) {
+      const top = k === 'new' || k === 'carried_over' || k === 'carried_forward';
+      return { key: k, group: top ? null : k.includes('.') ? k.split('.')[0] : g };
+    }
+    if (/^其他$/.test(l) && g === 'other') return { key: 'other.other', group: g };
+    const gg = firstMatch(T3_GROUPS, l);
+    if (gg) {
+      // the most specific label is a group heading: （六）其他处理 as one row is a figure row
+      if (gg === 'other') return { key: 'other', group: 'other' };
+      return { key: null, group: gg };
+    }
+  }
+  return sawGroup ? { key: null, group: g } : null;
+}

@@ -1,0 +1,170 @@
+/**
+ * The pipeline for one document: bytes → decoded document → grids → canonical report → checks.
+ * Never throws: a document that cannot be read is a report with status `error` and problems that say why.
+ */
+import { createHash } from 'node:crypto';
+import { sniffKind, decodeBytes } from './decode.js';
+import { extractHtml } from '../extractors/html.js';
+import { extractText } from '../extractors/text.js';
+import { extractPdf } from '../extractors/pdf.js';
+import { mapGrids } from '../extractors/labels.js';
+import { readMetadata } from '../extractors/metadata.js';
+import type { ExtractedDoc, Problem } from '../extractors/types.js';
+import { runChecks } from './checks.js';
+import type { Report, ReportStatus } from './report.js';
+import type { Version } from './keys.js';
+
+export interface ExtractOptions {
+  /** A path or URL, as the user named the document. */
+  source: string;
+  /** The URL the bytes were fetched from, if any. */
+  url?: string;
+  /** The HTTP Content-Type, if any: its charset is used when decoding. */
+  contentType?: string;
+}
+
+export interface ExtractResult {
+  report: Report;
+  /** The document's text in reading order (for prose checks); '' when it could not be read. */
+  text: string;
+  doc: ExtractedDoc | null;
+}
+
+/** Problems from an extractor that mean the document could not be read at all. */
+const FATAL = new Set(['pdf_encrypted', 'pdf_corrupt', 'empty_document', 'not_a_document', 'extract_failed']);
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function extractBytes(bytes: Uint8Array, opts: ExtractOptions): Promise<Report> {
+  return (await extractDocument(bytes, opts)).report;
+}
+
+export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): Promise<ExtractResult> {
+  const sha256 = sha256Hex(bytes);
+  const base: Report = {
+    source: opts.source,
+    sha256,
+    status: 'error',
+    version: null,
+    agency: null,
+    year: null,
+    title: null,
+    figures: {},
+    checks: [],
+    problems: [],
+    region: null,
+    source_url: opts.url ?? (/^https?:\/\//i.test(opts.source) ? opts.source : null),
+    kind: null,
+    provenance: {},
+  };
+  let doc: ExtractedDoc;
+  try {
+    const kind = sniffKind(bytes, opts.contentType, opts.source);
+    if (kind === 'empty') {
+      base.problems.push({ code: 'empty_document', message: 'the document is empty (no bytes, or only white space)' });
+      return { report: base, text: '', doc: null };
+    }
+    if (kind === 'binary') {
+      base.problems.push({
+        code: 'not_a_document',
+        message: 'the bytes are neither HTML, PDF nor text (binary data); nothing could be read',
+      });
+      return { report: base, text: '', doc: null };
+    }
+    base.kind = kind;
+    const decodeProblems: Problem[] = [];
+    if (kind === 'pdf') {
+      doc = await extractPdf(bytes);
+    } else {
+      const decoded = decodeBytes(bytes, { contentType: opts.contentType, kind });
+      decodeProblems.push(...decoded.problems);
+      doc = kind === 'html' ? extractHtml(decoded.text) : extractText(decoded.text);
+    }
+    doc.problems.unshift(...decodeProblems);
+  } catch (err) {
+    base.problems.push({
+      code: 'extract_failed',
+      message: `the document could not be read: ${err instanceof Error ? err.message : String(err)}`,
+    });
+    return { report: base, text: '', doc: null };
+  }
+  return { report: buildReport(base, doc, opts), text: doc.text, doc };
+}
+
+/** From an extracted document to the canonical report: metadata, mapping, status, checks. */
+export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOptions): Report {
+  const report: Report = { ...base, kind: doc.kind, problems: [...base.problems, ...doc.problems] };
+  if (doc.problems.some((p) => FATAL.has(p.code))) {
+    report.status = 'error';
+    return report;
+  }
+  const meta = readMetadata(doc, { url: opts.url });
+  report.agency = meta.agency;
+  report.year = meta.year;
+  report.title = meta.title;
+  report.region = meta.region;
+  report.problems.push(...meta.problems);
+
+  const mapped = mapGrids(doc.grids);
+  const found = mapped.found;
+  const anyTable = found.art20 || found.requests || found.litigation;
+
+  if (!anyTable) {
+    if (meta.legacy && meta.isReport) {
+      report.status = 'legacy';
+      report.version = 'legacy';
+      report.problems.push({
+        code: 'legacy_report',
+        message: `a report for ${meta.year}, before the 2019 template: its tables are not extracted`,
+      });
+    } else if (meta.isReport || doc.problems.some((p) => p.code === 'pdf_no_text_layer')) {
+      report.status = 'no_tables';
+      if (!doc.problems.some((p) => p.code === 'pdf_no_text_layer')) {
+        report.problems.push({
+          code: 'no_tables',
+          message:
+            doc.grids.length === 0
+              ? 'an annual report with no tables in it'
+              : `an annual report whose ${doc.grids.length} table(s) are none of the template's tables`,
+        });
+      }
+    } else {
+      report.status = 'not_a_report';
+      report.problems.push({
+        code: 'not_a_report',
+        message:
+          doc.grids.length === 0
+            ? 'the document is not a government information disclosure annual report (no report title, no template tables)'
+            : `the document is not an annual report: its ${doc.grids.length} table(s) are none of the template's tables`,
+      });
+    }
+    return report;
+  }
+
+  let version: Version | null = mapped.version;
+  if (version === null) {
+    // the labels do not tell the versions apart (no table 2, 其他处理 as one row): the year decides
+    version = meta.year !== null && meta.year >= 2021 ? '2021' : '2019';
+    report.problems.push({
+      code: 'version_from_year',
+      message: `the tables' labels do not tell the template version; ${version} assumed from the report year`,
+    });
+  }
+  report.version = version;
+  report.figures = mapped.figures;
+  report.provenance = mapped.provenance;
+  report.problems.push(...mapped.problems);
+  const missing: string[] = [];
+  if (!found.art20) missing.push('table 2 (Article 20)');
+  if (!found.requests) missing.push('table 3 (requests)');
+  if (!found.litigation) missing.push('table 4 (review and litigation)');
+  const status: ReportStatus = missing.length === 0 ? 'ok' : 'partial';
+  if (missing.length) {
+    report.problems.push({ code: 'table_missing', message: `not found in the document: ${missing.join(', ')}` });
+  }
+  report.status = status;
+  report.checks = runChecks(report.figures, { version, otherAsOneRow: mapped.otherAsOneRow });
+  return report;
+}
