@@ -390,7 +390,8 @@ export function mapGrids(grids: Grid[]): MappedTables {
       if (other && other !== sec && maps[other]) sec = other;
     }
     const m = maps[sec]!;
-    const rowKey = sec === section ? rk : rowKeyOf(sec, row, labelEnd, group);
+    const rowKey: RowKey | null = sec === section ? rk : rowKeyOf(sec, row, labelEnd, group);
+    section = sec;
     if (sec === 't3' && rowKey?.group !== undefined) group = rowKey.group;
 
     // assign value cells to keyed columns
