@@ -1,0 +1,102 @@
+/**
+ * One government body across years: the same body is named differently from year to year
+ * (洪泽区人民政府 in 2023, 淮安市洪泽区人民政府 in 2024). `agencyIdentity` turns a name into a
+ * normalised identity; `parseAgencyName` also returns the prefixes it dropped, so that two
+ * districts with the same name in different cities (南京市鼓楼区 / 福州市鼓楼区) can be told apart
+ * when their names say so (see src/review/agencies.ts for the linking in the database).
+ *
+ * Rules, in order:
+ * 1. traditional characters common in agency names → simplified (mirror sites convert pages);
+ *    full-width letters/digits → ASCII (NFKC, character by character); whitespace and
+ *    middle dots removed;
+ * 2. leading province / prefecture-level prefixes are dropped while a lower-level unit follows
+ *    (江苏省淮安市洪泽区人民政府 → 洪泽区人民政府; 江苏省淮安市人民政府 → 淮安市人民政府).
+ *    A prefix is kept when what follows is not a place (淮安市城市管理局, 淮安市住房和城乡建设局)
+ *    or is a development zone that every city has (淮安市经济技术开发区…);
+ * 3. the government's general office stands for the government: 人民政府办公室 / 人民政府办公厅 /
+ *    政府办公室 / 政府办 → 人民政府; a bare 区政府 → 区人民政府.
+ * 淮安市人民政府 (the city) and 淮安市洪泽区人民政府 (a district of it) stay different bodies.
+ */
+
+/** Traditional → simplified, for the characters that occur in agency names and places. Not a general converter. */
+const T2S_PAIRS =
+  '區区縣县辦办廳厅務务資资農农業业財财衛卫環环護护國国稅税發发員员會会廣广東东蘇苏陽阳門门關关鎮镇鄉乡長长寧宁龍龙興兴華华雲云貴贵開开電电應应監监醫医療疗險险體体機机構构編编執执審审計计統统營营場场軍军鐵铁運运輸输車车設设規规劃划紀纪檢检產产藥药質质圖图書书館馆檔档學学濟济聯联專专實实際际銀银壩坝澤泽灣湾滬沪遼辽陝陕臺台報报證证齊齐總总協协綜综貿贸經经層层濱滨岡冈島岛嶺岭峽峡塢坞黃黄潤润漢汉瀋沈縣县莊庄鄭郑湯汤滄沧瀘泸瀏浏淶涞溝沟漲涨濰潍濟济瀾澜盧卢羅罗蘭兰蔣蒋葉叶蕭萧薊蓟韓韩順顺頭头題题額额風风飛飞館馆馬马驛驿魯鲁鳳凤麗丽齒齿邊边達达遷迁選选遺遗郵邮鄰邻醬酱釐厘鐘钟鋼钢錄录鍾钟門门閩闽閭闾陳陈陸陆隊队階阶隸隶雙双雞鸡離离難难靈灵韋韦響响頒颁預预領领頻频顏颜類类鬥斗鶴鹤鹽盐麥麦黨党點点溫温滿满漁渔瀋沈縣县務务處处戶户劍剑勞劳勢势動动勵励區区協协單单參参號号訊讯許许設设診诊詢询試试詳详認认誤误說说調调談谈請请諮咨謀谋講讲議议護护讓让豐丰貧贫購购貸贷費费資资賓宾質质賴赖贛赣趙赵躍跃軌轨農农辦办遞递適适遠远還还郵邮鄉乡醫医價价儀仪億亿優优儲储兒儿黨党內内兩两冊册軍军隊队臨临麼么傳传會会傷伤僑侨億亿備备簡简節节範范築筑糧粮係系紅红約约級级紡纺細细終终組组結结絡络給给統统絲丝經经綠绿維维網网線线緊紧編编緣缘縣县總总繼继續续罰罚義义習习聖圣聯联職职聽听興兴舉举艦舰藝艺葯药莊庄萬万蓋盖蘇苏號号蟲虫補补裝装複复見见規规視视親亲覺觉觀观訂订計计記记訴诉評评識识證证譯译變变讀读貝贝負负財财責责販贩貨货貿贸賀贺資资賦赋賬账賽赛贈赠趕赶車车軟软較较載载輔辅輕轻輪轮輯辑輸输轄辖辭辞遼辽邁迈郵邮鄧邓醜丑釋释針针銷销鋪铺錢钱錯错鍵键鎮镇鏈链長长門门閉闭開开閒闲間间閱阅闆板闊阔闡阐阿阿陽阳陰阴陳陈際际隨随險险雜杂雞鸡難难電电靜静頁页項项順顺須须預预領领頭头題题顧顾風风飛飞養养餘余館馆駐驻驗验體体髮发鬆松魚鱼鳥鸟鹵卤麗丽齊齐龜龟';
+const T2S = new Map<string, string>();
+for (let i = 0; i + 1 < T2S_PAIRS.length; i += 2) T2S.set(T2S_PAIRS[i]!, T2S_PAIRS[i + 1]!);
+
+/** Character by character: traditional → simplified, full-width ASCII → ASCII; whitespace, middle dots dropped. */
+export function normaliseChars(name: string): string {
+  let out = '';
+  for (const ch of name) {
+    if (/\s/u.test(ch) || ch === '\u3000' || ch === '·' || ch === '・' || ch === '•') continue;
+    const s = T2S.get(ch);
+    if (s) {
+      out += s;
+      continue;
+    }
+    const code = ch.codePointAt(0)!;
+    // Full-width ASCII (U+FF01-U+FF5E) and Kangxi radicals: NFKC one character at a time.
+    if ((code >= 0xff01 && code <= 0xff5e) || (code >= 0x2f00 && code <= 0x2fdf)) out += ch.normalize('NFKC');
+    else out += ch;
+  }
+  return out;
+}
+
+const CJK = '\\u4e00-\\u9fff';
+/** A province- or prefecture-level prefix at the start of a name. */
+const UPPER = new RegExp(`^[${CJK}]{1,8}?(?:特别行政区|自治区|自治州|地区|省|盟|市)`, 'u');
+/** A lower-level unit (county, district, county-level city, banner) or a prefecture-level city at the start. */
+const LOWER = new RegExp(`^[${CJK}]{1,7}?(?:自治县|自治旗|自治州|地区|区|县|市|旗|盟)`, 'u');
+/** Words that end like a place but are not one (城市管理局, 市区, 园区…). */
+const NOT_A_PLACE = new Set([
+  '城市', '都市', '超市', '城区', '市区', '郊区', '园区', '社区', '景区', '片区', '辖区', '街区', '林区', '矿区', '山区',
+  '牧区', '农区', '灾区', '新区', '老区', '全区', '全市', '全县', '本区', '本市', '本县', '我区', '我市', '我县',
+]);
+/** A following "unit" that every city has: keep the city prefix (淮安市经济技术开发区 ≠ 徐州市经济技术开发区). */
+const GENERIC_ZONE = /(?:开发区|高新区|高新技术产业开发区|园区|新区|保税区|试验区|示范区|合作区|管理区|风景区|度假区)$/u;
+/** Words that show the "place" is really part of a department's name. */
+const DEPARTMENT_WORDS = /(?:管理|服务|发展|建设|监督|生态|环境|资源|规划|交通|卫生|健康|教育|公安|司法|财政|人力|社会|农业|水利|商务|文化|旅游|应急|市场|统计|医疗|保障|住房|城乡|民政|审计|信访|档案|机关|事务)/u;
+
+/** The next place-like segment of `rest`, if it is a real lower-level unit. */
+function lowerUnitAt(rest: string): string | undefined {
+  const m = LOWER.exec(rest);
+  if (!m) return undefined;
+  const seg = m[0];
+  if (NOT_A_PLACE.has(seg) || GENERIC_ZONE.test(seg) || DEPARTMENT_WORDS.test(seg)) return undefined;
+  return seg;
+}
+
+export interface ParsedAgency {
+  /** The normalised identity (e.g. 洪泽区人民政府). */
+  identity: string;
+  /** The prefixes dropped, outermost first (e.g. ['淮安市']), normalised. */
+  dropped: string[];
+}
+
+export function parseAgencyName(name: string): ParsedAgency {
+  let s = normaliseChars(name);
+  // Brackets around an alias at the end: 淮安市洪泽区人民政府(区政府办公室) → drop the bracket.
+  s = s.replace(/[（(][^（）()]*[）)]$/u, '');
+  const dropped: string[] = [];
+  for (;;) {
+    const m = UPPER.exec(s);
+    if (!m) break;
+    const first = m[0];
+    if (NOT_A_PLACE.has(first) || DEPARTMENT_WORDS.test(first)) break;
+    const rest = s.slice(first.length);
+    if (!lowerUnitAt(rest)) break;
+    dropped.push(first);
+    s = rest;
+  }
+  // The general office stands for the government.
+  s = s
+    .replace(/人民政府办公[室厅]$/u, '人民政府')
+    .replace(/(?<=[区县市旗州盟])政府办(?:公[室厅])?$/u, '人民政府')
+    .replace(/(?<=[区县市旗州盟])政府$/u, '人民政府');
+  return { identity: s, dropped };
+}
+
+/** The normalised identity of a body: 淮安市洪泽区人民政府 and 洪泽区人民政府 give the same. */
+export function agencyIdentity(name: string): string {
+  return parseAgencyName(name).identity;
+}
