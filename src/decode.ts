@@ -1,0 +1,325 @@
+/**
+ * The decoding layer: raw bytes (and the HTTP Content-Type, when there was one) → what kind of
+ * document this is, and for HTML/text the decoded string.
+ *
+ * Chinese government sites serve UTF-8, GBK/GB2312 (often mislabelled), and now and then Big5; a
+ * page's declaration is frequently wrong, so every declared charset is checked against the bytes.
+ * Nothing here throws on bad input: problems are reported, and the best decoding is returned.
+ */
+import type { Problem } from '../extractors/types.js';
+
+export type SniffedKind = 'html' | 'pdf' | 'text' | 'binary' | 'empty';
+
+export type CharsetSource = 'bom' | 'http' | 'meta' | 'sniff' | 'default';
+
+export interface DecodeResult {
+  /** The decoded text (a leading BOM removed). */
+  text: string;
+  /** The WHATWG encoding name actually used: `utf-8`, `gb18030`, `big5`, `utf-16le`, … */
+  charset: string;
+  /**
+   * Where the charset came from: a byte order mark, the HTTP header, an HTML <meta>, `sniff`
+   * (chosen by looking at the bytes: no usable declaration, or a declaration the bytes contradict),
+   * or `default` (nothing to go on: ASCII-only bytes, read as UTF-8).
+   */
+  source: CharsetSource;
+  /** Number of U+FFFD replacement characters in `text`. */
+  replacements: number;
+  problems: Problem[];
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/** How many bytes of the start are examined for magic numbers, markup and control characters. */
+const SNIFF_BYTES = 1024;
+const META_SCAN_BYTES = 4096;
+const BINARY_SAMPLE_BYTES = 64 * 1024;
+
+/** BOM at the start of the bytes, if any. */
+function detectBom(bytes: Uint8Array): { charset: 'utf-8' | 'utf-16le' | 'utf-16be'; length: number } | undefined {
+  if (bytes.length >= 3 && bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2]) {
+    return { charset: 'utf-8', length: 3 };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { charset: 'utf-16le', length: 2 };
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return { charset: 'utf-16be', length: 2 };
+  return undefined;
+}
+
+/** Bytes as a Latin-1 string: a cheap ASCII view for scanning markup (non-ASCII bytes become junk, never an error). */
+function asciiView(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, Math.min(end, bytes.length) - start)).toString('latin1');
+}
+
+function isAsciiWhitespace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x0c;
+}
+
+/** Markup that says "this is HTML" when it appears at the start of a document. */
+const HTML_START_RE = /^(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|table|div|p|span|center|font|link|script|style|h[1-6]|br|form)[\s/>]/i;
+/** Markup that says "this is HTML" anywhere in the first kilobyte. */
+const HTML_ANYWHERE_RE = /<(?:!doctype\s+html|html[\s>]|head>|body[\s>]|meta\s|table[\s>])/i;
+
+function looksLikeHtml(head: string): boolean {
+  const s = head.replace(/^[\s\ufeff]+/, '');
+  return HTML_START_RE.test(s) || HTML_ANYWHERE_RE.test(s);
+}
+
+/** Kind from the Content-Type header's media type. */
+function kindFromContentType(contentType?: string): SniffedKind | undefined {
+  if (!contentType) return undefined;
+  const mime = contentType.split(';')[0]!.trim().toLowerCase();
+  if (mime === 'text/html' || mime === 'application/xhtml+xml') return 'html';
+  if (mime === 'application/pdf' || mime === 'application/x-pdf') return 'pdf';
+  if (mime === 'text/plain') return 'text';
+  if (/^(?:image|audio|video|font)\//.test(mime)) return 'binary';
+  if (/zip|msword|ms-excel|officedocument|octet-stream|x-rar|x-7z|gzip/.test(mime)) return undefined; // decided by the bytes
+  return undefined;
+}
+
+/** Kind from a file name or URL path's extension. */
+function kindFromName(name?: string): SniffedKind | undefined {
+  if (!name) return undefined;
+  const m = /\.([a-z0-9]{1,6})(?:[?#].*)?$/i.exec(name.trim());
+  if (!m) return undefined;
+  const ext = m[1]!.toLowerCase();
+  if (['html', 'htm', 'shtml', 'xhtml', 'jhtml', 'asp', 'aspx', 'jsp', 'php', 'do'].includes(ext)) return 'html';
+  if (ext === 'pdf') return 'pdf';
+  if (ext === 'txt' || ext === 'text') return 'text';
+  if (['doc', 'docx', 'xls', 'xlsx', 'wps', 'zip', 'rar', '7z', 'gz', 'jpg', 'jpeg', 'png', 'gif', 'bmp', 'ofd'].includes(ext)) return 'binary';
+  return undefined;
+}
+
+/**
+ * True when a byte sample looks like binary data rather than text: NUL bytes, or more than 10% control
+ * characters other than tab/newline/form feed/carriage return/escape.
+ */
+function looksBinary(bytes: Uint8Array, start: number): boolean {
+  const end = Math.min(bytes.length, start + BINARY_SAMPLE_BYTES);
+  let control = 0;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    if (b === 0) return true;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) || b === 0x7f) control++;
+  }
+  const n = end - start;
+  return n > 0 && control / n > 0.1;
+}
+
+/**
+ * What kind of document the bytes are. The bytes decide first (PDF magic, HTML markup, binary
+ * noise, emptiness), then the Content-Type, then the file name's extension; text otherwise.
+ */
+export function sniffKind(bytes: Uint8Array, contentType?: string, name?: string): SniffedKind {
+  const bom = detectBom(bytes);
+  let start = bom ? bom.length : 0;
+
+  // UTF-16 (with a BOM): look at the decoded start instead of the bytes.
+  if (bom && bom.charset !== 'utf-8') {
+    const text = new TextDecoder(bom.charset).decode(bytes.subarray(start, start + SNIFF_BYTES * 2));
+    if (text.trim() === '') return 'empty';
+    if (looksLikeHtml(text)) return 'html';
+    const byHeader = kindFromContentType(contentType) ?? kindFromName(name);
+    return byHeader === 'html' ? 'html' : 'text';
+  }
+
+  // Empty: nothing but whitespace (ASCII whitespace and ideographic spaces in UTF-8).
+  let i = start;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (isAsciiWhitespace(b)) i++;
+    else if (b === 0xe3 && bytes[i + 1] === 0x80 && bytes[i + 2] === 0x80) i += 3; // U+3000
+    else break;
+  }
+  if (i >= bytes.length) return 'empty';
+  start = i;
+
+  const head = asciiView(bytes, 0, SNIFF_BYTES);
+  if (head.includes('%PDF-')) return 'pdf';
+  if (looksBinary(bytes, start)) return 'binary';
+  if (looksLikeHtml(asciiView(bytes, start, start + SNIFF_BYTES))) return 'html';
+
+  const declared = kindFromContentType(contentType) ?? kindFromName(name);
+  if (declared === 'pdf') return 'binary'; // said PDF, but no PDF magic: not something we can read as text
+  if (declared === 'binary') return 'binary';
+  if (declared === 'html') return 'html';
+  return 'text';
+}
+
+/** Charset labels mapped to the decoder actually used. GBK and GB2312 are subsets of GB18030. */
+const GB_LABELS = new Set([
+  'gb2312', 'gbk', 'gb18030', 'x-gbk', 'cp936', 'ms936', 'windows-936', 'euc-cn', 'csgb2312', 'csgbk', 'chinese',
+  'iso-ir-58', 'gb_2312', 'gb_2312-80', 'csiso58gb231280', 'hz-gb-2312', 'x-euc-cn',
+]);
+const BIG5_LABELS = new Set(['big5', 'big5-hkscs', 'cn-big5', 'csbig5', 'x-x-big5', 'x-big5', 'cp950', 'ms950']);
+/** Single-byte Western charsets: Chinese reports are never really in these; a page declaring one is mislabelled. */
+const WESTERN_ENCODINGS = new Set(['windows-1252']);
+
+/** The TextDecoder encoding for a charset label, or undefined when the label is unknown. */
+export function normaliseCharset(label: string): string | undefined {
+  const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  if (!l) return undefined;
+  if (GB_LABELS.has(l)) return 'gb18030';
+  if (BIG5_LABELS.has(l)) return 'big5';
+  if (l === 'utf8' || l === 'utf-8' || l === 'unicode-1-1-utf-8') return 'utf-8';
+  if (l === 'unicode' || l === 'utf-16') return 'utf-16le';
+  try {
+    return new TextDecoder(l).encoding;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `charset=` parameter of a Content-Type value. */
+function charsetFromContentType(contentType?: string): string | undefined {
+  if (!contentType) return undefined;
+  const m = /charset\s*=\s*["']?\s*([^"';\s,]+)/i.exec(contentType);
+  return m ? m[1] : undefined;
+}
+
+/** `<meta charset=…>` or `<meta http-equiv="Content-Type" content="…charset=…">` in the first 4 KB. */
+function charsetFromMeta(bytes: Uint8Array, start: number): string | undefined {
+  const head = asciiView(bytes, start, start + META_SCAN_BYTES);
+  const re = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)/gi;
+  const m = re.exec(head);
+  return m ? m[1] : undefined;
+}
+
+function countReplacements(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\ufffd'); i !== -1; i = text.indexOf('\ufffd', i + 1)) n++;
+  return n;
+}
+
+/** Strict UTF-8 decoding, or undefined when the bytes are not valid UTF-8. */
+function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function hasHighBytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return true;
+  return false;
+}
+
+/** Number of non-ASCII UTF-16 code units in a string (stops counting at `limit`). */
+function countNonAscii(text: string, limit: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length && n < limit; i++) if (text.charCodeAt(i) >= 0x80) n++;
+  return n;
+}
+
+interface Candidate {
+  text: string;
+  charset: string;
+  replacements: number;
+}
+
+function decodeWith(bytes: Uint8Array, charset: string): Candidate {
+  const text = new TextDecoder(charset).decode(bytes);
+  return { text, charset, replacements: countReplacements(text) };
+}
+
+/**
+ * The decoding chosen from the bytes alone: strict UTF-8 when the bytes are valid UTF-8, GB18030 otherwise
+ * (GBK and GB2312 being its subsets, it reads every Chinese government page that is not UTF-8 or Big5).
+ */
+function sniffDecode(bytes: Uint8Array): Candidate & { source: 'sniff' | 'default' } {
+  const utf8 = decodeUtf8Strict(bytes);
+  if (utf8 !== undefined) {
+    return { text: utf8, charset: 'utf-8', replacements: countReplacements(utf8), source: hasHighBytes(bytes) ? 'sniff' : 'default' };
+  }
+  const gb = decodeWith(bytes, 'gb18030');
+  // Big5 pages are rare but exist (mirror sites): take Big5 only when GB18030 plainly fails and Big5 does far better.
+  if (gb.replacements > 0) {
+    const big5 = decodeWith(bytes, 'big5');
+    if (big5.replacements * 4 < gb.replacements) return { ...big5, source: 'sniff' };
+  }
+  return { ...gb, source: 'sniff' };
+}
+
+/**
+ * Decode a document's bytes. Order: BOM, then the HTTP charset, then (HTML) a <meta> charset in the
+ * first 4 KB, then the bytes themselves (strict UTF-8, else GB18030). A declared charset that the
+ * bytes contradict is overridden: when decoding as declared yields far more U+FFFD than the sniffed
+ * decoding, or when a non-UTF-8 declaration meets bytes that are plainly valid multi-byte UTF-8.
+ */
+export function decodeBytes(
+  bytes: Uint8Array,
+  opts: { contentType?: string; kind: 'html' | 'text' },
+): DecodeResult {
+  const problems: Problem[] = [];
+  const finish = (c: Candidate, source: CharsetSource): DecodeResult => {
+    const text = c.text.charCodeAt(0) === 0xfeff ? c.text.slice(1) : c.text;
+    const replacements = c.replacements;
+    const length = Math.max(1, text.length);
+    if (replacements > 20 || replacements / length > 0.005) {
+      problems.push({
+        code: 'decode_replacement_chars',
+        message: `${replacements} replacement characters after decoding as ${c.charset} (source: ${source}) out of ${text.length} characters: some text is unreadable`,
+      });
+    }
+    return { text, charset: c.charset, source, replacements, problems };
+  };
+
+  if (bytes.length === 0) return { text: '', charset: 'utf-8', source: 'default', replacements: 0, problems };
+
+  // 1. Byte order mark: authoritative.
+  const bom = detectBom(bytes);
+  if (bom) {
+    return finish(decodeWith(bytes.subarray(bom.length), bom.charset), 'bom');
+  }
+
+  // 2. HTTP charset, 3. <meta> charset.
+  let declared: { label: string; source: 'http' | 'meta' } | undefined;
+  const httpLabel = charsetFromContentType(opts.contentType);
+  const metaLabel = opts.kind === 'html' ? charsetFromMeta(bytes, 0) : undefined;
+  for (const [label, source] of [[httpLabel, 'http'], [metaLabel, 'meta']] as const) {
+    if (!label) continue;
+    const charset = normaliseCharset(label);
+    if (!charset) {
+      problems.push({ code: 'decode_unknown_charset', message: `Unknown charset "${label}" declared in the ${source === 'http' ? 'HTTP Content-Type' : 'HTML <meta>'}; ignored` });
+      continue;
+    }
+    declared = { label: charset, source };
+    break;
+  }
+
+  const sniffed = sniffDecode(bytes);
+  if (!declared) return finish(sniffed, sniffed.source);
+
+  const charset = declared.label;
+  if (charset === sniffed.charset) return finish(sniffed, declared.source);
+  if (!hasHighBytes(bytes)) {
+    // ASCII only: every ASCII-compatible charset reads it the same way.
+    return finish(charset.startsWith('utf-16') ? decodeWith(bytes, charset) : { ...sniffed, charset }, declared.source);
+  }
+
+  if (WESTERN_ENCODINGS.has(charset)) {
+    problems.push({
+      code: 'decode_charset_mismatch',
+      message: `Declared charset ${charset} (${declared.source}) cannot be right for a Chinese document; decoded as ${sniffed.charset}`,
+    });
+    return finish(sniffed, 'sniff');
+  }
+
+  const asDeclared = decodeWith(bytes, charset);
+  // A declared legacy charset (GBK, Big5…) while the bytes are valid UTF-8 with several multi-byte
+  // characters: legacy multi-byte text is almost never valid UTF-8 by accident, so the label is wrong.
+  const utf8Plain = sniffed.charset === 'utf-8' && countNonAscii(sniffed.text, 4) >= 4;
+  // Decoding as declared produced far more U+FFFD than the sniffed decoding, and the U+FFFD are not a few
+  // stray bytes in an otherwise readable text (a UTF-8 page with two broken bytes stays UTF-8).
+  const farWorse =
+    asDeclared.replacements >= 3 * sniffed.replacements + 2 &&
+    asDeclared.replacements * 10 >= countNonAscii(asDeclared.text, Infinity) - asDeclared.replacements;
+  if ((charset !== 'utf-8' && utf8Plain) || farWorse) {
+    problems.push({
+      code: 'decode_charset_mismatch',
+      message: `Declared charset ${charset} (${declared.source}) does not fit the bytes (${asDeclared.replacements} replacement characters as declared, ${sniffed.replacements} as ${sniffed.charset}); decoded as ${sniffed.charset}`,
+    });
+    return finish(sniffed, 'sniff');
+  }
+  return finish(asDeclared, declared.source);
+}
