@@ -1,0 +1,352 @@
+/**
+ * Geometry helpers for the PDF extractor: ruling lines from a page's operator list, and small
+ * clustering utilities. Everything here works in page coordinates with the origin at the TOP-left
+ * (the viewport transform at scale 1 is applied to every point), in PDF points.
+ */
+
+/** A horizontal (y fixed) or vertical (x fixed) ruling segment. */
+export interface Seg {
+  /** The fixed coordinate: y for a horizontal segment, x for a vertical one. */
+  at: number;
+  /** Start and end along the segment (x for horizontal, y for vertical), a0 <= a1. */
+  a0: number;
+  a1: number;
+}
+
+export interface Rulings {
+  h: Seg[];
+  v: Seg[];
+}
+
+export type Matrix = [number, number, number, number, number, number];
+
+/** m1 · m2 in canvas semantics (a point is transformed by m2 first, then m1). */
+export function mul(m1: Matrix, m2: ArrayLike<number>): Matrix {
+  return [
+    m1[0] * m2[0] + m1[2] * m2[1],
+    m1[1] * m2[0] + m1[3] * m2[1],
+    m1[0] * m2[2] + m1[2] * m2[3],
+    m1[1] * m2[2] + m1[3] * m2[3],
+    m1[0] * m2[4] + m1[2] * m2[5] + m1[4],
+    m1[1] * m2[4] + m1[3] * m2[5] + m1[5],
+  ];
+}
+
+/** Operator codes we need (pdfjs OPS), passed in so this module does not import pdfjs. */
+export interface OpCodes {
+  save: number;
+  restore: number;
+  transform: number;
+  constructPath: number;
+  paintFormXObjectBegin: number;
+  paintFormXObjectEnd: number;
+  stroke: number;
+  closeStroke: number;
+  fill: number;
+  eoFill: number;
+  fillStroke: number;
+  eoFillStroke: number;
+  closeFillStroke: number;
+  closeEOFillStroke: number;
+  paintImageXObject: number;
+  paintInlineImageXObject: number;
+  paintImageMaskXObject: number;
+  paintImageXObjectRepeat: number;
+  beginText: number;
+  setFont: number;
+  setTextMatrix: number;
+  moveText: number;
+  setLeadingMoveText: number;
+  setLeading: number;
+  nextLine: number;
+  showText: number;
+  showSpacedText: number;
+  nextLineShowText: number;
+  nextLineSetSpacingShowText: number;
+}
+
+/** A glyph of a vertical-writing font, placed by replaying the text operators. */
+export interface VGlyph {
+  ch: string;
+  x0: number;
+  x1: number;
+  top: number;
+  bottom: number;
+  size: number;
+}
+
+/** A rectangle filled this thin (points) is a ruling line, as Chromium, WPS and Word draw borders. */
+const THIN = 2.5;
+/** A ruling shorter than this is noise (bullets, dots, glyph fragments). */
+const MIN_LEN = 3;
+
+/**
+ * Collect the ruling lines of a page from its operator list: stroked straight segments and thin
+ * filled rectangles, with the current transformation matrix tracked through save/restore/transform
+ * and form XObjects. Also counts image paints (for telling a scan apart).
+ */
+export function rulingsFromOps(
+  fnArray: ArrayLike<number>,
+  argsArray: ArrayLike<unknown>,
+  base: Matrix,
+  OPS: OpCodes,
+  verticalFonts: Set<string> = new Set(),
+): { rulings: Rulings; images: number; vglyphs: VGlyph[] } {
+  const vglyphs: VGlyph[] = [];
+  // text state, tracked only to place glyphs of vertical fonts (pdfjs's text content loses some)
+  let tm: Matrix = [1, 0, 0, 1, 0, 0];
+  let lineX = 0, lineY = 0, curX = 0, curY = 0, leading = 0;
+  let fontName = '';
+  let fontSize = 0;
+  const h: Seg[] = [];
+  const v: Seg[] = [];
+  let images = 0;
+  let ctm: Matrix = base;
+  const stack: Matrix[] = [];
+  const strokeOps = new Set([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
+  const fillOps = new Set([OPS.fill, OPS.eoFill, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
+  const imageOps = new Set([OPS.paintImageXObject, OPS.paintInlineImageXObject, OPS.paintImageMaskXObject, OPS.paintImageXObjectRepeat]);
+
+  const addLine = (x0: number, y0: number, x1: number, y1: number) => {
+    const dx = Math.abs(x1 - x0);
+    const dy = Math.abs(y1 - y0);
+    if (dy < 1 && dx >= MIN_LEN) h.push({ at: (y0 + y1) / 2, a0: Math.min(x0, x1), a1: Math.max(x0, x1) });
+    else if (dx < 1 && dy >= MIN_LEN) v.push({ at: (x0 + x1) / 2, a0: Math.min(y0, y1), a1: Math.max(y0, y1) });
+  };
+  const addThinRect = (x0: number, y0: number, x1: number, y1: number) => {
+    const w = x1 - x0;
+    const ht = y1 - y0;
+    if (ht < THIN && w >= MIN_LEN && w > ht) h.push({ at: (y0 + y1) / 2, a0: x0, a1: x1 });
+    else if (w < THIN && ht >= MIN_LEN && ht > w) v.push({ at: (x0 + x1) / 2, a0: y0, a1: y1 });
+  };
+
+  for (let i = 0; i < fnArray.length; i++) {
+    const fn = fnArray[i];
+    if (fn === OPS.save) stack.push(ctm);
+    else if (fn === OPS.restore) ctm = stack.pop() ?? base;
+    else if (fn === OPS.transform) ctm = mul(ctm, argsArray[i] as number[]);
+    else if (fn === OPS.paintFormXObjectBegin) {
+      stack.push(ctm);
+      const m = (argsArray[i] as unknown[])?.[0] as number[] | null | undefined;
+      if (m && m.length === 6) ctm = mul(ctm, m);
+    } else if (fn === OPS.paintFormXObjectEnd) ctm = stack.pop() ?? base;
+    else if (imageOps.has(fn)) images++;
+    else if (fn === OPS.beginText) {
+      tm = [1, 0, 0, 1, 0, 0];
+      lineX = lineY = curX = curY = 0;
+    } else if (fn === OPS.setFont) {
+      const a = argsArray[i] as [string, number];
+      fontName = a[0];
+      fontSize = Math.abs(a[1]);
+    } else if (fn === OPS.setTextMatrix) {
+      const a = argsArray[i] as unknown[];
+      tm = Array.from((a.length === 1 ? a[0] : a) as ArrayLike<number>) as Matrix;
+      lineX = lineY = curX = curY = 0;
+    } else if (fn === OPS.moveText || fn === OPS.setLeadingMoveText) {
+      const [x, y] = argsArray[i] as number[];
+      if (fn === OPS.setLeadingMoveText) leading = y;
+      curX = lineX += x;
+      curY = lineY += y;
+    } else if (fn === OPS.setLeading) leading = -(argsArray[i] as number[])[0];
+    else if (fn === OPS.nextLine) {
+      curX = lineX;
+      curY = lineY += leading;
+    } else if (fn === OPS.showText || fn === OPS.showSpacedText || fn === OPS.nextLineShowText || fn === OPS.nextLineSetSpacingShowText) {
+      if (fn === OPS.nextLineShowText || fn === OPS.nextLineSetSpacingShowText) {
+        curX = lineX;
+        curY = lineY += leading;
+      }
+      if (!verticalFonts.has(fontName)) continue;
+      const args = argsArray[i] as unknown[];
+      const glyphs = (fn === OPS.nextLineSetSpacingShowText ? args[2] : args[0]) as unknown[];
+      if (!Array.isArray(glyphs)) continue;
+      const m = mul(ctm, tm);
+      const sizeDev = fontSize * Math.hypot(m[2], m[3]);
+      let adv = 0;
+      for (const g of glyphs) {
+        if (typeof g === 'number') {
+          adv += (g * fontSize) / 1000;
+          continue;
+        }
+        const gl = g as { unicode?: string; width?: number; vmetric?: number[] };
+        const tx = curX, ty = curY - adv;
+        const X = m[0] * tx + m[2] * ty + m[4];
+        const Y = m[1] * tx + m[3] * ty + m[5];
+        if (gl.unicode && gl.unicode.trim()) vglyphs.push({ ch: gl.unicode, x0: X, x1: X + sizeDev, top: Y - sizeDev, bottom: Y, size: sizeDev });
+        const w = gl.vmetric ? -gl.vmetric[0] : (gl.width ?? 1000);
+        adv += (w * fontSize) / 1000;
+      }
+      curY -= adv;
+    }
+    else if (fn === OPS.constructPath) {
+      const args = argsArray[i] as [number, [ArrayLike<number> | null], unknown];
+      const op = args?.[0];
+      const buf = args?.[1]?.[0];
+      if (!buf || !(strokeOps.has(op) || fillOps.has(op))) continue;
+      const stroke = strokeOps.has(op);
+      const fill = fillOps.has(op);
+      const [a, b, c, d, e, f] = ctm;
+      // Walk the path: moveTo 0 (x y), lineTo 1 (x y), curveTo 2 (6 numbers), closePath 3.
+      let sx = 0, sy = 0, px = 0, py = 0;
+      let curved = false;
+      let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+      let pts = 0;
+      const flushSub = () => {
+        if (fill && !curved && pts >= 2) addThinRect(minX, minY, maxX, maxY);
+        curved = false;
+        pts = 0;
+        minX = minY = Infinity;
+        maxX = maxY = -Infinity;
+      };
+      const point = (x: number, y: number) => {
+        const X = a * x + c * y + e;
+        const Y = b * x + d * y + f;
+        if (X < minX) minX = X;
+        if (X > maxX) maxX = X;
+        if (Y < minY) minY = Y;
+        if (Y > maxY) maxY = Y;
+        pts++;
+        return [X, Y] as const;
+      };
+      for (let k = 0; k < buf.length; ) {
+        const cmd = buf[k++];
+        if (cmd === 0) {
+          flushSub();
+          [sx, sy] = point(buf[k], buf[k + 1]);
+          px = sx;
+          py = sy;
+          k += 2;
+        } else if (cmd === 1) {
+          const [X, Y] = point(buf[k], buf[k + 1]);
+          if (stroke) addLine(px, py, X, Y);
+          px = X;
+          py = Y;
+          k += 2;
+        } else if (cmd === 2) {
+          const [X, Y] = point(buf[k + 4], buf[k + 5]);
+          curved = true;
+          px = X;
+          py = Y;
+          k += 6;
+        } else if (cmd === 3) {
+          if (stroke) addLine(px, py, sx, sy);
+          px = sx;
+          py = sy;
+        } else break;
+      }
+      flushSub();
+    }
+  }
+  return { rulings: { h: mergeSegs(h), v: mergeSegs(v) }, images, vglyphs };
+}
+
+/** Merge collinear segments (same `at` within 1pt) that overlap or nearly touch. */
+export function mergeSegs(segs: Seg[], atTol = 1, gapTol = 2): Seg[] {
+  if (segs.length === 0) return segs;
+  const sorted = [...segs].sort((p, q) => p.at - q.at || p.a0 - q.a0);
+  // group by `at`
+  const out: Seg[] = [];
+  let group: Seg[] = [];
+  const flush = () => {
+    if (!group.length) return;
+    const at = group.reduce((s, g) => s + g.at, 0) / group.length;
+    group.sort((p, q) => p.a0 - q.a0);
+    let cur = { at, a0: group[0].a0, a1: group[0].a1 };
+    for (let i = 1; i < group.length; i++) {
+      const g = group[i];
+      if (g.a0 <= cur.a1 + gapTol) cur.a1 = Math.max(cur.a1, g.a1);
+      else {
+        out.push(cur);
+        cur = { at, a0: g.a0, a1: g.a1 };
+      }
+    }
+    out.push(cur);
+    group = [];
+  };
+  for (const s of sorted) {
+    if (group.length && s.at - group[group.length - 1].at > atTol) flush();
+    group.push(s);
+  }
+  flush();
+  return out;
+}
+
+/** Cluster sorted-or-not numbers whose neighbours are within tol; returns the cluster means, ascending. */
+export function cluster(values: number[], tol: number): number[] {
+  if (!values.length) return [];
+  const v = [...values].sort((p, q) => p - q);
+  const out: number[] = [];
+  let sum = v[0], n = 1, last = v[0];
+  for (let i = 1; i < v.length; i++) {
+    if (v[i] - last <= tol) {
+      sum += v[i];
+      n++;
+    } else {
+      out.push(sum / n);
+      sum = v[i];
+      n = 1;
+    }
+    last = v[i];
+  }
+  out.push(sum / n);
+  return out;
+}
+
+/** Index i such that bounds[i] <= x < bounds[i+1], or -1 when outside. bounds ascending. */
+export function locate(bounds: number[], x: number): number {
+  if (x < bounds[0] || x > bounds[bounds.length - 1]) return -1;
+  let lo = 0, hi = bounds.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (bounds[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the value in sorted `bounds` nearest to x. */
+export function nearest(bounds: number[], x: number): number {
+  let best = 0;
+  let bd = Infinity;
+  for (let i = 0; i < bounds.length; i++) {
+    const d = Math.abs(bounds[i] - x);
+    if (d < bd) {
+      bd = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** Simple union-find. */
+export class DSU {
+  p: Int32Array;
+  constructor(n: number) {
+    this.p = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.p[i] = i;
+  }
+  find(x: number): number {
+    while (this.p[x] !== x) {
+      this.p[x] = this.p[this.p[x]];
+      x = this.p[x];
+    }
+    return x;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a), rb = this.find(b);
+    if (ra !== rb) this.p[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+/** Does the union of segments at coordinate `at` (within tol) cover [from, to] for at least `share` of its length? */
+export function covered(segs: Seg[], at: number, from: number, to: number, tol = 2, share = 0.6): boolean {
+  const len = to - from;
+  if (len <= 0) return true;
+  let cov = 0;
+  for (const s of segs) {
+    if (Math.abs(s.at - at) > tol) continue;
+    const lo = Math.max(s.a0, from), hi = Math.min(s.a1, to);
+    if (hi > lo) cov += hi - lo;
+  }
+  return cov >= share * len;
+}

@@ -1,0 +1,378 @@
+/**
+ * Table reconstruction for the PDF extractor.
+ *
+ * - Lattice tables: from ruling lines (horizontal and vertical segments that touch form one table),
+ *   a cell lattice is built from the clustered line positions; two lattice cells with no ruling
+ *   between them are one merged cell (a Region). Every glyph goes to the region under its centre,
+ *   so an item holding several cells' text (`0 0 0`, `1 2`) is split by x position, while the
+ *   digits of one number (all inside one cell) stay together.
+ * - Text tables (no ruling lines): rows from visual lines, columns from the x extents of the
+ *   numbers in the data rows.
+ */
+import { cluster, covered, DSU, locate, type Rulings, type Seg } from './pdf-geometry.js';
+import { joinLines, lineText, toLines, type Glyph, type Line } from './pdf-text.js';
+
+export type BBox = [number, number, number, number];
+
+/** A cell of the part, possibly merged over several lattice rows/columns (r1, c1 exclusive). */
+export interface Region {
+  r0: number;
+  r1: number;
+  c0: number;
+  c1: number;
+  bbox: BBox;
+  glyphs: Glyph[];
+  text: string;
+}
+
+/** One table, or the piece of it on one page. */
+export interface Part {
+  page: number;
+  kind: 'lattice' | 'text';
+  /** Column boundaries, ascending (nc + 1 values). */
+  xs: number[];
+  /** Row boundaries, ascending (nr + 1 values). */
+  ys: number[];
+  nr: number;
+  nc: number;
+  regionOf: Int32Array;
+  regions: Region[];
+  bbox: BBox;
+}
+
+const TOUCH = 3;
+
+/** Find lattice tables in a page's rulings. */
+export function latticeParts(r: Rulings, page: number): Part[] {
+  const { h, v } = r;
+  const n = h.length + v.length;
+  if (h.length < 2 || v.length < 2) return [];
+  const dsu = new DSU(n);
+  for (let i = 0; i < h.length; i++) {
+    const hs = h[i];
+    for (let j = 0; j < v.length; j++) {
+      const vs = v[j];
+      if (vs.at >= hs.a0 - TOUCH && vs.at <= hs.a1 + TOUCH && hs.at >= vs.a0 - TOUCH && hs.at <= vs.a1 + TOUCH) dsu.union(i, h.length + j);
+    }
+  }
+  const comps = new Map<number, { h: Seg[]; v: Seg[] }>();
+  for (let i = 0; i < n; i++) {
+    const root = dsu.find(i);
+    let c = comps.get(root);
+    if (!c) comps.set(root, (c = { h: [], v: [] }));
+    if (i < h.length) c.h.push(h[i]);
+    else c.v.push(v[i - h.length]);
+  }
+  const parts: Part[] = [];
+  for (const c of comps.values()) {
+    if (c.h.length < 2 || c.v.length < 2) continue;
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (const s of c.h) {
+      minX = Math.min(minX, s.a0);
+      maxX = Math.max(maxX, s.a1);
+      minY = Math.min(minY, s.at);
+      maxY = Math.max(maxY, s.at);
+    }
+    for (const s of c.v) {
+      minY = Math.min(minY, s.a0);
+      maxY = Math.max(maxY, s.a1);
+      minX = Math.min(minX, s.at);
+      maxX = Math.max(maxX, s.at);
+    }
+    const xs = withEdges(cluster(c.v.map((s) => s.at), 2.5), minX, maxX);
+    const ys = withEdges(cluster(c.h.map((s) => s.at), 2.5), minY, maxY);
+    const nc = xs.length - 1;
+    const nr = ys.length - 1;
+    if (nc < 2 || nr < 1) continue;
+    const dsuC = new DSU(nr * nc);
+    for (let ri = 0; ri < nr; ri++) {
+      for (let ci = 1; ci < nc; ci++) {
+        if (!covered(c.v, xs[ci], ys[ri], ys[ri + 1])) dsuC.union(ri * nc + ci - 1, ri * nc + ci);
+      }
+    }
+    for (let ri = 1; ri < nr; ri++) {
+      for (let ci = 0; ci < nc; ci++) {
+        if (!covered(c.h, ys[ri], xs[ci], xs[ci + 1])) dsuC.union((ri - 1) * nc + ci, ri * nc + ci);
+      }
+    }
+    const regionOf = new Int32Array(nr * nc).fill(-1);
+    const regions: Region[] = [];
+    const byRoot = new Map<number, number>();
+    for (let ri = 0; ri < nr; ri++) {
+      for (let ci = 0; ci < nc; ci++) {
+        const root = dsuC.find(ri * nc + ci);
+        let k = byRoot.get(root);
+        if (k === undefined) {
+          k = regions.length;
+          byRoot.set(root, k);
+          regions.push({ r0: ri, r1: ri + 1, c0: ci, c1: ci + 1, bbox: [0, 0, 0, 0], glyphs: [], text: '' });
+        }
+        const reg = regions[k];
+        reg.r0 = Math.min(reg.r0, ri);
+        reg.r1 = Math.max(reg.r1, ri + 1);
+        reg.c0 = Math.min(reg.c0, ci);
+        reg.c1 = Math.max(reg.c1, ci + 1);
+        regionOf[ri * nc + ci] = k;
+      }
+    }
+    for (const reg of regions) reg.bbox = [xs[reg.c0], ys[reg.r0], xs[reg.c1], ys[reg.r1]];
+    parts.push({ page, kind: 'lattice', xs, ys, nr, nc, regionOf, regions, bbox: [minX, minY, maxX, maxY] });
+  }
+  parts.sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+  return parts;
+}
+
+function withEdges(vals: number[], lo: number, hi: number): number[] {
+  const out = [...vals];
+  if (!out.length || out[0] - lo > 2.5) out.unshift(lo);
+  if (out[out.length - 1] < hi - 2.5) out.push(hi);
+  return out;
+}
+
+/** Put each glyph into the lattice region under its centre; returns the glyphs outside every table. */
+export function assignGlyphs(parts: Part[], glyphs: Glyph[]): Glyph[] {
+  const free: Glyph[] = [];
+  for (const g of glyphs) {
+    const xc = (g.x0 + g.x1) / 2;
+    let placed = false;
+    for (const p of parts) {
+      const [x0, y0, x1, y1] = p.bbox;
+      if (xc < x0 - 1 || xc > x1 + 1 || g.yc < y0 - 1 || g.yc > y1 + 1) continue;
+      const ci = clampIdx(locate(p.xs, Math.min(Math.max(xc, p.xs[0]), p.xs[p.nc])), p.nc);
+      const ri = clampIdx(locate(p.ys, Math.min(Math.max(g.yc, p.ys[0]), p.ys[p.nr])), p.nr);
+      p.regions[p.regionOf[ri * p.nc + ci]].glyphs.push(g);
+      placed = true;
+      break;
+    }
+    if (!placed) free.push(g);
+  }
+  for (const p of parts) for (const reg of p.regions) reg.text = regionText(reg.glyphs);
+  return free;
+}
+
+function clampIdx(i: number, n: number): number {
+  return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
+/** A cell's text: its lines top to bottom, each left to right, joined without spaces between CJK. */
+export function regionText(glyphs: Glyph[]): string {
+  if (!glyphs.length) return '';
+  const lines = toLines(glyphs);
+  return joinLines(lines.map((l) => lineText(l.glyphs, 'cell')));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text tables (no ruling lines)
+
+/** A run of glyphs on one line separated from its neighbours by a wide gap. */
+interface Chunk {
+  text: string;
+  glyphs: Glyph[];
+  x0: number;
+  x1: number;
+  top: number;
+  bottom: number;
+}
+
+const NUMERIC = /^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?%?|[—–\-－/／无]|--)$/;
+
+function chunks(line: Line): Chunk[] {
+  const out: Chunk[] = [];
+  let cur: Glyph[] = [];
+  let last: Glyph | null = null;
+  const flush = () => {
+    if (!cur.length) return;
+    const text = lineText(cur, 'cell');
+    if (text) {
+      let x0 = Infinity, x1 = -Infinity, top = Infinity, bottom = -Infinity;
+      for (const g of cur) {
+        if (g.space) continue;
+        x0 = Math.min(x0, g.x0);
+        x1 = Math.max(x1, g.x1);
+        top = Math.min(top, g.top);
+        bottom = Math.max(bottom, g.bottom);
+      }
+      out.push({ text, glyphs: cur, x0, x1, top, bottom });
+    }
+    cur = [];
+  };
+  for (const g of line.glyphs) {
+    if (g.space) {
+      cur.push(g);
+      continue;
+    }
+    if (last && g.x0 - last.x1 > 1.2 * Math.max(g.size, last.size)) flush();
+    cur.push(g);
+    last = g;
+  }
+  flush();
+  return out;
+}
+
+const isNum = (c: Chunk) => NUMERIC.test(c.text.replace(/\s+/g, ''));
+
+function isRowLine(cs: Chunk[]): boolean {
+  if (cs.length < 2) return false;
+  const nums = cs.filter(isNum).length;
+  const labels = cs.length - nums;
+  return nums >= 1 && labels <= 3 && cs.every((c) => isNum(c) || c.text.length <= 40) && isNum(cs[cs.length - 1]);
+}
+
+function isHeaderLine(cs: Chunk[]): boolean {
+  return cs.length >= 1 && cs.every((c) => c.text.length <= 24 && !/[。；]$/.test(c.text));
+}
+
+/**
+ * Find tables without ruling lines among a page's free lines. Returns the parts and the lines
+ * they consumed.
+ */
+export function textParts(lines: Line[], page: number): { parts: Part[]; used: Set<Line> } {
+  const used = new Set<Line>();
+  const parts: Part[] = [];
+  const cs = lines.map(chunks);
+  const row = cs.map(isRowLine);
+  let i = 0;
+  while (i < lines.length) {
+    if (!row[i]) {
+      i++;
+      continue;
+    }
+    // extend the body downward: row lines, and label-only lines between them
+    let end = i;
+    let k = i + 1;
+    while (k < lines.length) {
+      const gap = lines[k].top - lines[k - 1].bottom;
+      if (gap > 2.5 * lines[k].size) break;
+      if (row[k]) end = k;
+      else if (!(cs[k].length <= 3 && isHeaderLine(cs[k]))) break;
+      k++;
+    }
+    const bodyRows = [];
+    for (let j = i; j <= end; j++) if (row[j]) bodyRows.push(j);
+    // header lines above: short chunks, close together
+    let start = i;
+    while (start > 0 && i - start < 4) {
+      const prev = start - 1;
+      const gap = lines[start].top - lines[prev].bottom;
+      if (gap > 2.5 * lines[start].size || !isHeaderLine(cs[prev]) || row[prev]) break;
+      start = prev;
+    }
+    // need some evidence of a table
+    if (bodyRows.length < 2 && !(bodyRows.length === 1 && start < i && cs[start].length + cs[i].length >= 4)) {
+      i = end + 1;
+      continue;
+    }
+    // numeric columns from the body rows
+    const intervals: [number, number][] = [];
+    for (const j of bodyRows) for (const c of cs[j]) if (isNum(c)) intervals.push([c.x0, c.x1]);
+    intervals.sort((a, b) => a[0] - b[0]);
+    const numCols: [number, number][] = [];
+    for (const iv of intervals) {
+      const last = numCols[numCols.length - 1];
+      if (last && iv[0] <= last[1] + 2) last[1] = Math.max(last[1], iv[1]);
+      else numCols.push([iv[0], iv[1]]);
+    }
+    // label columns from the x0 of label chunks left of the first number column
+    const labelX0s: number[] = [];
+    let minX = Infinity, maxX = -Infinity;
+    for (let j = start; j <= end; j++) {
+      for (const c of cs[j]) {
+        minX = Math.min(minX, c.x0);
+        maxX = Math.max(maxX, c.x1);
+        if (j >= i && !isNum(c) && c.x1 <= numCols[0][0] + 2) labelX0s.push(c.x0);
+      }
+    }
+    const size = lines[i].size;
+    const labelCols = cluster(labelX0s, size).slice(0, 3);
+    const xs: number[] = [minX - 1];
+    for (let li = 1; li < labelCols.length; li++) xs.push(labelCols[li] - 1);
+    if (labelCols.length) {
+      let labelRight = -Infinity;
+      for (let j = i; j <= end; j++) for (const c of cs[j]) if (!isNum(c) && c.x1 <= numCols[0][0] + 2) labelRight = Math.max(labelRight, c.x1);
+      xs.push(labelRight < numCols[0][0] ? (labelRight + numCols[0][0]) / 2 : numCols[0][0] - 1);
+    }
+    for (let ci = 1; ci < numCols.length; ci++) xs.push((numCols[ci - 1][1] + numCols[ci][0]) / 2);
+    xs.push(maxX + 1);
+    const nc = xs.length - 1;
+    const centers = xs.slice(0, -1).map((x, ci) => (x + xs[ci + 1]) / 2);
+
+    // rows: each header line, each body row line; label-only body lines join the nearest row line
+    const rowLines: Line[][] = [];
+    const rowChunks: Chunk[][] = [];
+    for (let j = start; j < i; j++) {
+      rowLines.push([lines[j]]);
+      rowChunks.push([...cs[j]]);
+    }
+    const firstBody = rowLines.length;
+    for (const j of bodyRows) {
+      rowLines.push([lines[j]]);
+      rowChunks.push([...cs[j]]);
+    }
+    for (let j = i; j <= end; j++) {
+      if (row[j]) continue;
+      let best = firstBody, bd = Infinity;
+      for (let r = firstBody; r < rowLines.length; r++) {
+        const d = Math.abs(rowLines[r][0].yc - lines[j].yc);
+        if (d < bd) {
+          bd = d;
+          best = r;
+        }
+      }
+      rowLines[best].push(lines[j]);
+      rowChunks[best].push(...cs[j]);
+    }
+    const nr = rowLines.length;
+    const ys: number[] = [];
+    const rowBox = rowLines.map((ls) => [Math.min(...ls.map((l) => l.top)), Math.max(...ls.map((l) => l.bottom))]);
+    for (let r = 0; r < nr; r++) ys.push(r === 0 ? rowBox[0][0] - 1 : (rowBox[r - 1][1] + rowBox[r][0]) / 2);
+    ys.push(rowBox[nr - 1][1] + 1);
+
+    const regionOf = new Int32Array(nr * nc).fill(-1);
+    const regions: Region[] = [];
+    for (let r = 0; r < nr; r++) {
+      const perCol = new Map<number, { c1: number; chunks: Chunk[] }>();
+      for (const c of rowChunks[r]) {
+        const xc = (c.x0 + c.x1) / 2;
+        let c0 = clampIdx(locate(xs, Math.min(Math.max(xc, xs[0]), xs[nc])), nc);
+        let c1 = c0 + 1;
+        // a header chunk spread over several columns is one merged cell
+        if (r < firstBody && !isNum(c)) {
+          const spanned = centers.map((cx, ci) => (cx > c.x0 && cx < c.x1 ? ci : -1)).filter((ci) => ci >= 0);
+          if (spanned.length >= 2) {
+            c0 = spanned[0];
+            c1 = spanned[spanned.length - 1] + 1;
+          }
+        }
+        const prev = perCol.get(c0);
+        if (prev) {
+          prev.chunks.push(c);
+          prev.c1 = Math.max(prev.c1, c1);
+        } else perCol.set(c0, { c1, chunks: [c] });
+      }
+      for (const [c0, { c1, chunks: chs }] of [...perCol.entries()].sort((a, b) => a[0] - b[0])) {
+        if (regionOf[r * nc + c0] >= 0) {
+          regions[regionOf[r * nc + c0]].glyphs.push(...chs.flatMap((c) => c.glyphs));
+          continue;
+        }
+        const k = regions.length;
+        const glyphs = chs.flatMap((c) => c.glyphs);
+        regions.push({
+          r0: r, r1: r + 1, c0, c1,
+          bbox: [Math.min(...chs.map((c) => c.x0)), Math.min(...chs.map((c) => c.top)), Math.max(...chs.map((c) => c.x1)), Math.max(...chs.map((c) => c.bottom))],
+          glyphs, text: '',
+        });
+        for (let ci = c0; ci < c1; ci++) if (regionOf[r * nc + ci] < 0) regionOf[r * nc + ci] = k;
+      }
+      for (let ci = 0; ci < nc; ci++) {
+        if (regionOf[r * nc + ci] >= 0) continue;
+        regionOf[r * nc + ci] = regions.length;
+        regions.push({ r0: r, r1: r + 1, c0: ci, c1: ci + 1, bbox: [xs[ci], ys[r], xs[ci + 1], ys[r + 1]], glyphs: [], text: '' });
+      }
+    }
+    for (const reg of regions) reg.text = regionText(reg.glyphs);
+    for (let j = start; j <= end; j++) used.add(lines[j]);
+    parts.push({ page, kind: 'text', xs, ys, nr, nc, regionOf, regions, bbox: [xs[0], ys[0], xs[nc], ys[nr]] });
+    i = end + 1;
+  }
+  return { parts, used };
+}

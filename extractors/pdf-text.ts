@@ -1,0 +1,217 @@
+/**
+ * Text helpers for the PDF extractor: positioned glyphs, lines, joining text without
+ * spurious spaces between CJK characters, Kangxi radical repair, page-number lines.
+ */
+
+/** One character with its estimated box (top-left origin, PDF points). */
+export interface Glyph {
+  ch: string;
+  x0: number;
+  x1: number;
+  top: number;
+  bottom: number;
+  /** Vertical centre, used for rows and lines. */
+  yc: number;
+  size: number;
+  space: boolean;
+  /** Set in vertical writing (one character per line down a column). */
+  vert: boolean;
+}
+
+/** A visual line of glyphs, sorted left to right. */
+export interface Line {
+  glyphs: Glyph[];
+  x0: number;
+  x1: number;
+  top: number;
+  bottom: number;
+  yc: number;
+  size: number;
+}
+
+const WIDE = /[\u1100-\u11ff\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe10-\ufe6f\uff00-\uff60\uffe0-\uffe6]|[\ud840-\ud87f][\udc00-\udfff]/;
+const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[\ud840-\ud87f][\udc00-\udfff]/;
+
+export function isWide(ch: string): boolean {
+  return WIDE.test(ch);
+}
+
+export function isCjk(ch: string): boolean {
+  return CJK.test(ch);
+}
+
+/** Latin letters, digits and ASCII punctuation: the only characters a space may separate in a cell. */
+function isNarrow(ch: string): boolean {
+  return !WIDE.test(ch) && ch.trim() !== '';
+}
+
+/**
+ * Type 3 / broken ToUnicode fonts yield Kangxi radicals (U+2F00–U+2FDF, `⼀` for `一`) and CJK
+ * radicals supplement characters (U+2E80–U+2EFF). Map those characters one by one with NFKC;
+ * never the whole string (NFKC would turn （）： into ASCII).
+ */
+export function fixRadicals(s: string): string {
+  if (!/[\u2e80-\u2fdf]/.test(s)) return s;
+  let out = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    out += cp >= 0x2e80 && cp <= 0x2fdf ? ch.normalize('NFKC') : ch;
+  }
+  return out;
+}
+
+/**
+ * Split a text item into glyphs with estimated x extents: wide (CJK, full-width) characters get one
+ * em, others half an em, spaces a third; the estimates are then scaled to the item's real width.
+ */
+export function itemGlyphs(
+  str: string,
+  x: number,
+  baseline: number,
+  width: number,
+  size: number,
+  out: Glyph[],
+): void {
+  const chars = Array.from(str);
+  if (!chars.length) return;
+  const nominal = chars.map((c) => (c.trim() === '' ? 0.3 : isWide(c) ? 1 : 0.5));
+  const sum = nominal.reduce((a, b) => a + b, 0);
+  const scale = sum > 0 && width > 0 ? width / sum : size;
+  const top = baseline - size * 0.88;
+  const bottom = baseline + size * 0.12;
+  const yc = baseline - size * 0.38;
+  let cx = x;
+  for (let i = 0; i < chars.length; i++) {
+    const w = nominal[i] * scale;
+    out.push({ ch: chars[i], x0: cx, x1: cx + w, top, bottom, yc, size, space: chars[i].trim() === '', vert: false });
+    cx += w;
+  }
+}
+
+/** Vertical writing: characters go down the page from `top`, each taking height/n. */
+export function verticalGlyphs(str: string, x0: number, x1: number, top: number, height: number, size: number, out: Glyph[]): void {
+  const chars = Array.from(str);
+  if (!chars.length) return;
+  const step = height > 0 ? height / chars.length : size;
+  for (let i = 0; i < chars.length; i++) {
+    const t = top + i * step;
+    out.push({ ch: chars[i], x0, x1, top: t, bottom: t + step, yc: t + step / 2, size, space: chars[i].trim() === '', vert: true });
+  }
+}
+
+/**
+ * Group glyphs into visual lines: sort by vertical centre, start a new line when the centre moves
+ * by more than half the font size. Vertical glyphs each make their own line (one character per line).
+ */
+export function toLines(glyphs: Glyph[]): Line[] {
+  const gs = glyphs.filter((g) => !g.space || true).sort((a, b) => a.yc - b.yc || a.x0 - b.x0);
+  const lines: Line[] = [];
+  let cur: Glyph[] = [];
+  let curYc = 0;
+  let curSize = 0;
+  const flush = () => {
+    if (!cur.length) return;
+    cur.sort((a, b) => a.x0 - b.x0);
+    const solid = cur.filter((g) => !g.space);
+    if (solid.length) {
+      let x0 = Infinity, x1 = -Infinity, top = Infinity, bottom = -Infinity, size = 0;
+      for (const g of solid) {
+        if (g.x0 < x0) x0 = g.x0;
+        if (g.x1 > x1) x1 = g.x1;
+        if (g.top < top) top = g.top;
+        if (g.bottom > bottom) bottom = g.bottom;
+        if (g.size > size) size = g.size;
+      }
+      lines.push({ glyphs: cur, x0, x1, top, bottom, yc: (top + bottom) / 2, size });
+    }
+    cur = [];
+  };
+  for (const g of gs) {
+    if (cur.length && (g.vert || cur[0].vert || g.yc - curYc > 0.5 * Math.min(curSize, g.size))) flush();
+    if (!cur.length) {
+      curYc = g.yc;
+      curSize = g.size;
+    }
+    cur.push(g);
+  }
+  flush();
+  return lines;
+}
+
+/**
+ * The text of one line (glyphs sorted by x). `cell` mode puts a space only between two Latin/digit
+ * runs; prose mode keeps a space wherever there was one, except between two CJK characters.
+ * Duplicated glyphs (fake bold drawn twice) are dropped.
+ */
+export function lineText(glyphs: Glyph[], mode: 'cell' | 'prose'): string {
+  let out = '';
+  let prev: Glyph | null = null;
+  let pending = false;
+  for (const g of glyphs) {
+    if (g.space) {
+      pending = true;
+      continue;
+    }
+    if (prev) {
+      if (g.ch === prev.ch && Math.abs(g.x0 - prev.x0) < 0.3 * g.size) continue;
+      const gap = g.x0 - prev.x1;
+      const sp = pending || gap > 0.3 * Math.min(g.size, prev.size);
+      if (sp) {
+        const a = prev.ch, b = g.ch;
+        const want = mode === 'cell' ? isNarrow(a) && isNarrow(b) : !(isWide(a) && isWide(b));
+        if (want) out += ' ';
+      }
+    }
+    out += g.ch;
+    prev = g;
+    pending = false;
+  }
+  return out;
+}
+
+/** Join the lines of one cell top to bottom: no space between CJK, a space between two Latin/digit runs. */
+export function joinLines(texts: string[]): string {
+  let out = '';
+  for (const t of texts) {
+    if (!t) continue;
+    if (out && isNarrow(out[out.length - 1]) && isNarrow(t[0])) out += ' ';
+    out += t;
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/** A page number or page footer line: `-3-`, `— 4 —`, `第 3 页`, `第3页 共5页`, `3 / 5`, `3`. */
+export function isPageNumber(text: string): boolean {
+  const t = text.replace(/\s+/g, '');
+  return (
+    /^[-—–－_~·•―]*(第)?\d{1,4}(页)?[-—–－_~·•―]*$/.test(t) ||
+    /^第\d{1,4}页[,，/]?共\d{1,4}页$/.test(t) ||
+    /^\d{1,4}[/／]\d{1,4}$/.test(t) ||
+    /^(page)?\d{1,4}(of\d{1,4})?$/i.test(t)
+  );
+}
+
+/** Text yield of a page: counts that tell garbled extraction apart. */
+export interface Yield {
+  chars: number;
+  cjk: number;
+  replacement: number;
+  pua: number;
+  cid: number;
+  latin: number;
+}
+
+export function textYield(s: string): Yield {
+  const y: Yield = { chars: 0, cjk: 0, replacement: 0, pua: 0, cid: 0, latin: 0 };
+  for (const ch of s) {
+    if (ch.trim() === '') continue;
+    y.chars++;
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0xfffd) y.replacement++;
+    else if ((cp >= 0xe000 && cp <= 0xf8ff) || cp >= 0xf0000) y.pua++;
+    else if (CJK.test(ch)) y.cjk++;
+    else if (/[A-Za-z]/.test(ch)) y.latin++;
+  }
+  y.cid = (s.match(/\(cid:\d+\)/g) ?? []).length;
+  return y;
+}

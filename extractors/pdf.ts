@@ -1,0 +1,341 @@
+/**
+ * PDF bytes → ExtractedDoc: the tables rebuilt from the text layer (positioned text items and ruling
+ * lines) as grids of cells with page + bbox provenance, the page text in reading order, headings and
+ * problems. Never throws: an encrypted or corrupt PDF is a document with a problem code and no grids.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
+import { cluster, nearest, rulingsFromOps, type Matrix, type OpCodes } from './pdf-geometry.js';
+import { assignGlyphs, latticeParts, textParts, type BBox, type Part } from './pdf-tables.js';
+import { fixRadicals, isPageNumber, itemGlyphs, lineText, textYield, toLines, type Glyph, type Line } from './pdf-text.js';
+
+type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+
+const require = createRequire(import.meta.url);
+const PDFJS_DIR = path.dirname(require.resolve('pdfjs-dist/package.json'));
+// pdfjs in Node reads these with fs: plain directory paths ending in a separator.
+const CMAP_URL = path.join(PDFJS_DIR, 'cmaps') + path.sep;
+const STANDARD_FONT_URL = path.join(PDFJS_DIR, 'standard_fonts') + path.sep;
+
+let loading: Promise<PdfJs> | undefined;
+
+/** Load pdfjs once, with its worker code in this thread (no worker thread in Node). */
+function pdfjs(): Promise<PdfJs> {
+  loading ??= (async () => {
+    const worker = await import(pathToFileURL(path.join(PDFJS_DIR, 'legacy/build/pdf.worker.mjs')).href);
+    // pdfjs's "fake worker" picks this up instead of spawning a worker thread.
+    (globalThis as Record<string, unknown>).pdfjsWorker = worker;
+    const lib = (await import('pdfjs-dist/legacy/build/pdf.mjs')) as PdfJs;
+    lib.GlobalWorkerOptions.workerSrc = pathToFileURL(path.join(PDFJS_DIR, 'legacy/build/pdf.worker.mjs')).href;
+    return lib;
+  })();
+  return loading;
+}
+
+/** Everything kept from one page. */
+interface PageData {
+  page: number;
+  height: number;
+  /** Lines outside every table, top to bottom. */
+  lines: Line[];
+  parts: Part[];
+  text: string;
+}
+
+interface Block {
+  top: number;
+  bottom: number;
+  line?: Line;
+  part?: Part;
+  ignorable: boolean;
+}
+
+export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
+  const fail = (code: string, message: string): ExtractedDoc => ({ kind: 'pdf', headings: [], text: '', grids: [], problems: [{ code, message }] });
+  if (!bytes || bytes.length < 8) return fail('pdf_corrupt', 'The PDF is empty or truncated (fewer than 8 bytes).');
+  const head = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 1024))).toString('latin1');
+  if (!head.includes('%PDF-')) return fail('pdf_corrupt', 'Not a PDF: no %PDF- header in the first 1024 bytes.');
+
+  let lib: PdfJs;
+  try {
+    lib = await pdfjs();
+  } catch (e) {
+    return fail('pdf_corrupt', `The PDF library could not be loaded: ${errMsg(e)}`);
+  }
+  const task = lib.getDocument({
+    // pdfjs takes ownership of (detaches) the buffer it is given: hand it a copy.
+    data: new Uint8Array(bytes),
+    cMapUrl: CMAP_URL,
+    cMapPacked: true,
+    standardFontDataUrl: STANDARD_FONT_URL,
+    isEvalSupported: false,
+    useSystemFonts: false,
+    disableFontFace: true,
+    stopAtErrors: false,
+    verbosity: 0,
+  });
+  let doc: Awaited<typeof task.promise>;
+  try {
+    doc = await task.promise;
+  } catch (e) {
+    await task.destroy().catch(() => undefined);
+    if ((e as { name?: string })?.name === 'PasswordException') {
+      return fail('pdf_encrypted', 'The PDF is encrypted with a password; its text cannot be read.');
+    }
+    return fail('pdf_corrupt', `The PDF is corrupt or truncated and could not be opened: ${errMsg(e)}`);
+  }
+
+  const problems: Problem[] = [];
+  const pages: PageData[] = [];
+  let title: string | undefined;
+  let imagesSeen = 0;
+  let charsSeen = 0;
+  let pageErrors = 0;
+  try {
+    try {
+      const meta = await doc.getMetadata();
+      title = cleanTitle((meta.info as Record<string, unknown> | undefined)?.Title);
+    } catch {
+      /* metadata is optional */
+    }
+    const OPS = lib.OPS as unknown as OpCodes;
+    for (let p = 1; p <= doc.numPages; p++) {
+      let page: Awaited<ReturnType<typeof doc.getPage>> | undefined;
+      try {
+        page = await doc.getPage(p);
+        const data = await readPage(page, p, OPS, lib);
+        imagesSeen += data.images;
+        charsSeen += data.yield.chars;
+        const y = data.yield;
+        if (y.chars >= 20) {
+          const bad = y.replacement + y.pua + y.cid * 4;
+          if (bad / y.chars > 0.1) {
+            problems.push({ code: 'pdf_garbled_text', message: `Page ${p} came out garbled: ${y.replacement} replacement characters, ${y.pua} private-use characters, ${y.cid} (cid:) runs in ${y.chars} characters.`, where: `page ${p}` });
+          } else if (y.cjk / y.chars < 0.05 && y.latin / y.chars > 0.6 && y.chars >= 50) {
+            problems.push({ code: 'pdf_garbled_text', message: `Page ${p} has almost no Chinese characters (${y.cjk} of ${y.chars}): its fonts probably lack a usable ToUnicode map.`, where: `page ${p}` });
+          }
+        }
+        pages.push(data.page);
+      } catch (e) {
+        pageErrors++;
+        problems.push({ code: 'pdf_page_error', message: `Page ${p} could not be read: ${errMsg(e)}`, where: `page ${p}` });
+      } finally {
+        try {
+          page?.cleanup();
+        } catch {
+          /* ignore */
+        }
+      }
+    }
+  } finally {
+    await task.destroy().catch(() => undefined);
+  }
+  const numPages = doc.numPages;
+
+  if (pageErrors === numPages && numPages > 0) {
+    problems.unshift({ code: 'pdf_corrupt', message: `None of the ${numPages} pages could be read.` });
+    return { kind: 'pdf', title, headings: [], text: '', grids: [], problems, pages: numPages };
+  }
+  if (charsSeen === 0) {
+    problems.push({
+      code: 'pdf_no_text_layer',
+      message: imagesSeen > 0
+        ? `The PDF has no text layer (${numPages} page(s) of images: a scan); its tables cannot be read without OCR.`
+        : `The PDF has no text on any of its ${numPages} page(s).`,
+    });
+    return { kind: 'pdf', title, headings: [], text: '', grids: [], problems, pages: numPages };
+  }
+
+  const { grids, text, headings } = assemble(pages);
+  return { kind: 'pdf', title, headings, text, grids, problems, pages: numPages };
+}
+
+function errMsg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function cleanTitle(t: unknown): string | undefined {
+  if (typeof t !== 'string') return undefined;
+  let s = fixRadicals(t).replace(/^Microsoft Word\s*-\s*/i, '').replace(/\.(docx?|wps|pdf|xlsx?)$/i, '').replace(/\s+/g, ' ').trim();
+  if (/\uFFFD/.test(s)) return undefined;
+  if (!s || /^(untitled|无标题|document\d*|新建.*文档.*)$/i.test(s)) return undefined;
+  if (!/[\u4e00-\u9fff]/.test(s) && s.length < 6) return undefined;
+  return s;
+}
+
+type PdfPage = Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>;
+
+async function readPage(page: PdfPage, p: number, OPS: OpCodes, lib: PdfJs) {
+  const vp = page.getViewport({ scale: 1 });
+  const vt = vp.transform as Matrix;
+  const tc = await page.getTextContent();
+  const styles = tc.styles as Record<string, { vertical?: boolean }>;
+  const glyphs: Glyph[] = [];
+  const verticalFonts = new Set<string>();
+  for (const [name, st] of Object.entries(styles)) if (st?.vertical) verticalFonts.add(name);
+  let raw = '';
+  for (const it of tc.items) {
+    if (!('str' in it)) continue;
+    // vertical-writing fonts are placed from the operator list below: pdfjs's text content drops
+    // characters of vertical runs laid out one Td per character (WPS)
+    if (verticalFonts.has(it.fontName)) continue;
+    const str = fixRadicals(it.str);
+    if (!str || !str.trim()) continue;
+    raw += str;
+    const m = lib.Util.transform(vt, it.transform) as number[];
+    const size = Math.hypot(m[2], m[3]) || Math.hypot(m[0], m[1]) || 10;
+    itemGlyphs(str, m[4], m[5], it.width, size, glyphs);
+  }
+  const ol = await page.getOperatorList();
+  const { rulings, images, vglyphs } = rulingsFromOps(ol.fnArray, ol.argsArray, vt, OPS, verticalFonts);
+  for (const v of vglyphs) {
+    const ch = fixRadicals(v.ch);
+    raw += ch;
+    glyphs.push({ ch, x0: v.x0, x1: v.x1, top: v.top, bottom: v.bottom, yc: (v.top + v.bottom) / 2, size: v.size, space: false, vert: true });
+  }
+  const parts = latticeParts(rulings, p);
+  const free = assignGlyphs(parts, glyphs);
+  let lines = toLines(free);
+  const tp = textParts(lines, p);
+  if (tp.parts.length) {
+    lines = lines.filter((l) => !tp.used.has(l));
+    parts.push(...tp.parts);
+    parts.sort((a, b) => a.bbox[1] - b.bbox[1]);
+  }
+  return { page: { page: p, height: vp.height, lines, parts, text: '' } as PageData, images, yield: textYield(raw) };
+}
+
+/** Lines in the page margins that are page numbers or short running headers/footers. */
+function ignorable(l: Line, height: number): boolean {
+  const t = lineText(l.glyphs, 'prose').trim();
+  const inMargin = l.top > height * 0.88 || l.bottom < height * 0.1;
+  if (isPageNumber(t)) return inMargin || l.top > height * 0.8;
+  return inMargin && t.length <= 30 && false;
+}
+
+function blocksOf(pg: PageData): Block[] {
+  const blocks: Block[] = [];
+  for (const l of pg.lines) blocks.push({ top: l.top, bottom: l.bottom, line: l, ignorable: ignorable(l, pg.height) });
+  for (const part of pg.parts) blocks.push({ top: part.bbox[1], bottom: part.bbox[3], part, ignorable: false });
+  blocks.sort((a, b) => a.top - b.top);
+  return blocks;
+}
+
+/** Can `b` (first block on its page) continue `a` (last block on the previous page)? */
+function continues(a: Part, b: Part): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'lattice') return Math.abs(a.bbox[0] - b.bbox[0]) <= 3 && Math.abs(a.bbox[2] - b.bbox[2]) <= 3;
+  if (a.nc !== b.nc) return false;
+  for (let i = 1; i < a.nc; i++) if (Math.abs(a.xs[i] - b.xs[i]) > 12) return false;
+  return true;
+}
+
+function assemble(pages: PageData[]): { grids: Grid[]; text: string; headings: string[] } {
+  // document order of blocks, dropping page numbers
+  const docBlocks: { page: PageData; block: Block }[] = [];
+  for (const pg of pages) for (const b of blocksOf(pg)) if (!b.ignorable) docBlocks.push({ page: pg, block: b });
+
+  // tables: runs of parts, merged across a page break when nothing but page furniture lies between
+  const tables: { parts: Part[]; caption?: string; firstBlock: number }[] = [];
+  for (let i = 0; i < docBlocks.length; i++) {
+    const { block } = docBlocks[i];
+    if (!block.part) continue;
+    const prev = i > 0 ? docBlocks[i - 1] : undefined;
+    const last = tables[tables.length - 1];
+    if (prev?.block.part && last && last.parts[last.parts.length - 1] === prev.block.part && prev.page.page + 1 === block.part.page && continues(prev.block.part, block.part)) {
+      last.parts.push(block.part);
+      continue;
+    }
+    let caption: string | undefined;
+    if (prev?.block.line) {
+      const gap = prev.page === docBlocks[i].page ? block.top - prev.block.bottom : 0;
+      const t = lineText(prev.block.line.glyphs, 'prose').trim();
+      if (gap < 60 && t.length <= 40 && !/[。；]$/.test(t)) caption = t.replace(/\s+/g, ' ');
+    }
+    tables.push({ parts: [block.part], caption, firstBlock: i });
+  }
+
+  const grids: Grid[] = [];
+  const rowTexts = new Map<Part, string[]>();
+  tables.forEach((t, ti) => {
+    const index = ti + 1;
+    const grid = buildGrid(t.parts, index, t.caption);
+    grids.push(grid);
+    let r = 0;
+    for (const part of t.parts) {
+      const texts: string[] = [];
+      for (let k = 0; k < part.nr; k++, r++) {
+        const cells = grid.rows[r] ?? [];
+        const tx = cells.map((c) => (c.spanned ? '' : c.text));
+        while (tx.length && !tx[tx.length - 1]) tx.pop();
+        if (tx.length) texts.push(tx.join('\t'));
+      }
+      rowTexts.set(part, texts);
+    }
+  });
+
+  const out: string[] = [];
+  for (const { block } of docBlocks) {
+    if (block.line) {
+      const t = lineText(block.line.glyphs, 'prose').replace(/\s+/g, ' ').trim();
+      if (t) out.push(t);
+    } else if (block.part) out.push(...(rowTexts.get(block.part) ?? []));
+  }
+
+  const headings: string[] = [];
+  for (const { page, block } of docBlocks) {
+    if (page.page !== 1 || !block.line || headings.length >= 4) break;
+    const t = lineText(block.line.glyphs, 'prose').replace(/\s+/g, ' ').trim();
+    if (!t) continue;
+    if (t.length > 40 || /^本报告/.test(t) || /^[一二三四五六七八九十]+、/.test(t) || /[。；，]$/.test(t)) break;
+    headings.push(t);
+  }
+  return { grids, text: out.join('\n'), headings };
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;
+const rbox = (b: BBox): BBox => [round(b[0]), round(b[1]), round(b[2]), round(b[3])];
+
+/** Turn the parts of one table into a Grid: union of column boundaries, rows stacked in page order. */
+function buildGrid(parts: Part[], index: number, caption: string | undefined): Grid {
+  let xsU: number[];
+  if (parts.length === 1 || parts[0].kind === 'text') xsU = parts[0].xs;
+  else xsU = cluster(parts.flatMap((p) => p.xs), 3);
+  const nc = xsU.length - 1;
+  const rows: Cell[][] = [];
+  for (const part of parts) {
+    const colMap = part.kind === 'text' || parts.length === 1 ? part.xs.map((_, i) => i) : part.xs.map((x) => nearest(xsU, x));
+    const base = rows.length;
+    for (let r = 0; r < part.nr; r++) rows.push(new Array<Cell>(nc));
+    for (const reg of part.regions) {
+      const c0 = colMap[reg.c0], c1 = Math.max(colMap[reg.c1], c0 + 1);
+      for (let r = reg.r0; r < reg.r1; r++) {
+        for (let c = c0; c < c1 && c < nc; c++) {
+          const origin = r === reg.r0 && c === c0;
+          const cell: Cell = { text: reg.text, where: { table: index, row: base + r, col: c, page: part.page, bbox: rbox(reg.bbox) } };
+          if (!origin) cell.spanned = true;
+          rows[base + r][c] = cell;
+        }
+      }
+    }
+    for (let r = 0; r < part.nr; r++) {
+      const row = rows[base + r];
+      for (let c = 0; c < nc; c++) {
+        row[c] ??= { text: '', where: { table: index, row: base + r, col: c, page: part.page, bbox: rbox([xsU[c], part.ys[r], xsU[c + 1], part.ys[r + 1]]) } };
+      }
+    }
+  }
+  const first = parts[0];
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const p of parts.filter((q) => q.page === first.page)) {
+    x0 = Math.min(x0, p.bbox[0]);
+    y0 = Math.min(y0, p.bbox[1]);
+    x1 = Math.max(x1, p.bbox[2]);
+    y1 = Math.max(y1, p.bbox[3]);
+  }
+  const grid: Grid = { index, rows, aligned: true, where: { table: index, page: first.page, bbox: rbox([x0, y0, x1, y1]) } };
+  if (caption) grid.caption = caption;
+  return grid;
+}
