@@ -1,0 +1,126 @@
+/**
+ * Text extractor: text copied out of a web page (or a .txt report) → ExtractedDoc.
+ *
+ * Tables survive such a copy as lines whose cells are separated by tabs (empty cells kept as empty
+ * fields), or, in text typed or converted by other tools, by runs of two or more spaces or ideographic
+ * spaces. Colspans are lost, so grids are not aligned (`aligned: false`): a row's cells are in order.
+ *
+ * Decisions the mapper relies on:
+ *  - A table block is a run of tab lines; blank lines inside it are skipped (they do not end the block
+ *    when the next non-blank line is a tab line again). A non-blank line without a tab ends the block.
+ *  - Caption lines copied with trailing tabs (`第二十条第（一）项\t\t\t`) are tab lines: they stay rows of the
+ *    grid, as a row whose first cell holds the caption and whose other cells are empty.
+ *  - The non-blank prose line just before a block (e.g. `三、收到和处理政府信息公开申请情况`, or a
+ *    `第二十条第（X）项` copied without tabs) becomes the grid's `caption` when shorter than 200 characters.
+ *  - Every field of a tab line is a cell, empty ones included, and that includes the trailing empty cell
+ *    a trailing tab produces: nothing is dropped, so cell indexes are the field indexes of the line.
+ *  - Space-separated tables: a run of lines without tabs, each splitting into ≥ 2 fields on runs of 2+
+ *    spaces, ideographic spaces or no-break spaces in any mix (a single space stays inside the cell), at least two of them into ≥ 3 fields, with digits. Leading and trailing
+ *    whitespace of such a line is indentation, not an empty cell.
+ *  - `where.line` is the 1-based line number, `where.row` the 0-based row in the grid, `where.col` the
+ *    0-based field index.
+ */
+import type { Cell, ExtractedDoc, Grid } from './types.js';
+
+/** Whitespace inside a cell collapsed to one space, trimmed. Nothing else is changed. */
+function cellText(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** Fields of a space-separated line, or undefined if it has fewer than 2. */
+function spaceFields(line: string): string[] | undefined {
+  const t = line.trim();
+  if (!t) return undefined;
+  const parts = t.split(/[ \u00a0\u3000]{2,}/);
+  return parts.length >= 2 ? parts : undefined;
+}
+
+const MAX_CAPTION = 200;
+
+export function extractText(input: string): ExtractedDoc {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const lines = text.split(/\r\n|\n|\r/);
+  const grids: Grid[] = [];
+
+  /** The last non-blank prose line seen since the previous table block, with its line number. */
+  let lastProse: string | undefined;
+
+  const startGrid = (firstLine: number): Grid => {
+    const index = grids.length + 1;
+    const grid: Grid = { index, rows: [], aligned: false, where: { table: index, line: firstLine } };
+    if (lastProse !== undefined && lastProse.length <= MAX_CAPTION) grid.caption = lastProse;
+    grids.push(grid);
+    lastProse = undefined;
+    return grid;
+  };
+  const addRow = (grid: Grid, fields: string[], lineNo: number) => {
+    const row = grid.rows.length;
+    const cells: Cell[] = fields.map((f, col) => ({ text: cellText(f), where: { table: grid.index, row, col, line: lineNo } }));
+    grid.rows.push(cells);
+  };
+
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i]!;
+    if (line.includes('\t')) {
+      // A tab block: tab lines, with blank lines allowed between them.
+      const grid = startGrid(i + 1);
+      while (i < lines.length) {
+        const l = lines[i]!;
+        if (l.includes('\t')) {
+          addRow(grid, l.split('\t'), i + 1);
+          i++;
+          continue;
+        }
+        if (l.trim() === '') {
+          let j = i + 1;
+          while (j < lines.length && lines[j]!.trim() === '' && !lines[j]!.includes('\t')) j++;
+          if (j < lines.length && lines[j]!.includes('\t')) {
+            i = j;
+            continue;
+          }
+        }
+        break;
+      }
+      continue;
+    }
+
+    // A space-separated block: consecutive lines splitting into ≥ 2 fields.
+    const fields = spaceFields(line);
+    if (fields) {
+      let j = i;
+      const block: string[][] = [];
+      while (j < lines.length && !lines[j]!.includes('\t')) {
+        const f = spaceFields(lines[j]!);
+        if (!f) break;
+        block.push(f);
+        j++;
+      }
+      const wide = block.filter((f) => f.length >= 3).length;
+      const digits = block.some((f) => f.some((c) => /[0-9０-９]/.test(c)));
+      if (block.length >= 2 && wide >= 2 && digits) {
+        const grid = startGrid(i + 1);
+        block.forEach((f, k) => addRow(grid, f, i + 1 + k));
+        i = j;
+        continue;
+      }
+    }
+
+    const t = cellText(line);
+    if (t) lastProse = t;
+    i++;
+  }
+
+  // Headings: the first short non-blank prose lines.
+  const headings: string[] = [];
+  let nonBlank = 0;
+  for (const l of lines) {
+    if (headings.length >= 5 || nonBlank >= 20) break;
+    const t = cellText(l);
+    if (!t) continue;
+    nonBlank++;
+    if (!l.includes('\t') && t.length < 80) headings.push(t);
+  }
+
+  return { kind: 'text', headings, text, grids, problems: [] };
+}
