@@ -274,11 +274,15 @@ export function mapGrids(grids: Grid[]): MappedTables {
     section: Section,
     rowLabel: string,
     colLabel: string,
+    rowCells: Cell[],
     unit?: '元' | '万元',
   ) => {
     const text = cell?.text ?? '';
     const parsed = parseCell(text, { unit });
-    const where = cell?.where ?? { table: grid.index };
+    // a cell the document lost (a short row) is placed at its row
+    const rowWhere = rowCells[0]?.where;
+    const where = cell?.where ?? (rowWhere ? { ...rowWhere, col: undefined } : { table: grid.index });
+    if (where.col === undefined) delete where.col;
     const place = `table ${canonicalTable(section)}, row ${rowLabel || '(none)'}, column ${colLabel}${describeWhere(where)}`;
     if (key in figures) {
       const prev = figures[key];
@@ -431,7 +435,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
       if (rowKey.key.startsWith('other.')) evidence.otherSplit = true;
       for (const { key, cell } of assigned) {
         if (!key.leaf || key.leaf === 'subtotal') continue;
-        setFigure(`requests.${rowKey.key}.${key.leaf}`, cell, row.grid, 't3', rowLabel, key.label);
+        setFigure(`requests.${rowKey.key}.${key.leaf}`, cell, row.grid, 't3', rowLabel, key.label, cells);
       }
     } else if (sec === 't4') {
       const rowGroup = firstMatch(T4_GROUPS, normLabel(rowLabel));
@@ -440,7 +444,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
         const g = key.group ?? rowGroup;
         const l = key.leaf ?? rowLeaf;
         if (!g || !l) continue;
-        setFigure(`${g}.${l}`, cell, row.grid, 't4', rowLabel, key.label);
+        setFigure(`${g}.${l}`, cell, row.grid, 't4', rowLabel, key.label, cells);
       }
     } else {
       const r = rowKey?.key;
@@ -453,7 +457,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
         if (!in2021 && !in2019) continue;
         if (in2021 && !in2019) evidence.v2021++;
         if (in2019 && !in2021) evidence.v2019++;
-        setFigure(k, cell, row.grid, 't2', rowLabel, key.label, key.unit);
+        setFigure(k, cell, row.grid, 't2', rowLabel, key.label, cells, key.unit);
       }
     }
   }
