@@ -1,0 +1,79 @@
+/**
+ * `nianbao start` (what `npm start` runs): the main job. Until the crawler lands, it ingests the
+ * bundled samples (samples/ and samples/pdf/) into data/nianbao.db and shows which checks failed.
+ */
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { usageError } from '../cli.js';
+import { closeHttp, expandArgs } from '../io.js';
+import { DEFAULT_DB_PATH, openDb, projectRoot, type Db } from '../store/db.js';
+import { listChecks } from '../store/queries.js';
+import { formatStoredChecks } from './checks.js';
+import { formatOutcome, formatSummary, ingestSources } from './ingest.js';
+
+export const help = `Usage: nianbao start [--db PATH]
+
+The main job: ingests the bundled sample reports (samples/*.html, *.htm, *.txt, *.pdf and
+samples/pdf/) into the database, then prints what it stored and every failed check of those
+reports. Running it again stores nothing new ("already stored").
+
+Options:
+  --db PATH     the database, default ${DEFAULT_DB_PATH} (relative to the current folder)
+  -h, --help    show this help`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return 0;
+  }
+  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const dbPath = values.db ?? DEFAULT_DB_PATH;
+  const root = projectRoot();
+  const folders = [join(root, 'samples'), join(root, 'samples', 'pdf')].filter((f) => existsSync(f));
+  const { sources } = await expandArgs(folders);
+  if (sources.length === 0) {
+    process.stderr.write(`nianbao start: no sample documents in ${join(root, 'samples')}\n`);
+    return 1;
+  }
+  // Shown relative to the current folder when inside it (samples/x.html), absolute otherwise.
+  const shown = sources.map((s) => {
+    const rel = relative(process.cwd(), s);
+    return rel.startsWith('..') ? s : rel;
+  });
+  let db: Db;
+  try {
+    db = openDb(dbPath);
+  } catch (err) {
+    process.stderr.write(`nianbao start: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  try {
+    process.stdout.write(`Ingesting ${sources.length} sample documents into ${dbPath}\n\n`);
+    const summary = await ingestSources(db, shown, {}, (o) => process.stdout.write(formatOutcome(o) + '\n'));
+    const ids = new Set(summary.outcomes.map((o) => o.reportId).filter((id): id is number => id !== null));
+    const failed = listChecks(db, { status: 'fail' }).filter((c) => ids.has(c.report_id));
+    process.stdout.write('\n');
+    if (failed.length === 0) {
+      process.stdout.write('No failed checks in these reports.\n');
+    } else {
+      process.stdout.write(`Failed checks (${failed.length}):\n`);
+      process.stdout.write(formatStoredChecks(failed).map((l) => '  ' + l).join('\n') + '\n');
+    }
+    process.stdout.write('\n' + formatSummary(summary, dbPath) + '\n');
+    process.stdout.write(
+      `Query it: sqlite3 ${dbPath} "SELECT agency, year, check_id, expected, actual FROM failed_checks"` +
+        ` (or: nianbao checks --status fail --db ${dbPath})\n`,
+    );
+    return summary.unreadable > 0 ? 1 : 0;
+  } finally {
+    db.close();
+    await closeHttp();
+  }
+}
