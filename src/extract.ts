@@ -11,6 +11,7 @@ import { mapGrids } from '../extractors/labels.js';
 import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
 import { runChecks } from './checks.js';
+import { narrativeChecks } from './narrative.js';
 import type { Report, ReportStatus } from './report.js';
 import type { Version } from './keys.js';
 
@@ -165,6 +166,10 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
     report.problems.push({ code: 'table_missing', message: `not found in the document: ${missing.join(', ')}` });
   }
   report.status = status;
-  report.checks = runChecks(report.figures, { version, otherAsOneRow: mapped.otherAsOneRow });
+  report.checks = [
+    ...runChecks(report.figures, { version, otherAsOneRow: mapped.otherAsOneRow }),
+    // figures the prose states, against the tables
+    ...narrativeChecks(doc.text, report.figures, version, { year: report.year }),
+  ];
   return report;
 }
