@@ -25,6 +25,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   extract: { summary: 'extract reports from files, folders or URLs and print them', load: () => import('./commands/extract.js') },
   ingest: { summary: 'extract reports and store them in the database', load: () => import('./commands/ingest.js') },
   checks: { summary: 'list the stored check results, failed ones first', load: () => import('./commands/checks.js') },
+  crawl: { summary: 'crawl sites for annual reports and store them (resumable)', load: () => import('./commands/crawl.js') },
+  reextract: { summary: 're-run extraction over every stored report document, offline', load: () => import('./commands/reextract.js') },
   start: { summary: 'the main job: ingest the bundled samples and show what failed', load: () => import('./commands/start.js') },
 };
 

@@ -1,0 +1,190 @@
+/** `nianbao crawl [--seeds FILE | URL...] [--db PATH] …`: crawl sites for annual reports and store them. */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { usageError } from '../cli.js';
+import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
+import { Crawler, DEFAULTS, type CrawlOptions, type CrawlSummary } from '../crawl/crawler.js';
+import { formatCrawlSummary, liveLine } from '../crawl/progress.js';
+
+export const help = `Usage: nianbao crawl [--seeds FILE | URL...] [--db PATH] [options]
+
+Crawls the seed sites (a home page, or a site's 政府信息公开年报 column) for annual reports: follows
+links that name a report (年度报告, 年报, xxgknb, …), list pagination (index_1.html, 下一页/尾页,
+createPageHTML pagers) and report attachments (PDF links, iframes/embeds, viewer?file= links);
+extracts every report found and stores it with its raw bytes in the database. Politely: one request
+at a time per host, a pause that grows with the host's response time, robots.txt and its
+Crawl-delay obeyed, Retry-After honoured, retries with exponential backoff and jitter, a host that
+keeps failing set aside for a while. The frontier is kept in the database: run the same command
+again after a crash, kill or Ctrl-C and it goes on where it stopped (no seeds needed to resume).
+
+Options:
+  --seeds FILE        seed URLs, one a line (# comments and blank lines ignored)
+  --db PATH           the database, default ${DEFAULT_DB_PATH}
+  --concurrency N     requests in flight across all hosts, default ${DEFAULTS.concurrency}
+  --per-host N        requests in flight per host, default ${DEFAULTS.perHost}
+  --delay MS          least pause between two requests to one host, default ${DEFAULTS.delayMs}
+                      (it grows with the host's response time, up to --max-delay)
+  --max-delay MS      bound of the response-time-driven pause, default ${DEFAULTS.maxDelayMs}
+  --max-pages N       fetch at most N pages in this run (the rest stay queued)
+  --max-depth N       links followed from the seeds at most, default ${DEFAULTS.maxDepth}
+                      (pagination of a list does not count as depth)
+  --scope S           host (the seeds' host:port, default), domain (their site domain) or any
+  --timeout MS        connect, headers and body-idle timeout, default ${DEFAULTS.timeoutMs}
+  --max-bytes N       largest response accepted (aborted beyond), default ${DEFAULTS.maxBytes}
+  --max-tries N       tries per URL on timeouts, resets, 5xx and 429, default ${DEFAULTS.maxTries}
+  --backoff MS        first retry wait (doubles each try, with jitter), default ${DEFAULTS.backoffBaseMs}
+  --max-wait MS       end the run when the only work left is due later than this, default ${DEFAULTS.maxWaitMs}
+  --user-agent S      default "${DEFAULTS.userAgent}"
+  --recrawl           fetch finished URLs again (conditional requests: unchanged pages cost a 304)
+  --retry-failed      give URLs that failed a fresh set of tries
+  --json              print the summary as one JSON object on stdout
+  -h, --help          show this help
+
+On a terminal a live line (stderr) shows hosts, queued, fetched, reports, failures and rate.
+Ctrl-C stops cleanly: requests in flight finish and are recorded; a second Ctrl-C exits at once
+(the frontier stays consistent either way).
+
+Exit status: 0 when the crawl ran (failed URLs are recorded, not fatal); 1 when nothing could be
+fetched or the database could not be opened; 2 for a usage error; 130 when stopped by a signal.`;
+
+export function readSeedsFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw usageError(`cannot read the seeds file ${path}: ${(err as Error).message}`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
+    .filter((l) => l.length > 0);
+}
+
+function int(name: string, v: string | undefined, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw usageError(`--${name} wants a whole number ≥ ${min}, not "${v}"`);
+  return Number(v);
+}
+
+/**
+ * Runs a crawl on an open database with SIGINT/SIGTERM handling and the live line; used by `crawl`
+ * and `start`.
+ */
+export async function crawlWithSignals(
+  db: Db,
+  opts: Partial<CrawlOptions> & { seeds: string[] },
+  err: NodeJS.WriteStream = process.stderr,
+): Promise<CrawlSummary> {
+  const crawler = new Crawler(db, opts);
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      err.write(`\n${sig}: finishing the requests in flight (again to quit at once)\n`);
+      crawler.stop('signal');
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const stopLine = liveLine(err, () => crawler.snapshot());
+  try {
+    return await crawler.run();
+  } finally {
+    stopLine();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      seeds: { type: 'string' },
+      db: { type: 'string' },
+      concurrency: { type: 'string' },
+      'per-host': { type: 'string' },
+      delay: { type: 'string' },
+      'max-delay': { type: 'string' },
+      'max-pages': { type: 'string' },
+      'max-depth': { type: 'string' },
+      scope: { type: 'string' },
+      timeout: { type: 'string' },
+      'max-bytes': { type: 'string' },
+      'max-tries': { type: 'string' },
+      backoff: { type: 'string' },
+      'max-wait': { type: 'string' },
+      'user-agent': { type: 'string' },
+      recrawl: { type: 'boolean' },
+      'retry-failed': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return 0;
+  }
+  const raw = [...(values.seeds ? readSeedsFile(values.seeds) : []), ...positionals];
+  const seeds: string[] = [];
+  for (const s of raw) {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      throw usageError(`not a URL: "${s}"`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usageError(`not an http(s) URL: "${s}"`);
+    seeds.push(u.href);
+  }
+  const scope = values.scope ?? 'host';
+  if (scope !== 'host' && scope !== 'domain' && scope !== 'any') throw usageError(`--scope is host, domain or any, not "${scope}"`);
+  const opts: Partial<CrawlOptions> & { seeds: string[] } = { seeds, scope };
+  const set = <K extends keyof CrawlOptions>(k: K, v: CrawlOptions[K] | undefined) => {
+    if (v !== undefined) opts[k] = v as (typeof opts)[K];
+  };
+  set('concurrency', int('concurrency', values.concurrency, 1));
+  set('perHost', int('per-host', values['per-host'], 1));
+  set('delayMs', int('delay', values.delay));
+  set('maxDelayMs', int('max-delay', values['max-delay']));
+  set('maxPages', int('max-pages', values['max-pages'], 1));
+  set('maxDepth', int('max-depth', values['max-depth']));
+  const timeout = int('timeout', values.timeout, 1);
+  set('timeoutMs', timeout);
+  if (timeout !== undefined) set('connectTimeoutMs', Math.min(timeout, DEFAULTS.connectTimeoutMs));
+  set('maxBytes', int('max-bytes', values['max-bytes'], 1));
+  set('maxTries', int('max-tries', values['max-tries'], 1));
+  set('backoffBaseMs', int('backoff', values.backoff));
+  set('maxWaitMs', int('max-wait', values['max-wait']));
+  set('userAgent', values['user-agent']);
+  set('recrawl', values.recrawl);
+  set('retryFailed', values['retry-failed']);
+
+  const dbPath = values.db ?? DEFAULT_DB_PATH;
+  let db: Db;
+  try {
+    db = openDb(dbPath);
+  } catch (err) {
+    process.stderr.write(`nianbao crawl: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  try {
+    const hasFrontier =
+      (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'frontier'`).get() as { n: number }).n > 0 &&
+      (db.prepare(`SELECT COUNT(*) AS n FROM frontier`).get() as { n: number }).n > 0;
+    if (seeds.length === 0 && !hasFrontier) {
+      throw usageError('crawl needs seed URLs (arguments or --seeds FILE), or a database with a crawl to resume');
+    }
+    const summary = await crawlWithSignals(db, opts);
+    if (values.json) process.stdout.write(JSON.stringify({ db: dbPath, ...summary }) + '\n');
+    else process.stdout.write(formatCrawlSummary(summary, dbPath) + '\n');
+    if (summary.stoppedBy === 'signal') return 130;
+    return summary.fetched === 0 && summary.failed > 0 ? 1 : 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,810 @@
+/**
+ * The crawl: seeds → frontier (SQLite) → polite fetches (undici, p-queue) → discovery → extraction
+ * (extractBytes) → storage (ingestReport). Many hosts at once, one request at a time per host by
+ * default; the frontier is read in small per-host batches so memory does not grow with it.
+ */
+import PQueue from 'p-queue';
+import type { Agent } from 'undici';
+import type { LookupFunction } from 'node:net';
+import type Database from 'better-sqlite3';
+import { sniffKind, decodeBytes } from '../decode.js';
+import { extractBytes } from '../extract.js';
+import type { Report } from '../report.js';
+import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
+import { createAgent, fetchUrl, type FetchResult } from './fetcher.js';
+import { Frontier, type FrontierRow, type KindHint } from './frontier.js';
+import { discover, type FoundLink } from './discover.js';
+import { allowAll, parseRobots, type Robots } from './robots.js';
+import { ScopeFilter, type Scope } from './scope.js';
+
+export interface CrawlOptions {
+  seeds: string[];
+  /** Requests in flight across all hosts. */
+  concurrency: number;
+  /** Requests in flight per host (1: strictly serial). */
+  perHost: number;
+  /** Pause between two requests to one host (ms); grows with the host's response time. */
+  delayMs: number;
+  /** The response-time-driven delay is `delayFactor × average response ms`, at most maxDelayMs. */
+  delayFactor: number;
+  maxDelayMs: number;
+  /** Robots Crawl-delay is obeyed up to this (ms). */
+  maxCrawlDelayMs: number;
+  /** Pages fetched in this run at most. */
+  maxPages: number;
+  maxDepth: number;
+  scope: Scope;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  /** Tries per URL for retryable failures (timeouts, resets, 5xx, 429). */
+  maxTries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Retry-After is honoured up to this (ms). */
+  maxRetryAfterMs: number;
+  /** Consecutive failed exchanges after which a host is set aside. */
+  hostFailureLimit: number;
+  setAsideMs: number;
+  /** When the only work left is due later than this (ms), the run ends and leaves it queued for the next. */
+  maxWaitMs: number;
+  robotsTtlMs: number;
+  userAgent: string;
+  /** Fetch finished URLs again (conditional requests). */
+  recrawl: boolean;
+  /** Give failed URLs a fresh set of tries. */
+  retryFailed: boolean;
+  /** Custom DNS lookup (benchmark). */
+  lookup?: LookupFunction;
+  /** Skip extraction and ingestion (benchmark of the crawl machinery alone). */
+  discoverOnly?: boolean;
+  /** One line per notable event (failures, reports), for a log. */
+  onEvent?: (e: CrawlEvent) => void;
+}
+
+export const DEFAULTS: Omit<CrawlOptions, 'seeds'> = {
+  concurrency: 8,
+  perHost: 1,
+  delayMs: 1000,
+  delayFactor: 1,
+  maxDelayMs: 10_000,
+  maxCrawlDelayMs: 60_000,
+  maxPages: Infinity,
+  maxDepth: 5,
+  scope: 'host',
+  timeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  maxBytes: 50 * 1024 * 1024,
+  maxRedirects: 5,
+  maxTries: 4,
+  backoffBaseMs: 2_000,
+  backoffMaxMs: 120_000,
+  maxRetryAfterMs: 600_000,
+  hostFailureLimit: 6,
+  setAsideMs: 120_000,
+  maxWaitMs: 300_000,
+  robotsTtlMs: 24 * 3600_000,
+  userAgent: 'nianbao/0.1 (+annual-report research crawler)',
+  recrawl: false,
+  retryFailed: false,
+};
+
+export type CrawlEvent =
+  | { type: 'report'; url: string; reportId: number; created: boolean; status: string; agency: string | null; year: number | null; failedChecks: number }
+  | { type: 'failed'; url: string; error: string }
+  | { type: 'retry'; url: string; error: string; tries: number; inMs: number }
+  | { type: 'blocked'; url: string; rule: string }
+  | { type: 'set_aside'; host: string; untilMs: number; error: string }
+  | { type: 'not_report'; url: string; status: string };
+
+export interface CrawlStats {
+  hosts: number;
+  activeHosts: number;
+  queued: number;
+  fetched: number;
+  notModified: number;
+  reports: number;
+  stored: number;
+  alreadyStored: number;
+  notReports: number;
+  failed: number;
+  retries: number;
+  blocked: number;
+  bytes: number;
+  elapsedMs: number;
+  pagesPerSecond: number;
+}
+
+export interface CrawlSummary extends CrawlStats {
+  stoppedBy: 'done' | 'max_pages' | 'signal' | 'deferred';
+  /** URLs left queued for a later run (a host set aside, a long Retry-After, a page budget, a signal). */
+  deferred: number;
+  frontier: Record<string, number>;
+  failures: { url: string; error: string }[];
+  reportIds: number[];
+}
+
+interface HostState {
+  host: string;
+  origin: string;
+  workers: number;
+  nextFreeAt: number;
+  avgMs: number | null;
+  failures: number;
+  setAsideUntil: number;
+  setAsideCount: number;
+  robots: Robots | null;
+  robotsLoading: Promise<void> | null;
+  crawlDelayMs: number;
+  buffer: FrontierRow[];
+  wakeAt: number | null;
+  wakeTimer: NodeJS.Timeout | null;
+}
+
+const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, redirect: 1, hub: 0 };
+const BATCH = 16;
+const MAX_FAILURES_LISTED = 50;
+
+function hostOf(url: string): string {
+  return new URL(url).host;
+}
+
+export class Crawler {
+  readonly opts: CrawlOptions;
+  readonly frontier: Frontier;
+  private agent: Agent;
+  private queue: PQueue;
+  private hosts = new Map<string, HostState>();
+  private scope: ScopeFilter;
+  private stopping = false;
+  private stopReason: CrawlSummary['stoppedBy'] = 'done';
+  private activeWorkers = 0;
+  private claimed = 0;
+  private started = Date.now();
+  private finished!: () => void;
+  private finishedPromise: Promise<void>;
+  private stopWaiters = new Set<() => void>();
+  private stats = {
+    fetched: 0,
+    notModified: 0,
+    reports: 0,
+    stored: 0,
+    alreadyStored: 0,
+    notReports: 0,
+    failed: 0,
+    retries: 0,
+    blocked: 0,
+    bytes: 0,
+  };
+  private queuedCount = 0;
+  private failures: { url: string; error: string }[] = [];
+  private reportIds = new Set<number>();
+
+  constructor(
+    readonly db: Database.Database,
+    opts: Partial<CrawlOptions> & { seeds: string[] },
+  ) {
+    this.opts = { ...DEFAULTS, ...opts };
+    this.frontier = new Frontier(db);
+    this.agent = createAgent({
+      connectTimeoutMs: Math.min(this.opts.connectTimeoutMs, this.opts.timeoutMs),
+      timeoutMs: this.opts.timeoutMs,
+      connections: Math.max(1, this.opts.perHost),
+      lookup: this.opts.lookup,
+    });
+    this.queue = new PQueue({ concurrency: this.opts.concurrency });
+    const knownSeeds = (
+      db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]
+    ).map((r) => r.url);
+    this.scope = new ScopeFilter(this.opts.scope, [...knownSeeds, ...this.opts.seeds]);
+    this.finishedPromise = new Promise((resolve) => (this.finished = resolve));
+  }
+
+  /** Ask the crawl to stop: in-flight requests finish and are recorded, nothing new starts. */
+  stop(reason: CrawlSummary['stoppedBy'] = 'signal'): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stopReason = reason;
+    for (const h of this.hosts.values()) this.clearWake(h);
+    for (const w of this.stopWaiters) w();
+    this.stopWaiters.clear();
+    this.maybeFinish();
+  }
+
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  snapshot(): CrawlStats {
+    const elapsedMs = Date.now() - this.started;
+    let active = 0;
+    for (const h of this.hosts.values()) if (h.workers > 0) active++;
+    return {
+      hosts: this.hosts.size,
+      activeHosts: active,
+      queued: this.queuedCount,
+      ...this.stats,
+      elapsedMs,
+      pagesPerSecond: elapsedMs > 0 ? (this.stats.fetched * 1000) / elapsedMs : 0,
+    };
+  }
+
+  async run(): Promise<CrawlSummary> {
+    this.started = Date.now();
+    const f = this.frontier;
+    f.recover();
+    if (this.opts.recrawl) f.requeueDone();
+    if (this.opts.retryFailed) f.requeueFailed();
+    for (const seed of this.opts.seeds) {
+      const u = new URL(seed);
+      u.hash = '';
+      f.add({ url: u.href, host: u.host, depth: 0, priority: PRIORITY.seed, kindHint: 'seed', from: null });
+    }
+    this.queuedCount = f.counts().queued;
+    for (const host of f.queuedHosts()) this.wake(this.hostState(host));
+    this.maybeFinish();
+    await this.finishedPromise;
+    await this.queue.onIdle();
+    await this.agent.close().catch(() => {});
+    const counts = f.counts();
+    if (this.stopReason === 'done' && counts.queued > 0) this.stopReason = 'deferred';
+    if (this.stopReason === 'max_pages' && counts.queued === 0) this.stopReason = 'done';
+    return {
+      ...this.snapshot(),
+      queued: counts.queued,
+      stoppedBy: this.stopReason,
+      deferred: counts.queued,
+      frontier: counts,
+      failures: this.failures,
+      reportIds: [...this.reportIds],
+    };
+  }
+
+  // ---- hosts and workers -------------------------------------------------------------------
+
+  private hostState(host: string): HostState {
+    let h = this.hosts.get(host);
+    if (h) return h;
+    const row = this.frontier.host(host);
+    h = {
+      host,
+      origin: '',
+      workers: 0,
+      nextFreeAt: 0,
+      avgMs: row?.avg_response_ms ?? null,
+      failures: row?.failures ?? 0,
+      setAsideUntil: row?.set_aside_until ?? 0,
+      setAsideCount: row?.set_aside_count ?? 0,
+      robots: null,
+      robotsLoading: null,
+      crawlDelayMs: 0,
+      buffer: [],
+      wakeAt: null,
+      wakeTimer: null,
+    };
+    this.hosts.set(host, h);
+    return h;
+  }
+
+  /** Make sure the host has its workers running (new work arrived, or a wait is over). */
+  private wake(h: HostState): void {
+    if (this.stopping) return;
+    this.clearWake(h);
+    while (h.workers < this.opts.perHost) {
+      h.workers++;
+      this.activeWorkers++;
+      void this.worker(h).finally(() => {
+        h.workers--;
+        this.activeWorkers--;
+        this.maybeFinish();
+      });
+    }
+  }
+
+  private clearWake(h: HostState): void {
+    if (h.wakeTimer) clearTimeout(h.wakeTimer);
+    h.wakeTimer = null;
+    h.wakeAt = null;
+  }
+
+  private scheduleWake(h: HostState, at: number): void {
+    if (this.stopping) return;
+    if (h.wakeAt !== null && h.wakeAt <= at) return;
+    this.clearWake(h);
+    h.wakeAt = at;
+    h.wakeTimer = setTimeout(
+      () => {
+        h.wakeTimer = null;
+        h.wakeAt = null;
+        this.wake(h);
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  private maybeFinish(): void {
+    if (this.activeWorkers > 0) return;
+    if (!this.stopping) {
+      let earliest = Infinity;
+      for (const h of this.hosts.values()) if (h.wakeAt !== null) earliest = Math.min(earliest, h.wakeAt);
+      if (earliest !== Infinity && earliest - Date.now() <= this.opts.maxWaitMs) return; // a retry is coming
+      for (const h of this.hosts.values()) this.clearWake(h);
+    }
+    this.finished();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.stopWaiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.stopWaiters.add(done);
+    });
+  }
+
+  private delayFor(h: HostState): number {
+    const adaptive = h.avgMs === null ? 0 : Math.min(this.opts.maxDelayMs, this.opts.delayFactor * h.avgMs);
+    return Math.max(this.opts.delayMs, adaptive, h.crawlDelayMs);
+  }
+
+  private async worker(h: HostState): Promise<void> {
+    while (!this.stopping) {
+      const now = Date.now();
+      if (h.setAsideUntil > now) {
+        this.scheduleWake(h, h.setAsideUntil);
+        return;
+      }
+      if (h.nextFreeAt > now) {
+        await this.sleep(h.nextFreeAt - now);
+        continue;
+      }
+      if (this.claimed >= this.opts.maxPages) {
+        this.stop('max_pages');
+        return;
+      }
+      if (!h.robots) {
+        await this.loadRobots(h);
+        continue;
+      }
+      const row = this.claim(h);
+      if (!row) {
+        const next = this.frontier.nextDue(h.host);
+        if (next !== undefined) this.scheduleWake(h, Math.max(next, h.setAsideUntil));
+        return;
+      }
+      if (!h.robots.isAllowed(row.url)) {
+        const rule = h.robots.matchedRule(row.url) ?? 'Disallow';
+        this.frontier.finish(row.url, { state: 'blocked', error: `robots.txt: ${rule}` });
+        this.stats.blocked++;
+        this.queuedCount--;
+        this.opts.onEvent?.({ type: 'blocked', url: row.url, rule });
+        continue;
+      }
+      this.claimed++;
+      // requests to one host start at least one delay apart, and each waits a delay after the last ended
+      h.nextFreeAt = Date.now() + this.delayFor(h);
+      try {
+        await this.queue.add(() => this.process(h, row));
+      } finally {
+        h.nextFreeAt = Math.max(h.nextFreeAt, Date.now() + this.delayFor(h));
+      }
+    }
+  }
+
+  /** The next due URL of this host, marked 'fetching'; refills a small buffer from the database. */
+  private claim(h: HostState): FrontierRow | null {
+    for (;;) {
+      if (h.buffer.length === 0) h.buffer = this.frontier.due(h.host, Date.now(), BATCH);
+      const row = h.buffer.shift();
+      if (!row) return null;
+      if (this.frontier.claim(row.url)) return row;
+    }
+  }
+
+  // ---- robots.txt --------------------------------------------------------------------------
+
+  private async loadRobots(h: HostState): Promise<void> {
+    if (h.robotsLoading) return h.robotsLoading;
+    h.robotsLoading = (async () => {
+      const row = this.frontier.host(h.host);
+      const now = Date.now();
+      if (row?.robots_fetched_at && now - row.robots_fetched_at < this.opts.robotsTtlMs && row.robots_status !== null) {
+        this.setRobots(h, row.robots_status, row.robots_txt);
+        return;
+      }
+      const sample = this.frontier.due(h.host, Number.MAX_SAFE_INTEGER, 1)[0]?.url;
+      const protocol = sample ? new URL(sample).protocol : 'http:';
+      const url = `${protocol}//${h.host}/robots.txt`;
+      const res = await this.queue.add(() =>
+        fetchUrl(url, {
+          dispatcher: this.agent,
+          userAgent: this.opts.userAgent,
+          timeoutMs: this.opts.timeoutMs,
+          maxBytes: 512 * 1024,
+          maxRedirects: 5,
+        }),
+      );
+      this.noteResponse(h, res);
+      this.frontier.log({
+        url,
+        finalUrl: res.finalUrl,
+        status: res.status,
+        headers: res.headers,
+        redirects: res.redirects,
+        startedAt: res.startedAt,
+        ms: res.ms,
+        bytes: res.wireBytes,
+        sha256: null,
+        error: res.error ? `${res.error.code}: ${res.error.message}` : null,
+        attempt: 1,
+      });
+      h.nextFreeAt = Date.now() + this.delayFor(h);
+      if (res.status !== null && res.status >= 200 && res.status < 300 && res.body) {
+        const text = new TextDecoder('utf-8').decode(res.body);
+        this.setRobots(h, res.status, text);
+        this.frontier.saveRobots(h.host, text, res.status, now, h.robots?.crawlDelay ?? null);
+        this.hostSucceeded(h);
+      } else if (res.status !== null && res.status >= 400 && res.status < 500 && res.status !== 429) {
+        this.setRobots(h, res.status, null); // no robots.txt: everything allowed
+        this.frontier.saveRobots(h.host, null, res.status, now, null);
+        this.hostSucceeded(h);
+      } else {
+        // unreachable robots.txt (5xx, 429, network): RFC 9309 says assume complete disallow for now;
+        // the host's URLs stay queued and the host is retried later
+        const why = res.error ? res.error.message : `HTTP ${res.status}`;
+        this.hostFailed(h, `robots.txt unreachable: ${why}`, res.retryAfterMs, true);
+      }
+    })().finally(() => {
+      h.robotsLoading = null;
+    });
+    return h.robotsLoading;
+  }
+
+  private setRobots(h: HostState, status: number, text: string | null): void {
+    h.robots = status >= 200 && status < 300 && text !== null ? parseRobots(text, this.opts.userAgent) : allowAll();
+    h.crawlDelayMs = Math.min(this.opts.maxCrawlDelayMs, (h.robots.crawlDelay ?? 0) * 1000);
+  }
+
+  // ---- host health -------------------------------------------------------------------------
+
+  private noteResponse(h: HostState, res: FetchResult): void {
+    if (res.status === null) return;
+    h.avgMs = h.avgMs === null ? res.ms : 0.7 * h.avgMs + 0.3 * res.ms;
+  }
+
+  private saveHost(h: HostState): void {
+    this.frontier.saveHost({
+      host: h.host,
+      failures: h.failures,
+      set_aside_until: h.setAsideUntil,
+      set_aside_count: h.setAsideCount,
+      avg_response_ms: h.avgMs,
+    });
+  }
+
+  private hostSucceeded(h: HostState): void {
+    if (h.failures === 0 && h.setAsideCount === 0) return;
+    h.failures = 0;
+    h.setAsideCount = 0;
+    this.saveHost(h);
+  }
+
+  /** A failed exchange with the host; after hostFailureLimit in a row (or at once when `now`) it is set aside. */
+  private hostFailed(h: HostState, why: string, retryAfterMs: number | undefined, now = false): void {
+    h.failures++;
+    const t = Date.now();
+    if (retryAfterMs !== undefined) h.nextFreeAt = Math.max(h.nextFreeAt, t + Math.min(retryAfterMs, this.opts.maxRetryAfterMs));
+    if (now || h.failures >= this.opts.hostFailureLimit) {
+      const base = Math.max(this.opts.setAsideMs, retryAfterMs !== undefined ? Math.min(retryAfterMs, this.opts.maxRetryAfterMs) : 0);
+      const period = Math.min(base * 2 ** h.setAsideCount, 3600_000);
+      h.setAsideUntil = t + period;
+      h.setAsideCount++;
+      h.failures = 0;
+      h.buffer = [];
+      this.frontier.postponeHost(h.host, h.setAsideUntil);
+      this.opts.onEvent?.({ type: 'set_aside', host: h.host, untilMs: period, error: why });
+    }
+    this.saveHost(h);
+  }
+
+  // ---- one URL -----------------------------------------------------------------------------
+
+  private async process(h: HostState, row: FrontierRow): Promise<void> {
+    if (this.stopping) {
+      this.frontier.unclaim(row.url);
+      return;
+    }
+    let res: FetchResult;
+    try {
+      res = await fetchUrl(row.url, {
+        dispatcher: this.agent,
+        userAgent: this.opts.userAgent,
+        timeoutMs: this.opts.timeoutMs,
+        maxBytes: this.opts.maxBytes,
+        maxRedirects: this.opts.maxRedirects,
+        etag: row.etag,
+        lastModified: row.last_modified,
+        onRedirect: (_from, to) =>
+          to.host === h.host && this.scope.allows(to) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return',
+      });
+    } catch (err) {
+      // fetchUrl classifies its errors; anything else is a bug we record rather than crash on
+      this.fail(row, `internal error: ${(err as Error).message}`, null);
+      return;
+    }
+    this.noteResponse(h, res);
+    this.stats.fetched++;
+    this.stats.bytes += res.wireBytes;
+    const attempt = row.tries + 1;
+    const logBase = {
+      url: row.url,
+      finalUrl: res.finalUrl,
+      status: res.status,
+      headers: res.headers,
+      redirects: res.redirects,
+      startedAt: res.startedAt,
+      ms: res.ms,
+      bytes: res.wireBytes,
+      attempt,
+    };
+
+    try {
+      // network errors and retryable statuses
+      const retryableStatus = res.status !== null && (res.status >= 500 || res.status === 429 || res.status === 408);
+      if ((res.error && res.error.retryable) || (!res.error && retryableStatus)) {
+        const why = res.error ? `${res.error.code}: ${res.error.message}` : `HTTP ${res.status}`;
+        this.db.transaction(() => {
+          this.frontier.log({ ...logBase, sha256: null, error: why });
+          this.retry(row, why, res.status, res.retryAfterMs);
+        })();
+        this.hostFailed(h, why, res.retryAfterMs);
+        return;
+      }
+      this.hostSucceeded(h);
+      if (res.error) {
+        const why = `${res.error.code}: ${res.error.message}`;
+        this.db.transaction(() => {
+          this.frontier.log({ ...logBase, sha256: null, error: why });
+          this.fail(row, why, res.status, attempt);
+        })();
+        return;
+      }
+      if (res.redirectTo) {
+        const to = new URL(res.redirectTo);
+        const ok = this.scope.allows(to);
+        this.db.transaction(() => {
+          this.frontier.log({ ...logBase, sha256: null, error: null });
+          if (ok && to.host !== h.host) this.enqueue({ url: to.href, kind: (row.kind_hint ?? 'redirect') as FoundLink['kind'], text: '' }, row, row.depth);
+          if (ok && to.host !== h.host) {
+            this.frontier.finish(row.url, { state: 'done', status: res.status, finalUrl: to.href, role: 'redirect', tries: attempt });
+            this.queuedCount--;
+          } else {
+            const why = ok ? `redirect to ${to.href} refused by robots.txt` : `redirect off-site to ${to.href} (not followed)`;
+            this.fail(row, why, res.status, attempt);
+          }
+        })();
+        return;
+      }
+      if (res.notModified) {
+        await this.handleNotModified(row, res, logBase, attempt);
+        return;
+      }
+      if (res.status === null || res.status < 200 || res.status >= 300 || !res.body) {
+        const why = `HTTP ${res.status}`;
+        this.db.transaction(() => {
+          this.frontier.log({ ...logBase, sha256: null, error: why });
+          this.fail(row, why, res.status, attempt);
+        })();
+        return;
+      }
+      await this.handleBody(row, res, res.body, logBase, attempt);
+    } catch (err) {
+      // a database or extraction bug for this URL: record it, keep crawling
+      const why = `internal error: ${(err as Error).message}`;
+      try {
+        this.fail(row, why, res.status, attempt);
+      } catch {
+        /* the database itself is failing: the row stays 'fetching' and is retried next run */
+      }
+    }
+  }
+
+  private async handleNotModified(row: FrontierRow, res: FetchResult, logBase: Omit<Parameters<Frontier['log']>[0], 'sha256' | 'error'>, attempt: number): Promise<void> {
+    this.stats.notModified++;
+    // the stored body is still current: re-read it for links when it was a list page
+    const sha = row.content_sha256;
+    const blob = sha
+      ? (this.db.prepare('SELECT bytes FROM blobs WHERE sha256 = ?').get(sha) as { bytes: Buffer } | undefined)
+      : undefined;
+    if (blob && (row.role === 'list' || row.role === 'wrapper')) {
+      await this.handleBody(row, res, new Uint8Array(blob.bytes), logBase, attempt, true);
+      return;
+    }
+    this.db.transaction(() => {
+      this.frontier.log({ ...logBase, sha256: sha, error: null });
+      this.frontier.finish(row.url, { state: 'done', status: 304, finalUrl: res.finalUrl, tries: 0 });
+      this.queuedCount--;
+    })();
+  }
+
+  private async handleBody(
+    row: FrontierRow,
+    res: FetchResult,
+    body: Uint8Array,
+    logBase: Omit<Parameters<Frontier['log']>[0], 'sha256' | 'error'>,
+    attempt: number,
+    notModified = false,
+  ): Promise<void> {
+    const contentType = res.headers['content-type'];
+    const finalUrl = res.finalUrl;
+    const sha = sha256Hex(body);
+    const kind = sniffKind(body, contentType, new URL(finalUrl).pathname);
+    const validators = notModified ? {} : { etag: res.headers['etag'] ?? null, lastModified: res.headers['last-modified'] ?? null };
+    const finish = (role: string, extra: { links?: FoundLink[]; reportId?: number; error?: string } = {}) => {
+      this.db.transaction(() => {
+        if (!notModified && !extra.reportId) storeBlob(this.db, body, sha);
+        this.frontier.log({ ...logBase, sha256: sha, error: null });
+        for (const l of extra.links ?? []) this.enqueue(l, row, row.depth + (l.kind === 'list' ? 0 : 1));
+        this.frontier.finish(row.url, {
+          state: 'done',
+          status: res.status,
+          sha256: sha,
+          contentType: contentType ?? null,
+          finalUrl,
+          role,
+          reportId: extra.reportId ?? null,
+          error: extra.error ?? null,
+          tries: 0,
+          ...validators,
+        });
+        this.queuedCount--;
+      })();
+    };
+
+    if (kind === 'html') {
+      const { text } = decodeBytes(body, { contentType, kind: 'html' });
+      const page = discover(text, finalUrl);
+      if (page.role === 'report') {
+        await this.extractAndStore(row, res, body, sha, contentType, logBase, attempt, validators);
+        return;
+      }
+      finish(page.role, { links: page.links });
+      return;
+    }
+    if (kind === 'pdf' || kind === 'text') {
+      await this.extractAndStore(row, res, body, sha, contentType, logBase, attempt, validators);
+      return;
+    }
+    this.stats.notReports++;
+    finish('not_report', { error: `not a document (${kind})` });
+  }
+
+  private async extractAndStore(
+    row: FrontierRow,
+    res: FetchResult,
+    body: Uint8Array,
+    sha: string,
+    contentType: string | undefined,
+    logBase: Omit<Parameters<Frontier['log']>[0], 'sha256' | 'error'>,
+    attempt: number,
+    validators: { etag?: string | null; lastModified?: string | null },
+  ): Promise<void> {
+    let report: Report | null = null;
+    if (!this.opts.discoverOnly) {
+      report = await extractBytes(body, { source: res.finalUrl, url: res.finalUrl, contentType });
+    }
+    this.db.transaction(() => {
+      let reportId: number | null = null;
+      let role = 'report';
+      let error: string | null = null;
+      if (report && report.status === 'not_a_report') {
+        role = 'not_report';
+        storeBlob(this.db, body, sha);
+        this.stats.notReports++;
+        this.opts.onEvent?.({ type: 'not_report', url: row.url, status: report.status });
+      } else if (report) {
+        const r = ingestReport(this.db, report, body, { sourceUrl: res.finalUrl });
+        reportId = r.reportId;
+        this.stats.reports++;
+        if (r.created) this.stats.stored++;
+        else this.stats.alreadyStored++;
+        this.reportIds.add(r.reportId);
+        if (report.status === 'error') error = `extraction failed: ${report.problems.map((p) => p.message).join('; ')}`;
+        this.opts.onEvent?.({
+          type: 'report',
+          url: row.url,
+          reportId: r.reportId,
+          created: r.created,
+          status: report.status,
+          agency: report.agency,
+          year: report.year,
+          failedChecks: report.checks.filter((c) => c.status === 'fail').length,
+        });
+      } else {
+        storeBlob(this.db, body, sha);
+      }
+      this.frontier.log({ ...logBase, sha256: sha, error });
+      this.frontier.finish(row.url, {
+        state: 'done',
+        status: res.status,
+        sha256: sha,
+        contentType: contentType ?? null,
+        finalUrl: res.finalUrl,
+        role,
+        reportId,
+        error,
+        tries: 0,
+        ...validators,
+      });
+      this.queuedCount--;
+      if (error) this.noteFailure(row.url, error);
+    })();
+    void attempt;
+  }
+
+  private enqueue(l: FoundLink, from: FrontierRow, depth: number): void {
+    let u: URL;
+    try {
+      u = new URL(l.url);
+    } catch {
+      return;
+    }
+    if (!this.scope.allows(u)) return;
+    const limit = l.kind === 'attachment' ? this.opts.maxDepth + 1 : this.opts.maxDepth;
+    if (depth > limit) return;
+    const kindHint: KindHint = l.kind;
+    const added = this.frontier.add({
+      url: u.href,
+      host: u.host,
+      depth,
+      priority: PRIORITY[kindHint],
+      kindHint,
+      from: from.url,
+    });
+    if (added) {
+      this.queuedCount++;
+      const h = this.hostState(u.host);
+      if (h.workers === 0 || (h.workers < this.opts.perHost)) queueMicrotask(() => this.wake(h));
+    }
+  }
+
+  private retry(row: FrontierRow, why: string, status: number | null, retryAfterMs: number | undefined): void {
+    const tries = row.tries + 1;
+    if (tries >= this.opts.maxTries) {
+      this.fail(row, `${why} (gave up after ${tries} tries)`, status, tries);
+      return;
+    }
+    let wait: number;
+    if (retryAfterMs !== undefined) wait = Math.min(retryAfterMs, this.opts.maxRetryAfterMs);
+    else {
+      const exp = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** (tries - 1));
+      wait = exp / 2 + Math.random() * (exp / 2); // "equal jitter"
+    }
+    this.frontier.retry(row.url, tries, Date.now() + wait, status, why);
+    this.stats.retries++;
+    this.opts.onEvent?.({ type: 'retry', url: row.url, error: why, tries, inMs: Math.round(wait) });
+  }
+
+  private fail(row: FrontierRow, why: string, status: number | null, tries?: number): void {
+    this.frontier.finish(row.url, { state: 'failed', status, error: why, tries });
+    this.queuedCount--;
+    this.stats.failed++;
+    this.noteFailure(row.url, why);
+    this.opts.onEvent?.({ type: 'failed', url: row.url, error: why });
+  }
+
+  private noteFailure(url: string, error: string): void {
+    if (this.failures.length < MAX_FAILURES_LISTED) this.failures.push({ url, error });
+  }
+}
+
+export async function crawl(db: Database.Database, opts: Partial<CrawlOptions> & { seeds: string[] }): Promise<CrawlSummary> {
+  return new Crawler(db, opts).run();
+}
+
+export { hostOf };

@@ -1,0 +1,244 @@
+/**
+ * The frontier and the crawl's bookkeeping in SQLite. Every change is a small transaction of its own
+ * (or part of the one that records a finished fetch), so a crash at any moment leaves a consistent
+ * frontier: rows left in 'fetching' go back to 'queued' when the next run opens it.
+ * Nothing here holds more than a batch of rows in memory.
+ */
+import type Database from 'better-sqlite3';
+import { applyCrawlMigrations } from './schema.js';
+
+export type FrontierState = 'queued' | 'fetching' | 'done' | 'failed' | 'blocked';
+export type KindHint = 'seed' | 'report' | 'attachment' | 'list' | 'hub' | 'redirect';
+
+export interface FrontierRow {
+  url: string;
+  host: string;
+  state: FrontierState;
+  depth: number;
+  priority: number;
+  kind_hint: KindHint | null;
+  tries: number;
+  next_attempt_at: number;
+  etag: string | null;
+  last_modified: string | null;
+  content_sha256: string | null;
+  role: string | null;
+}
+
+export interface NewUrl {
+  url: string;
+  host: string;
+  depth: number;
+  priority: number;
+  kindHint: KindHint;
+  from: string | null;
+}
+
+export interface FetchLogEntry {
+  url: string;
+  finalUrl: string | null;
+  status: number | null;
+  headers: Record<string, string>;
+  redirects: unknown[];
+  startedAt: string;
+  ms: number;
+  bytes: number;
+  sha256: string | null;
+  error: string | null;
+  attempt: number;
+}
+
+export interface HostRow {
+  host: string;
+  robots_txt: string | null;
+  robots_status: number | null;
+  robots_fetched_at: number | null;
+  crawl_delay: number | null;
+  failures: number;
+  set_aside_until: number;
+  set_aside_count: number;
+  avg_response_ms: number | null;
+}
+
+export interface Done {
+  state: 'done' | 'failed' | 'blocked';
+  status?: number | null;
+  error?: string | null;
+  etag?: string | null;
+  lastModified?: string | null;
+  sha256?: string | null;
+  contentType?: string | null;
+  finalUrl?: string | null;
+  role?: string | null;
+  reportId?: number | null;
+  tries?: number;
+}
+
+const COLS = 'url, host, state, depth, priority, kind_hint, tries, next_attempt_at, etag, last_modified, content_sha256, role';
+
+export class Frontier {
+  private s;
+
+  constructor(readonly db: Database.Database) {
+    applyCrawlMigrations(db);
+    this.s = {
+      add: db.prepare(
+        `INSERT OR IGNORE INTO frontier (url, host, depth, priority, kind_hint, discovered_from)
+         VALUES (@url, @host, @depth, @priority, @kindHint, @from)`,
+      ),
+      due: db.prepare(
+        `SELECT ${COLS} FROM frontier
+          WHERE host = ? AND state = 'queued' AND next_attempt_at <= ?
+          ORDER BY priority DESC, depth, rowid LIMIT ?`,
+      ),
+      nextDue: db.prepare(`SELECT MIN(next_attempt_at) AS t FROM frontier WHERE host = ? AND state = 'queued'`),
+      claim: db.prepare(`UPDATE frontier SET state = 'fetching' WHERE url = ? AND state = 'queued'`),
+      unclaim: db.prepare(`UPDATE frontier SET state = 'queued' WHERE url = ? AND state = 'fetching'`),
+      finish: db.prepare(
+        `UPDATE frontier SET state = @state, last_status = @status, last_error = @error,
+           etag = COALESCE(@etag, etag), last_modified = COALESCE(@lastModified, last_modified),
+           content_sha256 = COALESCE(@sha256, content_sha256), content_type = COALESCE(@contentType, content_type),
+           final_url = @finalUrl, role = COALESCE(@role, role), report_id = COALESCE(@reportId, report_id),
+           tries = COALESCE(@tries, tries),
+           fetched_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+         WHERE url = @url`,
+      ),
+      retry: db.prepare(
+        `UPDATE frontier SET state = 'queued', tries = @tries, next_attempt_at = @at, last_status = @status,
+           last_error = @error, fetched_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+         WHERE url = @url`,
+      ),
+      postponeHost: db.prepare(
+        `UPDATE frontier SET next_attempt_at = MAX(next_attempt_at, ?) WHERE host = ? AND state = 'queued'`,
+      ),
+      log: db.prepare(
+        `INSERT INTO fetch_log (url, final_url, status, headers_json, redirects_json, started_at, ms, bytes, sha256, error, attempt)
+         VALUES (@url, @finalUrl, @status, @headers, @redirects, @startedAt, @ms, @bytes, @sha256, @error, @attempt)`,
+      ),
+      host: db.prepare(`SELECT * FROM hosts WHERE host = ?`),
+      upsertHost: db.prepare(
+        `INSERT INTO hosts (host, failures, set_aside_until, set_aside_count, avg_response_ms)
+         VALUES (@host, @failures, @set_aside_until, @set_aside_count, @avg_response_ms)
+         ON CONFLICT(host) DO UPDATE SET failures = excluded.failures, set_aside_until = excluded.set_aside_until,
+           set_aside_count = excluded.set_aside_count, avg_response_ms = excluded.avg_response_ms`,
+      ),
+      saveRobots: db.prepare(
+        `INSERT INTO hosts (host, robots_txt, robots_status, robots_fetched_at, crawl_delay)
+         VALUES (@host, @text, @status, @at, @delay)
+         ON CONFLICT(host) DO UPDATE SET robots_txt = excluded.robots_txt, robots_status = excluded.robots_status,
+           robots_fetched_at = excluded.robots_fetched_at, crawl_delay = excluded.crawl_delay`,
+      ),
+      counts: db.prepare(`SELECT state, COUNT(*) AS n FROM frontier GROUP BY state`),
+      queuedHosts: db.prepare(`SELECT DISTINCT host FROM frontier WHERE state = 'queued'`),
+      get: db.prepare(`SELECT ${COLS} FROM frontier WHERE url = ?`),
+    };
+  }
+
+  /** Crash recovery: whatever was being fetched when the last run died is queued again. */
+  recover(): number {
+    return this.db.prepare(`UPDATE frontier SET state = 'queued' WHERE state = 'fetching'`).run().changes;
+  }
+
+  /** Queue again every finished URL (fetched again with conditional requests). */
+  requeueDone(): number {
+    return this.db
+      .prepare(`UPDATE frontier SET state = 'queued', tries = 0, next_attempt_at = 0 WHERE state = 'done'`)
+      .run().changes;
+  }
+
+  /** Give failed URLs a fresh set of tries. */
+  requeueFailed(): number {
+    return this.db
+      .prepare(`UPDATE frontier SET state = 'queued', tries = 0, next_attempt_at = 0 WHERE state = 'failed'`)
+      .run().changes;
+  }
+
+  /** Adds a URL unless it is known already; true when it is new. */
+  add(u: NewUrl): boolean {
+    return this.s.add.run(u).changes > 0;
+  }
+
+  get(url: string): FrontierRow | undefined {
+    return this.s.get.get(url) as FrontierRow | undefined;
+  }
+
+  due(host: string, now: number, limit: number): FrontierRow[] {
+    return this.s.due.all(host, now, limit) as FrontierRow[];
+  }
+
+  nextDue(host: string): number | undefined {
+    const r = this.s.nextDue.get(host) as { t: number | null };
+    return r.t ?? undefined;
+  }
+
+  claim(url: string): boolean {
+    return this.s.claim.run(url).changes > 0;
+  }
+
+  unclaim(url: string): void {
+    this.s.unclaim.run(url);
+  }
+
+  finish(url: string, d: Done): void {
+    this.s.finish.run({
+      url,
+      state: d.state,
+      status: d.status ?? null,
+      error: d.error ?? null,
+      etag: d.etag ?? null,
+      lastModified: d.lastModified ?? null,
+      sha256: d.sha256 ?? null,
+      contentType: d.contentType ?? null,
+      finalUrl: d.finalUrl ?? null,
+      role: d.role ?? null,
+      reportId: d.reportId ?? null,
+      tries: d.tries ?? null,
+    });
+  }
+
+  retry(url: string, tries: number, at: number, status: number | null, error: string): void {
+    this.s.retry.run({ url, tries, at, status, error });
+  }
+
+  postponeHost(host: string, until: number): void {
+    this.s.postponeHost.run(until, host);
+  }
+
+  log(e: FetchLogEntry): void {
+    this.s.log.run({
+      url: e.url,
+      finalUrl: e.finalUrl,
+      status: e.status,
+      headers: JSON.stringify(e.headers),
+      redirects: e.redirects.length ? JSON.stringify(e.redirects) : null,
+      startedAt: e.startedAt,
+      ms: e.ms,
+      bytes: e.bytes,
+      sha256: e.sha256,
+      error: e.error,
+      attempt: e.attempt,
+    });
+  }
+
+  host(host: string): HostRow | undefined {
+    return this.s.host.get(host) as HostRow | undefined;
+  }
+
+  saveHost(h: Pick<HostRow, 'host' | 'failures' | 'set_aside_until' | 'set_aside_count' | 'avg_response_ms'>): void {
+    this.s.upsertHost.run(h);
+  }
+
+  saveRobots(host: string, text: string | null, status: number | null, at: number, delay: number | null): void {
+    this.s.saveRobots.run({ host, text, status, at, delay });
+  }
+
+  counts(): Record<FrontierState, number> {
+    const out: Record<FrontierState, number> = { queued: 0, fetching: 0, done: 0, failed: 0, blocked: 0 };
+    for (const r of this.s.counts.all() as { state: FrontierState; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+
+  queuedHosts(): string[] {
+    return (this.s.queuedHosts.all() as { host: string }[]).map((r) => r.host);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The crawler's tables, in their own migration set 'crawl' (the store owns 'core').
+ * The frontier lives here, not in memory: a crawl can be killed at any moment and resumed.
+ * Raw bodies go to the core `blobs` table (content-addressed by sha256).
+ */
+import type Database from 'better-sqlite3';
+import { applyMigrations, type Migration } from '../store/migrate.js';
+
+export const CRAWL_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'frontier, fetch_log, hosts',
+    up: `
+      CREATE TABLE frontier (
+        url TEXT PRIMARY KEY,
+        host TEXT NOT NULL,             -- host:port, the politeness unit
+        state TEXT NOT NULL DEFAULT 'queued',  -- queued | fetching | done | failed | blocked
+        depth INTEGER NOT NULL DEFAULT 0,
+        priority INTEGER NOT NULL DEFAULT 0,   -- higher first: attachments and reports before list pages
+        kind_hint TEXT,                 -- seed | report | attachment | list | hub | redirect
+        tries INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0, -- ms since epoch
+        last_status INTEGER,
+        last_error TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        content_sha256 TEXT,
+        content_type TEXT,
+        final_url TEXT,
+        role TEXT,                      -- what the document turned out to be: report | wrapper | list | not_report | redirect
+        report_id INTEGER,
+        discovered_from TEXT,
+        added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+        fetched_at TEXT
+      );
+      CREATE INDEX frontier_due ON frontier (host, state, priority DESC, depth, next_attempt_at);
+      CREATE INDEX frontier_state ON frontier (state);
+
+      CREATE TABLE fetch_log (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        final_url TEXT,
+        status INTEGER,
+        headers_json TEXT,
+        redirects_json TEXT,
+        started_at TEXT NOT NULL,
+        ms INTEGER,
+        bytes INTEGER,
+        sha256 TEXT,
+        error TEXT,
+        attempt INTEGER
+      );
+      CREATE INDEX fetch_log_url ON fetch_log (url);
+      CREATE INDEX fetch_log_sha ON fetch_log (sha256);
+
+      CREATE TABLE hosts (
+        host TEXT PRIMARY KEY,
+        robots_txt TEXT,
+        robots_status INTEGER,
+        robots_fetched_at INTEGER,
+        crawl_delay REAL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        set_aside_until INTEGER NOT NULL DEFAULT 0,
+        set_aside_count INTEGER NOT NULL DEFAULT 0,
+        avg_response_ms REAL
+      );
+    `,
+  },
+];
+
+export function applyCrawlMigrations(db: Database.Database): void {
+  applyMigrations(db, 'crawl', CRAWL_MIGRATIONS);
+}
