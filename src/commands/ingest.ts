@@ -1,6 +1,7 @@
 /** `nianbao ingest <file-or-url-or-folder>... [--db PATH]`: extract documents and store them. */
 import { parseArgs } from 'node:util';
 import { usageError } from '../cli.js';
+import { padEndW } from '../format.js';
 import { closeHttp, expandArgs, type ReadOptions } from '../io.js';
 import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
 import { ingestReport } from '../store/ingest.js';
@@ -97,7 +98,7 @@ export function formatOutcome(o: IngestOutcome): string {
   const what = o.created ? 'stored        ' : 'already stored';
   const who = [o.agency ?? '(agency unknown)', o.year ?? '(year unknown)'].join(' ');
   const failed = o.failedChecks === 1 ? '1 failed check' : `${o.failedChecks} failed checks`;
-  const line = `${what}  #${o.reportId}  ${o.status.padEnd(12)}  ${who}  ${failed}  ${o.source}`;
+  const line = `${what}  ${`#${o.reportId}`.padEnd(5)}  ${o.status.padEnd(12)}  ${padEndW(who, 30)}  ${failed.padEnd(16)}  ${o.source}`;
   return o.error ? `${line}  (${o.error})` : line;
 }
 
