@@ -168,6 +168,13 @@ describe('ingestReport', () => {
       { report_id: 1, key: 'requests.new.total', value: 3 },
       { report_id: 1, key: 'requests.granted.natural', value: null },
     ]);
+    // NUMERIC affinity: whole numbers are stored as integers (sqlite3 shows 53, not 53.0).
+    expect(db.prepare('SELECT key, typeof(value) AS t FROM figures ORDER BY ord').all()).toEqual([
+      { key: 'art20.licensing.decisions', t: 'integer' },
+      { key: 'art20.fees.amount', t: 'real' },
+      { key: 'requests.new.total', t: 'integer' },
+      { key: 'requests.granted.natural', t: 'null' },
+    ]);
     expect(
       db.prepare("SELECT text, blank, canonical_table, grid, row_label, col_label, where_json FROM figure_sources WHERE key = 'requests.new.total'").get(),
     ).toEqual({

@@ -45,7 +45,7 @@ CREATE INDEX reports_status ON reports(status);
 CREATE TABLE figures (
   report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
   key       TEXT NOT NULL,
-  value     REAL,
+  value     NUMERIC,                          -- NUMERIC affinity: 53 is stored (and shown by sqlite3) as 53, 1.25 as 1.25
   ord       INTEGER NOT NULL,                 -- position in the report's figures (template order)
   PRIMARY KEY (report_id, key)
 ) WITHOUT ROWID;
@@ -70,8 +70,8 @@ CREATE TABLE checks (
   report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
   check_id  TEXT NOT NULL,
   status    TEXT NOT NULL,                    -- pass | fail | warn | skipped
-  expected  REAL,
-  actual    REAL,
+  expected  NUMERIC,
+  actual    NUMERIC,
   keys_json TEXT NOT NULL,                    -- JSON array of the canonical keys involved
   reason    TEXT,
   evidence  TEXT,
