@@ -132,7 +132,10 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
         });
       }
     } else {
+      // not a report: what looked like a title, a body or a year is not report metadata
       report.status = 'not_a_report';
+      report.agency = report.title = report.region = null;
+      report.year = null;
       report.problems.push({
         code: 'not_a_report',
         message:
