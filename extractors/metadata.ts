@@ -63,11 +63,12 @@ function matchChar(ch: string): string {
   return ch;
 }
 
+/** The characters matchChar changes. */
+const MATCH_CHANGES_RE = new RegExp(`[${[...T2S.keys()].join('')}\uff10-\uff19\uff2f\u25cb\u25ef\u2f00-\u2fdf]`, 'g');
+
 /** The matching form of a string: same length, index for index. */
 function m(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) out += matchChar(s[i]!);
-  return out;
+  return s.replace(MATCH_CHANGES_RE, matchChar);
 }
 
 function isWordChar(ch: string | undefined): boolean {
@@ -143,7 +144,11 @@ const WRAP_RE = /^[\s"'“”‘’《》〈〉「」『』【】\[\]]+|[\s"'“
  * up to and including the words that name the report, when only a note, a date or a separator follows.
  */
 function titleIn(line: string): string | null {
-  const raw = line.replace(/[\s\u00a0\u3000]+/g, ' ').trim();
+  const raw = line
+    .replace(/[\s\u00a0\u3000]+/g, ' ')
+    .trim()
+    // a leading date or list marker: 2022-01-20 …, · …, 1. …
+    .replace(/^(?:(?:19|20)[0-9]{2}[-./][0-9]{1,2}[-./][0-9]{1,2}|[·•●◆■□▪*]|[0-9]{1,3}[.、．)] )\s*/, '');
   if (!raw || BREADCRUMB_RE.test(raw)) return null;
   const mt = m(raw);
   const hit = REPORT_NAME_RE.exec(mt);
@@ -168,19 +173,25 @@ function titleIn(line: string): string | null {
   return title;
 }
 
+/** A title that starts with its year: 2023年政府信息公开工作年度报告. */
+const YEAR_START_RE = /^(?:(?:19|20)[0-9]{2}|[一二][〇零一二三四五六七八九]{3})\s*年/;
+
 /** A short line that can be the agency half of a title split over two lines (洪泽区人民政府 / 2023年…). */
 function agencyLine(line: string): string | null {
   const t = tidyText(line).replace(WRAP_RE, '');
   if (t.length < 2 || t.length > 30) return null;
   if (/[0-9，。；：:！？,;>＞»›→]/.test(m(t))) return null;
   if (!/[\u4e00-\u9fff]/.test(t)) return null;
-  if (/报告|公开|目录|附件|情况/.test(m(t))) return null;
+  if (/报告|公开|目录|附件|情况|首页/.test(m(t))) return null;
+  // it names a body: a government, a department, a place
+  if (!/(?:政府|局|厅|委|委员会|办|办公室|院|署|中心|会|所|站|处|队|馆|部|公署|街道|镇|乡|区|县|市|省|旗|盟|州|集团|公司|行|社|团|室|科)$/.test(m(t))) return null;
   return t;
 }
 
-/** Title candidates from a list of lines, joining a title split over two lines. */
-function titleFromLines(lines: string[]): string | null {
+/** Every title in a list of lines, in order, joining a title split over two lines. */
+function titlesInLines(lines: string[]): string[] {
   const ls = lines.map((l) => l.trim()).filter((l) => l.length > 0);
+  const out: string[] = [];
   for (let i = 0; i < ls.length; i++) {
     const start = i;
     let t = titleIn(ls[i]!);
@@ -193,17 +204,22 @@ function titleFromLines(lines: string[]): string | null {
       }
     }
     if (t === null) continue;
-    if (agencyFromTitle(t) === null && start > 0) {
+    if (start > 0 && YEAR_START_RE.test(m(t)) && agencyFromTitle(t) === null) {
       // 洪泽区人民政府 / 2023 年政府信息公开工作年度报告
       const prev = agencyLine(ls[start - 1]!);
       if (prev !== null) {
         const joined = tidyText(prev + t);
-        if (joined.length <= MAX_TITLE && agencyFromTitle(joined) !== null) return joined;
+        if (joined.length <= MAX_TITLE && agencyFromTitle(joined) !== null) t = joined;
       }
     }
-    return t;
+    out.push(t);
   }
-  return null;
+  return out;
+}
+
+/** The title among lines: the first that names an agency, else the first. */
+function titleFromLines(titles: string[]): string | null {
+  return titles.find((t) => agencyFromTitle(t) !== null) ?? titles[0] ?? null;
 }
 
 /** Title candidates from the page title: the segment that names the report, site suffix removed. */
@@ -340,9 +356,10 @@ export function regionOf(agency: string | null): string | null {
 /** The year of the statistics period: 统计期限自2023年1月1日起至2023年12月31日止, 统计时限为2021年1月1日至12月31日. */
 function periodYearIn(ctext: string): number | null {
   const mt = m(ctext);
-  const DATE = '((?:19|20)[0-9]{2})年([0-9]{1,2})月([0-9]{1,2})日';
+  const DATE = '((?:19|20)[0-9]{2})(?:年|\\.|/|-)([0-9]{1,2})(?:月|\\.|/|-)([0-9]{1,2})日?';
+  const END = '(?:((?:19|20)[0-9]{2})(?:年|\\.|/|-))?([0-9]{1,2})(?:月|\\.|/|-)([0-9]{1,2})日?';
   const re = new RegExp(
-    `(?:统计|数据)[^。；]{0,12}?(?:期限|时限|时间|期间|区间|周期|范围|时段)[^。；0-9]{0,12}?${DATE}[^。；0-9]{0,6}?(?:至|到|—|－|-|~|～)[^。；0-9]{0,3}?(?:((?:19|20)[0-9]{2})年)?([0-9]{1,2})月([0-9]{1,2})日`,
+    `(?:统计|数据)[^。；]{0,12}?(?:期限|时限|时间|期间|区间|周期|范围|时段)[^。；0-9]{0,12}?${DATE}[^。；0-9]{0,6}?(?:至|到|—|－|-|~|～)[^。；0-9]{0,3}?${END}`,
   );
   const x = re.exec(mt);
   if (x) {
@@ -384,6 +401,8 @@ function yearFromTitle(title: string): number | null {
 const CAPTION_RES = [/收到和处理政府信息公开申请情况/, /主动公开政府信息情况/, /政府信息公开行政复议[、,，]?行政诉讼情况/, /本年新收政府信息公开申请数量/];
 /** A report's body is at least this long (compacted characters); a page that links a report is shorter. */
 const MIN_REPORT_CHARS = 300;
+/** A text whose first lines hold this many different report titles is a list of reports. */
+const LISTING_TITLES = 3;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -410,10 +429,11 @@ export function readMetadata(doc: MetadataInput, opts: { url?: string } = {}): M
   const ctextAll = text.length > HEAD_CHARS + TAIL_CHARS ? ctextHead + '。' + compact(text.slice(-TAIL_CHARS)) : ctextHead;
 
   // --- title: a heading, the page title, a line of the text; one that names the agency first
+  const textTitles = titlesInLines(firstLines(text, 80));
   const candidates = [
-    titleFromLines(headings),
+    titleFromLines(titlesInLines(headings)),
     doc.title ? titleFromPageTitle(doc.title) : null,
-    titleFromLines(firstLines(text, 80)),
+    titleFromLines(textTitles),
   ].filter((t): t is string => t !== null);
   const title = candidates.find((t) => agencyFromTitle(t) !== null) ?? candidates[0] ?? null;
 
@@ -443,7 +463,9 @@ export function readMetadata(doc: MetadataInput, opts: { url?: string } = {}): M
   const mhead = m(ctextHead);
   const captions = CAPTION_RES.filter((re) => re.test(mhead)).length;
   const longEnough = ctextHead.length >= MIN_REPORT_CHARS && /公开|公開/.test(ctextHead);
-  const isReport = captions >= 2 || (title !== null && (longEnough || captions >= 1));
+  // a page listing several reports (a column page of the site) is not a report itself
+  const listing = new Set(textTitles).size >= LISTING_TITLES;
+  const isReport = captions >= 2 || (title !== null && !listing && (longEnough || captions >= 1));
 
   if (isReport) {
     const where = opts.url ? opts.url : undefined;

@@ -144,6 +144,12 @@ describe('title', () => {
     expect([noted.agency, noted.year]).toEqual(['徐州市人民政府', 2021]);
   });
 
+  it('drops a leading date or list marker', () => {
+    const meta = readMetadata({ headings: ['2022-01-20 扶沟县自然资源局2021年政府信息公开工作年度报告'], text: BODY });
+    expect(meta.title).toBe('扶沟县自然资源局2021年政府信息公开工作年度报告');
+    expect([meta.agency, meta.year]).toEqual(['扶沟县自然资源局', 2021]);
+  });
+
   it('joins a title wrapped before its last word', () => {
     const meta = readMetadata({ headings: ['淮安市人民政府2024年政府信息公开工作', '年度报告'], text: BODY });
     expect(meta.title).toBe('淮安市人民政府2024年政府信息公开工作年度报告');
@@ -207,6 +213,11 @@ describe('year', () => {
       text: report('本年度报告数据统计期限为 2019 年 1 月 1 日\n至 2019 年 12 月 31 日。'),
     });
     expect(b.periodYear).toBe(2019);
+    const c = readMetadata({ headings: [], text: report('本报告统计数据时间范围为2021.1.1-2021.12.31。') });
+    expect(c.periodYear).toBe(2021);
+    // a date that is not a period is no period
+    const d = readMetadata({ headings: [], text: report('数据统计时间截至2021年12月31日。') });
+    expect(d.periodYear).toBeNull();
   });
 
   it('keeps the title year when the period disagrees, with a problem', () => {
@@ -390,5 +401,27 @@ describe('isReport and legacy', () => {
     });
     const big = readMetadata({ headings: [], text: '政府信息公开'.repeat(200000) });
     expect(big.isReport).toBe(false);
+  });
+});
+
+describe('pages that are not one report', () => {
+  it('a column page listing several reports is not a report', () => {
+    const lines = [2023, 2022, 2021, 2020].map((y) => `扶沟县自然资源局${y}年政府信息公开工作年度报告 ${y + 1}-01-20`);
+    const meta = readMetadata({
+      title: '政府信息公开年报_扶沟县人民政府',
+      headings: ['政府信息公开年报'],
+      text: ['首页', '政务公开', '政府信息公开年报', ...lines, BODY].join('\n'),
+    });
+    expect(meta.isReport).toBe(false);
+  });
+
+  it('a navigation link before the title does not shadow it', () => {
+    const meta = readMetadata({
+      headings: [],
+      text: ['首页', '政府信息公开年报', '扶沟县自然资源局2021年政府信息公开工作年度报告', BODY].join('\n'),
+    });
+    expect(meta.title).toBe('扶沟县自然资源局2021年政府信息公开工作年度报告');
+    expect(meta.agency).toBe('扶沟县自然资源局');
+    expect(meta.isReport).toBe(true);
   });
 });
