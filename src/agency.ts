@@ -17,12 +17,14 @@
  *    政府办公室 / 政府办 → 人民政府; a bare 区政府 → 区人民政府.
  * 淮安市人民政府 (the city) and 淮安市洪泽区人民政府 (a district of it) stay different bodies.
  */
+import TSCharacters from 'opencc-js/dict/TSCharacters';
 
-/** Traditional → simplified, for the characters that occur in agency names and places. Not a general converter. */
-const T2S_PAIRS =
-  '區区縣县辦办廳厅務务資资農农業业財财衛卫環环護护國国稅税發发員员會会廣广東东蘇苏陽阳門门關关鎮镇鄉乡長长寧宁龍龙興兴華华雲云貴贵開开電电應应監监醫医療疗險险體体機机構构編编執执審审計计統统營营場场軍军鐵铁運运輸输車车設设規规劃划紀纪檢检產产藥药質质圖图書书館馆檔档學学濟济聯联專专實实際际銀银壩坝澤泽灣湾滬沪遼辽陝陕臺台報报證证齊齐總总協协綜综貿贸經经層层濱滨岡冈島岛嶺岭峽峡塢坞黃黄潤润漢汉瀋沈縣县莊庄鄭郑湯汤滄沧瀘泸瀏浏淶涞溝沟漲涨濰潍濟济瀾澜盧卢羅罗蘭兰蔣蒋葉叶蕭萧薊蓟韓韩順顺頭头題题額额風风飛飞館馆馬马驛驿魯鲁鳳凤麗丽齒齿邊边達达遷迁選选遺遗郵邮鄰邻醬酱釐厘鐘钟鋼钢錄录鍾钟門门閩闽閭闾陳陈陸陆隊队階阶隸隶雙双雞鸡離离難难靈灵韋韦響响頒颁預预領领頻频顏颜類类鬥斗鶴鹤鹽盐麥麦黨党點点溫温滿满漁渔瀋沈縣县務务處处戶户劍剑勞劳勢势動动勵励區区協协單单參参號号訊讯許许設设診诊詢询試试詳详認认誤误說说調调談谈請请諮咨謀谋講讲議议護护讓让豐丰貧贫購购貸贷費费資资賓宾質质賴赖贛赣趙赵躍跃軌轨農农辦办遞递適适遠远還还郵邮鄉乡醫医價价儀仪億亿優优儲储兒儿黨党內内兩两冊册軍军隊队臨临麼么傳传會会傷伤僑侨億亿備备簡简節节範范築筑糧粮係系紅红約约級级紡纺細细終终組组結结絡络給给統统絲丝經经綠绿維维網网線线緊紧編编緣缘縣县總总繼继續续罰罚義义習习聖圣聯联職职聽听興兴舉举艦舰藝艺葯药莊庄萬万蓋盖蘇苏號号蟲虫補补裝装複复見见規规視视親亲覺觉觀观訂订計计記记訴诉評评識识證证譯译變变讀读貝贝負负財财責责販贩貨货貿贸賀贺資资賦赋賬账賽赛贈赠趕赶車车軟软較较載载輔辅輕轻輪轮輯辑輸输轄辖辭辞遼辽邁迈郵邮鄧邓醜丑釋释針针銷销鋪铺錢钱錯错鍵键鎮镇鏈链長长門门閉闭開开閒闲間间閱阅闆板闊阔闡阐阿阿陽阳陰阴陳陈際际隨随險险雜杂雞鸡難难電电靜静頁页項项順顺須须預预領领頭头題题顧顾風风飛飞養养餘余館馆駐驻驗验體体髮发鬆松魚鱼鳥鸟鹵卤麗丽齊齐龜龟';
+/** Traditional → simplified, character by character, from OpenCC's character table (opencc-js). */
 const T2S = new Map<string, string>();
-for (let i = 0; i + 1 < T2S_PAIRS.length; i += 2) T2S.set(T2S_PAIRS[i]!, T2S_PAIRS[i + 1]!);
+for (const pair of TSCharacters.split('|')) {
+  const [t, s] = pair.split(' ');
+  if (t && s && [...t].length === 1) T2S.set(t, s);
+}
 
 /** Character by character: traditional → simplified, full-width ASCII → ASCII; whitespace, middle dots dropped. */
 export function normaliseChars(name: string): string {

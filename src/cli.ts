@@ -27,6 +27,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
   checks: { summary: 'list the stored check results, failed ones first', load: () => import('./commands/checks.js') },
   crawl: { summary: 'crawl sites for annual reports and store them (resumable)', load: () => import('./commands/crawl.js') },
   reextract: { summary: 're-run extraction over every stored report document, offline', load: () => import('./commands/reextract.js') },
+  review: { summary: 'list failed checks with their evidence; record decisions; link agencies', load: () => import('./commands/review.js') },
+  serve: { summary: 'the review web page (127.0.0.1:8080)', load: () => import('./commands/serve.js') },
+  export: { summary: 'export figures, checks or reviews as CSV or JSON Lines', load: () => import('./commands/export.js') },
   start: { summary: 'the main job: ingest the bundled samples and show what failed', load: () => import('./commands/start.js') },
 };
 

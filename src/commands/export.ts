@@ -1,0 +1,173 @@
+/**
+ * `nianbao export --format csv|jsonl [--what figures|checks|reviews] [--db PATH] [--out FILE]`:
+ * tidy data for analysts.
+ */
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { usageError } from '../cli.js';
+import { ALL_KNOWN_KEYS } from '../keys.js';
+import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
+import { openReviewDb } from '../review/schema.js';
+import { currentReview } from '../review/workflow.js';
+
+export const help = `Usage: nianbao export --format csv|jsonl [--what figures|checks|reviews] [--db PATH] [--out FILE]
+
+Writes the stored data as tidy tables:
+  figures   one row per report: report_id, agency, agency_identity, agency_id, region, year, version,
+            status, kind, title, source, source_url, sha256, then one column per canonical key of
+            both template versions (src/keys.ts ALL_KNOWN_KEYS; empty/null when the report has no
+            cell for it or the cell was unreadable)
+  checks    one row per stored check: report_id, agency, agency_identity, year, version, check_id,
+            status, expected, actual, keys (JSON array), reason, evidence, review_state,
+            review_decision, review_value
+  reviews   one row per decision ever recorded (superseded ones too)
+CSV follows RFC 4180 (comma, CRLF line ends, fields with comma, quote or line break in double
+quotes, quotes doubled), UTF-8 with no byte-order mark. JSONL is one JSON object per line with
+the same fields.
+
+Options:
+  --format F     csv or jsonl (required)
+  --what W       figures (default), checks or reviews
+  --out FILE     write there instead of standard output
+  --db PATH      the database, default ${DEFAULT_DB_PATH}
+  -h, --help     show this help
+
+Examples:
+  nianbao export --format csv --out figures.csv
+  nianbao export --format jsonl --what checks | jq 'select(.status == "fail")'`;
+
+export type Row = Record<string, string | number | null>;
+
+/** One CSV field, RFC 4180. */
+export function csvField(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? String(v) : v;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(fields: (string | number | null | undefined)[]): string {
+  return fields.map(csvField).join(',') + '\r\n';
+}
+
+const REPORT_COLS = ['report_id', 'agency', 'agency_identity', 'agency_id', 'region', 'year', 'version', 'status', 'kind', 'title', 'source', 'source_url', 'sha256'];
+
+export function figureColumns(): string[] {
+  return [...REPORT_COLS, ...ALL_KNOWN_KEYS];
+}
+
+/** The figures of every report, wide. */
+export function* figureRows(db: Db): Generator<Row> {
+  const reports = db
+    .prepare(
+      `SELECT r.id AS report_id, r.agency, a.identity AS agency_identity, a.id AS agency_id, r.region, r.year, r.version,
+              r.status, r.kind, r.title, r.source, r.source_url, r.sha256
+       FROM reports r LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id
+       ORDER BY r.id`,
+    )
+    .all() as Row[];
+  const figs = db.prepare('SELECT key, value FROM figures WHERE report_id = ?');
+  for (const r of reports) {
+    const row: Row = { ...r };
+    for (const k of ALL_KNOWN_KEYS) row[k] = null;
+    for (const f of figs.all(r.report_id) as { key: string; value: number | null }[]) row[f.key] = f.value;
+    yield row;
+  }
+}
+
+export const CHECK_COLS = ['report_id', 'agency', 'agency_identity', 'year', 'version', 'check_id', 'status', 'expected', 'actual', 'keys', 'reason', 'evidence', 'review_state', 'review_decision', 'review_value'];
+
+export function* checkRows(db: Db): Generator<Row> {
+  const rows = db
+    .prepare(
+      `SELECT c.report_id, r.agency, a.identity AS agency_identity, r.year, r.version, c.check_id, c.status, c.expected, c.actual,
+              c.keys_json AS keys, c.reason, c.evidence
+       FROM checks c JOIN reports r ON r.id = c.report_id
+       LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id
+       ORDER BY c.report_id, c.ord`,
+    )
+    .all() as Row[];
+  for (const row of rows) {
+    const isFlagged = row.status === 'fail' || row.status === 'warn';
+    const review = isFlagged ? currentReview(db, row.report_id as number, row.check_id as string) : null;
+    yield {
+      ...row,
+      review_state: isFlagged ? (review ? review.state : 'open') : null,
+      review_decision: review ? review.decision : null,
+      review_value: review ? review.corrected_value : null,
+    };
+  }
+}
+
+export const REVIEW_COLS = ['id', 'report_id', 'check_id', 'decision', 'corrected_value', 'note', 'reviewer', 'decided_at', 'source_sha256', 'source', 'source_url', 'agency_identity', 'year', 'state', 'reopened_at', 'reopened_reason', 'superseded_by'];
+
+export function* reviewRows(db: Db): Generator<Row> {
+  yield* db.prepare(`SELECT ${REVIEW_COLS.join(', ')} FROM reviews ORDER BY id`).all() as Row[];
+}
+
+/** Writes one export to `out`; returns the number of rows. */
+export function writeExport(db: Db, what: 'figures' | 'checks' | 'reviews', format: 'csv' | 'jsonl', write: (s: string) => void): number {
+  const cols = what === 'figures' ? figureColumns() : what === 'checks' ? CHECK_COLS : REVIEW_COLS;
+  const rows = what === 'figures' ? figureRows(db) : what === 'checks' ? checkRows(db) : reviewRows(db);
+  if (format === 'csv') write(csvLine(cols));
+  let n = 0;
+  for (const row of rows) {
+    if (format === 'csv') write(csvLine(cols.map((c) => row[c])));
+    else {
+      const o: Record<string, unknown> = {};
+      for (const c of cols) o[c] = c === 'keys' && typeof row[c] === 'string' ? JSON.parse(row[c] as string) : (row[c] ?? null);
+      write(JSON.stringify(o) + '\n');
+    }
+    n++;
+  }
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      format: { type: 'string' },
+      what: { type: 'string' },
+      db: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return 0;
+  }
+  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  if (values.format !== 'csv' && values.format !== 'jsonl') throw usageError('--format must be csv or jsonl');
+  const what = values.what ?? 'figures';
+  if (what !== 'figures' && what !== 'checks' && what !== 'reviews') throw usageError('--what must be figures, checks or reviews');
+  const dbPath = values.db ?? DEFAULT_DB_PATH;
+  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
+    process.stderr.write(`nianbao export: no database at ${dbPath} (run \`nianbao ingest\` first)\n`);
+    return 1;
+  }
+  const db = openReviewDb(dbPath);
+  let stream: WriteStream | undefined;
+  try {
+    let write: (s: string) => void;
+    if (values.out) {
+      stream = createWriteStream(values.out);
+      const s = stream;
+      write = (x) => void s.write(x);
+    } else write = (x) => void process.stdout.write(x);
+    const n = writeExport(db, what, values.format, write);
+    if (stream) {
+      const s = stream;
+      await new Promise<void>((resolve, reject) => {
+        s.on('error', reject);
+        s.end(resolve);
+      });
+      process.stderr.write(`nianbao export: ${n} ${what} row${n === 1 ? '' : 's'} written to ${values.out}\n`);
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * `nianbao review`: failed checks with their evidence, and the decisions people record on them.
+ *   nianbao review [list] [filters] [--json]
+ *   nianbao review decide --report ID --check CHECK --decision confirmed|dismissed|corrected [--value N] --note TEXT [--by NAME]
+ *   nianbao review link --report ID (--agency NAME | --auto) [--by NAME]
+ *   nianbao review recompute [--report ID]
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { usageError } from '../cli.js';
+import { formatValue } from '../format.js';
+import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
+import { clearManualLink, linkOf, setManualLink } from '../review/agencies.js';
+import { afterIngest } from '../review/hook.js';
+import { openReviewDb } from '../review/schema.js';
+import { DECISIONS, decide, describeWhere, listFlagged, type Decision, type FlaggedCheck, type FlaggedFilter, type ReviewState } from '../review/workflow.js';
+
+export const help = `Usage: nianbao review [list] [--db PATH] [--json] [--check ID] [--agency X] [--region X] [--year N]
+                      [--report ID] [--status fail|warn|all] [--state open|closed|reopened]
+       nianbao review decide --report ID --check CHECK --decision confirmed|dismissed|corrected
+                      [--value N] --note TEXT [--by NAME] [--db PATH] [--json]
+       nianbao review link --report ID (--agency NAME | --auto) [--by NAME] [--db PATH]
+       nianbao review recompute [--report ID] [--db PATH]
+
+list (the default) shows the failed checks (with --status warn: the cross-year warnings) with their
+evidence: each figure involved as printed and where it is (table, row and column labels, then the
+HTML element path, the text line, or the PDF page and box), the sentence quoted for prose checks,
+and the review state: open (no decision), closed (decided) or reopened (decided on another
+version of the document).
+
+decide records a decision on one check of one report: confirmed (the document is wrong as
+published), dismissed (not a real problem, e.g. an extraction error or a known re-baseline) or
+corrected (the right figure is --value N). Decisions are found again by report, by the sha256 of
+the document, by its source and by agency and year, so re-ingesting or re-extracting keeps them;
+a different document for the same source or agency-year reopens them.
+
+link corrects which body a report belongs to (reports of one body across years are compared by
+the cross-year checks): --agency NAME links it by hand, --auto goes back to the name's own link.
+The cross-year checks of the report and its neighbours are recomputed.
+
+recompute links every report (or one) to its body and recomputes the cross-year checks: for a
+database filled before this step existed.
+
+Options:
+  --db PATH          the database, default ${DEFAULT_DB_PATH}
+  --json             JSON Lines (one flagged check, or the decision/link made)
+  --check ID         a check id, or a prefix ending in "." or "*" (requests.carry_link.*)
+  --agency X         agency name (as printed or its identity) contains X
+  --region X         region contains X
+  --year N           the report year
+  --report ID        one report
+  --status S         fail (default), warn, or all
+  --state S          open, closed or reopened
+  --by NAME          who decides (default $NIANBAO_REVIEWER or $USER)
+  -h, --help         show this help
+
+Examples:
+  nianbao review --agency 洪泽区 --year 2024
+  nianbao review decide --report 3 --check review.total --decision confirmed --note "table 4 as published does not add up"
+  nianbao review decide --report 3 --check requests.new.total --decision corrected --value 21 --note "misread 27"
+  nianbao review link --report 7 --agency 淮安市洪泽区人民政府`;
+
+function intOpt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw usageError(`--${name} wants a whole number, not "${v}"`);
+  return n;
+}
+
+function openExisting(path: string, cmd: string): Db | undefined {
+  if (path !== ':memory:' && !existsSync(path)) {
+    process.stderr.write(`nianbao review ${cmd}: no database at ${path} (run \`nianbao ingest\` first)\n`);
+    return undefined;
+  }
+  return openReviewDb(path);
+}
+
+/** A flagged check for a person: a header line, the reason, the sentence, the cells, the decision. */
+export function formatFlagged(f: FlaggedCheck): string {
+  const lines: string[] = [];
+  lines.push(
+    `#${f.report_id} ${f.agency ?? '(agency unknown)'} ${f.year ?? '?'}  ${f.check_id}  ${f.status}  expected ${formatValue(f.expected)}, actual ${formatValue(f.actual)}  [${f.state}]`,
+  );
+  lines.push(`  source: ${f.source_url ?? f.source}`);
+  if (f.reason) lines.push(`  ${f.reason}`);
+  if (f.evidence) lines.push(`  text: “${f.evidence}”`);
+  for (const c of f.cells) {
+    const other = c.report_id !== f.report_id ? ` (report #${c.report_id}, ${c.year ?? '?'})` : '';
+    const printed = !c.present ? '(no cell)' : c.blank ? `blank${c.printed ? ` “${c.printed}”` : ''} = 0` : `“${c.printed ?? ''}” = ${formatValue(c.value)}`;
+    lines.push(`    ${c.key}${other}: ${printed}  at ${describeWhere(c)}`);
+  }
+  if (f.review) {
+    const r = f.review;
+    lines.push(
+      `  decision: ${r.decision}${r.decision === 'corrected' ? ` to ${formatValue(r.corrected_value)}` : ''} by ${r.reviewer} at ${r.decided_at}: ${r.note}` +
+        (r.state === 'reopened' ? `  REOPENED: ${r.reopened_reason ?? ''}` : ''),
+    );
+  }
+  return lines.join('\n');
+}
+
+async function list(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      check: { type: 'string' },
+      agency: { type: 'string' },
+      region: { type: 'string' },
+      year: { type: 'string' },
+      report: { type: 'string' },
+      status: { type: 'string' },
+      state: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return 0;
+  }
+  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const filter: FlaggedFilter = {};
+  if (values.status !== undefined) {
+    if (!['fail', 'warn', 'all'].includes(values.status)) throw usageError(`--status must be fail, warn or all (not "${values.status}")`);
+    filter.status = values.status as FlaggedFilter['status'];
+  }
+  if (values.state !== undefined) {
+    if (!['open', 'closed', 'reopened'].includes(values.state)) throw usageError(`--state must be open, closed or reopened (not "${values.state}")`);
+    filter.state = values.state as ReviewState;
+  }
+  if (values.check) filter.check = values.check;
+  if (values.agency) filter.agency = values.agency;
+  if (values.region) filter.region = values.region;
+  filter.year = intOpt('year', values.year);
+  filter.reportId = intOpt('report', values.report);
+  const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'list');
+  if (!db) return 1;
+  try {
+    const rows = listFlagged(db, filter);
+    if (values.json) {
+      for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+      return 0;
+    }
+    if (!rows.length) process.stdout.write('No flagged checks match.\n');
+    else process.stdout.write(rows.map(formatFlagged).join('\n\n') + '\n');
+    const open = rows.filter((r) => r.state !== 'closed').length;
+    process.stdout.write(`\n${rows.length} flagged check${rows.length === 1 ? '' : 's'}, ${open} open or reopened.\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+async function decideCmd(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      report: { type: 'string' },
+      check: { type: 'string' },
+      decision: { type: 'string' },
+      value: { type: 'string' },
+      note: { type: 'string' },
+      by: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return 0;
+  }
+  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const reportId = intOpt('report', values.report);
+  if (reportId === undefined) throw usageError('decide needs --report ID');
+  if (!values.check) throw usageError('decide needs --check CHECK');
+  if (!values.decision || !(DECISIONS as readonly string[]).includes(values.decision)) {
+    throw usageError(`--decision must be one of ${DECISIONS.join(', ')}`);
+  }
+  if (!values.note || !values.note.trim()) throw usageError('decide needs --note TEXT (why)');
+  let value: number | undefined;
+  if (values.value !== undefined) {
+    value = Number(values.value);
+    if (values.value.trim() === '' || !Number.isFinite(value)) throw usageError(`--value wants a number, not "${values.value}"`);
+  }
+  if (values.decision === 'corrected' && value === undefined) throw usageError('--decision corrected needs --value N');
+  if (values.decision !== 'corrected' && value !== undefined) throw usageError('--value goes with --decision corrected only');
+  const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'decide');
+  if (!db) return 1;
+  try {
+    const r = decide(db, {
+      reportId,
+      checkId: values.check,
+      decision: values.decision as Decision,
+      value: value ?? null,
+      note: values.note,
+      by: values.by ?? null,
+    });
+    if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
+    else
+      process.stdout.write(
+        `review #${r.id}: report #${reportId} ${r.check_id} ${r.decision}${r.decision === 'corrected' ? ` to ${formatValue(r.corrected_value)}` : ''} by ${r.reviewer} at ${r.decided_at}\n`,
+      );
+    return 0;
+  } catch (err) {
+    process.stderr.write(`nianbao review decide: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    db.close();
+  }
+}
+
+async function linkCmd(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      report: { type: 'string' },
+      agency: { type: 'string' },
+      auto: { type: 'boolean' },
+      by: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return 0;
+  }
+  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const reportId = intOpt('report', values.report);
+  if (reportId === undefined) throw usageError('link needs --report ID');
+  if (!values.agency === !values.auto) throw usageError('link needs either --agency NAME or --auto');
+  const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'link');
+  if (!db) return 1;
+  try {
+    const before = linkOf(db, reportId)?.agency_id;
+    const link = db.transaction(() => {
+      const l = values.agency ? setManualLink(db, reportId, values.agency, values.by ?? null) : clearManualLink(db, reportId);
+      afterIngest(db, reportId);
+      // The old body lost a year: its neighbours were recomputed by afterIngest only if still linked.
+      if (before !== undefined && before !== l?.agency_id) {
+        for (const r of db.prepare('SELECT report_id FROM agency_links WHERE agency_id = ?').all(before) as { report_id: number }[]) {
+          afterIngest(db, r.report_id);
+        }
+      }
+      return l;
+    })();
+    if (values.json) process.stdout.write(JSON.stringify(link ?? null) + '\n');
+    else if (link) process.stdout.write(`report #${reportId} → agency #${link.agency_id} ${link.identity} (${link.source})\n`);
+    else process.stdout.write(`report #${reportId} has no agency name: not linked\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`nianbao review link: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    db.close();
+  }
+}
+
+async function recomputeCmd(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return 0;
+  }
+  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const one = intOpt('report', values.report);
+  const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'recompute');
+  if (!db) return 1;
+  try {
+    const ids = one !== undefined ? [one] : (db.prepare('SELECT id FROM reports ORDER BY year, id').all() as { id: number }[]).map((r) => r.id);
+    for (const id of ids) afterIngest(db, id);
+    process.stdout.write(`${ids.length} report${ids.length === 1 ? '' : 's'} linked and rechecked.\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'decide') return decideCmd(rest);
+  if (sub === 'link') return linkCmd(rest);
+  if (sub === 'recompute') return recomputeCmd(rest);
+  if (sub === 'list') return list(rest);
+  return list(argv);
+}
