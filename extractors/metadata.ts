@@ -134,39 +134,65 @@ const REPORT_NAME_RE = /(?:信息|资讯)公开(?:工作)?[^，。；！？,;>�
 /** A breadcrumb or list line is not a title. */
 const BREADCRUMB_RE = /[>＞»›→]|当前位置|您的位置/;
 /** What may follow the report's name (and its note) in a line that is still its title. */
-const TITLE_TAIL_RE = /^\s*(?:全文)?\s*(?:$|[\s_|｜—–-]|发布|来源|时间|日期)/;
+const TITLE_TAIL_RE = /^\s*(?:全文)?\s*(?:$|[\s_|｜—–-]|发布|来源|时间|日期|浏览|点击|作者|字号|(?:19|20)[0-9]{2}[-./年])/;
 
 /** Quotes and brackets that may wrap a title or an agency. */
 const WRAP_RE = /^[\s"'“”‘’《》〈〉「」『』【】\[\]]+|[\s"'“”‘’《》〈〉「」『』【】\[\]]+$/g;
+
+const QUOTE_PAIRS: Record<string, string> = { '《': '》', '“': '”', '‘': '’', '「': '」', '『': '』', '【': '】', '〈': '〉', '"': '"', "'": "'" };
+const CLOSERS = new Map(Object.entries(QUOTE_PAIRS).map(([o, c]) => [c, o]));
+
+/** Remove quotes that wrap a title or dangle at its ends; keep a pair inside it (“南京市教育局”2022年…). */
+function unwrapQuotes(s: string): string {
+  let t = s.trim();
+  for (let guard = 0; guard < 4 && t.length > 0; guard++) {
+    const first = t[0]!;
+    const last = t[t.length - 1]!;
+    if (QUOTE_PAIRS[first] !== undefined && t.length > 1 && last === QUOTE_PAIRS[first] && t.indexOf(last, 1) === t.length - 1) {
+      t = t.slice(1, -1).trim();
+    } else if (QUOTE_PAIRS[first] !== undefined && !t.includes(QUOTE_PAIRS[first]!, 1)) {
+      t = t.slice(1).trim();
+    } else if (CLOSERS.has(last) && !t.slice(0, -1).includes(CLOSERS.get(last)!)) {
+      t = t.slice(0, -1).trim();
+    } else break;
+  }
+  return t;
+}
 
 /**
  * The report's title within one line (a heading, a title segment, a text line), or null: the line
  * up to and including the words that name the report, when only a note, a date or a separator follows.
  */
 function titleIn(line: string): string | null {
-  const raw = line
+  let raw = line
     .replace(/[\s\u00a0\u3000]+/g, ' ')
     .trim()
     // a leading date or list marker: 2022-01-20 …, · …, 1. …
     .replace(/^(?:(?:19|20)[0-9]{2}[-./][0-9]{1,2}[-./][0-9]{1,2}|[·•●◆■□▪*]|[0-9]{1,3}[.、．)] )\s*/, '');
   if (!raw || BREADCRUMB_RE.test(raw)) return null;
-  const mt = m(raw);
-  const hit = REPORT_NAME_RE.exec(mt);
-  if (!hit) return null;
+  let mt = m(raw);
+  let hit = REPORT_NAME_RE.exec(mt);
+  if (!hit) {
+    // letter-spaced: 政 府 信 息 公 开 工 作 年 度 报 告
+    raw = tidyText(raw);
+    mt = m(raw);
+    hit = REPORT_NAME_RE.exec(mt);
+    if (!hit) return null;
+  }
   const end = hit.index + hit[0].length;
   let rest = end;
   // a closing quote: 《…年度报告》
   const quote = /^\s*[》”"」』]/.exec(mt.slice(rest));
   if (quote) rest += quote[0].length;
-  // a bracketed note that belongs to the title, （2021年度）; （全文） is dropped
+  // a bracketed note that belongs to the title, （2021年度）, （南京市教育局）; （全文） is dropped
   let note = '';
-  const n = /^\s*[（(【\[［〔]([^（(）)【】\[\]［］〔〕]{1,16})[）)】\]］〕]/.exec(mt.slice(rest));
+  const n = /^\s*[（(【\[［〔]([^（(）)【】\[\]［］〔〕]{1,20})[）)】\]］〕]/.exec(mt.slice(rest));
   if (n) {
     if (!/^\s*全文\s*$/.test(n[1]!)) note = raw.slice(rest, rest + n[0].length);
     rest += n[0].length;
   }
   if (!TITLE_TAIL_RE.test(mt.slice(rest))) return null;
-  const title = tidyText(tidyText(raw.slice(0, end)).replace(WRAP_RE, '') + note);
+  const title = tidyText(unwrapQuotes(tidyText(raw.slice(0, end)) + (quote && !note ? quote[0].trim() : '')) + note);
   if (title.length > MAX_TITLE) return null;
   // a sentence is not a title
   if (/[，。；！？]/.test(title)) return null;
@@ -268,9 +294,15 @@ function agencyFromTitle(title: string): string | null {
     if (mt[from] === '度') from += 1;
     const between = cleanAgency(title.slice(from, wordsAt));
     if (between) return between;
-    return null;
+    return agencyInNote(title);
   }
-  return cleanAgency(title.slice(0, wordsAt));
+  return cleanAgency(title.slice(0, wordsAt)) ?? agencyInNote(title);
+}
+
+/** 2022年政府信息公开工作年度报告（南京市教育局）: the agency in the title's closing note. */
+function agencyInNote(title: string): string | null {
+  const n = /[（(【\[［〔]([^（(）)【】\[\]［］〔〕]{2,20})[）)】\]］〕]$/.exec(title);
+  return n ? cleanAgency(n[1]!) : null;
 }
 
 /** The agency named in the opening sentence: 本报告由XX根据…编制 / 由XX根据…编制 / XX根据《…条例》…编制本报告. */

@@ -150,6 +150,17 @@ describe('title', () => {
     expect([meta.agency, meta.year]).toEqual(['扶沟县自然资源局', 2021]);
   });
 
+  it('reads letter-spaced titles, quoted agencies and an agency in the closing note', () => {
+    const spaced = readMetadata({ headings: ['南京市教育局 2022 年 政 府 信 息 公 开 工 作 年 度 报 告'], text: BODY });
+    expect([spaced.title, spaced.agency, spaced.year]).toEqual(['南京市教育局2022年政府信息公开工作年度报告', '南京市教育局', 2022]);
+    const quoted = readMetadata({ headings: ['“南京市教育局”2022年政府信息公开工作年度报告'], text: BODY });
+    expect([quoted.title, quoted.agency]).toEqual(['“南京市教育局”2022年政府信息公开工作年度报告', '南京市教育局']);
+    const noted = readMetadata({ headings: ['2022年政府信息公开工作年度报告（南京市教育局）'], text: BODY });
+    expect([noted.title, noted.agency, noted.year, noted.region]).toEqual([
+      '2022年政府信息公开工作年度报告（南京市教育局）', '南京市教育局', 2022, '南京市',
+    ]);
+  });
+
   it('joins a title wrapped before its last word', () => {
     const meta = readMetadata({ headings: ['淮安市人民政府2024年政府信息公开工作', '年度报告'], text: BODY });
     expect(meta.title).toBe('淮安市人民政府2024年政府信息公开工作年度报告');
