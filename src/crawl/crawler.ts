@@ -670,14 +670,14 @@ export class Crawler {
       const { text } = decodeBytes(body, { contentType, kind: 'html' });
       const page = discover(text, finalUrl);
       if (page.role === 'report') {
-        await this.extractAndStore(row, res, body, sha, contentType, logBase, attempt, validators);
+        await this.extractAndStore(row, res, body, sha, contentType, logBase, validators, page.links, page.allLinks);
         return;
       }
       finish(page.role, { links: page.links });
       return;
     }
     if (kind === 'pdf' || kind === 'text') {
-      await this.extractAndStore(row, res, body, sha, contentType, logBase, attempt, validators);
+      await this.extractAndStore(row, res, body, sha, contentType, logBase, validators, [], []);
       return;
     }
     this.stats.notReports++;
@@ -691,8 +691,9 @@ export class Crawler {
     sha: string,
     contentType: string | undefined,
     logBase: Omit<Parameters<Frontier['log']>[0], 'sha256' | 'error'>,
-    attempt: number,
     validators: { etag?: string | null; lastModified?: string | null },
+    links: FoundLink[],
+    linksIfNotReport: FoundLink[],
   ): Promise<void> {
     let report: Report | null = null;
     if (!this.opts.discoverOnly) {
@@ -702,8 +703,10 @@ export class Crawler {
       let reportId: number | null = null;
       let role = 'report';
       let error: string | null = null;
+      let follow = links;
       if (report && report.status === 'not_a_report') {
         role = 'not_report';
+        follow = linksIfNotReport; // a page taken for a report that is not one: read it as a list
         storeBlob(this.db, body, sha);
         this.stats.notReports++;
         this.opts.onEvent?.({ type: 'not_report', url: row.url, status: report.status });
@@ -729,6 +732,7 @@ export class Crawler {
         storeBlob(this.db, body, sha);
       }
       this.frontier.log({ ...logBase, sha256: sha, error });
+      for (const l of follow) this.enqueue(l, row, row.depth + (l.kind === 'list' ? 0 : 1));
       this.frontier.finish(row.url, {
         state: 'done',
         status: res.status,
@@ -744,7 +748,6 @@ export class Crawler {
       this.queuedCount--;
       if (error) this.noteFailure(row.url, error);
     })();
-    void attempt;
   }
 
   private enqueue(l: FoundLink, from: FrontierRow, depth: number): void {

@@ -18,16 +18,21 @@ export type PageRole = 'report' | 'wrapper' | 'list';
 export interface PageLinks {
   title: string;
   role: PageRole;
+  /** The links to follow for this role. */
   links: FoundLink[];
+  /** Every link found (followed when a page taken for a report turns out not to be one). */
+  allLinks: FoundLink[];
 }
 
 /** Text that names an annual information-disclosure report or its column. */
 const REPORT_TEXT =
   /(政府信息公开|政务信息公开|信息公开|政务公开).{0,40}(年度报告|年报|工作报告)|(年度报告|年报).{0,12}(政府信息公开|信息公开)|信息公开年报|公开年报/;
+/** A report's own title: a year, then 年度报告/年报 (a column or list page names no year). */
+const YEAR_REPORT = /(19|20)\d{2}年.{0,40}(年度报告|年报)/;
 const REPORT_URL = /xxgknb|xxgkndbg|ndbg|gknb|zfxxgk.?nb|nianbao|ndxxgk|gkndbg/i;
 /** Links towards the disclosure part of a site, followed only close to the seed. */
 const HUB_TEXT = /^(政府信息公开|政务公开|信息公开|政府信息公开专栏|法定主动公开内容|政府信息公开目录)$/;
-const HUB_URL = /\/(xxgk|zwgk|zfxxgk|gkml)(\/|$|\.s?html?)/i;
+const HUB_URL = /^\/(xxgk|zwgk|zfxxgk|gkml|zfxxgkzl)\/?(index\.s?html?)?$/i;
 const PAGER_TEXT = /^(下一页|下页|后页|尾页|末页|最后一页|上一页|上页|前页|首页|第?\d{1,4}页?|»|›|>|>>)$/;
 const PAGER_URL = /(^|\/)(index|list|default)_\d+\.s?html?$|[?&](page|pageno|pagenum|pn|p|curpage|pageindex)=\d+/i;
 const DOC_EXT = /\.(pdf|txt)$/i;
@@ -111,7 +116,7 @@ export function discover(html: string, pageUrl: string): PageLinks {
     }
   }
   const title = ($('title').first().text() || $('h1').first().text()).replace(/\s+/g, ' ').trim();
-  const heading = $('h1, h2, .title, #title, .article-title').first().text().replace(/\s+/g, ' ').trim();
+  const heading = ($('h1').first().text() || $('.title, #title, .article-title, h2').first().text()).replace(/\s+/g, ' ').trim();
   const pageDir = dirOf(page);
   const found = new Map<string, FoundLink>();
   const add = (url: string, kind: LinkKind, text: string) => {
@@ -164,18 +169,20 @@ export function discover(html: string, pageUrl: string): PageLinks {
   const text = $('body').text();
   const markers = TABLE_MARKERS.filter((re) => re.test(text)).length;
   const tables = $('table').length;
-  const reportLinks = links.filter((l) => l.kind === 'report').length;
+  const yearLink = (l: FoundLink) => l.kind === 'report' && YEAR_REPORT.test(l.text.replace(/\s+/g, ''));
   const attachments = links.filter((l) => l.kind === 'attachment');
-  const named = looksLikeReportText(heading) || looksLikeReportText(title);
+  const ownTitle = (heading || title).replace(/\s+/g, '');
+  const named = looksLikeReportText(ownTitle) && YEAR_REPORT.test(ownTitle);
   let role: PageRole = 'list';
   if (markers >= 2 && (tables > 0 || /本年新收/.test(text))) role = 'report';
-  else if (named && reportLinks < 2 && attachments.length > 0) role = 'wrapper';
-  else if (named && reportLinks < 2 && markers >= 1) role = 'report';
+  else if (named && attachments.length > 0) role = 'wrapper';
+  else if (named) role = 'report'; // a report in prose only: extraction says no_tables (or not_a_report)
   return {
     title: heading || title,
     role,
-    // a report page with its tables is the document (an attached copy would store it twice);
-    // a wrapper yields only its files; a list or hub page yields everything
-    links: role === 'list' ? links : role === 'wrapper' ? attachments : [],
+    // a report page with its tables is the document (an attached copy would store it twice) and may
+    // point to other years' reports; a wrapper yields its files; a list or hub page everything
+    links: role === 'list' ? links : role === 'wrapper' ? attachments : links.filter(yearLink),
+    allLinks: links,
   };
 }
