@@ -262,7 +262,8 @@ function titleFromPageTitle(pageTitle: string): string | null {
 // Agency
 
 const REPORT_WORDS_RE = /(?:政府)?(?:信息|资讯)公开|政务公开|年度报告|年报|工作报告/;
-const GENERIC_AGENCY_RE = /^(?:我|本)(?:局|委|办|厅|院|署|中心|区|县|市|镇|乡|街道|单位|部门|机关|公司|所|站)$|^(?:我|本)(?:机关|单位)/;
+/** 我局, 我县人民政府办公室, 本机关: not a name (本溪市 is). */
+const GENERIC_AGENCY_RE = /^我|^本(?:局|委|办|厅|院|署|中心|区|县|市|镇|乡|街道|单位|部门|机关|公司|所|站|级|部)/;
 
 function cleanAgency(s: string): string | null {
   let t = tidyText(s).replace(WRAP_RE, '');
@@ -314,6 +315,9 @@ function agencyFromSentence(ctext: string): string | null {
     new RegExp(`由${NAME}(?:根据|依据|按照|依照)[^。]{0,120}?编制`),
     new RegExp(`(?:^|[。，；！？])${NAME}(?:根据|依据|按照|依照)《[^》]{0,40}条例》[^。]{0,120}?编制(?:了)?本(?:年度)?报告`),
     new RegExp(`(?:^|[。，；！？])${NAME}(?:编制|制作)(?:了)?本(?:年度)?报告`),
+    new RegExp(`本(?:年度)?报告[^。]{0,80}?[，,]由${NAME}(?:负责|组织)?(?:编制|制作|撰写|起草)`),
+    // 特向社会公布2019年度沭阳县政府信息公开工作年度报告 / 现将南京市生态环境局2021年政府信息公开工作情况报告如下
+    new RegExp(`(?:公布|发布|现将|形成)(?:了)?(?:(?:19|20)[0-9]{2}年度?)?${NAME}(?:(?:19|20)[0-9]{2}年度?)?(?:政府)?(?:信息|资讯|政务)公开`),
   ];
   for (const re of patterns) {
     const x = re.exec(mt);
@@ -411,7 +415,7 @@ function periodYearIn(ctext: string): number | null {
 /** The year of the opening sentence that names the report: …2021年度政府信息公开工作年度报告… */
 function openingYearIn(ctext: string): number | null {
   const mt = m(ctext.slice(0, 4000));
-  const re = /((?:19|20)[0-9]{2})年度?[^。，；！？]{0,30}?(?:信息|资讯|政务)公开[^。，；！？]{0,12}?(?:年度报告|年报|工作报告)/;
+  const re = /((?:19|20)[0-9]{2})年度?[^。，；！？]{0,30}?(?:信息|资讯|政务)公开[^。，；！？]{0,12}?(?:年度报告|年报|工作报告|情况报告)/;
   const x = re.exec(mt);
   return x && plausibleYear(Number(x[1])) ? Number(x[1]) : null;
 }

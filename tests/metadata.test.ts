@@ -264,6 +264,9 @@ describe('agency', () => {
       ['本年度报告由“连云港市海州区人民政府办公室”依据《条例》编制。', '连云港市海州区人民政府办公室'],
       ['依照有关规定，由宿迁市宿城区司法局根据《中华人民共和国政府信息公开条例》编制本报告。', '宿迁市宿城区司法局'],
       ['根据上级部署，常州市武进区财政局根据《中华人民共和国政府信息公开条例》规定编制本报告。', '常州市武进区财政局'],
+      ['本报告根据《中华人民共和国政府信息公开条例》要求，由南京市江宁区人民政府办公室编制。', '南京市江宁区人民政府办公室'],
+      ['根据《条例》规定，特向社会公布2021年度沭阳县政府信息公开工作年度报告。', '沭阳县'],
+      ['按照《条例》规定，现将南京市生态环境局2021年政府信息公开工作情况报告如下。', '南京市生态环境局'],
     ];
     for (const [sentence, agency] of cases) {
       const meta = readMetadata({
@@ -277,14 +280,21 @@ describe('agency', () => {
     }
   });
 
-  it('does not take 我局 or 本机关 for the agency', () => {
+  it('does not take 我局, 我县人民政府办公室 or 本机关 for the agency', () => {
+    for (const sentence of ['本报告由我局根据《条例》编制。', '本报告由我县人民政府办公室根据《条例》编制。', '本报告由本机关根据《条例》编制。']) {
+      const meta = readMetadata({ headings: ['2021年政府信息公开工作年度报告'], text: report(sentence) });
+      expect(meta.agency, sentence).toBeNull();
+      expect(meta.region).toBeNull();
+      expect(meta.problems.map((p) => p.code)).toEqual(['agency_missing']);
+    }
+  });
+
+  it('takes the year of the opening sentence 现将…2021年政府信息公开工作情况报告如下', () => {
     const meta = readMetadata({
-      headings: ['2021年政府信息公开工作年度报告'],
-      text: report('本报告由我局根据《条例》编制。'),
+      headings: ['政府信息公开工作年度报告'],
+      text: report('按照《条例》规定，现将南京市生态环境局2021年政府信息公开工作情况报告如下。'),
     });
-    expect(meta.agency).toBeNull();
-    expect(meta.region).toBeNull();
-    expect(meta.problems.map((p) => p.code)).toEqual(['agency_missing']);
+    expect([meta.year, meta.agency, meta.title]).toEqual([2021, '南京市生态环境局', '政府信息公开工作年度报告']);
   });
 });
 
