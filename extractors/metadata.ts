@@ -267,7 +267,7 @@ const GENERIC_AGENCY_RE = /^我|^本(?:局|委|办|厅|院|署|中心|区|县|�
 
 function cleanAgency(s: string): string | null {
   let t = tidyText(s).replace(WRAP_RE, '');
-  t = t.replace(/^(?:关于|本年度|本)/, '').replace(/(?:关于|发布|公布|的|之)$/, '').replace(WRAP_RE, '');
+  t = t.replace(/^关于/, '').replace(/(?:关于|发布|公布|的|之)$/, '').replace(WRAP_RE, '');
   const mt = m(t);
   if (t.length < 2 || t.length > 40) return null;
   if (REPORT_WORDS_RE.test(mt)) return null;
