@@ -284,7 +284,8 @@ function agencyFromTitle(title: string): string | null {
   const name = REPORT_NAME_RE.exec(mt);
   const nameAt = name ? name.index : mt.length;
   // the 政府 of 政府信息公开 belongs to the report's words
-  const wordsAt = mt.slice(0, nameAt).endsWith('政府') ? nameAt - 2 : nameAt;
+  // (but 南京市人民政府信息公开… is 南京市人民政府 + 信息公开)
+  const wordsAt = mt.slice(0, nameAt).endsWith('政府') && !mt.slice(0, nameAt).endsWith('人民政府') ? nameAt - 2 : nameAt;
   const years = yearsIn(mt).filter((y) => y.index < wordsAt);
   if (years.length > 0) {
     const y = years[0]!;

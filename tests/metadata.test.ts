@@ -166,6 +166,19 @@ describe('title', () => {
     expect(meta.title).toBe('淮安市人民政府2024年政府信息公开工作年度报告');
   });
 
+  it('reads the agency when 政府 is written once or twice before 信息公开', () => {
+    for (const [heading, agency] of [
+      ['南京市人民政府政府信息公开工作年度报告（2021年度）', '南京市人民政府'],
+      ['南京市人民政府信息公开工作年度报告（2021年度）', '南京市人民政府'],
+      ['2021年南京市人民政府信息公开工作年度报告', '南京市人民政府'],
+      ['南京市交通运输局政府信息公开工作年度报告（2021年度）', '南京市交通运输局'],
+    ]) {
+      const meta = readMetadata({ headings: [heading!], text: BODY });
+      expect(meta.agency, heading).toBe(agency);
+      expect(meta.year).toBe(2021);
+    }
+  });
+
   it('reads the agency between the year and 政府信息公开', () => {
     const meta = readMetadata({ headings: ['2021年扶沟县自然资源局政府信息公开工作年度报告'], text: BODY });
     expect(meta.agency).toBe('扶沟县自然资源局');
