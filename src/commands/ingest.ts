@@ -5,6 +5,7 @@ import { padEndW } from '../format.js';
 import { closeHttp, expandArgs, type ReadOptions } from '../io.js';
 import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
 import { ingestReport } from '../store/ingest.js';
+import { afterIngest } from '../review/hook.js';
 import { loadAndExtract, readOptionSpec, readOptionsFrom } from './extract.js';
 
 export const help = `Usage: nianbao ingest <file-or-url-or-folder>... [--db PATH] [--json]
@@ -41,6 +42,8 @@ export interface IngestOutcome {
   failedChecks: number;
   /** Why the document could not be read or stored. */
   error: string | null;
+  /** Something that went wrong after the report was stored. */
+  warning?: string;
 }
 
 export interface IngestSummary {
@@ -84,6 +87,20 @@ export async function ingestSources(
       } catch (err) {
         outcome.error = `could not store: ${err instanceof Error ? err.message : String(err)}`;
       }
+      if (outcome.created && outcome.reportId !== null) {
+        // Link the report to its body across years and (re)compute the cross-year checks of it and its
+        // neighbours. The report is stored whatever happens here.
+        try {
+          afterIngest(db, outcome.reportId);
+          outcome.failedChecks = (
+            db.prepare("SELECT count(*) AS n FROM checks WHERE report_id = ? AND status = 'fail'").get(outcome.reportId) as {
+              n: number;
+            }
+          ).n;
+        } catch (err) {
+          outcome.warning = `stored, but the cross-year step failed: ${err instanceof Error ? err.message : String(err)}`;
+        }
+      }
     }
     if (outcome.error !== null) summary.unreadable++;
     summary.outcomes.push(outcome);
@@ -99,7 +116,8 @@ export function formatOutcome(o: IngestOutcome): string {
   const who = [o.agency ?? '(agency unknown)', o.year ?? '(year unknown)'].join(' ');
   const failed = o.failedChecks === 1 ? '1 failed check' : `${o.failedChecks} failed checks`;
   const line = `${what}  ${`#${o.reportId}`.padEnd(5)}  ${o.status.padEnd(12)}  ${padEndW(who, 30)}  ${failed.padEnd(16)}  ${o.source}`;
-  return o.error ? `${line}  (${o.error})` : line;
+  const note = [o.error, o.warning].filter(Boolean).join('; ');
+  return note ? `${line}  (${note})` : line;
 }
 
 export function formatSummary(s: IngestSummary, dbPath: string): string {
