@@ -298,3 +298,26 @@ describe('nianbao ingest and checks', () => {
     expect(r.stderr).toContain('no database at');
   });
 });
+
+describe('nianbao start', () => {
+  it('stores the bundled samples and shows their failed checks; a second run stores nothing new', async () => {
+    const dbPath = join(tmp, 'start', 'nianbao.db');
+    const first = await nianbao(['start', '--db', dbPath]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^ +fail +太康县教育体育局 +2021 +#\d+ +requests\.balance\.natural +398 +391 /m);
+    const db = new Database(dbPath, { readonly: true });
+    let reports: number;
+    try {
+      reports = (db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n;
+      expect(reports).toBeGreaterThanOrEqual(20);
+      expect(
+        db.prepare("SELECT expected, actual FROM failed_checks WHERE agency = '太康县教育体育局' AND check_id = 'requests.balance.natural'").all(),
+      ).toEqual([{ expected: 398, actual: 391 }]);
+    } finally {
+      db.close();
+    }
+    const second = await nianbao(['start', '--db', dbPath]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain(`0 stored, ${reports} already stored`);
+  }, 120_000);
+});
