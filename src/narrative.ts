@@ -38,14 +38,21 @@ export function proseOf(text: string): string {
   for (const l of lines) {
     if (out && /[A-Za-z0-9]$/.test(out) && /^[A-Za-z0-9]/.test(l)) out += ' ';
     out += l;
+    // A heading (一、总体情况, （二）…情况) or a short line without punctuation (a title, a signature, a
+    // date) ends its own sentence; other lines run on (PDF lines break mid-sentence).
+    const heading = /^[（(]?[一二三四五六七八九十]{1,3}[)）、.．]/u.test(l) && !/[。，,；;]/u.test(l);
+    if (heading || (l.length <= 12 && !/[。，,；;！？!?：:、]$/u.test(l))) out += BREAK;
   }
   return out;
 }
 
+/** A sentence break that is not a character of the text. */
+const BREAK = '\u2029';
+
 /** The sentences of running prose (split after 。！？； and their ASCII forms). */
 export function sentencesOf(prose: string): string[] {
   return prose
-    .split(/(?<=[。！？；!?;])/u)
+    .split(/(?<=[。！？；!?;])|\u2029/u)
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
@@ -89,6 +96,8 @@ interface Rule {
   patterns: Pattern[];
   /** The sentence must match this (e.g. talk of 信息公开 for the review counts). */
   sentence?: RegExp;
+  /** The figure is a whole (all requests, all reviews): a 其中 before it makes it a part. */
+  whole?: boolean;
   label: string;
 }
 
@@ -96,6 +105,7 @@ const RULES: Rule[] = [
   {
     id: 'narrative.requests_new',
     label: '本年新收政府信息公开申请',
+    whole: true,
     keys: ['requests.new.total'],
     alternatives: [{ keys: ['requests.new.total', 'requests.carried_over.total'], when: /上[一]?年度?结转|上年度?遗留/u }],
     patterns: [
@@ -153,6 +163,7 @@ const RULES: Rule[] = [
   {
     id: 'narrative.review',
     label: '行政复议',
+    whole: true,
     keys: ['review.total'],
     sentence: /公开/u,
     patterns: [
@@ -167,6 +178,7 @@ const RULES: Rule[] = [
   {
     id: 'narrative.litigation',
     label: '行政诉讼',
+    whole: true,
     keys: ['litigation_direct.total', 'litigation_after_review.total'],
     sentence: /公开/u,
     patterns: [
@@ -209,7 +221,10 @@ export function findStatements(text: string, opts: NarrativeOptions = {}): State
         for (const m of sentence.matchAll(p.re)) {
           const start = m.index ?? 0;
           const clause = clauseBefore(sentence, start) + m[0];
-          if (COMPARISON.test(clause)) continue;
+          // A comparison anywhere before the figure in its sentence (较上年…，收到申请N件): not read.
+          if (COMPARISON.test(sentence.slice(0, start) + m[0])) continue;
+          // A subset (其中…) before the figure, for the rules that count a whole.
+          if (rule.whole && /其中|包括/u.test(sentence.slice(0, start))) continue;
           if (p.reject && p.reject.test(clauseBefore(sentence, start) + m[0].replace(/\d[\d,]*\s*(?:件|起|宗|个|份)$/u, ''))) continue;
           // Another year named in the clause (or in the sentence, with the report's year absent): not this year's figure.
           if (opts.year) {
