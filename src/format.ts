@@ -234,7 +234,8 @@ export function formatReport(report: Report): string {
   lines.push(head.join(' · '));
   if (report.title) lines.push(report.title);
   if (report.source_url && report.source_url !== report.source) lines.push(report.source_url);
-  lines.push(`sha256 ${report.sha256}`);
+  // A document that could not be read at all has no bytes worth a hash.
+  if (!(report.status === 'error' && report.kind === null)) lines.push(`sha256 ${report.sha256}`);
   lines.push(...formatTables(report));
   if (report.status !== 'error' && Object.keys(report.figures).length === 0) {
     lines.push('', 'No tables extracted.');
