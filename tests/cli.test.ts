@@ -68,7 +68,7 @@ describe('help and usage errors', () => {
       expect(r.stdout).toContain('Usage: nianbao <command>');
       for (const name of Object.keys(COMMANDS)) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     }
-  });
+  }, 30_000);
 
   it('--help on every command prints its usage and exits 0', async () => {
     for (const name of Object.keys(COMMANDS)) {
@@ -101,7 +101,7 @@ describe('help and usage errors', () => {
     const badStatus = await nianbao(['checks', '--status', 'maybe', '--db', join(tmp, 'none.db')]);
     expect(badStatus.code).toBe(2);
     expect(badStatus.stderr).toContain('--status must be one of fail, warn, skipped, pass');
-  });
+  }, 30_000);
 });
 
 describe('nianbao extract', () => {
@@ -296,7 +296,7 @@ describe('nianbao ingest and checks', () => {
     const r = await nianbao(['checks', '--db', join(tmp, 'absent.db')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no database at');
-  });
+  }, 30_000);
 });
 
 describe('nianbao start', () => {
