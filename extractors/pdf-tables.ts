@@ -175,11 +175,17 @@ interface Chunk {
 }
 
 const NUMERIC = /^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?%?|[—–\-－/／无]|--)$/;
+const DIGITISH = /[0-9.,%+\-−]/;
 
+/**
+ * Split a line into chunks at wide gaps; two numbers side by side are split at any visible gap or
+ * space (the digits of one number are set without gaps, so they stay together).
+ */
 function chunks(line: Line): Chunk[] {
   const out: Chunk[] = [];
   let cur: Glyph[] = [];
   let last: Glyph | null = null;
+  let spaced = false;
   const flush = () => {
     if (!cur.length) return;
     const text = lineText(cur, 'cell');
@@ -198,12 +204,18 @@ function chunks(line: Line): Chunk[] {
   };
   for (const g of line.glyphs) {
     if (g.space) {
-      cur.push(g);
+      spaced = true;
       continue;
     }
-    if (last && g.x0 - last.x1 > 1.2 * Math.max(g.size, last.size)) flush();
+    if (last) {
+      const gap = g.x0 - last.x1;
+      const size = Math.max(g.size, last.size);
+      const digits = DIGITISH.test(g.ch) && DIGITISH.test(last.ch);
+      if (gap > 1.0 * size || (digits && (spaced || gap > 0.15 * size))) flush();
+    }
     cur.push(g);
     last = g;
+    spaced = false;
   }
   flush();
   return out;
@@ -219,12 +231,26 @@ function isRowLine(cs: Chunk[]): boolean {
 }
 
 function isHeaderLine(cs: Chunk[]): boolean {
-  return cs.length >= 1 && cs.every((c) => c.text.length <= 24 && !/[。；]$/.test(c.text));
+  return cs.length >= 1 && cs.every((c) => !isNum(c) && c.text.length <= 40 && !/[。；]$/.test(c.text));
+}
+
+function box(chs: Chunk[]): BBox {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const c of chs) {
+    x0 = Math.min(x0, c.x0);
+    y0 = Math.min(y0, c.top);
+    x1 = Math.max(x1, c.x1);
+    y1 = Math.max(y1, c.bottom);
+  }
+  return [x0, y0, x1, y1];
 }
 
 /**
- * Find tables without ruling lines among a page's free lines. Returns the parts and the lines
- * they consumed.
+ * Find tables without ruling lines among a page's free lines: a body of lines ending in numbers
+ * (with wrapped label lines between them), the header lines just above it. Columns come from the
+ * x extents of the numbers in the body; header words over one column are joined top to bottom into
+ * one header row, header words spread over several columns (申请人情况, 行政诉讼) become merged cells
+ * in rows above it. Returns the parts and the lines they consumed.
  */
 export function textParts(lines: Line[], page: number): { parts: Part[]; used: Set<Line> } {
   const used = new Set<Line>();
@@ -237,28 +263,27 @@ export function textParts(lines: Line[], page: number): { parts: Part[]; used: S
       i++;
       continue;
     }
-    // extend the body downward: row lines, and label-only lines between them
+    const firstNumX0 = Math.min(...cs[i].filter(isNum).map((c) => c.x0));
+    // the body: row lines, and label lines (left of the numbers) between them
     let end = i;
-    let k = i + 1;
-    while (k < lines.length) {
+    for (let k = i + 1; k < lines.length; k++) {
       const gap = lines[k].top - lines[k - 1].bottom;
       if (gap > 2.5 * lines[k].size) break;
       if (row[k]) end = k;
-      else if (!(cs[k].length <= 3 && isHeaderLine(cs[k]))) break;
-      k++;
+      else if (!cs[k].every((c) => c.x1 <= firstNumX0 + 2 && c.text.length <= 40)) break;
     }
-    const bodyRows = [];
+    const bodyRows: number[] = [];
     for (let j = i; j <= end; j++) if (row[j]) bodyRows.push(j);
-    // header lines above: short chunks, close together
+    // the header: short non-numeric lines just above, close together
     let start = i;
-    while (start > 0 && i - start < 4) {
+    while (start > 0 && i - start < 12) {
       const prev = start - 1;
       const gap = lines[start].top - lines[prev].bottom;
-      if (gap > 2.5 * lines[start].size || !isHeaderLine(cs[prev]) || row[prev]) break;
+      if (gap > 1.0 * lines[start].size || row[prev] || !isHeaderLine(cs[prev])) break;
       start = prev;
     }
-    // need some evidence of a table
-    if (bodyRows.length < 2 && !(bodyRows.length === 1 && start < i && cs[start].length + cs[i].length >= 4)) {
+    const headerChunks = cs.slice(start, i).flat();
+    if (bodyRows.length < 2 && !(bodyRows.length === 1 && headerChunks.length >= 2)) {
       i = end + 1;
       continue;
     }
@@ -269,99 +294,126 @@ export function textParts(lines: Line[], page: number): { parts: Part[]; used: S
     const numCols: [number, number][] = [];
     for (const iv of intervals) {
       const last = numCols[numCols.length - 1];
-      if (last && iv[0] <= last[1] + 2) last[1] = Math.max(last[1], iv[1]);
+      if (last && iv[0] <= last[1] + 1) last[1] = Math.max(last[1], iv[1]);
       else numCols.push([iv[0], iv[1]]);
     }
-    // label columns from the x0 of label chunks left of the first number column
-    const labelX0s: number[] = [];
-    let minX = Infinity, maxX = -Infinity;
-    for (let j = start; j <= end; j++) {
-      for (const c of cs[j]) {
-        minX = Math.min(minX, c.x0);
-        maxX = Math.max(maxX, c.x1);
-        if (j >= i && !isNum(c) && c.x1 <= numCols[0][0] + 2) labelX0s.push(c.x0);
+    // label columns from the x0 of the body's label chunks
+    const bodyLabels: Chunk[] = [];
+    for (let j = i; j <= end; j++) for (const c of cs[j]) if (!isNum(c) && c.x1 <= numCols[0][0] + 2) bodyLabels.push(c);
+    const allChunks = [...headerChunks, ...cs.slice(i, end + 1).flat()];
+    const minX = Math.min(...allChunks.map((c) => c.x0));
+    const maxX = Math.max(...allChunks.map((c) => c.x1));
+    const size = lines[i].size;
+    // label columns: x ranges of the narrower labels that overlap, merged (labels may be centred);
+    // a label overlapping two such columns spans them (a colspan) and does not shape them
+    const labelCols: [number, number][] = [];
+    for (const c of [...bodyLabels].sort((a, b) => a.x1 - a.x0 - (b.x1 - b.x0))) {
+      const hit = labelCols.filter((lc) => c.x0 < lc[1] && c.x1 > lc[0]);
+      if (hit.length === 0) labelCols.push([c.x0, c.x1]);
+      else if (hit.length === 1) {
+        hit[0][0] = Math.min(hit[0][0], c.x0);
+        hit[0][1] = Math.max(hit[0][1], c.x1);
       }
     }
-    const size = lines[i].size;
-    const labelCols = cluster(labelX0s, size).slice(0, 3);
+    labelCols.sort((a, b) => a[0] - b[0]);
+    if (labelCols.length > 3) labelCols.splice(3);
     const xs: number[] = [minX - 1];
-    for (let li = 1; li < labelCols.length; li++) xs.push(labelCols[li] - 1);
+    for (let li = 1; li < labelCols.length; li++) {
+      const [prev, cur] = [labelCols[li - 1], labelCols[li]];
+      xs.push(prev[1] < cur[0] ? (prev[1] + cur[0]) / 2 : cur[0] - 1);
+    }
     if (labelCols.length) {
-      let labelRight = -Infinity;
-      for (let j = i; j <= end; j++) for (const c of cs[j]) if (!isNum(c) && c.x1 <= numCols[0][0] + 2) labelRight = Math.max(labelRight, c.x1);
+      const labelRight = Math.max(...bodyLabels.map((c) => c.x1));
       xs.push(labelRight < numCols[0][0] ? (labelRight + numCols[0][0]) / 2 : numCols[0][0] - 1);
     }
     for (let ci = 1; ci < numCols.length; ci++) xs.push((numCols[ci - 1][1] + numCols[ci][0]) / 2);
     xs.push(maxX + 1);
     const nc = xs.length - 1;
     const centers = xs.slice(0, -1).map((x, ci) => (x + xs[ci + 1]) / 2);
+    const colAt = (x: number) => clampIdx(locate(xs, Math.min(Math.max(x, xs[0]), xs[nc])), nc);
+    const labelEdge = xs[labelCols.length];
+    // labels are placed by their left edge (a long label may run into the next label column), others by their centre
+    const colOf = (c: Chunk) => (!isNum(c) && c.x1 <= labelEdge + 2 ? colAt(c.x0 + 1) : colAt((c.x0 + c.x1) / 2));
 
-    // rows: each header line, each body row line; label-only body lines join the nearest row line
-    const rowLines: Line[][] = [];
-    const rowChunks: Chunk[][] = [];
-    for (let j = start; j < i; j++) {
-      rowLines.push([lines[j]]);
-      rowChunks.push([...cs[j]]);
+    // grid rows: levels of spanning header cells, one leaf header row, then the body rows
+    type Cellish = { c0: number; c1: number; chunks: Chunk[] };
+    const gridRows: Cellish[][] = [];
+    const levels: Cellish[][] = [];
+    const leaf = new Map<number, Chunk[]>();
+    for (const c of [...headerChunks].sort((a, b) => a.top - b.top)) {
+      const spanned = centers.map((cx, ci) => (cx > c.x0 && cx < c.x1 ? ci : -1)).filter((ci) => ci >= 0);
+      if (spanned.length >= 2) {
+        const c0 = spanned[0], c1 = spanned[spanned.length - 1] + 1;
+        // the next line of a wrapped spanning cell joins it
+        const prevLv = levels[levels.length - 1];
+        const same = prevLv?.find((s) => s.c0 === c0 && s.c1 === c1 && c.top - Math.max(...s.chunks.map((x) => x.bottom)) < 0.6 * size);
+        if (same) {
+          same.chunks.push(c);
+          continue;
+        }
+        let lv = levels.find((l) => l.every((s) => s.c1 <= c0 || s.c0 >= c1));
+        if (!lv) levels.push((lv = []));
+        lv.push({ c0, c1, chunks: [c] });
+      } else {
+        const col = colOf(c);
+        const list = leaf.get(col) ?? [];
+        list.push(c);
+        leaf.set(col, list);
+      }
     }
-    const firstBody = rowLines.length;
+    gridRows.push(...levels);
+    if (leaf.size) gridRows.push([...leaf.entries()].map(([col, chs]) => ({ c0: col, c1: col + 1, chunks: chs })));
+    const firstBody = gridRows.length;
+    const bodyRowOf = new Map<number, number>();
     for (const j of bodyRows) {
-      rowLines.push([lines[j]]);
-      rowChunks.push([...cs[j]]);
+      bodyRowOf.set(j, gridRows.length);
+      gridRows.push([]);
     }
+    const bodyChunks = new Map<number, Chunk[]>();
     for (let j = i; j <= end; j++) {
-      if (row[j]) continue;
-      let best = firstBody, bd = Infinity;
-      for (let r = firstBody; r < rowLines.length; r++) {
-        const d = Math.abs(rowLines[r][0].yc - lines[j].yc);
-        if (d < bd) {
-          bd = d;
-          best = r;
+      let r = bodyRowOf.get(j);
+      if (r === undefined) {
+        // a wrapped label line: the nearest row line
+        let bd = Infinity;
+        for (const b of bodyRows) {
+          const d = Math.abs(lines[b].yc - lines[j].yc);
+          if (d < bd) {
+            bd = d;
+            r = bodyRowOf.get(b);
+          }
         }
       }
-      rowLines[best].push(lines[j]);
-      rowChunks[best].push(...cs[j]);
+      const list = bodyChunks.get(r!) ?? [];
+      list.push(...cs[j]);
+      bodyChunks.set(r!, list);
     }
-    const nr = rowLines.length;
+    for (const [r, chs] of bodyChunks) {
+      const perCol = new Map<number, Chunk[]>();
+      for (const c of chs) {
+        const col = colOf(c);
+        const list = perCol.get(col) ?? [];
+        list.push(c);
+        perCol.set(col, list);
+      }
+      gridRows[r] = [...perCol.entries()].map(([col, list]) => ({ c0: col, c1: col + 1, chunks: list }));
+    }
+
+    const nr = gridRows.length;
+    const rowBox = gridRows.map((cells, r) => {
+      const b = box(cells.flatMap((c) => c.chunks));
+      return Number.isFinite(b[1]) ? [b[1], b[3]] : [r, r];
+    });
     const ys: number[] = [];
-    const rowBox = rowLines.map((ls) => [Math.min(...ls.map((l) => l.top)), Math.max(...ls.map((l) => l.bottom))]);
-    for (let r = 0; r < nr; r++) ys.push(r === 0 ? rowBox[0][0] - 1 : (rowBox[r - 1][1] + rowBox[r][0]) / 2);
+    for (let r = 0; r < nr; r++) ys.push(r === 0 ? rowBox[0][0] - 1 : Math.max(ys[r - 1], (rowBox[r - 1][1] + rowBox[r][0]) / 2));
     ys.push(rowBox[nr - 1][1] + 1);
 
     const regionOf = new Int32Array(nr * nc).fill(-1);
     const regions: Region[] = [];
     for (let r = 0; r < nr; r++) {
-      const perCol = new Map<number, { c1: number; chunks: Chunk[] }>();
-      for (const c of rowChunks[r]) {
-        const xc = (c.x0 + c.x1) / 2;
-        let c0 = clampIdx(locate(xs, Math.min(Math.max(xc, xs[0]), xs[nc])), nc);
-        let c1 = c0 + 1;
-        // a header chunk spread over several columns is one merged cell
-        if (r < firstBody && !isNum(c)) {
-          const spanned = centers.map((cx, ci) => (cx > c.x0 && cx < c.x1 ? ci : -1)).filter((ci) => ci >= 0);
-          if (spanned.length >= 2) {
-            c0 = spanned[0];
-            c1 = spanned[spanned.length - 1] + 1;
-          }
-        }
-        const prev = perCol.get(c0);
-        if (prev) {
-          prev.chunks.push(c);
-          prev.c1 = Math.max(prev.c1, c1);
-        } else perCol.set(c0, { c1, chunks: [c] });
-      }
-      for (const [c0, { c1, chunks: chs }] of [...perCol.entries()].sort((a, b) => a[0] - b[0])) {
-        if (regionOf[r * nc + c0] >= 0) {
-          regions[regionOf[r * nc + c0]].glyphs.push(...chs.flatMap((c) => c.glyphs));
-          continue;
-        }
+      for (const cell of gridRows[r].sort((a, b) => a.c0 - b.c0)) {
         const k = regions.length;
-        const glyphs = chs.flatMap((c) => c.glyphs);
-        regions.push({
-          r0: r, r1: r + 1, c0, c1,
-          bbox: [Math.min(...chs.map((c) => c.x0)), Math.min(...chs.map((c) => c.top)), Math.max(...chs.map((c) => c.x1)), Math.max(...chs.map((c) => c.bottom))],
-          glyphs, text: '',
-        });
-        for (let ci = c0; ci < c1; ci++) if (regionOf[r * nc + ci] < 0) regionOf[r * nc + ci] = k;
+        regions.push({ r0: r, r1: r + 1, c0: cell.c0, c1: cell.c1, bbox: box(cell.chunks), glyphs: cell.chunks.flatMap((c) => c.glyphs), text: '' });
+        for (let ci = cell.c0; ci < cell.c1; ci++) if (regionOf[r * nc + ci] < 0) regionOf[r * nc + ci] = k;
       }
       for (let ci = 0; ci < nc; ci++) {
         if (regionOf[r * nc + ci] >= 0) continue;
@@ -370,6 +422,7 @@ export function textParts(lines: Line[], page: number): { parts: Part[]; used: S
       }
     }
     for (const reg of regions) reg.text = regionText(reg.glyphs);
+    void firstBody;
     for (let j = start; j <= end; j++) used.add(lines[j]);
     parts.push({ page, kind: 'text', xs, ys, nr, nc, regionOf, regions, bbox: [xs[0], ys[0], xs[nc], ys[nr]] });
     i = end + 1;

@@ -55,10 +55,29 @@ export function fixRadicals(s: string): string {
   let out = '';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    out += cp >= 0x2e80 && cp <= 0x2fdf ? ch.normalize('NFKC') : ch;
+    if (cp >= 0x2e80 && cp <= 0x2fdf) {
+      const n = ch.normalize('NFKC');
+      out += n !== ch ? n : (SUPPLEMENT[ch] ?? ch);
+    } else out += ch;
   }
   return out;
 }
+
+/**
+ * CJK Radicals Supplement characters that stand for a whole ordinary character. NFKC leaves most
+ * of them alone, yet fonts (Noto CJK through Chromium/Skia) map shared glyphs to them: 青 comes out
+ * as ⻘ (U+2EC4). Only full characters are listed; component-only forms (⺅, ⺡…) are kept.
+ */
+const SUPPLEMENT: Record<string, string> = {
+  '\u2e9d': '月', '\u2e9f': '母', '\u2ea0': '民',
+  '\u2ea9': '王', '\u2eac': '示', '\u2eb7': '羊', '\u2ebc': '月', '\u2ec1': '虎', '\u2ec4': '西',
+  '\u2ec5': '见', '\u2ec6': '角', '\u2ec9': '贝', '\u2ecb': '车', '\u2ed1': '長', '\u2ed3': '长',
+  '\u2ed4': '门', '\u2ed7': '雨', '\u2ed8': '青', '\u2ed9': '韦', '\u2eda': '页', '\u2edb': '风',
+  '\u2edc': '飞', '\u2edd': '食', '\u2ee0': '饣', '\u2ee2': '马', '\u2ee3': '骨', '\u2ee4': '鬼',
+  '\u2ee5': '鱼', '\u2ee6': '鸟', '\u2ee7': '卤', '\u2ee8': '麦', '\u2ee9': '黄', '\u2eea': '黾',
+  '\u2eeb': '斉', '\u2eec': '齐', '\u2eed': '歯', '\u2eee': '齿', '\u2eef': '竜', '\u2ef0': '龙',
+  '\u2ef1': '龜', '\u2ef2': '亀', '\u2ef3': '龟',
+};
 
 /**
  * Split a text item into glyphs with estimated x extents: wide (CJK, full-width) characters get one

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
 import { cluster, nearest, rulingsFromOps, type Matrix, type OpCodes } from './pdf-geometry.js';
 import { assignGlyphs, latticeParts, textParts, type BBox, type Part } from './pdf-tables.js';
-import { fixRadicals, isPageNumber, itemGlyphs, lineText, textYield, toLines, type Glyph, type Line } from './pdf-text.js';
+import { fixRadicals, isPageNumber, itemGlyphs, joinLines, lineText, textYield, toLines, type Glyph, type Line } from './pdf-text.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
@@ -209,10 +209,11 @@ async function readPage(page: PdfPage, p: number, OPS: OpCodes, lib: PdfJs) {
 
 /** Lines in the page margins that are page numbers or short running headers/footers. */
 function ignorable(l: Line, height: number): boolean {
-  const t = lineText(l.glyphs, 'prose').trim();
-  const inMargin = l.top > height * 0.88 || l.bottom < height * 0.1;
-  if (isPageNumber(t)) return inMargin || l.top > height * 0.8;
-  return inMargin && t.length <= 30 && false;
+  const t = lineText(l.glyphs, 'prose').replace(/\s+/g, '');
+  if (!isPageNumber(t)) return false;
+  // `-3-`, `— 4 —` are page numbers wherever they stand; a bare `3` or `第3页` only in the margins
+  if (/^[-—–－―]+\d{1,4}[-—–－―]+$/.test(t)) return true;
+  return l.top > height * 0.8 || l.bottom < height * 0.12;
 }
 
 function blocksOf(pg: PageData): Block[] {
@@ -261,12 +262,12 @@ function assemble(pages: PageData[]): { grids: Grid[]; text: string; headings: s
   const rowTexts = new Map<Part, string[]>();
   tables.forEach((t, ti) => {
     const index = ti + 1;
-    const grid = buildGrid(t.parts, index, t.caption);
+    const { grid, ranges } = buildGrid(t.parts, index, t.caption);
     grids.push(grid);
-    let r = 0;
     for (const part of t.parts) {
       const texts: string[] = [];
-      for (let k = 0; k < part.nr; k++, r++) {
+      const [from, to] = ranges.get(part) ?? [0, 0];
+      for (let r = from; r < to; r++) {
         const cells = grid.rows[r] ?? [];
         const tx = cells.map((c) => (c.spanned ? '' : c.text));
         while (tx.length && !tx[tx.length - 1]) tx.pop();
@@ -298,16 +299,54 @@ function assemble(pages: PageData[]): { grids: Grid[]; text: string; headings: s
 const round = (v: number) => Math.round(v * 100) / 100;
 const rbox = (b: BBox): BBox => [round(b[0]), round(b[1]), round(b[2]), round(b[3])];
 
+const NUM = /^[+\-−]?\d[\d,，]*(\.\d+)?%?$/;
+
+/**
+ * A row cut in two by a page break: the first row of the next page holds only the rest of the
+ * labels (no figures where the row before has them). Append its texts to the row before and drop it.
+ * Returns the index of the first row of the part after the change.
+ */
+function joinSplitRow(rows: Cell[][], base: number): number {
+  const prev = rows[base - 1];
+  // skip a header repeated at the top of the page
+  const key = (row: Cell[] | undefined) => (row ?? []).map((c) => c.text).join('\t');
+  let h = 0;
+  while (base + h < rows.length && h < base - 1 && key(rows[base + h]) === key(rows[h])) h++;
+  const at = base + h;
+  const cont = rows[at];
+  if (!prev || !cont) return base;
+  const numericCols = prev.map((c, i) => (!c.spanned && NUM.test(c.text.replace(/\s+/g, '')) ? i : -1)).filter((i) => i >= 0);
+  if (numericCols.length < 2) return base;
+  if (numericCols.some((i) => cont[i]?.text)) return base;
+  const origins = cont.filter((c) => !c.spanned && c.text);
+  if (!origins.length || origins.some((c) => NUM.test(c.text))) return base;
+  for (const c of origins) {
+    const col = c.where.col!;
+    const target = prev[col];
+    if (!target) continue;
+    const joined = joinLines([target.text, c.text]);
+    // every copy of the merged cell gets the joined text
+    for (const cell of prev) if (cell.text === target.text && bboxEq(cell.where.bbox, target.where.bbox)) cell.text = joined;
+  }
+  rows.splice(at, 1);
+  return base;
+}
+
+function bboxEq(a?: BBox, b?: BBox): boolean {
+  return !!a && !!b && a.every((v, i) => v === b[i]);
+}
+
 /** Turn the parts of one table into a Grid: union of column boundaries, rows stacked in page order. */
-function buildGrid(parts: Part[], index: number, caption: string | undefined): Grid {
+function buildGrid(parts: Part[], index: number, caption: string | undefined): { grid: Grid; ranges: Map<Part, [number, number]> } {
+  const ranges = new Map<Part, [number, number]>();
   let xsU: number[];
   if (parts.length === 1 || parts[0].kind === 'text') xsU = parts[0].xs;
   else xsU = cluster(parts.flatMap((p) => p.xs), 3);
   const nc = xsU.length - 1;
   const rows: Cell[][] = [];
-  for (const part of parts) {
+  for (const [pi, part] of parts.entries()) {
     const colMap = part.kind === 'text' || parts.length === 1 ? part.xs.map((_, i) => i) : part.xs.map((x) => nearest(xsU, x));
-    const base = rows.length;
+    let base = rows.length;
     for (let r = 0; r < part.nr; r++) rows.push(new Array<Cell>(nc));
     for (const reg of part.regions) {
       const c0 = colMap[reg.c0], c1 = Math.max(colMap[reg.c1], c0 + 1);
@@ -326,7 +365,10 @@ function buildGrid(parts: Part[], index: number, caption: string | undefined): G
         row[c] ??= { text: '', where: { table: index, row: base + r, col: c, page: part.page, bbox: rbox([xsU[c], part.ys[r], xsU[c + 1], part.ys[r + 1]]) } };
       }
     }
+    if (pi > 0 && base > 0) base = joinSplitRow(rows, base);
+    ranges.set(part, [base, rows.length]);
   }
+  rows.forEach((row, r) => row.forEach((c) => (c.where.row = r)));
   const first = parts[0];
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const p of parts.filter((q) => q.page === first.page)) {
@@ -337,5 +379,5 @@ function buildGrid(parts: Part[], index: number, caption: string | undefined): G
   }
   const grid: Grid = { index, rows, aligned: true, where: { table: index, page: first.page, bbox: rbox([x0, y0, x1, y1]) } };
   if (caption) grid.caption = caption;
-  return grid;
+  return { grid, ranges };
 }
