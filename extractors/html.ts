@@ -36,6 +36,8 @@ interface DomNode {
   attribs?: Record<string, string>;
   children?: DomNode[];
   parent: DomNode | null;
+  /** Set by this extractor: the element's index in document order (see HtmlExtraction.order). */
+  nbIndex?: number;
 }
 
 function isElement(n: DomNode): boolean {
@@ -127,10 +129,12 @@ export function expandTable(rows: SourceCell[][], opts: ExpandOptions = {}): { r
   const dropEmptyRows = opts.dropEmptyRows ?? true;
   let copiesLeft = opts.maxCopies ?? 1_000_000;
   let clippedSpans = 0;
-  const grid: (Cell | undefined)[][] = rows.map(() => []);
-  const hasOwn: boolean[] = rows.map(() => false);
+  const nRows = rows.length;
+  const grid: (Cell | undefined)[][] = new Array(nRows);
+  for (let r = 0; r < nRows; r++) grid[r] = [];
+  const hasOwn = new Uint8Array(nRows);
 
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0; r < nRows; r++) {
     const line = grid[r]!;
     let col = 0;
     for (const src of rows[r]!) {
@@ -139,47 +143,61 @@ export function expandTable(rows: SourceCell[][], opts: ExpandOptions = {}): { r
       let cs = src.colspan ?? 1;
       if (!Number.isInteger(rs) || rs < 0 || rs > 1000) rs = 1;
       if (!Number.isInteger(cs) || cs < 1 || cs > 1000) cs = 1;
-      if (rs === 0) rs = rows.length - r; // rowspan="0": to the end of the table
-      rs = Math.min(rs, rows.length - r);
+      if (rs === 0) rs = nRows - r; // rowspan="0": to the end of the table
+      if (rs > nRows - r) rs = nRows - r;
       if (rs * cs - 1 > copiesLeft) {
         clippedSpans++;
         rs = 1;
         cs = 1;
       }
       copiesLeft -= rs * cs - 1;
+      line[col] = { text: src.text, where: placed(src.where, r, col) };
       for (let i = 0; i < rs; i++) {
         const target = grid[r + i]!;
-        for (let j = 0; j < cs; j++) {
-          const where: Where = { ...src.where, row: r + i, col: col + j };
+        for (let j = i === 0 ? 1 : 0; j < cs; j++) {
           // A position already taken (overlapping spans in broken markup): the earlier cell keeps it.
           if (target[col + j] !== undefined) continue;
-          target[col + j] = i === 0 && j === 0 ? { text: src.text, where } : { text: src.text, where, spanned: true };
+          target[col + j] = { text: src.text, where: placed(src.where, r + i, col + j), spanned: true };
         }
       }
-      hasOwn[r] = true;
+      hasOwn[r] = 1;
       col += cs;
     }
   }
 
   const out: Cell[][] = [];
-  for (let r = 0; r < grid.length; r++) {
+  for (let r = 0; r < nRows; r++) {
     if (dropEmptyRows && !hasOwn[r]) continue;
     const line = grid[r]!;
     const rowIndex = out.length;
-    const cells: Cell[] = new Array(line.length);
+    let table: number | undefined;
     for (let c = 0; c < line.length; c++) {
       const cell = line[c];
       if (cell === undefined) {
-        const base = firstWhere(line);
-        cells[c] = { text: '', where: { ...(base?.table !== undefined ? { table: base.table } : {}), row: rowIndex, col: c } };
-      } else {
-        if (cell.where.row !== rowIndex) cell.where.row = rowIndex;
-        cells[c] = cell;
+        // A hole: padding without a domPath.
+        table ??= firstWhere(line)?.table;
+        line[c] = { text: '', where: table !== undefined ? { table, row: rowIndex, col: c } : { row: rowIndex, col: c } };
+      } else if (rowIndex !== r) {
+        cell.where.row = rowIndex;
       }
     }
-    out.push(cells);
+    out.push(line as Cell[]);
   }
   return { rows: out, clippedSpans };
+}
+
+/** A copy of a source cell's `where` at a grid position. */
+function placed(w: Where, row: number, col: number): Where {
+  // Field by field rather than a spread: this runs once per grid position, and a spread is several times slower.
+  const out: Where = {};
+  if (w.table !== undefined) out.table = w.table;
+  if (w.domPath !== undefined) out.domPath = w.domPath;
+  if (w.line !== undefined) out.line = w.line;
+  if (w.page !== undefined) out.page = w.page;
+  if (w.bbox !== undefined) out.bbox = w.bbox;
+  out.row = row;
+  out.col = col;
+  return out;
 }
 
 function firstWhere(line: (Cell | undefined)[]): Where | undefined {
@@ -188,42 +206,33 @@ function firstWhere(line: (Cell | undefined)[]): Where | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Per-element facts.
-
-interface Info {
-  /** Chinese characters in the subtree (everything but ALWAYS_DROP). */
-  cjk: number;
-  /** Chinese characters left once chrome is dropped. */
-  ecjk: number;
-  /** Characters of text in the subtree. */
-  tlen: number;
-  /** Numeric-looking td/th in the subtree. */
-  numCells: number;
-  /** bit 1: a digit or zero marker seen; bit 2: any other visible character seen. */
-  flags: number;
-  /** <table> elements in the subtree, itself included. */
-  tables: number;
-  /** Data tables (no nested table) with at least 3 numeric cells, in the subtree. */
-  reportTables: number;
-  /** 0 keep, 1 strong chrome (dropped), 2 weak chrome (dropped outside a content container). Own decision. */
-  drop: 0 | 1 | 2;
-  /** Dropped, by itself or by an ancestor: 0, 1 or 2 (strong wins). */
-  dropInherited: 0 | 1 | 2;
-}
+// Per-element facts, kept in typed arrays indexed by the element's position in document order (the
+// index is stored on the node itself): a 50 MB page has millions of elements, and a Map of objects
+// per element costs more in garbage collection than the rest of the work.
 
 const F_NUM = 1;
 const F_OTHER = 2;
 
+/** Own decision about chrome: keep, strong chrome (always dropped), weak chrome (dropped outside a content container). */
+const KEEP = 0;
+const STRONG = 1;
+const WEAK = 2;
+
 function classAndId(el: DomNode): string {
   const a = el.attribs;
   if (!a) return '';
-  const cls = a.class ?? '';
-  const id = a.id ?? '';
-  return cls || id ? `${cls} ${id}`.toLowerCase() : '';
+  const cls = a.class;
+  const id = a.id;
+  if (cls === undefined && id === undefined) return '';
+  return `${cls ?? ''} ${id ?? ''}`.toLowerCase();
 }
 
-/** Facts about one text node's characters. */
-function scanText(s: string): { cjk: number; flags: number; len: number } {
+/** Scratch results of scanText (no allocation per text node). */
+let scanCjk = 0;
+let scanFlags = 0;
+
+/** Facts about one text node's characters: returns the visible length, sets scanCjk and scanFlags. */
+function scanText(s: string): number {
   let cjk = 0;
   let flags = 0;
   let len = 0;
@@ -241,7 +250,9 @@ function scanText(s: string): { cjk: number; flags: number; len: number } {
       if ((c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) cjk++;
     }
   }
-  return { cjk, flags, len };
+  scanCjk = cjk;
+  scanFlags = flags;
+  return len;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -260,14 +271,40 @@ export function extractHtml(html: string): ExtractedDoc {
   return new HtmlExtraction(root, problems).run();
 }
 
+/** Index of an element in HtmlExtraction.order, or -1 for nodes left out (ALWAYS_DROP subtrees). */
+function idx(n: DomNode): number {
+  return n.nbIndex ?? -1;
+}
+
 class HtmlExtraction {
-  private readonly info = new Map<DomNode, Info>();
-  /** Elements (and the root) in document order, ALWAYS_DROP subtrees left out except <title>'s parent <head>. */
-  private readonly order: DomNode[] = [];
+  /** Elements (and the root) in document order; ALWAYS_DROP subtrees left out (<head> kept, for <title>). */
+  readonly order: DomNode[] = [];
+  /** Chinese characters in the subtree (ALWAYS_DROP aside). */
+  cjk!: Int32Array;
+  /** Chinese characters in the element's own text children. */
+  ownCjk!: Int32Array;
+  /** Chinese characters left once chrome is dropped. */
+  ecjk!: Int32Array;
+  /** Visible characters of text in the subtree. */
+  tlen!: Float64Array;
+  /** Numeric-looking td/th in the subtree. */
+  numCells!: Int32Array;
+  /** F_NUM: a digit or zero marker seen in the subtree; F_OTHER: any other visible character seen. */
+  flags!: Uint8Array;
+  /** <table> elements in the subtree, itself included. */
+  tables!: Int32Array;
+  /** Data tables (no nested table) with at least 3 numeric cells, in the subtree. */
+  reportTables!: Int32Array;
+  /** Own chrome decision (KEEP/STRONG/WEAK), and the one inherited from ancestors (STRONG wins). */
+  drop!: Uint8Array;
+  dropInherited!: Uint8Array;
+  /** nth-of-type among element siblings, and how many siblings share the tag (0: not computed yet). */
+  private nthK!: Int32Array;
+  private nthTotal!: Int32Array;
+
   private title: string | undefined;
-  private bodies: DomNode[] = [];
+  private readonly bodies: DomNode[] = [];
   private readonly pathCache = new Map<DomNode, string>();
-  private readonly nthCache = new Map<DomNode, { k: number; total: number }>();
 
   constructor(
     private readonly root: DomNode,
@@ -298,10 +335,6 @@ class HtmlExtraction {
     this.problems.push(p);
   }
 
-  getInfo(n: DomNode): Info | undefined {
-    return this.info.get(n);
-  }
-
   /** Pass A: elements in document order (iterative pre-order), the <title> text, the <body> elements. */
   private collect(): void {
     const stack: DomNode[] = [this.root];
@@ -316,127 +349,143 @@ class HtmlExtraction {
         if (name === 'body') this.bodies.push(n);
         if (ALWAYS_DROP.has(name) && name !== 'head') continue;
       }
+      n.nbIndex = this.order.length;
       this.order.push(n);
       const ch = n.children;
       if (!ch) continue;
       for (let i = ch.length - 1; i >= 0; i--) if (isElement(ch[i]!)) stack.push(ch[i]!);
     }
+    const n = this.order.length;
+    this.cjk = new Int32Array(n);
+    this.ownCjk = new Int32Array(n);
+    this.ecjk = new Int32Array(n);
+    this.tlen = new Float64Array(n);
+    this.numCells = new Int32Array(n);
+    this.flags = new Uint8Array(n);
+    this.tables = new Int32Array(n);
+    this.reportTables = new Int32Array(n);
+    this.drop = new Uint8Array(n);
+    this.dropInherited = new Uint8Array(n);
+    this.nthK = new Int32Array(n);
+    this.nthTotal = new Int32Array(n);
   }
 
   /** Pass B: facts bottom-up (reverse document order visits children before parents). */
   private computeFacts(): void {
-    for (const n of this.order) {
-      this.info.set(n, { cjk: 0, ecjk: 0, tlen: 0, numCells: 0, flags: 0, tables: 0, reportTables: 0, drop: 0, dropInherited: 0 });
-    }
+    const { cjk, ownCjk, tlen, flags, numCells, tables, reportTables } = this;
     for (let i = this.order.length - 1; i >= 0; i--) {
       const n = this.order[i]!;
-      const inf = this.info.get(n)!;
       const name = n.name;
       if (name !== 'head') {
-        for (const c of n.children ?? []) {
-          if (c.type === 'text') {
-            const s = scanText(c.data ?? '');
-            inf.cjk += s.cjk;
-            inf.tlen += s.len;
-            inf.flags |= s.flags;
+        const ch = n.children;
+        if (ch) {
+          for (let k = 0; k < ch.length; k++) {
+            const c = ch[k]!;
+            if (c.type !== 'text') continue;
+            tlen[i] += scanText(c.data ?? '');
+            ownCjk[i] += scanCjk;
+            flags[i] |= scanFlags;
           }
         }
+        cjk[i] += ownCjk[i]!;
       }
       if (name === 'td' || name === 'th') {
-        if (inf.flags === F_NUM) inf.numCells++;
+        if (flags[i] === F_NUM) numCells[i]++;
       } else if (name === 'table') {
-        inf.tables++;
-        if (inf.tables === 1 && inf.numCells >= 3) inf.reportTables++;
+        tables[i]++;
+        if (tables[i] === 1 && numCells[i]! >= 3) reportTables[i]++;
       }
       const p = n.parent;
-      const pi = p ? this.info.get(p) : undefined;
-      if (pi && name !== 'head') {
-        pi.cjk += inf.cjk;
-        pi.tlen += inf.tlen;
-        pi.flags |= inf.flags;
-        pi.numCells += inf.numCells;
-        pi.tables += inf.tables;
-        pi.reportTables += inf.reportTables;
+      const pi = p ? idx(p) : -1;
+      if (pi >= 0 && name !== 'head') {
+        cjk[pi] += cjk[i]!;
+        tlen[pi] += tlen[i]!;
+        flags[pi] |= flags[i]!;
+        numCells[pi] += numCells[i]!;
+        tables[pi] += tables[i]!;
+        reportTables[pi] += reportTables[i]!;
       }
     }
   }
 
-  /** Pass C and D: decide what is chrome, then the Chinese text left once chrome is gone. */
+  /** Passes C and D: decide what is chrome, then count the Chinese text left once chrome is gone. */
   private markChrome(base: DomNode): void {
-    const total = this.info.get(base)?.cjk ?? 0;
-    for (const n of this.order) {
-      const inf = this.info.get(n)!;
-      const parentInf = n.parent ? this.info.get(n.parent) : undefined;
+    const { cjk, ecjk, ownCjk, drop, dropInherited, reportTables } = this;
+    const bi = idx(base);
+    const total = bi >= 0 ? cjk[bi]! : 0;
+    for (let i = 0; i < this.order.length; i++) {
+      const n = this.order[i]!;
       if (n !== this.root && n !== base && n.name !== 'html' && n.name !== 'body') {
         const name = n.name!;
-        const ci = classAndId(n);
-        let kind: 0 | 1 | 2 = 0;
-        if (STRONG_TAGS.has(name) || (ci && STRONG_RE.test(ci)) || HIDDEN_STYLE_RE.test(n.attribs?.style ?? '')) kind = 1;
-        else if (WEAK_TAGS.has(name) || (ci && WEAK_RE.test(ci))) kind = 2;
+        let kind = KEEP;
+        if (STRONG_TAGS.has(name)) kind = STRONG;
+        else if (WEAK_TAGS.has(name)) kind = WEAK;
+        if (n.attribs) {
+          const ci = classAndId(n);
+          const style = n.attribs.style;
+          if (kind !== STRONG && ((ci && STRONG_RE.test(ci)) || (style !== undefined && HIDDEN_STYLE_RE.test(style)))) kind = STRONG;
+          else if (kind === KEEP && ci && WEAK_RE.test(ci)) kind = WEAK;
+        }
         // Never drop report tables, nor a container holding much of the page's text.
-        if (kind !== 0 && inf.reportTables === 0 && (total === 0 || inf.cjk < 0.4 * total)) inf.drop = kind;
+        if (kind !== KEEP && reportTables[i] === 0 && (total === 0 || cjk[i]! < 0.4 * total)) drop[i] = kind;
       }
-      const up = parentInf?.dropInherited ?? 0;
-      inf.dropInherited = up === 1 || inf.drop === 1 ? 1 : up === 2 || inf.drop === 2 ? 2 : 0;
+      const pi = n.parent ? idx(n.parent) : -1;
+      const up = pi >= 0 ? dropInherited[pi]! : KEEP;
+      dropInherited[i] = up === STRONG || drop[i] === STRONG ? STRONG : up === WEAK || drop[i] === WEAK ? WEAK : KEEP;
     }
     for (let i = this.order.length - 1; i >= 0; i--) {
       const n = this.order[i]!;
-      if (n.name === 'head') continue;
-      const inf = this.info.get(n)!;
-      if (inf.drop !== 0) {
-        inf.ecjk = 0;
+      if (n.name === 'head' || drop[i] !== KEEP) {
+        ecjk[i] = 0;
         continue;
       }
-      // own text
-      for (const c of n.children ?? []) if (c.type === 'text') inf.ecjk += scanText(c.data ?? '').cjk;
-      const pi = n.parent ? this.info.get(n.parent) : undefined;
-      if (pi) pi.ecjk += inf.ecjk;
+      ecjk[i] += ownCjk[i]!;
+      const pi = n.parent ? idx(n.parent) : -1;
+      if (pi >= 0) ecjk[pi] += ecjk[i]!;
     }
   }
 
   /** The element holding the report: a content-like container, else the chain of children holding most text. */
   private findContentRoot(base: DomNode): DomNode {
-    const bi = this.info.get(base);
-    if (!bi) return base;
-    const total = bi.ecjk;
-    const reports = bi.reportTables;
+    const bi = idx(base);
+    if (bi < 0) return base;
+    const { ecjk, reportTables, dropInherited, drop, tables } = this;
+    const total = ecjk[bi]!;
+    const reports = reportTables[bi]!;
     if (total === 0 && reports === 0) return base;
 
     let best: DomNode | undefined;
     let bestCjk = Infinity;
-    for (const n of this.order) {
-      if (n === base || n === this.root) continue;
-      const inf = this.info.get(n)!;
-      if (inf.dropInherited !== 0) continue;
-      if (inf.reportTables !== reports || inf.ecjk < 0.5 * total) continue;
+    for (let i = 0; i < this.order.length; i++) {
+      const n = this.order[i]!;
+      if (n === base || n === this.root || !n.attribs) continue;
+      if (dropInherited[i] !== KEEP || reportTables[i] !== reports || ecjk[i]! < 0.5 * total) continue;
       if (n.name === 'table' || n.name === 'tbody' || n.name === 'tr') continue;
       const ci = classAndId(n);
       if (!ci || !CONTENT_RE.test(ci)) continue;
       // The tightest qualifying container wins; on a tie the later (deeper) one.
-      if (inf.ecjk <= bestCjk && this.isInside(n, base)) {
+      if (ecjk[i]! <= bestCjk && this.isInside(n, base)) {
         best = n;
-        bestCjk = inf.ecjk;
+        bestCjk = ecjk[i]!;
       }
     }
     if (best) return best;
 
-    // No content-like container: descend while one child holds (nearly) everything.
+    // No content-like container: descend while one child holds most of the text and every report table.
     let cur = base;
     for (;;) {
-      const ci = this.info.get(cur)!;
+      const ci = idx(cur);
       let next: DomNode | undefined;
       for (const c of cur.children ?? []) {
-        if (!isElement(c)) continue;
-        const inf = this.info.get(c);
-        if (!inf || inf.drop !== 0) continue;
-        if (inf.reportTables === reports && inf.ecjk >= 0.7 * ci.ecjk && inf.ecjk > 0) {
+        const k = idx(c);
+        if (k < 0 || drop[k] !== KEEP) continue;
+        if (reportTables[k] === reports && ecjk[k]! >= 0.7 * ecjk[ci]! && ecjk[k]! > 0) {
           next = c;
           break;
         }
       }
-      if (!next) break;
       // Do not step into a data table: it is rendered as a whole.
-      if (next.name === 'table' && this.info.get(next)!.tables === 1) break;
+      if (!next || (next.name === 'table' && tables[idx(next)] === 1)) break;
       cur = next;
     }
     return cur;
@@ -447,7 +496,7 @@ class HtmlExtraction {
     return false;
   }
 
-  /** Headings: h1–h4 and title-like elements of the whole page (chrome aside), then the content's top lines. */
+  /** Headings: h1–h4 and title-like elements of the whole page (strong chrome aside), then the content's top lines. */
   private headings(contentLines: string[]): string[] {
     const out: string[] = [];
     const seen = new Set<string>();
@@ -457,15 +506,18 @@ class HtmlExtraction {
         out.push(t);
       }
     };
-    for (const n of this.order) {
-      if (n === this.root) continue;
-      const inf = this.info.get(n)!;
-      if (inf.dropInherited === 1) continue;
+    const { tlen, tables, dropInherited } = this;
+    for (let i = 0; i < this.order.length; i++) {
+      const n = this.order[i]!;
+      if (n === this.root || dropInherited[i] === STRONG || tlen[i] === 0) continue;
       const name = n.name!;
       if (ALWAYS_DROP.has(name)) continue;
-      const isHeading = HEADING_TAGS.has(name) && inf.tlen <= 200;
-      const ci = isHeading ? '' : classAndId(n);
-      const isTitle = !isHeading && ci !== '' && TITLE_RE.test(ci) && inf.tlen > 0 && inf.tlen <= 150 && inf.tables === 0;
+      const isHeading = HEADING_TAGS.has(name) && tlen[i]! <= 200;
+      let isTitle = false;
+      if (!isHeading && n.attribs && tlen[i]! <= 150 && tables[i] === 0) {
+        const ci = classAndId(n);
+        isTitle = ci !== '' && TITLE_RE.test(ci);
+      }
       if (isHeading || isTitle) add(collapseWhitespace(textOf(n, true)));
     }
     for (const l of contentLines) add(l);
@@ -478,7 +530,8 @@ class HtmlExtraction {
   domPath(el: DomNode): string {
     const cached = this.pathCache.get(el);
     if (cached !== undefined) return cached;
-    // Walk up to the nearest cached ancestor (or the top), then build down, caching every level.
+    // Walk up to the nearest cached ancestor (or the top), then build down, caching every level but the last
+    // (cells are asked for once; their rows and tables many times).
     const chain: DomNode[] = [];
     let p: DomNode | null = el;
     while (p && p.type !== 'root' && !this.pathCache.has(p)) {
@@ -494,33 +547,48 @@ class HtmlExtraction {
         const seg = this.segment(n);
         path = prefix ? `${prefix}>${seg}` : seg;
       }
-      this.pathCache.set(n, path);
+      if (i > 0 || n.name === 'table' || n.name === 'tr') this.pathCache.set(n, path);
       prefix = path;
     }
     return prefix;
   }
 
   private segment(el: DomNode): string {
-    let nth = this.nthCache.get(el);
-    if (!nth) {
+    let i = idx(el);
+    if (i < 0 || this.nthTotal[i] === 0) {
+      // Number every element sibling once, by tag.
       const siblings = el.parent?.children ?? [el];
       const counts = new Map<string, number>();
-      const mine: DomNode[] = [];
       for (const s of siblings) {
         if (!isElement(s)) continue;
         const k = (counts.get(s.name!) ?? 0) + 1;
         counts.set(s.name!, k);
-        this.nthCache.set(s, { k, total: 0 });
-        mine.push(s);
+        const si = idx(s);
+        if (si >= 0) this.nthK[si] = k;
       }
-      for (const s of mine) this.nthCache.get(s)!.total = counts.get(s.name!)!;
-      nth = this.nthCache.get(el)!;
+      for (const s of siblings) {
+        const si = idx(s);
+        if (si >= 0 && isElement(s)) this.nthTotal[si] = counts.get(s.name!)!;
+      }
+      if (i < 0) {
+        // An element outside the facts (never happens for tables and cells): number it directly.
+        let k = 0;
+        for (const s of siblings) {
+          if (isElement(s) && s.name === el.name) k++;
+          if (s === el) break;
+        }
+        return this.formatSegment(el, k, counts.get(el.name!) ?? 1);
+      }
     }
+    return this.formatSegment(el, this.nthK[i]!, this.nthTotal[i]!);
+  }
+
+  private formatSegment(el: DomNode, k: number, total: number): string {
     const name = el.name!;
-    let seg = cssIdent(name);
+    let seg = /^[a-z][a-z0-9-]*$/.test(name) ? name : cssIdent(name);
     const top = !el.parent || el.parent.type === 'root';
-    if (top && !(name === 'html' && nth.total === 1)) seg += ':root';
-    if (nth.total > 1) seg += `:nth-of-type(${nth.k})`;
+    if (top && !(name === 'html' && total === 1)) seg += ':root';
+    if (total > 1) seg += `:nth-of-type(${k})`;
     return seg;
   }
 }
@@ -623,14 +691,15 @@ class Renderer {
       const name = n.name ?? '';
       if (n.type !== 'root') {
         if (ALWAYS_DROP.has(name)) continue;
-        const inf = this.ex.getInfo(n);
-        if (!inf) continue;
-        if (n !== contentRoot && (inf.drop === 1 || (inf.drop === 2 && this.skipWeak))) continue;
+        const i = idx(n);
+        if (i < 0) continue;
+        const drop = this.ex.drop[i];
+        if (n !== contentRoot && (drop === STRONG || (drop === WEAK && this.skipWeak))) continue;
         if (name === 'br') {
           this.flush();
           continue;
         }
-        if (name === 'table' && inf.tables === 1) {
+        if (name === 'table' && this.ex.tables[i] === 1) {
           this.flush();
           this.table(n);
           continue;
@@ -654,7 +723,7 @@ class Renderer {
   private push(s: string): void {
     if (!s) return;
     this.pieces.push(s);
-    const visible = scanText(s).len;
+    const visible = scanText(s);
     this.chars += visible;
     if (this.boldDepth > 0) this.boldChars += visible;
     if (this.centerDepth > 0) this.centerChars += visible;
@@ -692,8 +761,8 @@ class Renderer {
       if (!isElement(n)) continue;
       const name = n.name!;
       if (ALWAYS_DROP.has(name)) continue;
-      const inf = this.ex.getInfo(n);
-      if (inf && inf.drop === 1) continue;
+      const i = idx(n);
+      if (i >= 0 && this.ex.drop[i] === STRONG) continue;
       if (name === 'tr') {
         current = [];
         srcRows.push(current);
