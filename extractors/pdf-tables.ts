@@ -283,7 +283,12 @@ export function textParts(lines: Line[], page: number): { parts: Part[]; used: S
       start = prev;
     }
     const headerChunks = cs.slice(start, i).flat();
-    if (bodyRows.length < 2 && !(bodyRows.length === 1 && headerChunks.length >= 2)) {
+    const digits = (j: number) => cs[j].filter((c) => isNum(c) && /\d/.test(c.text)).length;
+    const evidence =
+      bodyRows.length >= 2
+        ? bodyRows.filter((j) => digits(j) > 0).length * 2 >= bodyRows.length
+        : bodyRows.length === 1 && digits(i) >= 1 && start < i && cs.slice(start, i).some((l) => l.length >= 2);
+    if (!evidence) {
       i = end + 1;
       continue;
     }

@@ -197,7 +197,8 @@ async function readPage(page: PdfPage, p: number, OPS: OpCodes, lib: PdfJs) {
   }
   const parts = latticeParts(rulings, p);
   const free = assignGlyphs(parts, glyphs);
-  let lines = toLines(free);
+  // page numbers are dropped before looking for tables without rulings (`- 2 -` reads like a row of numbers)
+  let lines = toLines(free).filter((l) => !ignorable(l, vp.height));
   const tp = textParts(lines, p);
   if (tp.parts.length) {
     lines = lines.filter((l) => !tp.used.has(l));
