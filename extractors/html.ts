@@ -426,8 +426,13 @@ class HtmlExtraction {
           if (kind !== STRONG && ((ci && STRONG_RE.test(ci)) || (style !== undefined && HIDDEN_STYLE_RE.test(style)))) kind = STRONG;
           else if (kind === KEEP && ci && WEAK_RE.test(ci)) kind = WEAK;
         }
-        // Never drop report tables, nor a container holding much of the page's text.
-        if (kind !== KEEP && reportTables[i] === 0 && (total === 0 || cjk[i]! < 0.4 * total)) drop[i] = kind;
+        // Never drop report tables, nor a container holding most of the page's text (a class name that looks like
+        // chrome on the element wrapping the whole report); hidden elements go whatever they hold but report tables.
+        if (kind !== KEEP && reportTables[i] === 0) {
+          const hidden = n.attribs?.style !== undefined && HIDDEN_STYLE_RE.test(n.attribs.style);
+          const share = total === 0 ? 0 : cjk[i]! / total;
+          if (hidden || (kind === STRONG && share < 0.8) || (kind === WEAK && share < 0.4)) drop[i] = kind;
+        }
       }
       const pi = n.parent ? idx(n.parent) : -1;
       const up = pi >= 0 ? dropInherited[pi]! : KEEP;
@@ -754,6 +759,8 @@ class Renderer {
     const index = this.grids.length + 1;
     const srcRows: SourceCell[][] = [];
     let current: SourceCell[] | undefined;
+    /** The <tr> of the current row, or the parent of cells standing outside any <tr> (one row per such run). */
+    let currentKey: DomNode | undefined;
     let ownCaption: string | undefined;
     const stack: DomNode[] = [...(t.children ?? [])].reverse();
     while (stack.length > 0) {
@@ -765,10 +772,20 @@ class Renderer {
       if (i >= 0 && this.ex.drop[i] === STRONG) continue;
       if (name === 'tr') {
         current = [];
+        currentKey = n;
         srcRows.push(current);
       } else if (name === 'td' || name === 'th') {
-        if (!current) {
+        let key: DomNode | undefined;
+        for (let p = n.parent; p && p !== t; p = p.parent) {
+          if (p.name === 'tr') {
+            key = p;
+            break;
+          }
+        }
+        key ??= n.parent ?? t;
+        if (!current || key !== currentKey) {
           current = [];
+          currentKey = key;
           srcRows.push(current);
         }
         const a = n.attribs ?? {};
