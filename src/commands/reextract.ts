@@ -4,6 +4,7 @@ import { usageError } from '../cli.js';
 import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
 import { extractBytes } from '../extract.js';
 import { ingestReport, reextractReport } from '../store/ingest.js';
+import { afterIngest } from '../review/hook.js';
 
 export const help = `Usage: nianbao reextract [--db PATH] [--json]
 
@@ -70,6 +71,7 @@ export async function reextractAll(db: Db, onLine: (line: string) => void = () =
     try {
       const report = await extractBytes(bytes, { source: r.source, url: r.source_url ?? undefined, contentType });
       reextractReport(db, report, bytes, { sourceUrl: r.source_url ?? undefined });
+      afterIngest(db, r.id); // relink and recompute the cross-year checks (re-extraction replaced them)
       summary.updated++;
       if (report.status !== r.status) {
         summary.statusChanged++;
@@ -88,6 +90,7 @@ export async function reextractAll(db: Db, onLine: (line: string) => void = () =
       const report = await extractBytes(bytes, { source: c.url, url: c.url, contentType: c.content_type ?? undefined });
       if (report.status === 'not_a_report') continue;
       const res = ingestReport(db, report, bytes, { sourceUrl: c.url });
+      afterIngest(db, res.reportId);
       db.prepare(`UPDATE frontier SET role = 'report', report_id = ? WHERE content_sha256 = ?`).run(res.reportId, c.sha256);
       if (res.created) {
         summary.newlyStored++;
