@@ -14,9 +14,9 @@
  *    `第二十条第（X）项` copied without tabs) becomes the grid's `caption` when shorter than 200 characters.
  *  - Every field of a tab line is a cell, empty ones included, and that includes the trailing empty cell
  *    a trailing tab produces: nothing is dropped, so cell indexes are the field indexes of the line.
- *  - Space-separated tables: a run of lines without tabs, each splitting into ≥ 2 fields on runs of 2+
- *    spaces, ideographic spaces or no-break spaces in any mix (a single space stays inside the cell), at least two of them into ≥ 3 fields, with digits. Leading and trailing
- *    whitespace of such a line is indentation, not an empty cell.
+ *  - Space-separated tables (see findSpaceBlocks): fields are split on runs of 2+ spaces, ideographic spaces
+ *    or no-break spaces in any mix (a single space stays inside the cell); leading and trailing whitespace
+ *    of such a line is indentation, not an empty cell, so empty cells cannot be seen and are absent.
  *  - `where.line` is the 1-based line number, `where.row` the 0-based row in the grid, `where.col` the
  *    0-based field index.
  */
@@ -36,6 +36,42 @@ function spaceFields(line: string): string[] | undefined {
 }
 
 const MAX_CAPTION = 200;
+
+/** A field that is a plain number (a figure cell). */
+const NUMBER_FIELD_RE = /^[-+]?[0-9０-９][0-9０-９,，.．]*$/;
+
+/**
+ * Space-separated table blocks, by first line index: runs of lines without tabs that split into ≥ 2 fields.
+ * A run is a table when at least two of its lines have ≥ 3 fields and it has digits ("strong"); once the
+ * document has such a table, shorter runs (the small Article 20 tables: `行政许可      3532`) count too when
+ * they have ≥ 2 lines and a field that is a plain number.
+ */
+function findSpaceBlocks(lines: string[]): Map<number, string[][]> {
+  const runs: { start: number; fields: string[][]; strong: boolean; weak: boolean }[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (lines[i]!.includes('\t') || !spaceFields(lines[i]!)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const fields: string[][] = [];
+    while (i < lines.length && !lines[i]!.includes('\t')) {
+      const f = spaceFields(lines[i]!);
+      if (!f) break;
+      fields.push(f);
+      i++;
+    }
+    const wide = fields.filter((f) => f.length >= 3).length;
+    const digits = fields.some((f) => f.some((c) => /[0-9０-９]/.test(c)));
+    const numberField = fields.some((f) => f.some((c) => NUMBER_FIELD_RE.test(c)));
+    runs.push({ start, fields, strong: fields.length >= 2 && wide >= 2 && digits, weak: fields.length >= 2 && numberField });
+  }
+  const anyStrong = runs.some((r) => r.strong);
+  const out = new Map<number, string[][]>();
+  for (const r of runs) if (r.strong || (anyStrong && r.weak)) out.set(r.start, r.fields);
+  return out;
+}
 
 export function extractText(input: string): ExtractedDoc {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
@@ -59,6 +95,7 @@ export function extractText(input: string): ExtractedDoc {
     grid.rows.push(cells);
   };
 
+  const spaceBlocks = findSpaceBlocks(lines);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
@@ -85,25 +122,13 @@ export function extractText(input: string): ExtractedDoc {
       continue;
     }
 
-    // A space-separated block: consecutive lines splitting into ≥ 2 fields.
-    const fields = spaceFields(line);
-    if (fields) {
-      let j = i;
-      const block: string[][] = [];
-      while (j < lines.length && !lines[j]!.includes('\t')) {
-        const f = spaceFields(lines[j]!);
-        if (!f) break;
-        block.push(f);
-        j++;
-      }
-      const wide = block.filter((f) => f.length >= 3).length;
-      const digits = block.some((f) => f.some((c) => /[0-9０-９]/.test(c)));
-      if (block.length >= 2 && wide >= 2 && digits) {
-        const grid = startGrid(i + 1);
-        block.forEach((f, k) => addRow(grid, f, i + 1 + k));
-        i = j;
-        continue;
-      }
+    // A space-separated block found beforehand.
+    const block = spaceBlocks.get(i);
+    if (block) {
+      const grid = startGrid(i + 1);
+      block.forEach((f, k) => addRow(grid, f, i + 1 + k));
+      i += block.length;
+      continue;
     }
 
     const t = cellText(line);

@@ -102,6 +102,29 @@ describe('extractText: other copies', () => {
     ]);
   });
 
+  it('takes the small space-separated Article 20 tables once the document has a wider one', () => {
+    const text = [
+      '第二十条第（一）项',
+      '信息内容    本年制发件数   本年废止件数      现行有效件数',
+      '规章   2      5      45',
+      '行政规范性文件    43      7   255',
+      '',
+      '第二十条第（五）项',
+      '信息内容      本年处理决定数量',
+      '行政许可      3532',
+      '',
+      '发布日期：2023-01-20  来源：本局',
+      '浏览次数：5  字号：大 中 小',
+    ].join('\n');
+    const d = extractText(text);
+    expect(d.grids.map((g) => [g.caption, texts(g)])).toEqual([
+      ['第二十条第（一）项', [['信息内容', '本年制发件数', '本年废止件数', '现行有效件数'], ['规章', '2', '5', '45'], ['行政规范性文件', '43', '7', '255']]],
+      ['第二十条第（五）项', [['信息内容', '本年处理决定数量'], ['行政许可', '3532']]],
+    ]);
+    // Alone, the small table is not enough evidence of a table.
+    expect(extractText(text.split('\n').slice(5).join('\n')).grids).toEqual([]);
+  });
+
   it('does not take prose with double spaces for a table', () => {
     const d = extractText('发布日期：2021-01-20  来源：本局\n浏览次数：5  字号：大 中 小\n正文。');
     expect(d.grids).toEqual([]);
