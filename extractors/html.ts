@@ -20,8 +20,9 @@
  *     TRS_Editor, main, detail…) holding every report table and at least half of the page's Chinese text,
  *     else the chain of children holding most of the text, else <body>.
  *  4. Render the content root: lines of text (blocks, table rows with cells joined by tabs) and grids.
- *     A table with tables nested inside is a layout table: its cells are rendered as blocks and the inner
- *     tables become grids.
+ *     A table with tables nested inside is a layout table (its cells are rendered as blocks and the inner
+ *     tables become grids), unless it has figures of its own and no inner table has any: then the inner
+ *     tables are just cell content.
  */
 import { load } from 'cheerio/slim';
 import type { Cell, ExtractedDoc, Grid, Problem, Where } from './types.js';
@@ -71,7 +72,7 @@ const BLOCK_TAGS = new Set([
   'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'table', 'thead', 'tbody',
   'tfoot', 'tr', 'td', 'th', 'caption', 'section', 'article', 'header', 'footer', 'nav', 'aside', 'main',
   'blockquote', 'pre', 'center', 'address', 'hr', 'br', 'fieldset', 'legend', 'figure', 'figcaption', 'form',
-  'body', 'html', 'details', 'summary', 'hgroup', 'tr', 'col', 'colgroup',
+  'body', 'html', 'details', 'summary', 'hgroup', 'col', 'colgroup',
 ]);
 const HEADING_TAGS = new Set(['h1', 'h2', 'h3', 'h4']);
 const BOLD_TAGS = new Set(['b', 'strong', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'th']);
@@ -293,8 +294,10 @@ class HtmlExtraction {
   flags!: Uint8Array;
   /** <table> elements in the subtree, itself included. */
   tables!: Int32Array;
-  /** Data tables (no nested table) with at least 3 numeric cells, in the subtree. */
+  /** Data tables with at least 3 numeric cells of their own, in the subtree. */
   reportTables!: Int32Array;
+  /** 1 for a <table> rendered as a grid (see computeFacts), 0 for layout tables and other elements. */
+  dataTable!: Uint8Array;
   /** Own chrome decision (KEEP/STRONG/WEAK), and the one inherited from ancestors (STRONG wins). */
   drop!: Uint8Array;
   dropInherited!: Uint8Array;
@@ -314,7 +317,8 @@ class HtmlExtraction {
   run(): ExtractedDoc {
     this.collect();
     this.computeFacts();
-    const base = this.bodies[0] ?? this.root;
+    // Broken pages may have several <body> elements: then the whole document is the base.
+    const base = this.bodies.length === 1 ? this.bodies[0]! : this.root;
     this.markChrome(base);
     const contentRoot = this.findContentRoot(base);
     const skipWeak = contentRoot === base || contentRoot === this.root || contentRoot.name === 'html';
@@ -363,6 +367,7 @@ class HtmlExtraction {
     this.numCells = new Int32Array(n);
     this.flags = new Uint8Array(n);
     this.tables = new Int32Array(n);
+    this.dataTable = new Uint8Array(n);
     this.reportTables = new Int32Array(n);
     this.drop = new Uint8Array(n);
     this.dropInherited = new Uint8Array(n);
@@ -372,7 +377,9 @@ class HtmlExtraction {
 
   /** Pass B: facts bottom-up (reverse document order visits children before parents). */
   private computeFacts(): void {
-    const { cjk, ownCjk, tlen, flags, numCells, tables, reportTables } = this;
+    const { cjk, ownCjk, tlen, flags, numCells, tables, reportTables, dataTable } = this;
+    /** Numeric cells inside tables strictly below each element (to tell a table's own cells from nested ones). */
+    const innerTableNum = new Int32Array(this.order.length);
     for (let i = this.order.length - 1; i >= 0; i--) {
       const n = this.order[i]!;
       const name = n.name;
@@ -392,8 +399,14 @@ class HtmlExtraction {
       if (name === 'td' || name === 'th') {
         if (flags[i] === F_NUM) numCells[i]++;
       } else if (name === 'table') {
+        // A data table holds no table, or only small ones inside its cells (no report table among them) while
+        // it has figures of its own; any other table holding tables is a layout table.
+        const own = numCells[i]! - innerTableNum[i]!;
+        if (tables[i] === 0 || (reportTables[i] === 0 && own >= 3)) {
+          dataTable[i] = 1;
+          if (own >= 3) reportTables[i]++;
+        }
         tables[i]++;
-        if (tables[i] === 1 && numCells[i]! >= 3) reportTables[i]++;
       }
       const p = n.parent;
       const pi = p ? idx(p) : -1;
@@ -404,6 +417,7 @@ class HtmlExtraction {
         numCells[pi] += numCells[i]!;
         tables[pi] += tables[i]!;
         reportTables[pi] += reportTables[i]!;
+        innerTableNum[pi] += name === 'table' ? numCells[i]! : innerTableNum[i]!;
       }
     }
   }
@@ -454,7 +468,7 @@ class HtmlExtraction {
   private findContentRoot(base: DomNode): DomNode {
     const bi = idx(base);
     if (bi < 0) return base;
-    const { ecjk, reportTables, dropInherited, drop, tables } = this;
+    const { ecjk, reportTables, dropInherited, drop } = this;
     const total = ecjk[bi]!;
     const reports = reportTables[bi]!;
     if (total === 0 && reports === 0) return base;
@@ -490,7 +504,7 @@ class HtmlExtraction {
         }
       }
       // Do not step into a data table: it is rendered as a whole.
-      if (!next || (next.name === 'table' && tables[idx(next)] === 1)) break;
+      if (!next || this.dataTable[idx(next)] === 1) break;
       cur = next;
     }
     return cur;
@@ -704,7 +718,7 @@ class Renderer {
           this.flush();
           continue;
         }
-        if (name === 'table' && this.ex.tables[i] === 1) {
+        if (this.ex.dataTable[i] === 1) {
           this.flush();
           this.table(n);
           continue;
@@ -767,7 +781,7 @@ class Renderer {
       const n = stack.pop()!;
       if (!isElement(n)) continue;
       const name = n.name!;
-      if (ALWAYS_DROP.has(name)) continue;
+      if (ALWAYS_DROP.has(name) || name === 'table') continue; // a stray table outside any cell is not ours
       const i = idx(n);
       if (i >= 0 && this.ex.drop[i] === STRONG) continue;
       if (name === 'tr') {

@@ -274,6 +274,23 @@ describe('extractHtml: finding the report in the page', () => {
     expect(d.grids[1]!.where.domPath).toBe('body>table>tr>td:nth-of-type(2)>table:nth-of-type(2)');
   });
 
+  it('keeps a data table whole when a cell holds a small table of its own', () => {
+    const d = extractHtml(
+      page(`<table><tr><td>信息内容</td><td><table><tr><td>本年</td></tr><tr><td>处理决定数量</td></tr></table></td></tr>
+        <tr><td>行政许可</td><td>12</td></tr><tr><td>行政处罚</td><td>3</td></tr><tr><td>行政强制</td><td>0</td></tr></table>`),
+    );
+    expect(d.grids).toHaveLength(1);
+    expect(texts(d.grids[0]!)).toEqual([['信息内容', '本年 处理决定数量'], ['行政许可', '12'], ['行政处罚', '3'], ['行政强制', '0']]);
+  });
+
+  it('reads every <body> of a page that has several', () => {
+    const d = extractHtml('<html><body><p>第一部分</p></body><body><p>第二部分</p><table><tr><td>规章</td><td>1</td></tr></table></body></html>');
+    expect(d.text).toBe('第一部分\n第二部分\n规章\t1');
+    expect(d.grids).toHaveLength(1);
+    const $ = load('<html><body><p>第一部分</p></body><body><p>第二部分</p><table><tr><td>规章</td><td>1</td></tr></table></body></html>');
+    expect($(d.grids[0]!.rows[0]![1]!.where.domPath!).text()).toBe('1');
+  });
+
   it('emits two tables in a row as two grids, the second without a caption', () => {
     const d = extractHtml(
       page(`<p>四、政府信息公开行政复议、行政诉讼情况</p>
