@@ -53,9 +53,10 @@ const ALWAYS_DROP = new Set([
 /** Chrome by tag name. */
 const STRONG_TAGS = new Set(['nav', 'footer', 'aside', 'menu']);
 const WEAK_TAGS = new Set(['header', 'form']);
-/** Chrome by id/class: navigation, footers, breadcrumbs, share buttons, sidebars, copyright lines. */
+/** Chrome by id/class: navigation, footers, breadcrumbs (position, 当前位置 dqwz), share/print tools, sidebars,
+ * related articles (相关文章 xgwz: other years' reports, whose titles would mislead), search boxes, copyright lines. */
 const STRONG_RE =
-  /(?:^|[\s_\-]|top|main|sub|left|right|site)(?:nav|menu|foot|breadcrumb|crumb|share|sidebar|copyright|friendlink)|(?:^|[\s_\-])(?:side|links?|position|location|dqwz|weizhi)(?:$|[\s_\-\d])/;
+  /(?:^|[\s_\-]|top|main|sub|left|right|site)(?:nav|menu|foot|breadcrumb|crumb|share|sidebar|copyright|friendlink|related|relate|recommend|pagination)|(?:^|[\s_\-])(?:side|links?|position|location|dqwz|weizhi|xgwz|xglj|tools?|print|search|comments?|pager)(?:$|[\s_\-\d])/;
 /** Page header/footer areas by id/class: dropped only outside a content container. */
 const WEAK_RE = /(?:^|[\s_\-])(?:top|bottom|header|head|banner|topbar|bottombar|logo)(?:$|[\s_\-\d])/;
 /** Main content containers by id/class. */

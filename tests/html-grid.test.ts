@@ -210,6 +210,7 @@ describe('extractHtml: finding the report in the page', () => {
         <div class="article">${content}</div>
       </div>
       <div class="share">分享到：微信 微博</div>
+      <div class="related"><h3>相关文章</h3><ul><li>某县2021年政府信息公开工作年度报告</li></ul></div>
       <div id="footer"><p>版权所有：某县人民政府办公室 网站标识码1234567890</p></div>
       <script>document.write('<table><tr><td>脚本表格</td></tr></table>');</script>
       <style>td { color: red }</style><noscript>请开启脚本</noscript>`);
@@ -225,7 +226,7 @@ describe('extractHtml: finding the report in the page', () => {
     expect(d.grids).toHaveLength(1);
     expect(d.grids[0]!.caption).toBe('二、主动公开政府信息情况');
     expect(d.grids[0]!.rows[3]!.map((c) => c.text)).toEqual(['行政规范性文件', '5', '1', '20']);
-    for (const junk of ['依申请公开', '当前位置', '县委召开常委会议', '分享到', '版权所有', '脚本表格', 'color', '请开启脚本', '某县人民政府']) {
+    for (const junk of ['依申请公开', '当前位置', '县委召开常委会议', '分享到', '相关文章', '2021年', '版权所有', '脚本表格', 'color', '请开启脚本', '某县人民政府']) {
       expect(d.text).not.toContain(junk);
     }
     expect(d.text.split('\n').slice(0, 4)).toEqual([
@@ -238,6 +239,7 @@ describe('extractHtml: finding the report in the page', () => {
     expect(d.headings).toContain('某县2022年政府信息公开工作年度报告');
     expect(d.headings).toContain('二、主动公开政府信息情况');
     expect(d.headings).not.toContain('热点新闻');
+    expect(d.headings).not.toContain('相关文章');
     expect(d.title).toBe('测试页');
     expect(d.grids[0]!.rows[0]![0]!.where.domPath).toBe(
       'body>div:nth-of-type(3)>div:nth-of-type(2)>div>table>tr:nth-of-type(1)>td',
@@ -332,7 +334,7 @@ describe('extractHtml: finding the report in the page', () => {
     parts.push('";</script></head><body><div class="nav">');
     for (let i = 0; i < 20_000; i++) parts.push(`<a href="/l${i}">链接${i}</a>`);
     parts.push('</div><div id="content">');
-    parts.push('<font>'.repeat(50_000) + '深层嵌套' + '</font>'.repeat(50_000)); // deep nesting must not overflow the stack
+    parts.push('<font>'.repeat(20_000) + '深层嵌套' + '</font>'.repeat(20_000)); // deep nesting must not overflow the stack (recursion would)
     const para = '本机关严格落实政府信息公开各项制度要求，持续推进决策、执行、管理、服务、结果公开。'.repeat(8);
     const tables = 1500;
     for (let t = 0; t < tables; t++) {
