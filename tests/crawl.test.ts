@@ -38,6 +38,7 @@ const OPTS: Partial<CrawlOptions> = {
   maxBytes: 1_000_000,
   hostFailureLimit: 50,
   maxWaitMs: 10_000,
+  extractTimeoutMs: 60_000,
 };
 
 let A: TestHost; // the main site

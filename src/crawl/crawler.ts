@@ -57,6 +57,8 @@ export interface CrawlOptions {
   retryFailed: boolean;
   /** Custom DNS lookup (benchmark). */
   lookup?: LookupFunction;
+  /** A document whose extraction takes longer than this (ms) is recorded as failed and skipped. */
+  extractTimeoutMs: number;
   /** Skip extraction and ingestion (benchmark of the crawl machinery alone). */
   discoverOnly?: boolean;
   /** One line per notable event (failures, reports), for a log. */
@@ -85,6 +87,7 @@ export const DEFAULTS: Omit<CrawlOptions, 'seeds'> = {
   setAsideMs: 120_000,
   maxWaitMs: 300_000,
   robotsTtlMs: 24 * 3600_000,
+  extractTimeoutMs: 120_000,
   userAgent: 'nianbao/0.1 (+annual-report research crawler)',
   recrawl: false,
   retryFailed: false,
@@ -289,17 +292,33 @@ export class Crawler {
 
   /** Make sure the host has its workers running (new work arrived, or a wait is over). */
   private wake(h: HostState): void {
-    if (this.stopping) return;
+    if (this.stopping || h.workers >= this.opts.perHost) return;
     this.clearWake(h);
     while (h.workers < this.opts.perHost) {
       h.workers++;
       this.activeWorkers++;
-      void this.worker(h).finally(() => {
-        h.workers--;
-        this.activeWorkers--;
-        this.maybeFinish();
-      });
+      void this.worker(h)
+        .catch((err: unknown) => {
+          // a bug, not a network failure: say so, and let the other hosts go on
+          this.noteFailure(h.host, `internal error in the host's worker: ${(err as Error)?.message ?? String(err)}`);
+        })
+        .finally(() => {
+          h.workers--;
+          this.activeWorkers--;
+          if (h.workers === 0) this.rearm(h);
+          this.maybeFinish();
+        });
     }
+  }
+
+  /** After a host's last worker stopped: wake it again now or later if it still has queued URLs. */
+  private rearm(h: HostState): void {
+    if (this.stopping) return;
+    const next = this.frontier.nextDue(h.host);
+    if (next === undefined) return;
+    const at = Math.max(next, h.setAsideUntil);
+    if (at <= Date.now() && h.robots) this.wake(h);
+    else this.scheduleWake(h, Math.max(at, Date.now() + 1));
   }
 
   private clearWake(h: HostState): void {
@@ -353,12 +372,17 @@ export class Crawler {
   }
 
   private async worker(h: HostState): Promise<void> {
+    try {
+      await this.workerLoop(h);
+    } finally {
+      if (h.workers === 1 && (this.stopping || h.setAsideUntil > Date.now())) this.releaseBuffer(h);
+    }
+  }
+
+  private async workerLoop(h: HostState): Promise<void> {
     while (!this.stopping) {
       const now = Date.now();
-      if (h.setAsideUntil > now) {
-        this.scheduleWake(h, h.setAsideUntil);
-        return;
-      }
+      if (h.setAsideUntil > now) return; // rearm() wakes it when the period is over
       if (h.nextFreeAt > now) {
         await this.sleep(h.nextFreeAt - now);
         continue;
@@ -372,11 +396,7 @@ export class Crawler {
         continue;
       }
       const row = this.claim(h);
-      if (!row) {
-        const next = this.frontier.nextDue(h.host);
-        if (next !== undefined) this.scheduleWake(h, Math.max(next, h.setAsideUntil));
-        return;
-      }
+      if (!row) return; // rearm() schedules the next due URL, if any
       if (!h.robots.isAllowed(row.url)) {
         const rule = h.robots.matchedRule(row.url) ?? 'Disallow';
         this.frontier.finish(row.url, { state: 'blocked', error: `robots.txt: ${rule}` });
@@ -396,14 +416,16 @@ export class Crawler {
     }
   }
 
-  /** The next due URL of this host, marked 'fetching'; refills a small buffer from the database. */
+  /** The next due URL of this host, already marked 'fetching': claimed from the database in small batches. */
   private claim(h: HostState): FrontierRow | null {
-    for (;;) {
-      if (h.buffer.length === 0) h.buffer = this.frontier.due(h.host, Date.now(), BATCH);
-      const row = h.buffer.shift();
-      if (!row) return null;
-      if (this.frontier.claim(row.url)) return row;
-    }
+    if (h.buffer.length === 0) h.buffer = this.frontier.claimBatch(h.host, Date.now(), BATCH);
+    return h.buffer.shift() ?? null;
+  }
+
+  /** Claimed URLs not yet started go back to 'queued'. */
+  private releaseBuffer(h: HostState): void {
+    this.frontier.unclaimAll(h.buffer.map((r) => r.url));
+    h.buffer = [];
   }
 
   // ---- robots.txt --------------------------------------------------------------------------
@@ -505,7 +527,7 @@ export class Crawler {
       h.setAsideUntil = t + period;
       h.setAsideCount++;
       h.failures = 0;
-      h.buffer = [];
+      this.releaseBuffer(h);
       this.frontier.postponeHost(h.host, h.setAsideUntil);
       this.opts.onEvent?.({ type: 'set_aside', host: h.host, untilMs: period, error: why });
     }
@@ -697,7 +719,22 @@ export class Crawler {
   ): Promise<void> {
     let report: Report | null = null;
     if (!this.opts.discoverOnly) {
-      report = await extractBytes(body, { source: res.finalUrl, url: res.finalUrl, contentType });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), this.opts.extractTimeoutMs);
+      });
+      const out = await Promise.race([extractBytes(body, { source: res.finalUrl, url: res.finalUrl, contentType }), timeout]);
+      clearTimeout(timer);
+      if (out === 'timeout') {
+        const why = `extraction did not finish within ${this.opts.extractTimeoutMs} ms`;
+        this.db.transaction(() => {
+          storeBlob(this.db, body, sha);
+          this.frontier.log({ ...logBase, sha256: sha, error: why });
+          this.fail(row, why, res.status, 0);
+        })();
+        return;
+      }
+      report = out;
     }
     this.db.transaction(() => {
       let reportId: number | null = null;

@@ -89,7 +89,7 @@ export class Frontier {
       due: db.prepare(
         `SELECT ${COLS} FROM frontier
           WHERE host = ? AND state = 'queued' AND next_attempt_at <= ?
-          ORDER BY priority DESC, depth, rowid LIMIT ?`,
+          ORDER BY priority DESC, depth, next_attempt_at, rowid LIMIT ?`,
       ),
       nextDue: db.prepare(`SELECT MIN(next_attempt_at) AS t FROM frontier WHERE host = ? AND state = 'queued'`),
       claim: db.prepare(`UPDATE frontier SET state = 'fetching' WHERE url = ? AND state = 'queued'`),
@@ -173,6 +173,25 @@ export class Frontier {
 
   claim(url: string): boolean {
     return this.s.claim.run(url).changes > 0;
+  }
+
+  /**
+   * Takes up to `limit` due URLs of a host and marks them 'fetching', in one transaction (rows left
+   * 'fetching' by a crash are queued again by recover()).
+   */
+  claimBatch(host: string, now: number, limit: number): FrontierRow[] {
+    return this.db.transaction(() => {
+      const rows = this.due(host, now, limit);
+      return rows.filter((r) => this.s.claim.run(r.url).changes > 0);
+    })();
+  }
+
+  /** Puts claimed but unstarted URLs back (a stop, a host set aside). */
+  unclaimAll(urls: string[]): void {
+    if (urls.length === 0) return;
+    this.db.transaction(() => {
+      for (const u of urls) this.s.unclaim.run(u);
+    })();
   }
 
   unclaim(url: string): void {

@@ -33,8 +33,8 @@ export const CRAWL_MIGRATIONS: Migration[] = [
         added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
         fetched_at TEXT
       );
+      -- one index serves the per-host batch pull in its ORDER BY (no sort), and the host lists
       CREATE INDEX frontier_due ON frontier (host, state, priority DESC, depth, next_attempt_at);
-      CREATE INDEX frontier_state ON frontier (state);
 
       CREATE TABLE fetch_log (
         id INTEGER PRIMARY KEY,
@@ -51,7 +51,6 @@ export const CRAWL_MIGRATIONS: Migration[] = [
         attempt INTEGER
       );
       CREATE INDEX fetch_log_url ON fetch_log (url);
-      CREATE INDEX fetch_log_sha ON fetch_log (sha256);
 
       CREATE TABLE hosts (
         host TEXT PRIMARY KEY,
