@@ -188,3 +188,40 @@ export async function run(argv: string[]): Promise<number> {
     db.close();
   }
 }
+
+/**
+ * The crawl part of `nianbao start` (`npm start`): serves samples/site/ on loopback (port 8640 when
+ * free, so the frontier is the same run after run), crawls it into `db` with conditional requests
+ * (a second run costs 304s), prints a line per report and the summary, and returns the ids of the
+ * reports found.
+ */
+export async function crawlBundledSite(
+  db: Db,
+  dbPath: string,
+  siteRoot: string,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<{ summary: CrawlSummary; reportIds: number[] }> {
+  const { serveStatic } = await import('../crawl/static-server.js');
+  const site = await serveStatic(siteRoot, 8640).catch(() => serveStatic(siteRoot, 0));
+  try {
+    out.write(`Crawling the bundled sample site (samples/site/) served at ${site.origin}/\n\n`);
+    const summary = await crawlWithSignals(db, {
+      seeds: [site.origin + '/'],
+      delayMs: 0,
+      recrawl: true,
+      onEvent: (e) => {
+        if (e.type === 'report') {
+          const what = e.created ? 'stored        ' : 'already stored';
+          const failed = e.failedChecks === 1 ? '1 failed check' : `${e.failedChecks} failed checks`;
+          out.write(`${what}  #${e.reportId}  ${e.status.padEnd(12)}  ${e.agency ?? '(agency unknown)'} ${e.year ?? '(year unknown)'}  ${failed}  ${e.url}\n`);
+        } else if (e.type === 'failed') out.write(`failed          ${e.url}: ${e.error}\n`);
+        else if (e.type === 'blocked') out.write(`robots.txt      ${e.url}: ${e.rule}\n`);
+        else if (e.type === 'not_report') out.write(`not a report    ${e.url}\n`);
+      },
+    });
+    out.write('\n' + formatCrawlSummary(summary, dbPath) + '\n\n');
+    return { summary, reportIds: summary.reportIds };
+  } finally {
+    await site.close();
+  }
+}

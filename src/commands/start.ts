@@ -1,6 +1,7 @@
 /**
- * `nianbao start` (what `npm start` runs): the main job. Until the crawler lands, it ingests the
- * bundled samples (samples/ and samples/pdf/) into data/nianbao.db and shows which checks failed.
+ * `nianbao start` (what `npm start` runs): the main job, offline. It serves the bundled sample site
+ * (samples/site/) on loopback and crawls it into data/nianbao.db, ingests the other bundled samples
+ * (samples/ and samples/pdf/), and shows which checks failed.
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,12 +12,16 @@ import { DEFAULT_DB_PATH, openDb, projectRoot, type Db } from '../store/db.js';
 import { listChecks } from '../store/queries.js';
 import { formatStoredChecks } from './checks.js';
 import { formatOutcome, formatSummary, ingestSources } from './ingest.js';
+import { crawlBundledSite } from './crawl.js';
 
 export const help = `Usage: nianbao start [--db PATH]
 
-The main job: ingests the bundled sample reports (samples/*.html, *.htm, *.txt, *.pdf and
-samples/pdf/) into the database, then prints what it stored and every failed check of those
-reports. Running it again stores nothing new ("already stored").
+The main job, offline: serves the bundled sample government site (samples/site/) on loopback
+(127.0.0.1:8640 when free) and crawls it into the database (list pages, pagination, robots.txt,
+report pages and PDF attachments), then ingests the other bundled sample reports (samples/*.html,
+*.htm, *.txt, *.pdf and samples/pdf/), and prints the crawl summary, what it stored and every
+failed check of those reports. Running it again stores nothing new ("already stored"; the crawl
+asks the site again with conditional requests).
 
 Options:
   --db PATH     the database, default ${DEFAULT_DB_PATH} (relative to the current folder)
@@ -55,9 +60,12 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   try {
+    // The main job end to end: serve the bundled sample site (samples/site/) on loopback and crawl it
+    // into the database; then the other bundled samples are ingested from their files.
+    const crawled = await crawlBundledSite(db, dbPath, join(root, 'samples', 'site'));
     process.stdout.write(`Ingesting ${sources.length} sample documents into ${dbPath}\n\n`);
     const summary = await ingestSources(db, shown, {}, (o) => process.stdout.write(formatOutcome(o) + '\n'));
-    const ids = new Set(summary.outcomes.map((o) => o.reportId).filter((id): id is number => id !== null));
+    const ids = new Set([...crawled.reportIds, ...summary.outcomes.map((o) => o.reportId).filter((id): id is number => id !== null)]);
     const failed = listChecks(db, { status: 'fail' }).filter((c) => ids.has(c.report_id));
     process.stdout.write('\n');
     if (failed.length === 0) {
