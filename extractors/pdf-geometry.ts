@@ -63,16 +63,31 @@ export interface OpCodes {
   showSpacedText: number;
   nextLineShowText: number;
   nextLineSetSpacingShowText: number;
+  setCharSpacing: number;
+  setWordSpacing: number;
+  setHScale: number;
+  setTextRise: number;
 }
 
-/** A glyph of a vertical-writing font, placed by replaying the text operators. */
-export interface VGlyph {
+/** A glyph placed by replaying the text operators (top-left origin, PDF points). */
+export interface OpGlyph {
   ch: string;
   x0: number;
   x1: number;
   top: number;
   bottom: number;
+  /** Baseline-ish vertical centre. */
+  yc: number;
   size: number;
+  space: boolean;
+  vert: boolean;
+}
+
+/** What the text engine needs to know of a font (pdfjs's font object: commonObjs.get(loadedName)). */
+export interface FontInfo {
+  vertical: boolean;
+  /** Glyph space → text space; [0.001, 0, 0, 0.001, 0, 0] for most fonts, other for Type 3. */
+  fontMatrix: number[];
 }
 
 /** A rectangle filled this thin (points) is a ruling line, as Chromium, WPS and Word draw borders. */
@@ -85,19 +100,24 @@ const MIN_LEN = 3;
  * filled rectangles, with the current transformation matrix tracked through save/restore/transform
  * and form XObjects. Also counts image paints (for telling a scan apart).
  */
-export function rulingsFromOps(
+export function scanOps(
   fnArray: ArrayLike<number>,
   argsArray: ArrayLike<unknown>,
   base: Matrix,
   OPS: OpCodes,
-  verticalFonts: Set<string> = new Set(),
-): { rulings: Rulings; images: number; vglyphs: VGlyph[] } {
-  const vglyphs: VGlyph[] = [];
-  // text state, tracked only to place glyphs of vertical fonts (pdfjs's text content loses some)
-  let tm: Matrix = [1, 0, 0, 1, 0, 0];
-  let lineX = 0, lineY = 0, curX = 0, curY = 0, leading = 0;
-  let fontName = '';
-  let fontSize = 0;
+  fontInfo: (name: string) => FontInfo,
+): { rulings: Rulings; images: number; glyphs: OpGlyph[] } {
+  const glyphs: OpGlyph[] = [];
+  // the text state (saved and restored with the graphics state, as pdfjs's canvas does)
+  interface TextState {
+    tm: Matrix;
+    lineX: number; lineY: number; x: number; y: number;
+    leading: number; charSpacing: number; wordSpacing: number; hScale: number; rise: number;
+    font: string; size: number; dir: number;
+  }
+  let ts: TextState = { tm: [1, 0, 0, 1, 0, 0], lineX: 0, lineY: 0, x: 0, y: 0, leading: 0, charSpacing: 0, wordSpacing: 0, hScale: 1, rise: 0, font: '', size: 0, dir: 1 };
+  const tstack: TextState[] = [];
+  const fonts = new Map<string, FontInfo>();
   const h: Seg[] = [];
   const v: Seg[] = [];
   let images = 0;
@@ -120,10 +140,61 @@ export function rulingsFromOps(
     else if (w < THIN && ht >= MIN_LEN && ht > w) v.push({ at: (x0 + x1) / 2, a0: y0, a1: y1 });
   };
 
+  /** Place the glyphs of one showText as pdfjs's canvas would draw them. */
+  const showText = (list: unknown[], font: FontInfo) => {
+    const { size, dir, charSpacing, wordSpacing, rise } = ts;
+    const hs = ts.hScale * dir;
+    const m = mul(mul(ctm, ts.tm), [1, 0, 0, 1, ts.x, ts.y + rise]);
+    const sizeDev = size * Math.hypot(m[2], m[3]);
+    const was = size * (font.fontMatrix[0] || 0.001);
+    const vertical = font.vertical;
+    let adv = 0;
+    for (const g of list) {
+      if (typeof g === 'number') {
+        adv += ((vertical ? 1 : -1) * g * size) / 1000;
+        continue;
+      }
+      const gl = g as { unicode?: string; width?: number; vmetric?: number[]; isSpace?: boolean };
+      const spacing = (gl.isSpace ? wordSpacing : 0) + charSpacing;
+      const text = gl.unicode ?? '';
+      if (vertical) {
+        // one character per em down the page from the current point (as pdftotext places them)
+        const w = gl.vmetric ? -gl.vmetric[0] : (gl.width ?? 1000);
+        const X = m[2] * -adv + m[4];
+        const Y = m[3] * -adv + m[5];
+        if (text) glyphs.push({ ch: text, x0: X, x1: X + sizeDev, top: Y - sizeDev, bottom: Y, yc: Y - sizeDev / 2, size: sizeDev, space: !text.trim(), vert: true });
+        adv += w * was - spacing * dir;
+      } else {
+        const w = (gl.width ?? 0) * was + spacing * dir;
+        const gx = adv * hs;
+        const X = m[0] * gx + m[4];
+        const Y = m[1] * gx + m[5];
+        const dx = m[0] * w * hs;
+        if (text) {
+          const chars = Array.from(text);
+          const step = dx / chars.length;
+          const space = !text.trim();
+          for (let k = 0; k < chars.length; k++) {
+            const a = X + k * step, b = a + step;
+            glyphs.push({ ch: chars[k], x0: Math.min(a, b), x1: Math.max(a, b), top: Y - 0.88 * sizeDev, bottom: Y + 0.12 * sizeDev, yc: Y - 0.38 * sizeDev, size: sizeDev, space, vert: false });
+          }
+        }
+        adv += w;
+      }
+    }
+    if (vertical) ts.y -= adv;
+    else ts.x += adv * hs;
+  };
+
   for (let i = 0; i < fnArray.length; i++) {
     const fn = fnArray[i];
-    if (fn === OPS.save) stack.push(ctm);
-    else if (fn === OPS.restore) ctm = stack.pop() ?? base;
+    if (fn === OPS.save) {
+      stack.push(ctm);
+      tstack.push({ ...ts });
+    } else if (fn === OPS.restore) {
+      ctm = stack.pop() ?? base;
+      ts = tstack.pop() ?? ts;
+    }
     else if (fn === OPS.transform) ctm = mul(ctm, argsArray[i] as number[]);
     else if (fn === OPS.paintFormXObjectBegin) {
       stack.push(ctm);
@@ -132,51 +203,45 @@ export function rulingsFromOps(
     } else if (fn === OPS.paintFormXObjectEnd) ctm = stack.pop() ?? base;
     else if (imageOps.has(fn)) images++;
     else if (fn === OPS.beginText) {
-      tm = [1, 0, 0, 1, 0, 0];
-      lineX = lineY = curX = curY = 0;
+      ts.tm = [1, 0, 0, 1, 0, 0];
+      ts.lineX = ts.lineY = ts.x = ts.y = 0;
     } else if (fn === OPS.setFont) {
       const a = argsArray[i] as [string, number];
-      fontName = a[0];
-      fontSize = Math.abs(a[1]);
+      ts.font = a[0];
+      ts.size = Math.abs(a[1]);
+      ts.dir = a[1] < 0 ? -1 : 1;
     } else if (fn === OPS.setTextMatrix) {
       const a = argsArray[i] as unknown[];
-      tm = Array.from((a.length === 1 ? a[0] : a) as ArrayLike<number>) as Matrix;
-      lineX = lineY = curX = curY = 0;
+      ts.tm = Array.from((a.length === 1 ? a[0] : a) as ArrayLike<number>) as Matrix;
+      ts.lineX = ts.lineY = ts.x = ts.y = 0;
     } else if (fn === OPS.moveText || fn === OPS.setLeadingMoveText) {
       const [x, y] = argsArray[i] as number[];
-      if (fn === OPS.setLeadingMoveText) leading = y;
-      curX = lineX += x;
-      curY = lineY += y;
-    } else if (fn === OPS.setLeading) leading = -(argsArray[i] as number[])[0];
+      if (fn === OPS.setLeadingMoveText) ts.leading = y;
+      ts.x = ts.lineX += x;
+      ts.y = ts.lineY += y;
+    } else if (fn === OPS.setLeading) ts.leading = -(argsArray[i] as number[])[0];
+    else if (fn === OPS.setCharSpacing) ts.charSpacing = (argsArray[i] as number[])[0];
+    else if (fn === OPS.setWordSpacing) ts.wordSpacing = (argsArray[i] as number[])[0];
+    else if (fn === OPS.setHScale) ts.hScale = (argsArray[i] as number[])[0] / 100;
+    else if (fn === OPS.setTextRise) ts.rise = (argsArray[i] as number[])[0];
     else if (fn === OPS.nextLine) {
-      curX = lineX;
-      curY = lineY += leading;
+      ts.x = ts.lineX;
+      ts.y = ts.lineY += ts.leading;
     } else if (fn === OPS.showText || fn === OPS.showSpacedText || fn === OPS.nextLineShowText || fn === OPS.nextLineSetSpacingShowText) {
-      if (fn === OPS.nextLineShowText || fn === OPS.nextLineSetSpacingShowText) {
-        curX = lineX;
-        curY = lineY += leading;
-      }
-      if (!verticalFonts.has(fontName)) continue;
       const args = argsArray[i] as unknown[];
-      const glyphs = (fn === OPS.nextLineSetSpacingShowText ? args[2] : args[0]) as unknown[];
-      if (!Array.isArray(glyphs)) continue;
-      const m = mul(ctm, tm);
-      const sizeDev = fontSize * Math.hypot(m[2], m[3]);
-      let adv = 0;
-      for (const g of glyphs) {
-        if (typeof g === 'number') {
-          adv += (g * fontSize) / 1000;
-          continue;
-        }
-        const gl = g as { unicode?: string; width?: number; vmetric?: number[] };
-        const tx = curX, ty = curY - adv;
-        const X = m[0] * tx + m[2] * ty + m[4];
-        const Y = m[1] * tx + m[3] * ty + m[5];
-        if (gl.unicode && gl.unicode.trim()) vglyphs.push({ ch: gl.unicode, x0: X, x1: X + sizeDev, top: Y - sizeDev, bottom: Y, size: sizeDev });
-        const w = gl.vmetric ? -gl.vmetric[0] : (gl.width ?? 1000);
-        adv += (w * fontSize) / 1000;
+      if (fn === OPS.nextLineSetSpacingShowText) {
+        ts.wordSpacing = args[0] as number;
+        ts.charSpacing = args[1] as number;
       }
-      curY -= adv;
+      if (fn === OPS.nextLineShowText || fn === OPS.nextLineSetSpacingShowText) {
+        ts.x = ts.lineX;
+        ts.y = ts.lineY += ts.leading;
+      }
+      const list = (fn === OPS.nextLineSetSpacingShowText ? args[2] : args[0]) as unknown[];
+      if (!Array.isArray(list) || ts.size === 0) continue;
+      let font = fonts.get(ts.font);
+      if (!font) fonts.set(ts.font, (font = fontInfo(ts.font)));
+      showText(list, font);
     }
     else if (fn === OPS.constructPath) {
       const args = argsArray[i] as [number, [ArrayLike<number> | null], unknown];
@@ -237,7 +302,7 @@ export function rulingsFromOps(
       flushSub();
     }
   }
-  return { rulings: { h: mergeSegs(h), v: mergeSegs(v) }, images, vglyphs };
+  return { rulings: { h: mergeSegs(h), v: mergeSegs(v) }, images, glyphs };
 }
 
 /** Merge collinear segments (same `at` within 1pt) that overlap or nearly touch. */

@@ -7,9 +7,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
-import { cluster, nearest, rulingsFromOps, type Matrix, type OpCodes } from './pdf-geometry.js';
+import { cluster, nearest, scanOps, type FontInfo, type Matrix, type OpCodes } from './pdf-geometry.js';
 import { assignGlyphs, latticeParts, textParts, type BBox, type Part } from './pdf-tables.js';
-import { fixRadicals, isPageNumber, itemGlyphs, joinLines, lineText, textYield, toLines, type Glyph, type Line } from './pdf-text.js';
+import { fixRadicals, isPageNumber, joinLines, lineText, textYield, toLines, type Glyph, type Line } from './pdf-text.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
@@ -33,6 +33,13 @@ function pdfjs(): Promise<PdfJs> {
   })();
   return loading;
 }
+
+/** A document for pdfjs's FontLoader that takes @font-face rules and drops them. */
+const NULL_DOCUMENT = {
+  fonts: undefined,
+  createElement: () => ({ sheet: { cssRules: [] as unknown[], insertRule: () => 0 }, remove: () => undefined }),
+  documentElement: { getElementsByTagName: () => [{ append: () => undefined }] },
+} as unknown as HTMLDocument;
 
 /** Everything kept from one page. */
 interface PageData {
@@ -72,7 +79,13 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
     standardFontDataUrl: STANDARD_FONT_URL,
     isEvalSupported: false,
     useSystemFonts: false,
-    disableFontFace: true,
+    // Glyph outlines are what cost most of the time: pdfjs builds them for every glyph shown when
+    // font faces are disabled (its Node default) or when loading a font face fails. We need positions
+    // only, so font faces stay enabled and are "loaded" into a stand-in document that accepts and
+    // ignores them (no globals touched): no outlines are built.
+    disableFontFace: false,
+    ownerDocument: NULL_DOCUMENT,
+    fontExtraProperties: false,
     stopAtErrors: false,
     verbosity: 0,
   });
@@ -105,7 +118,7 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
       let page: Awaited<ReturnType<typeof doc.getPage>> | undefined;
       try {
         page = await doc.getPage(p);
-        const data = await readPage(page, p, OPS, lib);
+        const data = await readPage(page, p, OPS);
         imagesSeen += data.images;
         charsSeen += data.yield.chars;
         const y = data.yield;
@@ -167,33 +180,27 @@ function cleanTitle(t: unknown): string | undefined {
 
 type PdfPage = Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>;
 
-async function readPage(page: PdfPage, p: number, OPS: OpCodes, lib: PdfJs) {
+async function readPage(page: PdfPage, p: number, OPS: OpCodes) {
   const vp = page.getViewport({ scale: 1 });
   const vt = vp.transform as Matrix;
-  const tc = await page.getTextContent();
-  const styles = tc.styles as Record<string, { vertical?: boolean }>;
-  const glyphs: Glyph[] = [];
-  const verticalFonts = new Set<string>();
-  for (const [name, st] of Object.entries(styles)) if (st?.vertical) verticalFonts.add(name);
-  let raw = '';
-  for (const it of tc.items) {
-    if (!('str' in it)) continue;
-    // vertical-writing fonts are placed from the operator list below: pdfjs's text content drops
-    // characters of vertical runs laid out one Td per character (WPS)
-    if (verticalFonts.has(it.fontName)) continue;
-    const str = fixRadicals(it.str);
-    if (!str || !str.trim()) continue;
-    raw += str;
-    const m = lib.Util.transform(vt, it.transform) as number[];
-    const size = Math.hypot(m[2], m[3]) || Math.hypot(m[0], m[1]) || 10;
-    itemGlyphs(str, m[4], m[5], it.width, size, glyphs);
-  }
+  // One pass over the operator list gives the ruling lines and every glyph with its exact position
+  // (the text state replayed as pdfjs's canvas does). pdfjs's getTextContent() would parse the page
+  // a second time and drops characters of vertical runs laid out one Td per character (WPS).
   const ol = await page.getOperatorList();
-  const { rulings, images, vglyphs } = rulingsFromOps(ol.fnArray, ol.argsArray, vt, OPS, verticalFonts);
-  for (const v of vglyphs) {
-    const ch = fixRadicals(v.ch);
+  const commonObjs = (page as unknown as { commonObjs: { has(id: string): boolean; get(id: string): unknown } }).commonObjs;
+  const fontInfo = (name: string): FontInfo => {
+    const f = commonObjs.has(name) ? (commonObjs.get(name) as { vertical?: boolean; fontMatrix?: number[] } | string | null) : null;
+    if (!f || typeof f !== 'object') return { vertical: false, fontMatrix: [0.001, 0, 0, 0.001, 0, 0] };
+    return { vertical: !!f.vertical, fontMatrix: f.fontMatrix ?? [0.001, 0, 0, 0.001, 0, 0] };
+  };
+  const scan = scanOps(ol.fnArray, ol.argsArray, vt, OPS, fontInfo);
+  const { rulings, images } = scan;
+  const glyphs: Glyph[] = [];
+  let raw = '';
+  for (const g of scan.glyphs) {
+    const ch = fixRadicals(g.ch);
     raw += ch;
-    glyphs.push({ ch, x0: v.x0, x1: v.x1, top: v.top, bottom: v.bottom, yc: (v.top + v.bottom) / 2, size: v.size, space: false, vert: true });
+    glyphs.push(ch === g.ch ? g : { ...g, ch });
   }
   const parts = latticeParts(rulings, p);
   const free = assignGlyphs(parts, glyphs);
