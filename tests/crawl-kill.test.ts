@@ -119,3 +119,35 @@ it('resumes after kill -9 with no report lost or stored twice', async () => {
     check.close();
   }
 }, 180_000);
+
+it('stops cleanly on SIGINT: requests in flight finish, the frontier stays consistent, the next run finishes', async () => {
+  const db = join(dir, 'sigint.db');
+  const child = spawn(process.execPath, crawlArgs(db), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  const exit = exited(child);
+  const from = site.log.length;
+  const deadline = Date.now() + 60_000;
+  while (site.log.slice(from).filter((l) => /^\/nb\/r\d+\.html$/.test(l.path)).length < 2 && Date.now() < deadline) await sleep(20);
+  child.kill('SIGINT');
+  const { code } = await exit;
+  expect(code).toBe(130);
+  const summary = JSON.parse(out.trim());
+  expect(summary.stoppedBy).toBe('signal');
+  expect(summary.deferred).toBeGreaterThan(0);
+  const afterStop = openDb(db);
+  const states = Object.fromEntries(
+    (afterStop.prepare('SELECT state, COUNT(*) AS n FROM frontier GROUP BY state').all() as { state: string; n: number }[]).map((r) => [r.state, r.n]),
+  );
+  const stored = (afterStop.prepare('SELECT COUNT(*) AS n FROM reports').get() as { n: number }).n;
+  afterStop.close();
+  expect(states.fetching).toBeUndefined(); // nothing left half-done
+  expect(states.queued).toBe(summary.deferred);
+  expect(stored).toBe(summary.stored);
+
+  const again = spawn(process.execPath, crawlArgs(db), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out2 = '';
+  again.stdout!.on('data', (c) => (out2 += c));
+  expect((await exited(again)).code).toBe(0);
+  expect(JSON.parse(out2.trim()).stored).toBe(N - stored);
+}, 180_000);

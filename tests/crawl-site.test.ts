@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { openDb } from '../src/store/db.js';
 import { Crawler } from '../src/crawl/crawler.js';
 import { serveStatic } from '../src/crawl/static-server.js';
+import { reextractAll } from '../src/commands/reextract.js';
 
 const root = join(import.meta.dirname, '..');
 const sha = (p: string) => createHash('sha256').update(readFileSync(join(root, 'samples', p))).digest('hex');
@@ -52,6 +53,13 @@ it('crawls the bundled sample site to exactly its eight reports', async () => {
     expect(row('/admin/login.html')).toBeUndefined();
     expect(s.failed).toBe(0);
     expect(s.stored).toBe(8);
+
+    // reextract: everything stored is extracted again from the blobs, offline (the site is closed)
+    await site.close();
+    const before = db.prepare('SELECT id, sha256, status FROM reports ORDER BY id').all();
+    const r = await reextractAll(db);
+    expect(r).toEqual({ documents: 9, updated: 8, statusChanged: 0, newlyStored: 0, errors: [] }); // 8 reports + the notice
+    expect(db.prepare('SELECT id, sha256, status FROM reports ORDER BY id').all()).toEqual(before);
   } finally {
     db.close();
     await site.close();
