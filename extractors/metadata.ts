@@ -456,11 +456,22 @@ function firstLines(text: string, n: number): string[] {
   return out;
 }
 
-/** Metadata of one document. Never throws. */
+/** Metadata of one document. Never throws: an internal error gives empty metadata and a problem. */
 export function readMetadata(doc: MetadataInput, opts: { url?: string } = {}): Metadata {
+  try {
+    return read(doc, opts);
+  } catch (err) {
+    return {
+      agency: null, year: null, title: null, region: null, isReport: false, legacy: false, periodYear: null,
+      problems: [{ code: 'metadata_error', message: `metadata could not be read: ${(err as Error)?.message ?? String(err)}` }],
+    };
+  }
+}
+
+function read(doc: MetadataInput, opts: { url?: string }): Metadata {
   const problems: Problem[] = [];
-  const text = doc.text ?? '';
-  const headings = (doc.headings ?? []).filter((h) => typeof h === 'string');
+  const text = typeof doc.text === 'string' ? doc.text : '';
+  const headings = (Array.isArray(doc.headings) ? doc.headings : []).filter((h): h is string => typeof h === 'string');
   const head = text.length > HEAD_CHARS + TAIL_CHARS ? text.slice(0, HEAD_CHARS) : text;
   const ctextHead = compact(head);
   const ctextAll = text.length > HEAD_CHARS + TAIL_CHARS ? ctextHead + '。' + compact(text.slice(-TAIL_CHARS)) : ctextHead;
@@ -469,7 +480,7 @@ export function readMetadata(doc: MetadataInput, opts: { url?: string } = {}): M
   const textTitles = titlesInLines(firstLines(text, 80));
   const candidates = [
     titleFromLines(titlesInLines(headings)),
-    doc.title ? titleFromPageTitle(doc.title) : null,
+    typeof doc.title === 'string' && doc.title ? titleFromPageTitle(doc.title) : null,
     titleFromLines(textTitles),
   ].filter((t): t is string => t !== null);
   const title = candidates.find((t) => agencyFromTitle(t) !== null) ?? candidates[0] ?? null;
