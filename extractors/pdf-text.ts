@@ -80,50 +80,11 @@ const SUPPLEMENT: Record<string, string> = {
 };
 
 /**
- * Split a text item into glyphs with estimated x extents: wide (CJK, full-width) characters get one
- * em, others half an em, spaces a third; the estimates are then scaled to the item's real width.
- */
-export function itemGlyphs(
-  str: string,
-  x: number,
-  baseline: number,
-  width: number,
-  size: number,
-  out: Glyph[],
-): void {
-  const chars = Array.from(str);
-  if (!chars.length) return;
-  const nominal = chars.map((c) => (c.trim() === '' ? 0.3 : isWide(c) ? 1 : 0.5));
-  const sum = nominal.reduce((a, b) => a + b, 0);
-  const scale = sum > 0 && width > 0 ? width / sum : size;
-  const top = baseline - size * 0.88;
-  const bottom = baseline + size * 0.12;
-  const yc = baseline - size * 0.38;
-  let cx = x;
-  for (let i = 0; i < chars.length; i++) {
-    const w = nominal[i] * scale;
-    out.push({ ch: chars[i], x0: cx, x1: cx + w, top, bottom, yc, size, space: chars[i].trim() === '', vert: false });
-    cx += w;
-  }
-}
-
-/** Vertical writing: characters go down the page from `top`, each taking height/n. */
-export function verticalGlyphs(str: string, x0: number, x1: number, top: number, height: number, size: number, out: Glyph[]): void {
-  const chars = Array.from(str);
-  if (!chars.length) return;
-  const step = height > 0 ? height / chars.length : size;
-  for (let i = 0; i < chars.length; i++) {
-    const t = top + i * step;
-    out.push({ ch: chars[i], x0, x1, top: t, bottom: t + step, yc: t + step / 2, size, space: chars[i].trim() === '', vert: true });
-  }
-}
-
-/**
  * Group glyphs into visual lines: sort by vertical centre, start a new line when the centre moves
  * by more than half the font size. Vertical glyphs each make their own line (one character per line).
  */
 export function toLines(glyphs: Glyph[]): Line[] {
-  const gs = glyphs.filter((g) => !g.space || true).sort((a, b) => a.yc - b.yc || a.x0 - b.x0);
+  const gs = [...glyphs].sort((a, b) => a.yc - b.yc || a.x0 - b.x0);
   const lines: Line[] = [];
   let cur: Glyph[] = [];
   let curYc = 0;

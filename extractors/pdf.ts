@@ -340,6 +340,36 @@ function joinSplitRow(rows: Cell[][], base: number): number {
   return base;
 }
 
+const LIST_MARK = /^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、.．])/;
+
+/**
+ * A group label (a cell merged down several rows, left of the row labels) cut by a page break:
+ * `（四）无` at the bottom of one page, `法提供` at the top of the next. When the cell at the top
+ * of the new page does not start a new item (no list mark such as （五）, 四、, 2.), the two pieces
+ * are one label: both get the joined text.
+ */
+function joinSplitGroupLabel(rows: Cell[][], base: number): void {
+  const prev = rows[base - 1];
+  if (!prev) return;
+  const key = (row: Cell[] | undefined) => (row ?? []).map((c) => c.text).join('\t');
+  let h = 0;
+  while (base + h < rows.length && h < base - 1 && key(rows[base + h]) === key(rows[h])) h++;
+  const at = base + h;
+  const cont = rows[at];
+  if (!cont) return;
+  const firstNum = prev.findIndex((c) => NUM.test(c.text.replace(/\s+/g, '')));
+  if (firstNum < 2) return;
+  // label columns with another label column to their right: group labels
+  for (let c = 0; c < firstNum - 1; c++) {
+    const a = prev[c]?.text, b = cont[c]?.text;
+    if (!a || !b || a === b || LIST_MARK.test(b) || !prev[c + 1]?.text || !cont[c + 1]?.text) continue;
+    if (prev[c + 1].text === a || cont[c + 1].text === b) continue; // a label spanning the columns, not a group
+    const joined = a + b;
+    for (let r = base - 1; r >= 0 && rows[r][c]?.text === a; r--) for (const cell of rows[r]) if (cell.text === a) cell.text = joined;
+    for (let r = at; r < rows.length && rows[r][c]?.text === b; r++) for (const cell of rows[r]) if (cell.text === b) cell.text = joined;
+  }
+}
+
 function bboxEq(a?: BBox, b?: BBox): boolean {
   return !!a && !!b && a.every((v, i) => v === b[i]);
 }
@@ -373,7 +403,10 @@ function buildGrid(parts: Part[], index: number, caption: string | undefined): {
         row[c] ??= { text: '', where: { table: index, row: base + r, col: c, page: part.page, bbox: rbox([xsU[c], part.ys[r], xsU[c + 1], part.ys[r + 1]]) } };
       }
     }
-    if (pi > 0 && base > 0) base = joinSplitRow(rows, base);
+    if (pi > 0 && base > 0) {
+      base = joinSplitRow(rows, base);
+      joinSplitGroupLabel(rows, base);
+    }
     ranges.set(part, [base, rows.length]);
   }
   rows.forEach((row, r) => row.forEach((c) => (c.where.row = r)));

@@ -70,6 +70,9 @@ describe('real PDF reports', () => {
     expect(texts).toContain('社会公益组织');
     expect(texts).toContain('（二）部分公开（区分处理的，只计这一情形，不计其他情形）');
     expect(texts).toContain('1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请');
+    // the group label cut by the page break (（四）无 | 法提供) is read whole on both pages
+    expect(texts).toContain('（四）无法提供');
+    expect(texts).not.toContain('法提供');
     // page numbers are dropped from the text
     expect(doc.text).not.toMatch(/^-\s*\d+\s*-$/m);
     expect(doc.problems).toEqual([]);
