@@ -159,6 +159,15 @@ describe('fetcher', () => {
       '/chain1': (_q, r) => r.writeHead(302, { location: '/chain2' }).end(),
       '/chain2': (_q, r) => r.writeHead(302, { location: '/chain3' }).end(),
       '/chain3': (_q, r) => r.writeHead(200).end('end'),
+      // a slow drip: never idle long enough for the body timeout, stopped by the overall deadline
+      '/drip': async (_q, r) => {
+        r.writeHead(200, { 'content-type': 'text/plain' });
+        for (let i = 0; i < 100 && !r.destroyed; i++) {
+          r.write('x');
+          await new Promise((t) => setTimeout(t, 50));
+        }
+        r.end();
+      },
     });
   });
   afterAll(async () => {
@@ -201,6 +210,11 @@ describe('fetcher', () => {
     expect(limited.error?.code).toBe('too_many_redirects');
     const vetoed = await get('/chain1', { onRedirect: () => 'return' });
     expect(vetoed.redirectTo).toBe(H.origin + '/chain2');
+  });
+
+  it('stops a slow drip at the overall deadline', async () => {
+    const r = await get('/drip', { deadlineMs: 400 });
+    expect(r.error).toEqual({ code: 'timeout', message: 'deadline exceeded', retryable: true });
   });
 
   it('reads Retry-After as seconds or a date', () => {
