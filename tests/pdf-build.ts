@@ -66,3 +66,17 @@ export function encryptedPdf(): Uint8Array {
   ];
   return assemble(objects, `/Encrypt 4 0 R /ID [<${'11'.repeat(16)}> <${'11'.repeat(16)}>] `);
 }
+
+/** One page per content stream, with Helvetica as /F1 (widths from pdfjs's standard font data). */
+export function rawPdf(contents: string[]): Uint8Array {
+  const objects: string[] = ['<< /Type /Catalog /Pages 2 0 R >>', '', '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>'];
+  const pageRefs: number[] = [];
+  for (const content of contents) {
+    const pageNo = objects.length + 1;
+    pageRefs.push(pageNo);
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${pageNo + 1} 0 R >>`);
+    objects.push(stream(content));
+  }
+  objects[1] = `<< /Type /Pages /Kids [${pageRefs.map((r) => `${r} 0 R`).join(' ')}] /Count ${pageRefs.length} >>`;
+  return assemble(objects);
+}
