@@ -35,13 +35,19 @@ export function proseOf(text: string): string {
     .map((l) => l.replace(/[\s\u3000]+/g, ' ').trim())
     .filter((l) => l !== '' && !/^[-—–－]?\s*(?:第\s*)?\d{1,3}\s*(?:页)?\s*[-—–－]?$/.test(l));
   let out = '';
+  // the last character of `out`, kept aside: reading it from the growing string flattens it each time (quadratic)
+  let tail = '';
   for (const l of lines) {
-    if (out && /[A-Za-z0-9]$/.test(out) && /^[A-Za-z0-9]/.test(l)) out += ' ';
+    if (/[A-Za-z0-9]/.test(tail) && /^[A-Za-z0-9]/.test(l)) out += ' ';
     out += l;
+    tail = l[l.length - 1];
     // A heading (一、总体情况, （二）…情况) or a short line without punctuation (a title, a signature, a
     // date) ends its own sentence; other lines run on (PDF lines break mid-sentence).
     const heading = /^[（(]?[一二三四五六七八九十]{1,3}[)）、.．]/u.test(l) && !/[。，,；;]/u.test(l);
-    if (heading || (l.length <= 12 && !/[。，,；;！？!?：:、]$/u.test(l))) out += BREAK;
+    if (heading || (l.length <= 12 && !/[。，,；;！？!?：:、]$/u.test(l))) {
+      out += BREAK;
+      tail = BREAK;
+    }
   }
   return out;
 }
