@@ -45,6 +45,26 @@ function detectBom(bytes: Uint8Array): { charset: 'utf-8' | 'utf-16le' | 'utf-16
   return undefined;
 }
 
+/**
+ * UTF-16 without a BOM, recognised by its NUL bytes: text with ASCII in it (markup, digits) has a NUL in
+ * the high byte of every ASCII character, so many NULs at one parity and few at the other (a CJK character
+ * has a NUL low byte only now and then, e.g. 开 U+5F00).
+ */
+function detectUtf16NoBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 8) return undefined;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) even++;
+    if (bytes[i + 1] === 0) odd++;
+  }
+  const half = n / 2;
+  if (odd >= 0.3 * half && even <= 0.1 * half) return 'utf-16le';
+  if (even >= 0.3 * half && odd <= 0.1 * half) return 'utf-16be';
+  return undefined;
+}
+
 /** Bytes as a Latin-1 string: a cheap ASCII view for scanning markup (non-ASCII bytes become junk, never an error). */
 function asciiView(bytes: Uint8Array, start: number, end: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, Math.min(end, bytes.length) - start)).toString('latin1');
@@ -113,9 +133,10 @@ export function sniffKind(bytes: Uint8Array, contentType?: string, name?: string
   const bom = detectBom(bytes);
   let start = bom ? bom.length : 0;
 
-  // UTF-16 (with a BOM): look at the decoded start instead of the bytes.
-  if (bom && bom.charset !== 'utf-8') {
-    const text = new TextDecoder(bom.charset).decode(bytes.subarray(start, start + SNIFF_BYTES * 2));
+  // UTF-16 (with a BOM, or plainly UTF-16 without one): look at the decoded start instead of the bytes.
+  const utf16 = bom && bom.charset !== 'utf-8' ? bom.charset : bom ? undefined : detectUtf16NoBom(bytes);
+  if (utf16) {
+    const text = new TextDecoder(utf16).decode(bytes.subarray(start, start + SNIFF_BYTES * 2));
     if (text.trim() === '') return 'empty';
     if (looksLikeHtml(text)) return 'html';
     const byHeader = kindFromContentType(contentType) ?? kindFromName(name);
@@ -271,6 +292,10 @@ export function decodeBytes(
   if (bom) {
     return finish(decodeWith(bytes.subarray(bom.length), bom.charset), 'bom');
   }
+
+  // UTF-16 without a BOM: no declaration can be right for it (they are all ASCII-compatible, or utf-16 itself).
+  const utf16 = detectUtf16NoBom(bytes);
+  if (utf16) return finish(decodeWith(bytes, utf16), 'sniff');
 
   // 2. HTTP charset, 3. <meta> charset.
   let declared: { label: string; source: 'http' | 'meta' } | undefined;

@@ -65,6 +65,14 @@ describe('sniffKind', () => {
     const text = concat([0xff, 0xfe], Buffer.from('年度报告\n规章\t0', 'utf16le'));
     expect(sniffKind(text)).toBe('text');
   });
+
+  it('recognises UTF-16 without a BOM by its NUL bytes, and still calls other NULs binary', () => {
+    expect(sniffKind(Buffer.from('<html><body>报告 2021</body></html>', 'utf16le'))).toBe('html');
+    const be = Buffer.from('规章\t0\t1\t2\nabc', 'utf16le');
+    for (let i = 0; i < be.length; i += 2) [be[i], be[i + 1]] = [be[i + 1]!, be[i]!];
+    expect(sniffKind(be)).toBe('text');
+    expect(sniffKind(concat(utf8('<html>'), [0, 0, 0, 0], utf8('abc def ghi')))).toBe('binary');
+  });
 });
 
 describe('decodeBytes', () => {
@@ -87,6 +95,12 @@ describe('decodeBytes', () => {
     const be = Buffer.from(s, 'utf16le');
     for (let i = 0; i < be.length; i += 2) [be[i], be[i + 1]] = [be[i + 1]!, be[i]!];
     expect(decodeBytes(concat([0xfe, 0xff], be), { kind: 'text' })).toMatchObject({ text: s, charset: 'utf-16be', source: 'bom' });
+  });
+
+  it('decodes UTF-16 without a BOM, whatever is declared', () => {
+    const s = '<meta charset="utf-8"><p>政府信息公开 2021</p>';
+    const r = decodeBytes(Buffer.from(s, 'utf16le'), { kind: 'html', contentType: 'text/html; charset=gbk' });
+    expect(r).toMatchObject({ text: s, charset: 'utf-16le', source: 'sniff', replacements: 0 });
   });
 
   it('reads GBK declared in <meta http-equiv> and in <meta charset>', () => {
