@@ -112,6 +112,21 @@ describe('decisions', () => {
     expect(db.prepare('SELECT superseded_by FROM reviews WHERE id = ?').get(r.id)).toEqual({ superseded_by: d2.id });
   }, 60_000);
 
+  it('are not reopened by a document stored before them and merely rechecked', async () => {
+    const { db, ids, paths } = await seriesDb();
+    const bytes23 = readFileSync(paths[2]!).toString('utf8');
+    const copy = await ingest(db, 'mirror/2023.html', Buffer.from(bytes23.replace('</body>', '<p>镜像</p></body>')));
+    expect(copy.created).toBe(true);
+    const d = decide(db, { reportId: ids[2]!, checkId: 'requests.carry_link.total', decision: 'confirmed', note: 'seen both copies' });
+    for (const id of [...ids, copy.id]) afterIngest(db, id);
+    expect(currentReview(db, ids[2]!, 'requests.carry_link.total')).toMatchObject({ id: d.id, state: 'closed' });
+    // The decision applies to the other copy of the same agency-year too.
+    expect(currentReview(db, copy.id, 'requests.carry_link.total')).toMatchObject({ id: d.id, state: 'closed' });
+    const later = await ingest(db, 'mirror/2023-v2.html', Buffer.from(bytes23.replace('</body>', '<p>再版</p></body>')));
+    expect(currentReview(db, ids[2]!, 'requests.carry_link.total')).toMatchObject({ id: d.id, state: 'reopened' });
+    expect(currentReview(db, ids[2]!, 'requests.carry_link.total')!.reopened_reason).toContain(`report #${later.id}`);
+  }, 60_000);
+
   it('refuses incomplete or impossible decisions', async () => {
     const { db, ids } = await seriesDb();
     expect(() => decide(db, { reportId: ids[2]!, checkId: 'requests.carry_link.total', decision: 'corrected', note: 'x' })).toThrow(/--value/);

@@ -320,15 +320,18 @@ function defaultReviewer(): string {
 export function reopenForChangedSource(db: Db, reportId: number): ReviewRow[] {
   const r = reportMeta(db, reportId);
   if (!r) return [];
+  // Only a document that arrived after the decision reopens it (not one stored before and rechecked).
+  const ingested = (db.prepare('SELECT ingested_at FROM reports WHERE id = ?').get(reportId) as { ingested_at: string }).ingested_at;
   const identity = linkOf(db, reportId)?.identity ?? null;
   const hits = db
     .prepare(
-      `SELECT * FROM reviews WHERE state = 'closed' AND superseded_by IS NULL AND source_sha256 <> @sha AND (
+      `SELECT * FROM reviews WHERE state = 'closed' AND superseded_by IS NULL AND source_sha256 <> @sha
+         AND decided_at < @ingested AND (
          (@url IS NOT NULL AND source_url = @url)
          OR source = @source
          OR (@identity IS NOT NULL AND agency_identity = @identity AND year IS @year))`,
     )
-    .all({ sha: r.sha256, url: r.source_url, source: r.source, identity, year: r.year }) as ReviewRow[];
+    .all({ sha: r.sha256, url: r.source_url, source: r.source, identity, year: r.year, ingested }) as ReviewRow[];
   const now = new Date().toISOString();
   const upd = db.prepare("UPDATE reviews SET state = 'reopened', reopened_at = ?, reopened_reason = ? WHERE id = ?");
   for (const h of hits) {
