@@ -6,8 +6,9 @@
  * spaces. Colspans are lost, so grids are not aligned (`aligned: false`): a row's cells are in order.
  *
  * Decisions the mapper relies on:
- *  - A table block is a run of tab lines; blank lines inside it are skipped (they do not end the block
- *    when the next non-blank line is a tab line again). A non-blank line without a tab ends the block.
+ *  - A table block is a run of tab lines (a tab after the line's first visible character: tabs that only
+ *    indent a paragraph do not count); blank lines (tabs-only lines included) inside it are skipped, they do
+ *    not end the block when the next non-blank line is a tab line again. Any other line ends the block.
  *  - Caption lines copied with trailing tabs (`第二十条第（一）项\t\t\t`) are tab lines: they stay rows of the
  *    grid, as a row whose first cell holds the caption and whose other cells are empty.
  *  - The non-blank prose line just before a block (e.g. `三、收到和处理政府信息公开申请情况`, or a
@@ -37,6 +38,15 @@ function spaceFields(line: string): string[] | undefined {
 
 const MAX_CAPTION = 200;
 
+/**
+ * A line of a tab-separated table: a tab after its first visible character. Tabs that only indent a line
+ * (`\t本年度，我局…`) make a paragraph, not a row; a line of nothing but tabs is blank.
+ */
+function isTabLine(line: string): boolean {
+  const i = line.search(/[^\s]/);
+  return i >= 0 && line.indexOf('\t', i) >= 0;
+}
+
 /** A field that is a plain number (a figure cell). */
 const NUMBER_FIELD_RE = /^[-+]?[0-9０-９][0-9０-９,，.．]*$/;
 
@@ -50,13 +60,13 @@ function findSpaceBlocks(lines: string[]): Map<number, string[][]> {
   const runs: { start: number; fields: string[][]; strong: boolean; weak: boolean }[] = [];
   let i = 0;
   while (i < lines.length) {
-    if (lines[i]!.includes('\t') || !spaceFields(lines[i]!)) {
+    if (isTabLine(lines[i]!) || !spaceFields(lines[i]!)) {
       i++;
       continue;
     }
     const start = i;
     const fields: string[][] = [];
-    while (i < lines.length && !lines[i]!.includes('\t')) {
+    while (i < lines.length && !isTabLine(lines[i]!)) {
       const f = spaceFields(lines[i]!);
       if (!f) break;
       fields.push(f);
@@ -99,20 +109,20 @@ export function extractText(input: string): ExtractedDoc {
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
-    if (line.includes('\t')) {
+    if (isTabLine(line)) {
       // A tab block: tab lines, with blank lines allowed between them.
       const grid = startGrid(i + 1);
       while (i < lines.length) {
         const l = lines[i]!;
-        if (l.includes('\t')) {
+        if (isTabLine(l)) {
           addRow(grid, l.split('\t'), i + 1);
           i++;
           continue;
         }
         if (l.trim() === '') {
           let j = i + 1;
-          while (j < lines.length && lines[j]!.trim() === '' && !lines[j]!.includes('\t')) j++;
-          if (j < lines.length && lines[j]!.includes('\t')) {
+          while (j < lines.length && lines[j]!.trim() === '') j++;
+          if (j < lines.length && isTabLine(lines[j]!)) {
             i = j;
             continue;
           }
@@ -144,7 +154,7 @@ export function extractText(input: string): ExtractedDoc {
     const t = cellText(l);
     if (!t) continue;
     nonBlank++;
-    if (!l.includes('\t') && t.length < 80) headings.push(t);
+    if (!isTabLine(l) && t.length < 80) headings.push(t);
   }
 
   return { kind: 'text', headings, text, grids, problems: [] };

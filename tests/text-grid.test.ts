@@ -151,6 +151,16 @@ describe('extractText: other copies', () => {
     expect(texts(d.grids[0]!)).toEqual([['规章', '0', '0', '0'], ['行政规范性文件', '2', '1', '5']]);
   });
 
+  it('does not take tab-indented paragraphs for table rows', () => {
+    const text = ['\t一、总体情况', '', '\t本年度，我局认真贯彻落实政府信息公开条例，全面推进政务公开。', '\t\t', '规章\t0\t0\t0', '\t\t', '行政规范性文件\t2\t1\t5', '\t二、主动公开'].join('\n');
+    const d = extractText(text);
+    expect(d.grids).toHaveLength(1);
+    expect(d.grids[0]!.caption).toBe('本年度，我局认真贯彻落实政府信息公开条例，全面推进政务公开。');
+    expect(texts(d.grids[0]!)).toEqual([['规章', '0', '0', '0'], ['行政规范性文件', '2', '1', '5']]);
+    expect(d.grids[0]!.rows[1]![0]!.where.line).toBe(7);
+    expect(d.headings).toEqual(['一、总体情况', '本年度，我局认真贯彻落实政府信息公开条例，全面推进政务公开。', '二、主动公开']);
+  });
+
   it('handles empty input', () => {
     expect(extractText('')).toEqual({ kind: 'text', headings: [], text: '', grids: [], problems: [] });
   });
