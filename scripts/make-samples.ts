@@ -508,6 +508,12 @@ interface Sample {
   split?: { before: string; repeatHeader: boolean; between?: string };
   subtotal?: boolean;
   twoRowColHeader?: boolean;
+  /** The columns under 法人或其他组织, in the order printed. */
+  orgOrder?: string[];
+  /** The charset the page declares, when it is not the one its bytes are in (a mislabelled page). */
+  declaredCharset?: string;
+  /** Start the file with a UTF-8 byte order mark. */
+  bom?: boolean;
   t4?: T4Layout;
   /** Label overrides (row keys, group keys, column keys, litigation keys, art20 keys). */
   rowLabels?: Record<string, string>;
@@ -676,7 +682,7 @@ function t3BodyRows(s: Sample): BodyRow[] {
 
 function t3Header(s: Sample, flat: boolean): TRow[] {
   const C = { ...COL_LABELS, ...(s.colLabels ?? {}) };
-  const orgCols = ['commercial', 'research', 'social', 'legal', 'other_org'].map((c) => C[c]);
+  const orgCols = (s.orgOrder ?? ORG_COLS).map((c) => C[c]);
   if (s.subtotal) orgCols.push(C.subtotal);
   const nOrg = orgCols.length;
   if (flat) {
@@ -707,9 +713,11 @@ function t3Header(s: Sample, flat: boolean): TRow[] {
   ];
 }
 
+const ORG_COLS = ['commercial', 'research', 'social', 'legal', 'other_org'];
+
 function t3Values(s: Sample, key: string, counter: { n: number }): TRow {
   const cells: TRow = [];
-  const cols = ['natural', 'commercial', 'research', 'social', 'legal', 'other_org'];
+  const cols = ['natural', ...(s.orgOrder ?? ORG_COLS)];
   for (const c of cols) cells.push({ t: valueText(s, `requests.${key}.${c}`, counter), v: true });
   if (s.subtotal) {
     const sub = cols.slice(1).reduce((a, c) => a + s.figures[`requests.${key}.${c}`], 0);
@@ -889,7 +897,7 @@ const NAV = ['首页', '政务要闻', '政府信息公开', '政务服务', '�
 const SIDE = ['政府信息公开指南', '政府信息公开制度', '法定主动公开内容', '政府信息公开年报', '依申请公开', '政策解读'];
 
 function pageHtml(s: Sample, body: string, opts: { word?: boolean } = {}): string {
-  const charset = s.charset ?? 'utf-8';
+  const charset = s.declaredCharset ?? s.charset ?? 'utf-8';
   const meta =
     s.charsetStyle === 'http-equiv'
       ? `<meta http-equiv="Content-Type" content="text/html; charset=${charset}">`
@@ -1500,6 +1508,43 @@ function samples(): Sample[] {
     list.push(s);
   }
 
+  // 28. columns in another order, a UTF-8 BOM, a 7-digit figure
+  {
+    const s = report('xiping-2021-column-order', '2021', '西平县人民政府', 2021, '西平县人民政府', {
+      notes: 'table 3 columns under 法人或其他组织 in another order (法律服务机构, 商业企业, 其他, 科研机构, 社会公益组织); file starts with a UTF-8 byte order mark; 行政许可 a 7-digit figure printed 1,234,567',
+      orgOrder: ['legal', 'commercial', 'other_org', 'research', 'social'],
+      bom: true,
+    });
+    s.figures['art20.licensing.decisions'] = 1234567;
+    s.text = { 'art20.licensing.decisions': '1,234,567' };
+    list.push(s);
+  }
+
+  // 29. the 总计 column left blank on every result row
+  {
+    const s = report('suiping-2021-total-blank', '2021', '遂平县人民政府', 2021, '遂平县人民政府', {
+      notes: 'the 总计 column left blank on every result row (（一）予以公开 … （六）其他处理 3.其他): the truth is what is printed (0), so requests.row_sum fails on each of those rows and requests.total.total fails; zeros elsewhere printed 0',
+      zero: '0',
+    });
+    s.text = {};
+    for (const row of resultRows('2021')) {
+      s.figures[`requests.${row}.total`] = 0;
+      s.text[`requests.${row}.total`] = '';
+    }
+    list.push(s);
+  }
+
+  // 30. a page whose declared charset is wrong
+  {
+    const s = report('queshan-2022-mislabelled', '2021', '确山县人民政府', 2022, '确山县人民政府', {
+      notes: 'a page that declares charset=gb2312 in its <meta http-equiv> but whose bytes are UTF-8 (the CMS template was not updated); decoding must notice',
+      charset: 'utf-8',
+      declaredCharset: 'gb2312',
+      charsetStyle: 'http-equiv',
+    });
+    list.push(s);
+  }
+
   return list;
 }
 
@@ -1720,7 +1765,8 @@ function main(): void {
       doc = pageHtml(s, reportBodyHtml(s), { word });
       if (s.traditional) doc = toTraditional(doc);
     }
-    const bytes = encode(doc, s.charset ?? 'utf-8');
+    let bytes = encode(doc, s.charset ?? 'utf-8');
+    if (s.bom) bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]);
     writeFileSync(join(OUT, `${s.name}.${s.ext}`), bytes);
     writeFileSync(join(OUT, `${s.name}.expected.json`), expectedJson(s));
     written.push(`${s.name}.${s.ext} (${Math.round(bytes.length / 1024)} KB)`);
