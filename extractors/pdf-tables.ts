@@ -345,10 +345,44 @@ export function textParts(lines: Line[], page: number): { parts: Part[]; used: S
     const gridRows: Cellish[][] = [];
     const levels: Cellish[][] = [];
     const leaf = new Map<number, Chunk[]>();
-    for (const c of [...headerChunks].sort((a, b) => a.top - b.top)) {
-      const spanned = centers.map((cx, ci) => (cx > c.x0 && cx < c.x1 ? ci : -1)).filter((ci) => ci >= 0);
-      if (spanned.length >= 2) {
-        const c0 = spanned[0], c1 = spanned[spanned.length - 1] + 1;
+    const hdr = [...headerChunks].sort((a, b) => a.top - b.top);
+    const groups: { chunk: Chunk; c0: number; c1: number }[] = [];
+    const numLo = labelCols.length;
+    const colW = (xs[nc] - xs[numLo]) / Math.max(1, nc - numLo);
+    /**
+     * A header word over the number columns is a group label (申请人情况, 法人或其他组织, 行政诉讼) when
+     * header words of two or more columns lie under it; its span is the widest run of columns it is
+     * centred on, inside the span of the group above it, that no other word at its level claims.
+     */
+    const groupSpan = (c: Chunk): [number, number] | null => {
+      const xc = (c.x0 + c.x1) / 2;
+      if (xc < xs[numLo]) return null;
+      const col = colOf(c);
+      const below = hdr.filter((d) => d !== c && d.top >= c.bottom - 1 && (d.x0 + d.x1) / 2 >= xs[numLo]);
+      if (new Set(below.map(colOf)).size < 2) return null;
+      const nextTop = Math.min(...below.map((d) => d.top));
+      let lo = numLo, hi = nc;
+      for (const g of groups) if (g.chunk.bottom <= c.top + 1 && g.c0 <= col && col < g.c1) [lo, hi] = [Math.max(lo, g.c0), Math.min(hi, g.c1)];
+      const blocked = new Set<number>();
+      for (const d of hdr) if (d !== c && d.bottom > c.top && d.top < nextTop - 0.5 && colOf(d) !== col) blocked.add(colOf(d));
+      const under = new Set(below.map(colOf));
+      let best: [number, number] | null = null;
+      for (let c0 = col; c0 >= lo && (c0 === col || !blocked.has(c0)); c0--) {
+        for (let c1 = col + 1; c1 <= hi && (c1 === col + 1 || !blocked.has(c1 - 1)); c1++) {
+          if (Math.abs((xs[c0] + xs[c1]) / 2 - xc) > 0.3 * colW) continue;
+          let n = 0;
+          for (let k = c0; k < c1; k++) if (under.has(k)) n++;
+          if (c1 - c0 >= 2 && n >= 2 && (!best || c1 - c0 > best[1] - best[0])) best = [c0, c1];
+        }
+      }
+      return best;
+    };
+    for (const c of hdr) {
+      const g = groupSpan(c);
+      const spanned = g ? [] : centers.map((cx, ci) => (cx > c.x0 && cx < c.x1 ? ci : -1)).filter((ci) => ci >= 0);
+      if (g || spanned.length >= 2) {
+        const [c0, c1] = g ?? [spanned[0], spanned[spanned.length - 1] + 1];
+        if (g) groups.push({ chunk: c, c0, c1 });
         // the next line of a wrapped spanning cell joins it
         const prevLv = levels[levels.length - 1];
         const same = prevLv?.find((s) => s.c0 === c0 && s.c1 === c1 && c.top - Math.max(...s.chunks.map((x) => x.bottom)) < 0.6 * size);

@@ -171,10 +171,11 @@ function errMsg(e: unknown): string {
 
 function cleanTitle(t: unknown): string | undefined {
   if (typeof t !== 'string') return undefined;
-  let s = fixRadicals(t).replace(/^Microsoft Word\s*-\s*/i, '').replace(/\.(docx?|wps|pdf|xlsx?)$/i, '').replace(/\s+/g, ' ').trim();
+  const s = fixRadicals(t).replace(/^Microsoft Word\s*-\s*/i, '').replace(/\.(docx?|wps|pdf|xlsx?|html?|txt)$/i, '').replace(/\s+/g, ' ').trim();
   if (/\uFFFD/.test(s)) return undefined;
   if (!s || /^(untitled|无标题|document\d*|新建.*文档.*)$/i.test(s)) return undefined;
-  if (!/[\u4e00-\u9fff]/.test(s) && s.length < 6) return undefined;
+  // a Chinese report's title has Chinese in it; anything else is a file name or a producer's default
+  if (!/[\u4e00-\u9fff]/.test(s)) return undefined;
   return s;
 }
 

@@ -15,8 +15,8 @@
  *   over a forced page break WITHOUT the header repeated, a page number `— 2 —` between; table 4 does
  *   not add up (litigation_direct.total fails).
  * - pdf-2019-no-lines: 2019 template (本年新制作数量…, 上一年项目数量/本年增/减, 政府集中采购, one row
- *   （六）其他处理); the Article 20 tables and table 3 (with a one-row header) drawn with no ruling
- *   lines at all; table 4 ruled.
+ *   （六）其他处理); every table drawn with no ruling lines at all, the multi-level headers of tables
+ *   3 and 4 (申请人情况 / 法人或其他组织, 行政复议 / 行政诉讼 / 未经复议直接起诉) included.
  * - pdf-scan: page 1 of pdf-2021-repeat-header rendered to a 50 dpi image and wrapped back into a PDF:
  *   no text layer.
  */
@@ -348,8 +348,8 @@ function samples(): Sample[] {
       `<h1>${title}</h1>` + prose(agency, year, 1) +
       '<h2>二、主动公开政府信息情况</h2>' + art20_2019(f, 'bare') +
       '<h2 class="brk">三、收到和处理政府信息公开申请情况</h2>' +
-      table3('2019', f, { tableClass: 'bare', labelWidths: [13, 11, 26], thead: false, flatHeader: true }) +
-      '<h2>四、政府信息公开行政复议、行政诉讼情况</h2>' + table4(f, 'ruled') + tail();
+      table3('2019', f, { tableClass: 'bare', labelWidths: [13, 11, 26], thead: false }) +
+      '<h2>四、政府信息公开行政复议、行政诉讼情况</h2>' + table4(f, 'bare') + tail();
     out.push({ name: 'pdf-2019-no-lines', agency, year, version: '2019', figures: complete('2019', f), fails: [], html: page(title, body) });
   }
   return out;

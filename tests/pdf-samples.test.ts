@@ -98,6 +98,18 @@ describe('sample PDFs', () => {
     expect(head.slice(-7).map((c) => c.text)).toEqual(['自然人', '商业企业', '科研机构', '社会公益组织', '法律服务机构', '其他', '总计']);
     const newRow = t3.rows.find((r) => r.some((c) => c.text === '一、本年新收政府信息公开申请数量'))!;
     expect(newRow.slice(-7).map((c) => c.text)).toEqual(['2482', '4383', '6284', '8185', '10086', '11987', '43407']);
+    // a group label centred over several columns is a merged cell over them, not part of one column's header
+    const group = t3.rows.find((r) => r.some((c) => c.text === '申请人情况'))!;
+    expect(group.slice(-7).map((c) => c.text)).toEqual(Array(7).fill('申请人情况'));
+    expect(group.slice(-7).map((c) => !!c.spanned)).toEqual([false, true, true, true, true, true, true]);
+    // table 4: three header levels without a single ruling line
+    const t4 = doc.grids.find((x) => x.rows.some((r) => r.some((c) => c.text === '复议后起诉')))!;
+    expect(t4.rows.map((r) => r.map((c) => c.text))).toEqual([
+      [...Array(5).fill('行政复议'), ...Array(10).fill('行政诉讼')],
+      ['', '', '', '', '', ...Array(5).fill('未经复议直接起诉'), ...Array(5).fill('复议后起诉')],
+      Array(3).fill(['结果维持', '结果纠正', '其他结果', '尚未审结', '总计']).flat(),
+      ['5', '7', '9', '11', '32', '15', '17', '19', '21', '72', '25', '27', '29', '31', '112'],
+    ]);
   }, 60_000);
 });
 
