@@ -229,6 +229,9 @@ function classAndId(el: DomNode): string {
   return `${cls ?? ''} ${id ?? ''}`.toLowerCase();
 }
 
+/** 件 个 条 項/项 次 元 万: units printed beside figures. */
+const UNIT_CHARS = new Set([0x4ef6, 0x4e2a, 0x6761, 0x9879, 0x6b21, 0x5143, 0x4e07]);
+
 /** Scratch results of scanText (no allocation per text node). */
 let scanCjk = 0;
 let scanFlags = 0;
@@ -245,8 +248,8 @@ function scanText(s: string): number {
     if ((c >= 0x30 && c <= 0x39) || (c >= 0xff10 && c <= 0xff19) || c === 0x2d || c === 0x2014 || c === 0x2013 || c === 0xff0d || c === 0x2f || c === 0xff0f || c === 0x65e0 /* 无 */) {
       flags |= F_NUM;
       if (c === 0x65e0) cjk++;
-    } else if (c === 0x2e || c === 0x2c || c === 0xff0c || c === 0x25 || c === 0x2b) {
-      // punctuation a number may carry: neither
+    } else if (c === 0x2e || c === 0x2c || c === 0xff0c || c === 0x25 || c === 0x2b || UNIT_CHARS.has(c)) {
+      // punctuation and units a figure may carry (5件, 12.5万元): neither
     } else {
       flags |= F_OTHER;
       if ((c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) cjk++;

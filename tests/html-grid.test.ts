@@ -254,6 +254,12 @@ describe('extractHtml: finding the report in the page', () => {
     expect(d.grids).toHaveLength(1);
     expect(d.grids[0]!.caption).toBe('表3');
     expect(d.text).not.toContain('首页');
+    // Figures printed with their unit still make a report table.
+    const units = extractHtml(
+      page(`<div class="sidebar"><table><tr><td>行政许可</td><td>5件</td></tr><tr><td>行政处罚</td><td>12 件</td></tr>
+        <tr><td>收费</td><td>0.5万元</td></tr></table></div><div>${'<p>本年度我局认真贯彻落实政府信息公开条例。</p>'.repeat(5)}</div>`),
+    );
+    expect(texts(units.grids[0]!)).toEqual([['行政许可', '5件'], ['行政处罚', '12 件'], ['收费', '0.5万元']]);
   });
 
   it('skips hidden elements', () => {
