@@ -142,6 +142,7 @@ it('stops cleanly on SIGINT: requests in flight finish, the frontier stays consi
   const stored = (afterStop.prepare('SELECT COUNT(*) AS n FROM reports').get() as { n: number }).n;
   afterStop.close();
   expect(states.fetching).toBeUndefined(); // nothing left half-done
+  expect(states.claimed).toBeUndefined();
   expect(states.queued).toBe(summary.deferred);
   expect(stored).toBe(summary.stored);
 

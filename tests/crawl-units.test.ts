@@ -6,6 +6,8 @@ import { discover, scriptPagerUrls, viewerTarget } from '../src/crawl/discover.j
 import { createAgent, fetchUrl, parseRetryAfter } from '../src/crawl/fetcher.js';
 import { ScopeFilter, siteDomain } from '../src/crawl/scope.js';
 import { startHost, type TestHost } from './helpers/testsite.js';
+import Database from 'better-sqlite3';
+import { Frontier } from '../src/crawl/frontier.js';
 
 const UA = 'nianbao/0.1 (+test)';
 
@@ -221,5 +223,27 @@ describe('fetcher', () => {
     expect(parseRetryAfter('120')).toBe(120_000);
     expect(parseRetryAfter(new Date(Date.now() + 60_000).toUTCString(), Date.now())).toBeGreaterThan(58_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+});
+
+describe('frontier recovery', () => {
+  it('requeues what a dead run claimed, counts what it was handling as a try, fails a URL that keeps killing it', () => {
+    const db = new Database(':memory:');
+    const f = new Frontier(db);
+    for (const [url, n] of [['http://h/a', 0], ['http://h/b', 0], ['http://h/c', 3]] as const) {
+      f.add({ url, host: 'h', depth: 0, priority: 1, kindHint: 'seed', from: null });
+      db.prepare('UPDATE frontier SET tries = ? WHERE url = ?').run(n, url);
+    }
+    expect(f.claimBatch('h', Date.now(), 10).map((r) => r.url)).toEqual(['http://h/a', 'http://h/b', 'http://h/c']);
+    f.start('http://h/b');
+    f.start('http://h/c');
+    expect(f.recover(4)).toEqual({ requeued: 2, failed: 1 });
+    const rows = db.prepare('SELECT url, state, tries, last_error FROM frontier ORDER BY url').all();
+    expect(rows).toEqual([
+      { url: 'http://h/a', state: 'queued', tries: 0, last_error: null },
+      { url: 'http://h/b', state: 'queued', tries: 1, last_error: null },
+      { url: 'http://h/c', state: 'failed', tries: 4, last_error: 'the crawler stopped (crash or kill) while handling this URL, 4 times' },
+    ]);
+    db.close();
   });
 });

@@ -236,7 +236,7 @@ export class Crawler {
   async run(): Promise<CrawlSummary> {
     this.started = Date.now();
     const f = this.frontier;
-    f.recover();
+    f.recover(this.opts.maxTries);
     if (this.opts.recrawl) f.requeueDone();
     if (this.opts.retryFailed) f.requeueFailed();
     for (const seed of this.opts.seeds) {
@@ -299,8 +299,9 @@ export class Crawler {
       this.activeWorkers++;
       void this.worker(h)
         .catch((err: unknown) => {
-          // a bug, not a network failure: say so, and let the other hosts go on
+          // a bug, not a network failure: say so, set the host aside, and let the other hosts go on
           this.noteFailure(h.host, `internal error in the host's worker: ${(err as Error)?.message ?? String(err)}`);
+          h.setAsideUntil = Date.now() + this.opts.setAsideMs;
         })
         .finally(() => {
           h.workers--;
@@ -416,7 +417,7 @@ export class Crawler {
     }
   }
 
-  /** The next due URL of this host, already marked 'fetching': claimed from the database in small batches. */
+  /** The next due URL of this host, already marked 'claimed': claimed from the database in small batches. */
   private claim(h: HostState): FrontierRow | null {
     if (h.buffer.length === 0) h.buffer = this.frontier.claimBatch(h.host, Date.now(), BATCH);
     return h.buffer.shift() ?? null;
@@ -439,7 +440,7 @@ export class Crawler {
         this.setRobots(h, row.robots_status, row.robots_txt);
         return;
       }
-      const sample = this.frontier.due(h.host, Number.MAX_SAFE_INTEGER, 1)[0]?.url;
+      const sample = this.frontier.anyUrl(h.host);
       const protocol = sample ? new URL(sample).protocol : 'http:';
       const url = `${protocol}//${h.host}/robots.txt`;
       const res = await this.queue.add(() =>
@@ -541,6 +542,7 @@ export class Crawler {
       this.frontier.unclaim(row.url);
       return;
     }
+    this.frontier.start(row.url);
     let res: FetchResult;
     try {
       res = await fetchUrl(row.url, {
@@ -631,7 +633,7 @@ export class Crawler {
       try {
         this.fail(row, why, res.status, attempt);
       } catch {
-        /* the database itself is failing: the row stays 'fetching' and is retried next run */
+        /* the database itself is failing: the row stays 'fetching', and the next run counts it as a try */
       }
     }
   }

@@ -1,13 +1,14 @@
 /**
  * The frontier and the crawl's bookkeeping in SQLite. Every change is a small transaction of its own
  * (or part of the one that records a finished fetch), so a crash at any moment leaves a consistent
- * frontier: rows left in 'fetching' go back to 'queued' when the next run opens it.
+ * frontier: rows a dead run left 'claimed' or 'fetching' go back to 'queued' when the next run opens
+ * it (see recover()).
  * Nothing here holds more than a batch of rows in memory.
  */
 import type Database from 'better-sqlite3';
 import { applyCrawlMigrations } from './schema.js';
 
-export type FrontierState = 'queued' | 'fetching' | 'done' | 'failed' | 'blocked';
+export type FrontierState = 'queued' | 'claimed' | 'fetching' | 'done' | 'failed' | 'blocked';
 export type KindHint = 'seed' | 'report' | 'attachment' | 'list' | 'hub' | 'redirect';
 
 export interface FrontierRow {
@@ -92,8 +93,9 @@ export class Frontier {
           ORDER BY priority DESC, depth, next_attempt_at, rowid LIMIT ?`,
       ),
       nextDue: db.prepare(`SELECT MIN(next_attempt_at) AS t FROM frontier WHERE host = ? AND state = 'queued'`),
-      claim: db.prepare(`UPDATE frontier SET state = 'fetching' WHERE url = ? AND state = 'queued'`),
-      unclaim: db.prepare(`UPDATE frontier SET state = 'queued' WHERE url = ? AND state = 'fetching'`),
+      claim: db.prepare(`UPDATE frontier SET state = 'claimed' WHERE url = ? AND state = 'queued'`),
+      start: db.prepare(`UPDATE frontier SET state = 'fetching' WHERE url = ? AND state = 'claimed'`),
+      unclaim: db.prepare(`UPDATE frontier SET state = 'queued' WHERE url = ? AND state IN ('claimed', 'fetching')`),
       finish: db.prepare(
         `UPDATE frontier SET state = @state, last_status = @status, last_error = @error,
            etag = COALESCE(@etag, etag), last_modified = COALESCE(@lastModified, last_modified),
@@ -131,12 +133,30 @@ export class Frontier {
       counts: db.prepare(`SELECT state, COUNT(*) AS n FROM frontier GROUP BY state`),
       queuedHosts: db.prepare(`SELECT DISTINCT host FROM frontier WHERE state = 'queued'`),
       get: db.prepare(`SELECT ${COLS} FROM frontier WHERE url = ?`),
+      anyUrl: db.prepare(`SELECT url FROM frontier WHERE host = ? LIMIT 1`),
     };
   }
 
-  /** Crash recovery: whatever was being fetched when the last run died is queued again. */
-  recover(): number {
-    return this.db.prepare(`UPDATE frontier SET state = 'queued' WHERE state = 'fetching'`).run().changes;
+  /**
+   * Crash recovery, at the start of a run. URLs a dead run had only claimed go back to the queue as
+   * they were; a URL it was fetching or handling counts as a try (so a document that kills the
+   * process cannot stop every later run), and fails once it has used up its tries.
+   */
+  recover(maxTries: number): { requeued: number; failed: number } {
+    return this.db.transaction(() => {
+      const claimed = this.db.prepare(`UPDATE frontier SET state = 'queued' WHERE state = 'claimed'`).run().changes;
+      const failed = this.db
+        .prepare(
+          `UPDATE frontier SET state = 'failed', tries = tries + 1,
+             last_error = 'the crawler stopped (crash or kill) while handling this URL, ' || (tries + 1) || ' times'
+           WHERE state = 'fetching' AND tries + 1 >= ?`,
+        )
+        .run(maxTries).changes;
+      const fetching = this.db
+        .prepare(`UPDATE frontier SET state = 'queued', tries = tries + 1 WHERE state = 'fetching'`)
+        .run().changes;
+      return { requeued: claimed + fetching, failed };
+    })();
   }
 
   /** Queue again every finished URL (fetched again with conditional requests). */
@@ -175,9 +195,14 @@ export class Frontier {
     return this.s.claim.run(url).changes > 0;
   }
 
+  /** A claimed URL is being fetched now (if the process dies before it is finished, that was a try). */
+  start(url: string): boolean {
+    return this.s.start.run(url).changes > 0;
+  }
+
   /**
-   * Takes up to `limit` due URLs of a host and marks them 'fetching', in one transaction (rows left
-   * 'fetching' by a crash are queued again by recover()).
+   * Takes up to `limit` due URLs of a host and marks them 'claimed', in one transaction (rows left
+   * 'claimed' by a crash are queued again by recover()).
    */
   claimBatch(host: string, now: number, limit: number): FrontierRow[] {
     return this.db.transaction(() => {
@@ -252,9 +277,14 @@ export class Frontier {
   }
 
   counts(): Record<FrontierState, number> {
-    const out: Record<FrontierState, number> = { queued: 0, fetching: 0, done: 0, failed: 0, blocked: 0 };
+    const out: Record<FrontierState, number> = { queued: 0, claimed: 0, fetching: 0, done: 0, failed: 0, blocked: 0 };
     for (const r of this.s.counts.all() as { state: FrontierState; n: number }[]) out[r.state] = r.n;
     return out;
+  }
+
+  /** Any URL of the host (to learn its scheme). */
+  anyUrl(host: string): string | undefined {
+    return (this.s.anyUrl.get(host) as { url: string } | undefined)?.url;
   }
 
   queuedHosts(): string[] {

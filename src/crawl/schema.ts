@@ -14,7 +14,7 @@ export const CRAWL_MIGRATIONS: Migration[] = [
       CREATE TABLE frontier (
         url TEXT PRIMARY KEY,
         host TEXT NOT NULL,             -- host:port, the politeness unit
-        state TEXT NOT NULL DEFAULT 'queued',  -- queued | fetching | done | failed | blocked
+        state TEXT NOT NULL DEFAULT 'queued',  -- queued | claimed | fetching | done | failed | blocked
         depth INTEGER NOT NULL DEFAULT 0,
         priority INTEGER NOT NULL DEFAULT 0,   -- higher first: attachments and reports before list pages
         kind_hint TEXT,                 -- seed | report | attachment | list | hub | redirect
