@@ -1545,6 +1545,15 @@ function samples(): Sample[] {
     list.push(s);
   }
 
+  // 31. the title names no agency: the agency comes from the opening sentence and the page
+  {
+    const s = report('zhoukou-police-2021-untitled-agency', '2021', '周口市公安局', 2021, '周口市公安局', {
+      notes: 'the heading names no agency (2021年政府信息公开工作年度报告): the agency is in the opening sentence (本报告由周口市公安局…编制), the site name and the signature; the statistics period confirms the year',
+    });
+    s.title = '2021年政府信息公开工作年度报告';
+    list.push(s);
+  }
+
   return list;
 }
 
