@@ -1554,6 +1554,21 @@ function samples(): Sample[] {
     list.push(s);
   }
 
+  // 32. text copy of a 2019-template report, tab-separated
+  {
+    const s = report('shangshui-county-2020-tabs', '2019', '商水县人民政府', 2020, '商水县人民政府', {
+      notes: 'text copy (tabs) of a 2019-template report: Article 20 as one table with caption rows, （六）其他处理 one row, deltas -4 and +7 as printed, zeros printed 0',
+      ext: 'txt',
+      textFormat: 'tabs',
+      zero: '0',
+    });
+    s.text = {
+      'art20.licensing.delta': `+${s.figures['art20.licensing.delta']}`,
+      'art20.penalty.delta': `+${s.figures['art20.penalty.delta']}`,
+    };
+    list.push(s);
+  }
+
   return list;
 }
 
