@@ -9,7 +9,9 @@
  *   than the report's is not read;
  * - 受理/收到 …申请N件 in a sentence that also mentions 上年结转 passes when N is either the new
  *   requests or the new plus the carried-over ones (reports use both meanings);
- * - combined statements (行政复议、行政诉讼共N件) are not read.
+ * - combined statements (行政复议、行政诉讼共N件) are not read;
+ * - a whole (all requests, all reviews) stated by a part of the body (区政府办代表区政府受理…17件,
+ *   各部门…, 乡镇…) is not read: the table may count more than that part handled.
  *
  * Results: no check at all when the prose states nothing for it; `skipped` (with the sentence as
  * evidence) when the prose states a figure the table lacks or could not read; else `pass`/`fail`,
@@ -83,6 +85,8 @@ const NUM = String.raw`(\d{1,3}(?:,\d{3})+|\d+|[零〇一二两三四五六七�
 const GAP = (max: number) => String.raw`[^，,。；;！？!?、\d（）()：:]{0,${max}}?`;
 const COUNT = String.raw`\s*(?:件|起|宗|个|份)`;
 /** Clause words that make a number something else than the year's figure. */
+/** Clause words that make the speaker a part of the body (an office on its behalf, departments, townships). */
+const SCOPE = /代表|代为|部门|乡镇|街道|单位|下属|所属/u;
 const COMPARISON = /较|同比|环比|比上年|比去年|比\d{4}年|增长|减少|下降|上升|增加|多出|占比|百分之|%|％/u;
 
 interface Pattern {
@@ -231,6 +235,8 @@ export function findStatements(text: string, opts: NarrativeOptions = {}): State
           if (COMPARISON.test(sentence.slice(0, start) + m[0])) continue;
           // A subset (其中…) before the figure, for the rules that count a whole.
           if (rule.whole && /其中|包括/u.test(sentence.slice(0, start))) continue;
+          // A part of the body speaking (区政府办代表区政府受理…, 各部门…, 乡镇…): its figure need not be the table's.
+          if (rule.whole && SCOPE.test(clauseBefore(sentence, start))) continue;
           if (p.reject && p.reject.test(clauseBefore(sentence, start) + m[0].replace(/\d[\d,]*\s*(?:件|起|宗|个|份)$/u, ''))) continue;
           // Another year named in the clause (or in the sentence, with the report's year absent): not this year's figure.
           if (opts.year) {

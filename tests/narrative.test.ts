@@ -69,6 +69,9 @@ describe('narrativeChecks', () => {
       '发生行政复议和行政诉讼案件共3件。',
       '同比下降，收到申请5件。',
       '主动公开政府信息1136条。',
+      // huaian-hongze-2024.pdf: the office, on the government's behalf; the table counts 95
+      '2024年，区政府办代表区政府受理政府信息公开申请17件。',
+      '各部门共受理申请40件。',
     ].join('');
     expect(findStatements(text, { year: 2022 })).toEqual([]);
   });
