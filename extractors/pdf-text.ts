@@ -135,7 +135,11 @@ export function lineText(glyphs: Glyph[], mode: 'cell' | 'prose'): string {
     if (prev) {
       if (g.ch === prev.ch && Math.abs(g.x0 - prev.x0) < 0.3 * g.size) continue;
       const gap = g.x0 - prev.x1;
-      const sp = pending || gap > 0.3 * Math.min(g.size, prev.size);
+      const em = Math.min(g.size, prev.size);
+      // words set apart by positioning only (TJ offsets, no space glyph) are ~0.2–0.3 em apart; the
+      // digits of one number spread over a cell by distributed alignment are not two numbers
+      const digits = /\d/.test(prev.ch) && /\d/.test(g.ch);
+      const sp = pending || gap > (digits && mode === 'cell' ? 0.5 : 0.15) * em;
       if (sp) {
         const a = prev.ch, b = g.ch;
         const want = mode === 'cell' ? isNarrow(a) && isNarrow(b) : !(isWide(a) && isWide(b));

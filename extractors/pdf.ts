@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
 import { cluster, nearest, scanOps, type FontInfo, type Matrix, type OpCodes } from './pdf-geometry.js';
 import { assignGlyphs, latticeParts, textParts, type BBox, type Part } from './pdf-tables.js';
-import { fixRadicals, isPageNumber, joinLines, lineText, textYield, toLines, type Glyph, type Line } from './pdf-text.js';
+import { fixRadicals, isPageNumber, joinLines, lineText, textYield, toLines, type Glyph, type Line, type Yield } from './pdf-text.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
@@ -106,6 +106,7 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
   let imagesSeen = 0;
   let charsSeen = 0;
   let pageErrors = 0;
+  const yields: [number, Yield][] = [];
   try {
     try {
       const meta = await doc.getMetadata();
@@ -122,12 +123,11 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
         imagesSeen += data.images;
         charsSeen += data.yield.chars;
         const y = data.yield;
+        yields.push([p, y]);
         if (y.chars >= 20) {
           const bad = y.replacement + y.pua + y.cid * 4;
           if (bad / y.chars > 0.1) {
             problems.push({ code: 'pdf_garbled_text', message: `Page ${p} came out garbled: ${y.replacement} replacement characters, ${y.pua} private-use characters, ${y.cid} (cid:) runs in ${y.chars} characters.`, where: `page ${p}` });
-          } else if (y.cjk / y.chars < 0.05 && y.latin / y.chars > 0.6 && y.chars >= 50) {
-            problems.push({ code: 'pdf_garbled_text', message: `Page ${p} has almost no Chinese characters (${y.cjk} of ${y.chars}): its fonts probably lack a usable ToUnicode map.`, where: `page ${p}` });
           }
         }
         pages.push(data.page);
@@ -146,6 +146,16 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
     await task.destroy().catch(() => undefined);
   }
   const numPages = doc.numPages;
+  // a page of Latin letters in a document that is otherwise Chinese: a font without a usable ToUnicode map
+  const docChars = yields.reduce((a, [, y]) => a + y.chars, 0);
+  const docCjk = yields.reduce((a, [, y]) => a + y.cjk, 0);
+  if (docChars > 0 && docCjk / docChars >= 0.3) {
+    for (const [p, y] of yields) {
+      if (y.chars >= 50 && y.cjk / y.chars < 0.05 && y.latin / y.chars > 0.6 && !problems.some((q) => q.code === 'pdf_garbled_text' && q.where === `page ${p}`)) {
+        problems.push({ code: 'pdf_garbled_text', message: `Page ${p} has almost no Chinese characters (${y.cjk} of ${y.chars}) in a Chinese document: its fonts probably lack a usable ToUnicode map.`, where: `page ${p}` });
+      }
+    }
+  }
 
   if (pageErrors === numPages && numPages > 0) {
     problems.unshift({ code: 'pdf_corrupt', message: `None of the ${numPages} pages could be read.` });

@@ -63,7 +63,7 @@ describe('real PDF reports', () => {
   it('reads labels set down a narrow column and header words split across lines', async () => {
     const doc = await extractPdf(new Uint8Array(readFileSync(path.join(CORPUS, 'huaian-city-2024.pdf'))));
     expect(doc.pages).toBe(6);
-    expect(doc.headings.slice(0, 2)).toEqual(['淮安市人民政府', '2024年政府信息公开工作年度报告']);
+    expect(doc.headings.slice(0, 2)).toEqual(['淮安市人民政府', '2024 年政府信息公开工作年度报告']);
     const texts = doc.grids.flatMap((g) => g.rows.flatMap((row) => row.map((c) => c.text)));
     expect(texts).toContain('三、本年度办理结果');
     expect(texts).toContain('商业企业');
@@ -84,6 +84,6 @@ describe('real PDF reports', () => {
     const row = t3.rows.find((r) => r.some((c) => c.text === '（一）予以公开'))!;
     expect(row[0].text).toBe('三、本年度办理结果');
     expect(row.slice(-7).map((c) => c.text)).toEqual(['0', '0', '0', '0', '0', '0', '0']);
-    expect(doc.headings.slice(0, 2)).toEqual(['洪泽区人民政府', '2023年政府信息公开工作年度报告']);
+    expect(doc.headings.slice(0, 2)).toEqual(['洪泽区人民政府', '2023 年政府信息公开工作年度报告']);
   }, 60_000);
 });
