@@ -148,6 +148,21 @@ describe('PDF failure modes never throw', () => {
     expect(bytes[0]).toBe(0x25); // '%'
   });
 
+  it('flags a page of Latin letters in a Chinese document as garbled, with its page number', async () => {
+    const chinese = '本报告由某县某局根据政府信息公开条例编制报告中所列数据统计期限自一月一日起至十二月三十一日止'.repeat(2);
+    const latin = 'QwXzRtYpLkJhGfDsAmNbVcQwXzRtYpLkJhGfDsAmNbVcQwXzRtYpLkJh';
+    const doc = await extractPdf(buildPdf([chinese, latin, chinese]));
+    const garbled = doc.problems.filter((p) => p.code === 'pdf_garbled_text');
+    expect(garbled.map((p) => p.where)).toEqual(['page 2']);
+    expect(doc.pages).toBe(3);
+  });
+
+  it('maps Kangxi and supplement radicals to ordinary characters one by one, keeping full-width punctuation', async () => {
+    // ⼀ U+2F00 (Kangxi 一), ⻘ U+2ED8 (supplement 青), ⼈ U+2F08 (Kangxi 人): what Type 3 and Skia-subset fonts yield
+    const doc = await extractPdf(buildPdf(['\u2f00\u2ed8\u2f08（政府）：第\u2f00项']));
+    expect(doc.text).toBe('一青人（政府）：第一项');
+  });
+
   it('reports a page whose text comes out as private-use characters as garbled', async () => {
     const pdf = buildPdf(['\ue000\ue001\ue002\ue003\ue004\ue005\ue006\ue007\ue008\ue009'.repeat(3)]);
     const doc = await extractPdf(pdf);
