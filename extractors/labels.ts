@@ -11,7 +11,7 @@
 import type { Cell, Grid, Problem } from './types.js';
 import { parseCell } from './values.js';
 import { normLabel, stripNumbering } from './normalize.js';
-import { ART20_KEYS, type Version } from '../src/keys.js';
+import { ART20_KEYS, LITIGATION_GROUPS, type Version } from '../src/keys.js';
 import type { FigureSource } from '../src/report.js';
 
 type Section = 't2' | 't3' | 't4';
@@ -186,9 +186,61 @@ function fillRight(cells: { text: string; spanned: boolean }[], width: number): 
   return out;
 }
 
+const T3_ORDER = ['natural', 'commercial', 'research', 'social', 'legal', 'other_org', 'subtotal', 'total'];
+const T4_LEAF_ORDER = ['upheld', 'corrected', 'other', 'pending', 'total'];
+const T4_GROUP_LABEL: Record<string, string> = {
+  review: '行政复议',
+  litigation_direct: '未经复议直接起诉',
+  litigation_after_review: '复议后起诉',
+};
+
+/**
+ * The columns of a text copy's request table or table 4. A copy keeps each row's cells in order but
+ * loses the colspans and rowspans that place a header cell over its column, so positions across header
+ * rows mean nothing (a space-separated copy shows 自然人 and 商业企业 both as a row's first cell). The
+ * template's column order is the truth there: the columns the header names, in template order.
+ */
+function templateColumns(section: 't3' | 't4', header: Row[], grid: Grid): ColumnMap | null {
+  const cells = header.flatMap((r) => r.cells.map((c, i) => ({ raw: c.text.trim(), norm: r.norms[i] }))).filter((c) => c.norm !== '');
+  const ordered: { index: number; key: ColumnKey }[] = [];
+  if (section === 't3') {
+    const found = new Map<string, string>();
+    for (const c of cells) {
+      const leaf = firstMatch(T3_COLS, c.norm.replace(/法人或其他组织|申请人情况/g, ''));
+      if (leaf && !found.has(leaf)) found.set(leaf, c.raw);
+    }
+    for (const leaf of T3_ORDER) {
+      if (found.has(leaf)) ordered.push({ index: ordered.length, key: { leaf, group: null, label: found.get(leaf)! } });
+    }
+  } else {
+    const leaves = new Map<string, string>();
+    const groups = new Set<string>();
+    for (const c of cells) {
+      const g = firstMatch(T4_GROUPS, c.norm);
+      if (g) groups.add(g);
+      else {
+        const l = firstMatch(T4_LEAVES, c.norm);
+        if (l && !leaves.has(l)) leaves.set(l, c.raw);
+      }
+    }
+    const leafList = T4_LEAF_ORDER.filter((l) => leaves.has(l));
+    // one row of fifteen under three groups, or five columns whose group each row's label names
+    const groupList = groups.size >= 2 ? LITIGATION_GROUPS : [null];
+    for (const g of groupList) {
+      for (const l of leafList) {
+        const label = g ? `${T4_GROUP_LABEL[g]} / ${leaves.get(l)}` : leaves.get(l)!;
+        ordered.push({ index: ordered.length, key: { leaf: l, group: g, label } });
+      }
+    }
+  }
+  if (ordered.length === 0) return null;
+  return { section, grid, width: -1, byIndex: new Map(ordered.map((o) => [o.index, o.key])), ordered, firstKeyed: 0 };
+}
+
 function resolveColumns(section: Section, header: Row[]): ColumnMap | null {
   if (header.length === 0) return null;
   const grid = header[header.length - 1].grid;
+  if (!grid.aligned && section !== 't2') return templateColumns(section, header, grid);
   const width = Math.max(...header.map((r) => r.cells.length));
   const rows = header.map((r) => {
     const cells = r.cells.map((c, i) => ({ text: r.norms[i], raw: c.text, spanned: !!c.spanned }));
@@ -401,7 +453,8 @@ export function mapGrids(grids: Grid[]): MappedTables {
     // assign value cells to keyed columns
     let assigned: { key: ColumnKey; cell: Cell | undefined }[];
     if (positional && m === cmap) {
-      assigned = m.ordered.map(({ index, key }) => ({ key, cell: cells[index] }));
+      // a cell this row lacks (a truncated page) is absent, not blank: only text copies lose cells by copying
+      assigned = m.ordered.filter(({ index }) => index < cells.length).map(({ index, key }) => ({ key, cell: cells[index] }));
     } else {
       let vals = cells.slice(labelEnd);
       if (!row.grid.aligned) {

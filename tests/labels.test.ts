@@ -113,6 +113,34 @@ describe('the request matrix (table 3)', () => {
     expect(m.problems.map((p) => p.code)).toContain('cell_missing');
   });
 
+  it('reads a space-separated copy whose header rows lost their positions by the template order', () => {
+    const g = grid(
+      1,
+      [
+        ['说明', '申请人情况', '总计'],
+        ['自然人', '法人或其他组织'],
+        ['商业企业', '科研机构', '社会公益组织', '法律服务机构', '其他'],
+        ['一、本年新收政府信息公开申请数量', '410', '153', '72', '113', '5', '6', '759'],
+      ],
+      false,
+    );
+    const m = mapGrids([g]);
+    expect(m.figures['requests.new.natural']).toBe(410);
+    expect(m.figures['requests.new.commercial']).toBe(153);
+    expect(m.figures['requests.new.other_org']).toBe(6);
+    expect(m.figures['requests.new.total']).toBe(759);
+    expect(m.provenance['requests.new.research'].col_label).toBe('科研机构');
+  });
+
+  it('leaves out the cells a truncated HTML row lacks (they are absent, not blank)', () => {
+    const g = grid(1, [...T3_HEADER, ['一、本年新收政府信息公开申请数量', '<', '<', '1', '2', '3']]);
+    const m = mapGrids([g]);
+    expect(m.figures['requests.new.research']).toBe(2);
+    expect(m.figures['requests.new.social']).toBe(3);
+    expect('requests.new.legal' in m.figures).toBe(false);
+    expect('requests.new.total' in m.figures).toBe(false);
+  });
+
   it('keeps the columns of a header across a split table without a repeated header', () => {
     const a = grid(1, [...T3_HEADER, ['一、本年新收政府信息公开申请数量', '<', '<', '1', '2', '3', '4', '5', '6', '21']]);
     const b = grid(2, [['四、结转下年度继续办理', '<', '<', '6', '5', '4', '3', '2', '1', '21']]);
@@ -175,6 +203,24 @@ describe('table 4', () => {
     expect(m.figures['litigation_after_review.total']).toBe(42);
     expect(Object.keys(m.figures)).toHaveLength(15);
   });
+  it('reads a space-separated copy of table 4 in the template order', () => {
+    const g = grid(
+      1,
+      [
+        ['行政复议', '行政诉讼'],
+        ['结果维持', '结果纠正', '其他结果', '尚未审结', '总计', '未经复议直接起诉', '复议后起诉'],
+        '结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计'.split(' '),
+        '1 2 3 4 10 5 6 7 8 26 9 10 11 12 42'.split(' '),
+      ],
+      false,
+    );
+    const m = mapGrids([g]);
+    expect(m.figures['review.pending']).toBe(4);
+    expect(m.figures['litigation_direct.upheld']).toBe(5);
+    expect(m.figures['litigation_after_review.total']).toBe(42);
+    expect(m.provenance['litigation_after_review.total'].col_label).toBe('复议后起诉 / 总计');
+  });
+
   it('reads a text copy with colspans lost', () => {
     const g = grid(
       1,
