@@ -135,9 +135,9 @@ describe('the request matrix (table 3)', () => {
   it('leaves out the cells a truncated HTML row lacks (they are absent, not blank)', () => {
     const g = grid(1, [...T3_HEADER, ['一、本年新收政府信息公开申请数量', '<', '<', '1', '2', '3']]);
     const m = mapGrids([g]);
-    expect(m.figures['requests.new.research']).toBe(2);
-    expect(m.figures['requests.new.social']).toBe(3);
-    expect('requests.new.legal' in m.figures).toBe(false);
+    expect(m.figures['requests.new.commercial']).toBe(2);
+    expect(m.figures['requests.new.research']).toBe(3);
+    expect('requests.new.social' in m.figures).toBe(false);
     expect('requests.new.total' in m.figures).toBe(false);
   });
 
