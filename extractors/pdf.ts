@@ -243,6 +243,14 @@ function blocksOf(pg: PageData): Block[] {
   return blocks;
 }
 
+/** A short line in the top or bottom margin of its page: a running header or footer. */
+function isRunningLine(d: { page: PageData; block: Block }): boolean {
+  const l = d.block.line;
+  if (!l) return false;
+  const h = d.page.height;
+  return (l.top > h * 0.92 || l.bottom < h * 0.08) && lineText(l.glyphs, 'prose').trim().length <= 30;
+}
+
 /** Can `b` (first block on its page) continue `a` (last block on the previous page)? */
 function continues(a: Part, b: Part): boolean {
   if (a.kind !== b.kind) return false;
@@ -264,7 +272,12 @@ function assemble(pages: PageData[]): { grids: Grid[]; text: string; headings: s
     if (!block.part) continue;
     const prev = i > 0 ? docBlocks[i - 1] : undefined;
     const last = tables[tables.length - 1];
-    if (prev?.block.part && last && last.parts[last.parts.length - 1] === prev.block.part && prev.page.page + 1 === block.part.page && continues(prev.block.part, block.part)) {
+    // the block before, looking past running headers and footers (short lines in the page margins)
+    // when they stand at a page break
+    let k = i - 1;
+    while (k >= 0 && isRunningLine(docBlocks[k])) k--;
+    const before = k >= 0 ? docBlocks[k] : undefined;
+    if (before?.block.part && last && last.parts[last.parts.length - 1] === before.block.part && before.page.page + 1 === block.part.page && continues(before.block.part, block.part)) {
       last.parts.push(block.part);
       continue;
     }

@@ -86,3 +86,27 @@ describe('lattice tables from ruling lines', () => {
     expect(doc.text).not.toMatch(/- 1 -/);
   });
 });
+
+describe('tables across a page break with a running footer and header', () => {
+  it('still merges the parts when a footer and a header stand between them', async () => {
+    const rows = (y0: number, n: number) => {
+      const lines: string[] = ['0.5 w'];
+      for (let r = 0; r <= n; r++) lines.push(`100 ${y0 - 20 * r} m 400 ${y0 - 20 * r} l S`);
+      for (const x of [100, 200, 300, 400]) lines.push(`${x} ${y0 - 20 * n} m ${x} ${y0} l S`);
+      return lines.join('\n');
+    };
+    const cell = (x: number, y: number, t: string) => `BT /F1 10 Tf ${x} ${y} Td (${t}) Tj ET`;
+    const page1 = [rows(120, 2), cell(110, 106, 'Label'), cell(210, 106, 'A'), cell(310, 106, 'B'), cell(110, 86, 'row1'), cell(210, 86, '11'), cell(310, 86, '12'),
+      cell(250, 30, 'Footer of the report')].join('\n');
+    const page2 = [cell(250, 812, 'Running header'), rows(780, 1), cell(110, 766, 'row2'), cell(210, 766, '21'), cell(310, 766, '22')].join('\n');
+    const doc = await extractPdf(rawPdf([page1, page2]));
+    expect(doc.grids).toHaveLength(1);
+    expect(doc.grids[0].rows.map((r) => r.map((c) => c.text))).toEqual([
+      ['Label', 'A', 'B'],
+      ['row1', '11', '12'],
+      ['row2', '21', '22'],
+    ]);
+    // the footer and header are kept in the text (they are not page numbers)
+    expect(doc.text).toContain('Footer of the report');
+  });
+});
