@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractBytes } from '../src/extract.js';
+import { allKeys } from '../src/keys.js';
 import type { Report } from '../src/report.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,6 +85,17 @@ describe('the sample set', () => {
     for (const st of ['ok', 'legacy', 'not_a_report', 'no_tables']) expect(statuses).toContain(st);
     expect(samples.some((s) => s.expected.fails.length > 0)).toBe(true);
     expect(samples.some((s) => s.rel.endsWith('.txt'))).toBe(true);
+  });
+
+  it.each(samples.map((s) => [s.name, s] as const))('%s: its truth holds exactly the keys of its version', (_n, s) => {
+    const v = s.expected.version;
+    if (v !== '2019' && v !== '2021') {
+      expect(s.expected.figures).toEqual({});
+      return;
+    }
+    const oneRow = 'requests.other.total' in s.expected.figures;
+    expect(Object.keys(s.expected.figures).sort()).toEqual([...allKeys(v, oneRow)].sort());
+    for (const [k, x] of Object.entries(s.expected.figures)) expect(typeof x, k).toBe('number');
   });
 });
 
