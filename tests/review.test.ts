@@ -183,6 +183,11 @@ describe('nianbao review (compiled CLI)', () => {
     // Moved out of its series: no last year any more, so the carry-link failures are gone.
     const after = run(['review', '--db', db, '--json', '--check', 'requests.carry_link.*']);
     expect(after.stdout.trim()).toBe('');
+    const bodies = run(['review', 'agencies', '--db', db, '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { identity: string; reports: { year: number; link: string }[] });
+    expect(bodies.map((b) => [b.identity, b.reports.map((r) => `${r.year}:${r.link}`)])).toEqual([
+      ['西华县文化广电和旅游局', ['2021:auto', '2022:auto']],
+      ['西华县文物局', ['2023:manual']],
+    ]);
   }, 120_000);
 });
 

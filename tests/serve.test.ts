@@ -157,6 +157,26 @@ describe('the review page in Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('corrects which body a report belongs to, by clicking, and back', async () => {
+    const page = await newPage();
+    const carry = () =>
+      (db.prepare("SELECT status FROM checks WHERE report_id = ? AND check_id = 'requests.carry_link.natural'").get(ids.s2023) as { status: string }).status;
+    expect(carry()).toBe('pass');
+    await page.goto(`${srv.url}/report/${ids.s2022}`);
+    await page.locator('form.link input[name=agency]').fill('西华县文物局');
+    await page.locator('form.link button[value=link]').click();
+    await page.waitForURL(new RegExp(`/report/${ids.s2022}$`));
+    await expect(page.locator('form.link .identity').textContent()).resolves.toBe('西华县文物局');
+    expect(db.prepare('SELECT source FROM agency_links WHERE report_id = ?').get(ids.s2022)).toEqual({ source: 'manual' });
+    // 2023 lost its last year: its carry links are now skipped.
+    expect(carry()).toBe('skipped');
+    await page.locator('form.link button[value=auto]').click();
+    await page.waitForURL(new RegExp(`/report/${ids.s2022}$`));
+    await expect(page.locator('form.link .identity').textContent()).resolves.toBe('西华县文化广电和旅游局');
+    expect(carry()).toBe('pass');
+    await page.close();
+  }, 60_000);
+
   it('renders the PDF page with the offending cells boxed', async () => {
     const page = await newPage();
     await page.goto(`${srv.url}/report/${ids.pdf}`);

@@ -10,8 +10,7 @@ import { parseArgs } from 'node:util';
 import { usageError } from '../cli.js';
 import { formatValue } from '../format.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
-import { clearManualLink, linkOf, setManualLink } from '../review/agencies.js';
-import { afterIngest } from '../review/hook.js';
+import { afterIngest, relink } from '../review/hook.js';
 import { openReviewDb } from '../review/schema.js';
 import { DECISIONS, decide, describeWhere, listFlagged, type Decision, type FlaggedCheck, type FlaggedFilter, type ReviewState } from '../review/workflow.js';
 
@@ -21,6 +20,7 @@ export const help = `Usage: nianbao review [list] [--db PATH] [--json] [--check 
                       [--value N] --note TEXT [--by NAME] [--db PATH] [--json]
        nianbao review link --report ID (--agency NAME | --auto) [--by NAME] [--db PATH]
        nianbao review recompute [--report ID] [--db PATH]
+       nianbao review agencies [--agency X] [--db PATH] [--json]
 
 list (the default) shows the failed checks (with --status warn: the cross-year warnings) with their
 evidence: each figure involved as printed and where it is (table, row and column labels, then the
@@ -37,6 +37,9 @@ a different document for the same source or agency-year reopens them.
 link corrects which body a report belongs to (reports of one body across years are compared by
 the cross-year checks): --agency NAME links it by hand, --auto goes back to the name's own link.
 The cross-year checks of the report and its neighbours are recomputed.
+
+agencies lists the bodies with their reports year by year (and the names as printed), to spot
+a body split in two or two bodies merged.
 
 recompute links every report (or one) to its body and recomputes the cross-year checks: for a
 database filled before this step existed.
@@ -241,18 +244,7 @@ async function linkCmd(argv: string[]): Promise<number> {
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'link');
   if (!db) return 1;
   try {
-    const before = linkOf(db, reportId)?.agency_id;
-    const link = db.transaction(() => {
-      const l = values.agency ? setManualLink(db, reportId, values.agency, values.by ?? null) : clearManualLink(db, reportId);
-      afterIngest(db, reportId);
-      // The old body lost a year: its neighbours were recomputed by afterIngest only if still linked.
-      if (before !== undefined && before !== l?.agency_id) {
-        for (const r of db.prepare('SELECT report_id FROM agency_links WHERE agency_id = ?').all(before) as { report_id: number }[]) {
-          afterIngest(db, r.report_id);
-        }
-      }
-      return l;
-    })();
+    const link = relink(db, reportId, values.agency ?? null, values.by ?? null);
     if (values.json) process.stdout.write(JSON.stringify(link ?? null) + '\n');
     else if (link) process.stdout.write(`report #${reportId} → agency #${link.agency_id} ${link.identity} (${link.source})\n`);
     else process.stdout.write(`report #${reportId} has no agency name: not linked\n`);
@@ -290,8 +282,51 @@ async function recomputeCmd(argv: string[]): Promise<number> {
   }
 }
 
+async function agenciesCmd(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, json: { type: 'boolean' }, agency: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return 0;
+  }
+  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'agencies');
+  if (!db) return 1;
+  try {
+    const rows = db
+      .prepare(
+        `SELECT a.id, a.identity, a.display_name, a.qualifier,
+                json_group_array(json_object('report_id', r.id, 'year', r.year, 'agency', r.agency, 'link', l.source)) AS reports_json
+         FROM agencies a JOIN agency_links l ON l.agency_id = a.id JOIN reports r ON r.id = l.report_id
+         WHERE @q IS NULL OR instr(a.identity, @q) > 0 OR instr(a.display_name, @q) > 0 OR instr(coalesce(r.agency, ''), @q) > 0
+         GROUP BY a.id ORDER BY a.identity, a.id`,
+      )
+      .all({ q: values.agency ?? null }) as { id: number; identity: string; display_name: string; qualifier: string | null; reports_json: string }[];
+    for (const a of rows) {
+      const reports = (JSON.parse(a.reports_json) as { report_id: number; year: number | null; agency: string | null; link: string }[]).sort(
+        (x, y) => (x.year ?? 0) - (y.year ?? 0) || x.report_id - y.report_id,
+      );
+      if (values.json) {
+        process.stdout.write(JSON.stringify({ id: a.id, identity: a.identity, display_name: a.display_name, qualifier: a.qualifier, reports }) + '\n');
+      } else {
+        process.stdout.write(`agency #${a.id} ${a.identity}${a.qualifier ? ` (${a.qualifier})` : ''}\n`);
+        for (const r of reports) process.stdout.write(`  ${r.year ?? '?'}  #${r.report_id}  ${r.agency ?? '?'}${r.link === 'manual' ? '  (linked by hand)' : ''}\n`);
+      }
+    }
+    if (!values.json) process.stdout.write(`${rows.length} bod${rows.length === 1 ? 'y' : 'ies'}.\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'agencies') return agenciesCmd(rest);
   if (sub === 'decide') return decideCmd(rest);
   if (sub === 'link') return linkCmd(rest);
   if (sub === 'recompute') return recomputeCmd(rest);

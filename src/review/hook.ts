@@ -7,7 +7,7 @@ import { recomputeAround } from '../crossyear.js';
 import { narrativeChecks } from '../narrative.js';
 import type { Db } from '../store/db.js';
 import { upsertChecks } from '../store/ingest.js';
-import { linkOf, linkReport } from './agencies.js';
+import { clearManualLink, linkOf, linkReport, setManualLink } from './agencies.js';
 import { ensureReviewSchema } from './schema.js';
 import { reopenForChangedSource, type ReviewRow } from './workflow.js';
 
@@ -44,5 +44,24 @@ export function afterIngest(db: Db, reportId: number, opts: { text?: string | nu
     const recomputed = recomputeAround(db, reportId, before !== undefined && before !== link?.agency_id ? [before] : []);
     const reopened = reopenForChangedSource(db, reportId);
     return { agencyId: link?.agency_id ?? null, recomputed, reopened, narrative };
+  })();
+}
+
+/**
+ * A person's correction of which body a report belongs to (`name`), or back to the automatic link
+ * (`name` null); the cross-year checks of the report and of both bodies' series are recomputed.
+ */
+export function relink(db: Db, reportId: number, name: string | null, by: string | null = null) {
+  ensureReviewSchema(db);
+  return db.transaction(() => {
+    const before = linkOf(db, reportId)?.agency_id;
+    const link = name !== null ? setManualLink(db, reportId, name, by) : clearManualLink(db, reportId);
+    afterIngest(db, reportId);
+    if (before !== undefined && before !== link?.agency_id) {
+      for (const r of db.prepare('SELECT report_id FROM agency_links WHERE agency_id = ?').all(before) as { report_id: number }[]) {
+        recomputeAround(db, r.report_id);
+      }
+    }
+    return link;
   })();
 }

@@ -190,6 +190,8 @@ export interface FlaggedFilter {
   reportId?: number;
   /** Only checks in this review state. */
   state?: ReviewState;
+  /** Leave out the evidence cells (for overviews): default false. */
+  noCells?: boolean;
 }
 
 /** Failed checks (and/or warnings) with their evidence and review state, by agency, year, report, check order. */
@@ -246,7 +248,7 @@ export function listFlagged(db: Db, filter: FlaggedFilter = {}): FlaggedCheck[] 
     const review = currentReview(db, row.report_id, row.check_id);
     const state: ReviewState = review ? review.state : 'open';
     if (filter.state && filter.state !== state) continue;
-    out.push({ ...row, keys, cells: evidenceCells(db, row.report_id, row.check_id, keys), review, state });
+    out.push({ ...row, keys, cells: filter.noCells ? [] : evidenceCells(db, row.report_id, row.check_id, keys), review, state });
   }
   return out;
 }

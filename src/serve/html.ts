@@ -108,6 +108,8 @@ export interface ReportView {
   id: number;
   agency: string | null;
   identity: string | null;
+  /** auto | manual (a person linked it), null when not linked. */
+  link_source: string | null;
   region: string | null;
   year: number | null;
   version: string | null;
@@ -199,10 +201,17 @@ template ${esc(v.version ?? '—')} · status ${esc(v.status)} · ${esc(v.kind ?
 <span class="title">${esc(v.title ?? '')}</span><br>
 source: ${esc(v.source_url ?? v.source)} · sha256 <code>${esc(v.sha256.slice(0, 16))}…</code></p>`;
   const msg = message ? `<p class="message">${esc(message)}</p>` : '';
+  const link = `<form class="link" method="post" action="/report/${v.id}/link">
+<input type="hidden" name="csrf" value="${esc(token)}">
+Body across years: <b class="identity">${esc(v.identity ?? '(not linked)')}</b>${v.link_source === 'manual' ? ' (linked by hand)' : ''} ·
+<input name="agency" placeholder="the body's name, e.g. 淮安市洪泽区人民政府" size="28" value="">
+<input name="by" placeholder="your name" size="10">
+<button type="submit" name="action" value="link">Link to this body</button>
+${v.link_source === 'manual' ? '<button type="submit" name="action" value="auto">Back to the automatic link</button>' : ''}</form>`;
   const checks = v.flagged.length ? v.flagged.map((f) => checkHtml(f, token)).join('\n') : '<p>No failed checks or warnings.</p>';
   return layout(
     `#${v.id} ${v.agency ?? ''} ${v.year ?? ''}`,
-    `${msg}${meta}<div class="cols"><section id="extracted"><h2>Flagged checks</h2>${checks}<h2>Tables as extracted</h2>${tablesHtml(v)}</section>
+    `${msg}${meta}${link}<div class="cols"><section id="extracted"><h2>Flagged checks</h2>${checks}<h2>Tables as extracted</h2>${tablesHtml(v)}</section>
 <section id="source"><h2>Source</h2>${source}</section></div>`,
   );
 }

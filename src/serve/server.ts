@@ -13,6 +13,7 @@
  *                                   the report page overlays the offending cells' boxes
  *   GET  /report/:id/raw            the stored bytes, as a download
  *   POST /report/:id/decide         records a decision (form fields csrf, check, decision, value, note, by)
+ *   POST /report/:id/link           links the report to another body (agency, by) or back to the automatic link (action=auto)
  *
  * CSRF: every form carries a per-server random token; a POST without it, or with an Origin header
  * other than the server's own, is refused (403). Requests whose Host is not the server's own address
@@ -28,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeBytes } from '../decode.js';
 import type { Db } from '../store/db.js';
 import { linkOf } from '../review/agencies.js';
+import { relink } from '../review/hook.js';
 import { decide, listFlagged, DECISIONS, type Decision, type FlaggedFilter, type ReviewState } from '../review/workflow.js';
 import { errorPage, esc, listPage, reportPage, type ListFilters, type ReportListItem, type ReportView } from './html.js';
 
@@ -161,7 +163,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
   }
 
   function listItems(filters: ListFilters): ReportListItem[] {
-    const f: FlaggedFilter = { status: (['fail', 'warn', 'all'].includes(filters.status ?? '') ? filters.status : 'fail') as FlaggedFilter['status'] };
+    const f: FlaggedFilter = { noCells: true, status: (['fail', 'warn', 'all'].includes(filters.status ?? '') ? filters.status : 'fail') as FlaggedFilter['status'] };
     if (filters.agency) f.agency = filters.agency;
     if (filters.region) f.region = filters.region;
     if (filters.check) f.check = filters.check;
@@ -238,6 +240,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       id: r.id,
       agency: r.agency,
       identity: linkOf(db, r.id)?.identity ?? null,
+      link_source: linkOf(db, r.id)?.source ?? null,
       region: r.region,
       year: r.year,
       version: r.version,
@@ -275,15 +278,21 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       return html(res, 200, listPage(listItems(filters), filters, years, checkIds));
     }
 
-    const m = /^\/report\/(\d+)(\/source|\/raw|\/decide|\/page\/(\d+)\.png)?$/.exec(path);
+    const m = /^\/report\/(\d+)(\/source|\/raw|\/decide|\/link|\/page\/(\d+)\.png)?$/.exec(path);
     if (!m) return html(res, 404, errorPage(404, 'no such page'));
     const r = report(Number(m[1]));
     if (!r) return html(res, 404, errorPage(404, `no report #${m[1]}`));
     const sub = m[2] ?? '';
 
-    if (req.method === 'POST' && sub === '/decide') {
+    if (req.method === 'POST' && (sub === '/decide' || sub === '/link')) {
       const origin = req.headers.origin;
-      if (origin !== undefined && origin !== 'null' && !allowedHosts.has(new URL(origin).host)) {
+      let originHost: string | null = null;
+      try {
+        originHost = origin !== undefined && origin !== 'null' ? new URL(origin).host : null;
+      } catch {
+        originHost = '(unparsable)';
+      }
+      if (originHost !== null && !allowedHosts.has(originHost)) {
         return html(res, 403, errorPage(403, 'cross-origin form post refused'));
       }
       let form: URLSearchParams;
@@ -295,6 +304,20 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       const given = Buffer.from(form.get('csrf') ?? '');
       const want = Buffer.from(token);
       if (given.length !== want.length || !timingSafeEqual(given, want)) return html(res, 403, errorPage(403, 'missing or wrong form token: reload the page'));
+      if (sub === '/link') {
+        const name = (form.get('agency') ?? '').trim();
+        try {
+          if (form.get('action') === 'auto') relink(db, r.id, null);
+          else if (!name) throw new Error("give the body's name");
+          else relink(db, r.id, name, (form.get('by') ?? '').trim() || 'web');
+        } catch (err) {
+          const v = reportView(r);
+          return html(res, 400, reportPage(v, await sourceHtml(r, v, null), token, `Not linked: ${(err as Error).message}`));
+        }
+        res.writeHead(303, { Location: `/report/${r.id}`, 'Content-Security-Policy': PAGE_CSP });
+        res.end();
+        return;
+      }
       const check = form.get('check') ?? '';
       const decision = form.get('decision') ?? '';
       const valueText = (form.get('value') ?? '').trim();
