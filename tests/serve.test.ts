@@ -72,7 +72,7 @@ function ingestHostile(): number {
 beforeAll(async () => {
   db = openReviewDb(':memory:');
   for (const y of [2021, 2022, 2023]) ids[`s${y}`] = await ingestFile(join(SERIES, `xihua-culture-${y}.html`));
-  ids.pdf = await ingestFile('/work/shared/corpus/real/huaian-hongze-2023.pdf');
+  ids.pdf = await ingestFile(join(root, '..', 'shared', 'corpus', 'real', 'huaian-hongze-2023.pdf'));
   ids.evil = ingestHostile();
   srv = await startServer(db, { port: 0 });
   browser = await chromium.launch({
