@@ -132,8 +132,26 @@ function withEdges(vals: number[], lo: number, hi: number): number[] {
 /** Put each glyph into the lattice region under its centre; returns the glyphs outside every table. */
 export function assignGlyphs(parts: Part[], glyphs: Glyph[]): Glyph[] {
   const free: Glyph[] = [];
-  for (const g of glyphs) {
-    const xc = (g.x0 + g.x1) / 2;
+  // A number is placed as a whole, by its own centre: the digits of one number set without a gap
+  // (in drawing order) stay together even when the number overflows its cell across a ruling.
+  const anchor = new Float64Array(glyphs.length);
+  for (let i = 0; i < glyphs.length; ) {
+    let j = i + 1;
+    if (NUM_CHAR.test(glyphs[i].ch)) {
+      while (
+        j < glyphs.length &&
+        NUM_CHAR.test(glyphs[j].ch) &&
+        !glyphs[j].vert &&
+        Math.abs(glyphs[j].yc - glyphs[j - 1].yc) < 0.2 * glyphs[j].size &&
+        Math.abs(glyphs[j].x0 - glyphs[j - 1].x1) < 0.15 * glyphs[j].size
+      ) j++;
+    }
+    const xc = (glyphs[i].x0 + glyphs[j - 1].x1) / 2;
+    for (let k = i; k < j; k++) anchor[k] = j - i > 1 ? xc : (glyphs[k].x0 + glyphs[k].x1) / 2;
+    i = j;
+  }
+  for (const [gi, g] of glyphs.entries()) {
+    const xc = anchor[gi];
     let placed = false;
     for (const p of parts) {
       const [x0, y0, x1, y1] = p.bbox;
@@ -149,6 +167,8 @@ export function assignGlyphs(parts: Part[], glyphs: Glyph[]): Glyph[] {
   for (const p of parts) for (const reg of p.regions) reg.text = regionText(reg.glyphs);
   return free;
 }
+
+const NUM_CHAR = /[0-9.,%]/;
 
 function clampIdx(i: number, n: number): number {
   return i < 0 ? 0 : i >= n ? n - 1 : i;

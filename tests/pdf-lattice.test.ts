@@ -110,3 +110,18 @@ describe('tables across a page break with a running footer and header', () => {
     expect(doc.text).toContain('Footer of the report');
   });
 });
+
+describe('numbers are never split', () => {
+  it('keeps a number that overflows its cell across a ruling in one cell', async () => {
+    const grid = ['0.5 w', '100 700 m 400 700 l S', '100 680 m 400 680 l S', '100 660 m 400 660 l S',
+      ...[100, 200, 230, 400].map((x) => `${x} 660 m ${x} 700 l S`)].join('\n');
+    // 3985758 starts in the narrow middle column (200–230) and runs past its right ruling
+    const text = ['BT /F1 10 Tf 110 686 Td (Label) Tj ET', 'BT /F1 10 Tf 203 686 Td (N) Tj ET', 'BT /F1 10 Tf 240 686 Td (Other) Tj ET',
+      'BT /F1 10 Tf 110 666 Td (Fines) Tj ET', 'BT /F1 10 Tf 203 666 Td (3985758) Tj ET'].join('\n');
+    const doc = await extractPdf(rawPdf([`${grid}\n${text}`]));
+    expect(doc.grids[0].rows.map((r) => r.map((c) => c.text))).toEqual([
+      ['Label', 'N', 'Other'],
+      ['Fines', '3985758', ''],
+    ]);
+  });
+});
