@@ -120,7 +120,7 @@ const RULES: Rule[] = [
     alternatives: [{ keys: ['requests.new.total', 'requests.carried_over.total'], when: /上[一]?年度?结转|上年度?遗留/u }],
     patterns: [
       {
-        re: new RegExp(String.raw`(?:收到|受理|接收|接到|新收)${GAP(16)}申请${GAP(6)}${NUM}${COUNT}`, 'gu'),
+        re: new RegExp(String.raw`(?:收到|受理|接收|接到|新收)${GAP(16)}申请(?!人|书|表|材料|事项)${GAP(6)}${NUM}${COUNT}`, 'gu'),
         reject: /其中|结转|答复|办结|办理完|依法|行政复议|行政诉讼|投诉|举报|信访|咨询|热线|留言/u,
       },
       {

@@ -72,6 +72,7 @@ describe('narrativeChecks', () => {
       // huaian-hongze-2024.pdf: the office, on the government's behalf; the table counts 95
       '2024年，区政府办代表区政府受理政府信息公开申请17件。',
       '各部门共受理申请40件。',
+      '共收到申请人补正材料3件。',
     ].join('');
     expect(findStatements(text, { year: 2022 })).toEqual([]);
   });
