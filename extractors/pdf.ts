@@ -107,6 +107,8 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
   let charsSeen = 0;
   let pageErrors = 0;
   const yields: [number, Yield][] = [];
+  const scannedPages: number[] = [];
+  const numPages = doc.numPages;
   try {
     try {
       const meta = await doc.getMetadata();
@@ -124,6 +126,7 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
         charsSeen += data.yield.chars;
         const y = data.yield;
         yields.push([p, y]);
+        if (y.chars === 0 && data.images > 0) scannedPages.push(p);
         if (y.chars >= 20) {
           const bad = y.replacement + y.pua + y.cid * 4;
           if (bad / y.chars > 0.1) {
@@ -145,7 +148,6 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
   } finally {
     await task.destroy().catch(() => undefined);
   }
-  const numPages = doc.numPages;
   // a page of Latin letters in a document that is otherwise Chinese: a font without a usable ToUnicode map
   const docChars = yields.reduce((a, [, y]) => a + y.chars, 0);
   const docCjk = yields.reduce((a, [, y]) => a + y.cjk, 0);
@@ -171,6 +173,10 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
     return { kind: 'pdf', title, headings: [], text: '', grids: [], problems, pages: numPages };
   }
 
+  // a document with text, some of whose pages are images only (scanned pages bound in)
+  for (const p of scannedPages) {
+    problems.push({ code: 'pdf_page_no_text', message: `Page ${p} is an image with no text layer (a scanned page); anything on it is not read.`, where: `page ${p}` });
+  }
   const { grids, text, headings } = assemble(pages);
   return { kind: 'pdf', title, headings, text, grids, problems, pages: numPages };
 }

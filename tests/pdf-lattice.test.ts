@@ -125,3 +125,17 @@ describe('numbers are never split', () => {
     ]);
   });
 });
+
+describe('scanned pages', () => {
+  const image = 'q 200 0 0 200 100 400 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x80\x40\x20\x10 EI Q';
+  it('a page that is only an image, in a document with text, is named', async () => {
+    const doc = await extractPdf(rawPdf(['BT /F1 12 Tf 72 720 Td (Some text on page one) Tj ET', image]));
+    expect(doc.problems.map((p) => [p.code, p.where])).toEqual([['pdf_page_no_text', 'page 2']]);
+    expect(doc.text).toBe('Some text on page one');
+  });
+  it('a document of images only has no text layer', async () => {
+    const doc = await extractPdf(rawPdf([image, image]));
+    expect(doc.problems.map((p) => p.code)).toEqual(['pdf_no_text_layer']);
+    expect(doc.problems[0].message).toMatch(/2 page\(s\) of images/);
+  });
+});
