@@ -11,6 +11,7 @@ import { sniffKind, decodeBytes } from '../decode.js';
 import { extractBytes } from '../extract.js';
 import type { Report } from '../report.js';
 import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
+import { afterIngest } from '../review/hook.js';
 import { createAgent, fetchUrl, type FetchResult } from './fetcher.js';
 import { Frontier, type FrontierRow, type KindHint } from './frontier.js';
 import { discover, type FoundLink } from './discover.js';
@@ -751,6 +752,7 @@ export class Crawler {
         this.opts.onEvent?.({ type: 'not_report', url: row.url, status: report.status });
       } else if (report) {
         const r = ingestReport(this.db, report, body, { sourceUrl: res.finalUrl });
+        if (r.created) afterIngest(this.db, r.reportId); // review set: link the body across years, cross-year checks
         reportId = r.reportId;
         this.stats.reports++;
         if (r.created) this.stats.stored++;
