@@ -752,7 +752,15 @@ export class Crawler {
         this.opts.onEvent?.({ type: 'not_report', url: row.url, status: report.status });
       } else if (report) {
         const r = ingestReport(this.db, report, body, { sourceUrl: res.finalUrl });
-        if (r.created) afterIngest(this.db, r.reportId); // review set: link the body across years, cross-year checks
+        // review set: link the body across years, cross-year checks. Never loses the report: on a failure
+        // here it stays stored and \`nianbao review recompute\` redoes the step.
+        if (r.created) {
+          try {
+            afterIngest(this.db, r.reportId);
+          } catch {
+            /* see above */
+          }
+        }
         reportId = r.reportId;
         this.stats.reports++;
         if (r.created) this.stats.stored++;
