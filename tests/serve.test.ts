@@ -69,11 +69,32 @@ function ingestHostile(): number {
   return reportId;
 }
 
+/** A plain-text report whose failing cells are on lines 3 and 4. */
+function ingestText(): number {
+  const source = '某县统计局2021年政府信息公开工作年度报告\n行政复议\n结果维持\t2\n总计\t1\n<i>不是标记</i>\n';
+  const bytes = new TextEncoder().encode(source);
+  const where = (line: number) => ({ table: 1, row: line - 2, col: 1, line });
+  const report = ReportSchema.parse({
+    source: 'text/report.txt', sha256: sha256Hex(bytes), status: 'partial', version: '2021', agency: '某县统计局', year: 2021, title: null,
+    region: null, source_url: null, kind: 'text', figures: { 'review.upheld': 2, 'review.total': 1 },
+    checks: [{ id: 'review.total', status: 'fail', expected: 2, actual: 1, keys: ['review.upheld', 'review.total'] }],
+    problems: [],
+    provenance: {
+      'review.upheld': { text: '2', blank: false, table: 4, grid: 1, row_label: '行政复议', col_label: '结果维持', where: where(3) },
+      'review.total': { text: '1', blank: false, table: 4, grid: 1, row_label: '行政复议', col_label: '总计', where: where(4) },
+    },
+  });
+  const { reportId } = ingestReport(db, report, bytes);
+  afterIngest(db, reportId);
+  return reportId;
+}
+
 beforeAll(async () => {
   db = openReviewDb(':memory:');
   for (const y of [2021, 2022, 2023]) ids[`s${y}`] = await ingestFile(join(SERIES, `xihua-culture-${y}.html`));
   ids.pdf = await ingestFile(join(root, '..', 'shared', 'corpus', 'real', 'huaian-hongze-2023.pdf'));
   ids.evil = ingestHostile();
+  ids.text = ingestText();
   srv = await startServer(db, { port: 0 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -101,7 +122,7 @@ describe('the review page in Chromium', () => {
     const page = await newPage();
     await page.goto(srv.url + '/');
     const reports = await page.locator('#reports tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-report'))));
-    expect(reports.sort()).toEqual([ids.s2022, ids.s2023, ids.pdf, ids.evil].sort());
+    expect(reports.sort()).toEqual([ids.s2022, ids.s2023, ids.pdf, ids.evil, ids.text].sort());
     await page.selectOption('select[name=year]', '2023');
     await page.click('button[type=submit]');
     await page.waitForURL(/year=2023/);
@@ -186,6 +207,18 @@ describe('the review page in Chromium', () => {
     expect(natural).toBeGreaterThan(500);
     expect(await page.locator('.page .box').count()).toBeGreaterThan(0);
     expect(await img.getAttribute('alt')).toBe('page 4');
+    await page.close();
+  }, 60_000);
+
+  it('shows a text source with the offending lines marked', async () => {
+    const page = await newPage();
+    await page.goto(`${srv.url}/report/${ids.text}`);
+    expect(await page.locator('pre.src .hl').evaluateAll((els) => els.map((e) => [e.id, e.textContent]))).toEqual([
+      ['line-3', '结果维持\t2'],
+      ['line-4', '总计\t1'],
+    ]);
+    expect(await page.locator('pre.src').innerText()).toContain('<i>不是标记</i>');
+    expect(await page.locator('pre.src i').count()).toBe(0);
     await page.close();
   }, 60_000);
 
