@@ -44,7 +44,12 @@ const UNIT_RE = /(万元|萬元|亿元|元|件|个|個|条|條|项|項|次|宗|�
  * @param unit the unit the column header names for amounts: a value in 元 is converted to 万元.
  */
 export function parseCell(raw: string, opts: { unit?: '万元' | '元' } = {}): CellValue {
-  let s = toHalfWidth(raw).replace(/[\s\u00a0\u200b\ufeff]+/g, '').trim();
+  let s = toHalfWidth(raw).replace(/[\s\u00a0\u200b\ufeff]+/g, ' ').trim();
+  // two numbers in one cell are never one number: white space inside digits only as a thousands separator
+  if (/\d \d/.test(s) && !/^[+-]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)) {
+    return { value: null, blank: false, reason: `"${raw}" holds more than one number` };
+  }
+  s = s.replace(/ /g, '');
   if (s === '') return { value: 0, blank: true };
   if (ZERO_MARKERS.test(s)) return { value: 0, blank: true };
   s = stripNotes(s).replace(/\s+/g, '');
