@@ -369,4 +369,25 @@ describe('a host that keeps failing', () => {
       rmSync(ddir, { recursive: true, force: true });
     }
   });
+
+  it('whose robots.txt cannot be had is tried again with backoff, then its URLs fail with the reason', async () => {
+    const E = await startHost({ '/robots.txt': (_req, res) => res.writeHead(503).end(), '/nb/': { body: R1 } });
+    const edir = mkdtempSync(join(tmpdir(), 'nianbao-crawl-'));
+    const edb = openDb(join(edir, 'e.db'));
+    try {
+      const s = await new Crawler(edb, { ...OPTS, seeds: [E.origin + '/nb/'] }).run();
+      expect(E.paths()).toEqual(['/robots.txt', '/robots.txt', '/robots.txt']); // maxTries 3, and never the page
+      expect(s.failed).toBe(1);
+      expect(s.failures).toEqual([
+        { url: E.origin + '/robots.txt', error: 'robots.txt unreachable (HTTP 503) after 3 tries: host skipped; 1 URL failed' },
+      ]);
+      expect(edb.prepare('SELECT state, last_error FROM frontier').all()).toEqual([
+        { state: 'failed', last_error: 'robots.txt unreachable (HTTP 503) after 3 tries: host skipped' },
+      ]);
+    } finally {
+      edb.close();
+      await E.close();
+      rmSync(edir, { recursive: true, force: true });
+    }
+  });
 });

@@ -140,6 +140,8 @@ interface HostState {
   setAsideCount: number;
   robots: Robots | null;
   robotsLoading: Promise<void> | null;
+  /** robots.txt fetches that failed in a row (this run). */
+  robotsFailures: number;
   crawlDelayMs: number;
   buffer: FrontierRow[];
   wakeAt: number | null;
@@ -282,6 +284,7 @@ export class Crawler {
       setAsideCount: row?.set_aside_count ?? 0,
       robots: null,
       robotsLoading: null,
+      robotsFailures: 0,
       crawlDelayMs: 0,
       buffer: [],
       wakeAt: null,
@@ -394,6 +397,7 @@ export class Crawler {
         return;
       }
       if (!h.robots) {
+        if (this.frontier.nextDue(h.host) === undefined) return; // nothing to fetch here
         await this.loadRobots(h);
         continue;
       }
@@ -472,16 +476,33 @@ export class Crawler {
         const text = new TextDecoder('utf-8').decode(res.body);
         this.setRobots(h, res.status, text);
         this.frontier.saveRobots(h.host, text, res.status, now, h.robots?.crawlDelay ?? null);
+        h.robotsFailures = 0;
         this.hostSucceeded(h);
       } else if (res.status !== null && res.status >= 400 && res.status < 500 && res.status !== 429) {
         this.setRobots(h, res.status, null); // no robots.txt: everything allowed
         this.frontier.saveRobots(h.host, null, res.status, now, null);
+        h.robotsFailures = 0;
         this.hostSucceeded(h);
       } else {
-        // unreachable robots.txt (5xx, 429, network): RFC 9309 says assume complete disallow for now;
-        // the host's URLs stay queued and the host is retried later
+        // unreachable robots.txt (5xx, 429, network): RFC 9309 says assume complete disallow. The host's
+        // URLs wait while robots.txt is tried again with backoff; after the bounded tries they fail
+        // with the reason (`--retry-failed` gives them another chance in a later run).
         const why = res.error ? res.error.message : `HTTP ${res.status}`;
-        this.hostFailed(h, `robots.txt unreachable: ${why}`, res.retryAfterMs, true);
+        h.robotsFailures++;
+        if (h.robotsFailures >= this.opts.maxTries) {
+          this.releaseBuffer(h);
+          const error = `robots.txt unreachable (${why}) after ${h.robotsFailures} tries: host skipped`;
+          const n = this.frontier.failHost(h.host, error);
+          this.stats.failed += n;
+          this.queuedCount -= n;
+          this.noteFailure(url, `${error}; ${n} URL${n === 1 ? '' : 's'} failed`);
+          this.opts.onEvent?.({ type: 'failed', url, error });
+        } else {
+          const wait =
+            res.retryAfterMs !== undefined ? Math.min(res.retryAfterMs, this.opts.maxRetryAfterMs) : this.backoff(h.robotsFailures);
+          h.setAsideUntil = Date.now() + wait;
+          this.opts.onEvent?.({ type: 'retry', url, error: why, tries: h.robotsFailures, inMs: Math.round(wait) });
+        }
       }
     })().finally(() => {
       h.robotsLoading = null;
@@ -518,12 +539,12 @@ export class Crawler {
     this.saveHost(h);
   }
 
-  /** A failed exchange with the host; after hostFailureLimit in a row (or at once when `now`) it is set aside. */
-  private hostFailed(h: HostState, why: string, retryAfterMs: number | undefined, now = false): void {
+  /** A failed exchange with the host; after hostFailureLimit in a row it is set aside. */
+  private hostFailed(h: HostState, why: string, retryAfterMs: number | undefined): void {
     h.failures++;
     const t = Date.now();
     if (retryAfterMs !== undefined) h.nextFreeAt = Math.max(h.nextFreeAt, t + Math.min(retryAfterMs, this.opts.maxRetryAfterMs));
-    if (now || h.failures >= this.opts.hostFailureLimit) {
+    if (h.failures >= this.opts.hostFailureLimit) {
       const base = Math.max(this.opts.setAsideMs, retryAfterMs !== undefined ? Math.min(retryAfterMs, this.opts.maxRetryAfterMs) : 0);
       const period = Math.min(base * 2 ** h.setAsideCount, 3600_000);
       h.setAsideUntil = t + period;
@@ -825,18 +846,19 @@ export class Crawler {
     }
   }
 
+  /** Exponential backoff with "equal jitter" for the n-th try (n ≥ 1), bounded by backoffMaxMs. */
+  private backoff(n: number): number {
+    const exp = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** (n - 1));
+    return exp / 2 + Math.random() * (exp / 2);
+  }
+
   private retry(row: FrontierRow, why: string, status: number | null, retryAfterMs: number | undefined): void {
     const tries = row.tries + 1;
     if (tries >= this.opts.maxTries) {
       this.fail(row, `${why} (gave up after ${tries} tries)`, status, tries);
       return;
     }
-    let wait: number;
-    if (retryAfterMs !== undefined) wait = Math.min(retryAfterMs, this.opts.maxRetryAfterMs);
-    else {
-      const exp = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** (tries - 1));
-      wait = exp / 2 + Math.random() * (exp / 2); // "equal jitter"
-    }
+    const wait = retryAfterMs !== undefined ? Math.min(retryAfterMs, this.opts.maxRetryAfterMs) : this.backoff(tries);
     this.frontier.retry(row.url, tries, Date.now() + wait, status, why);
     this.stats.retries++;
     this.opts.onEvent?.({ type: 'retry', url: row.url, error: why, tries, inMs: Math.round(wait) });

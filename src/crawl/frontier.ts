@@ -282,6 +282,13 @@ export class Frontier {
     return out;
   }
 
+  /** Fails every waiting URL of a host (its robots.txt cannot be had); returns how many. */
+  failHost(host: string, error: string): number {
+    return this.db
+      .prepare(`UPDATE frontier SET state = 'failed', last_error = ? WHERE host = ? AND state IN ('queued', 'claimed')`)
+      .run(error, host).changes;
+  }
+
   /** Any URL of the host (to learn its scheme). */
   anyUrl(host: string): string | undefined {
     return (this.s.anyUrl.get(host) as { url: string } | undefined)?.url;
