@@ -1,6 +1,7 @@
 /** `nianbao extract <file-or-url>... [--json]`: extract reports and print them. */
 import { parseArgs } from 'node:util';
 import { extractBytes } from '../extract.js';
+import { ReportSchema } from '../report.js';
 import { formatReport } from '../format.js';
 import { closeHttp, expandArgs, readSource, ReadError, type ReadOptions } from '../io.js';
 import type { Report } from '../report.js';
@@ -88,11 +89,13 @@ export async function loadAndExtract(source: string, opts: ReadOptions = {}): Pr
     return { report: unreadableReport(source, err) };
   }
   try {
-    const report = await extractBytes(loaded.bytes, {
+    const extracted = await extractBytes(loaded.bytes, {
       source: loaded.source,
       url: loaded.url,
       contentType: loaded.contentType,
     });
+    // the report leaves the pipeline here: it must be what the contract says
+    const report = ReportSchema.parse(extracted);
     return { report, bytes: loaded.bytes };
   } catch (err) {
     // extractBytes promises never to throw; should it, the document still gets its line.
