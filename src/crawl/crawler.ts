@@ -13,7 +13,7 @@ import type { Report } from '../report.js';
 import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
 import { createAgent, fetchUrl, type FetchResult } from './fetcher.js';
-import { Frontier, type FrontierRow, type KindHint } from './frontier.js';
+import { Frontier, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
 import { discover, type FoundLink } from './discover.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
@@ -131,7 +131,6 @@ export interface CrawlSummary extends CrawlStats {
 
 interface HostState {
   host: string;
-  origin: string;
   workers: number;
   nextFreeAt: number;
   avgMs: number | null;
@@ -148,13 +147,11 @@ interface HostState {
   wakeTimer: NodeJS.Timeout | null;
 }
 
+type LogBase = Omit<FetchLogEntry, 'sha256' | 'error'>;
+
 const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, redirect: 1, hub: 0 };
 const BATCH = 16;
 const MAX_FAILURES_LISTED = 50;
-
-function hostOf(url: string): string {
-  return new URL(url).host;
-}
 
 export class Crawler {
   readonly opts: CrawlOptions;
@@ -275,7 +272,6 @@ export class Crawler {
     const row = this.frontier.host(host);
     h = {
       host,
-      origin: '',
       workers: 0,
       nextFreeAt: 0,
       avgMs: row?.avg_response_ms ?? null,
@@ -380,7 +376,8 @@ export class Crawler {
     try {
       await this.workerLoop(h);
     } finally {
-      if (h.workers === 1 && (this.stopping || h.setAsideUntil > Date.now())) this.releaseBuffer(h);
+      // the host's last worker leaves no claimed URLs behind (a stop, a set-aside, a bug)
+      if (h.workers === 1) this.releaseBuffer(h);
     }
   }
 
@@ -637,7 +634,7 @@ export class Crawler {
         return;
       }
       if (res.notModified) {
-        await this.handleNotModified(row, res, logBase, attempt);
+        await this.handleNotModified(row, res, logBase);
         return;
       }
       if (res.status === null || res.status < 200 || res.status >= 300 || !res.body) {
@@ -648,7 +645,7 @@ export class Crawler {
         })();
         return;
       }
-      await this.handleBody(row, res, res.body, logBase, attempt);
+      await this.handleBody(row, res, res.body, logBase);
     } catch (err) {
       // a database or extraction bug for this URL: record it, keep crawling
       const why = `internal error: ${(err as Error).message}`;
@@ -660,7 +657,7 @@ export class Crawler {
     }
   }
 
-  private async handleNotModified(row: FrontierRow, res: FetchResult, logBase: Omit<Parameters<Frontier['log']>[0], 'sha256' | 'error'>, attempt: number): Promise<void> {
+  private async handleNotModified(row: FrontierRow, res: FetchResult, logBase: LogBase): Promise<void> {
     this.stats.notModified++;
     // the stored body is still current: re-read it for links when it was a list page
     const sha = row.content_sha256;
@@ -668,7 +665,7 @@ export class Crawler {
       ? (this.db.prepare('SELECT bytes FROM blobs WHERE sha256 = ?').get(sha) as { bytes: Buffer } | undefined)
       : undefined;
     if (blob && (row.role === 'list' || row.role === 'wrapper')) {
-      await this.handleBody(row, res, new Uint8Array(blob.bytes), logBase, attempt, true);
+      await this.handleBody(row, res, new Uint8Array(blob.bytes), logBase, true);
       return;
     }
     this.db.transaction(() => {
@@ -682,8 +679,7 @@ export class Crawler {
     row: FrontierRow,
     res: FetchResult,
     body: Uint8Array,
-    logBase: Omit<Parameters<Frontier['log']>[0], 'sha256' | 'error'>,
-    attempt: number,
+    logBase: LogBase,
     notModified = false,
   ): Promise<void> {
     const contentType = res.headers['content-type'];
@@ -736,7 +732,7 @@ export class Crawler {
     body: Uint8Array,
     sha: string,
     contentType: string | undefined,
-    logBase: Omit<Parameters<Frontier['log']>[0], 'sha256' | 'error'>,
+    logBase: LogBase,
     validators: { etag?: string | null; lastModified?: string | null },
     links: FoundLink[],
     linksIfNotReport: FoundLink[],
@@ -880,5 +876,3 @@ export class Crawler {
 export async function crawl(db: Database.Database, opts: Partial<CrawlOptions> & { seeds: string[] }): Promise<CrawlSummary> {
   return new Crawler(db, opts).run();
 }
-
-export { hostOf };
