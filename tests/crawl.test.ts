@@ -391,3 +391,39 @@ describe('a host that keeps failing', () => {
     }
   });
 });
+
+describe('options', () => {
+  it('--per-host 2 keeps at most two requests to a host in flight; a redirect to another host is queued for that host', async () => {
+    const docs = [R1, FLAKY, MOVED, B1, B2].map((d, i) => Buffer.concat([Buffer.from(d), Buffer.from(`<!-- ${i} -->`)]));
+    const other = await startHost({ '/robots.txt': (_q, r) => r.writeHead(404).end(), '/moved/r4.html': { body: docs[4] } }, { latencyMs: 30 });
+    const routes: Parameters<typeof startHost>[0] = {
+      '/robots.txt': (_q, r) => r.writeHead(404).end(),
+      '/nb/': {
+        body: listPage({
+          items: docs.map((_, i) => ({ href: `/nb/r${i}.html`, text: `某局${2015 + i}年政府信息公开工作年度报告` })),
+        }),
+      },
+      '/nb/r4.html': (_q, r) => r.writeHead(301, { location: `${other.origin}/moved/r4.html` }).end(),
+    };
+    docs.slice(0, 4).forEach((d, i) => (routes[`/nb/r${i}.html`] = { body: d }));
+    const H = await startHost(routes, { latencyMs: 80 });
+    const hdir = mkdtempSync(join(tmpdir(), 'nianbao-crawl-'));
+    const hdb = openDb(join(hdir, 'h.db'));
+    try {
+      const s = await new Crawler(hdb, { ...OPTS, perHost: 2, scope: 'any', seeds: [H.origin + '/nb/'] }).run();
+      expect(H.maxConcurrent).toBeLessThanOrEqual(2);
+      expect(s.stored).toBe(5);
+      // (then the links of that report page to its other years, on that host)
+      expect(other.paths().slice(0, 2)).toEqual(['/robots.txt', '/moved/r4.html']);
+      expect(other.maxConcurrent).toBeLessThanOrEqual(2);
+      expect(hdb.prepare('SELECT role, final_url FROM frontier WHERE url = ?').get(H.origin + '/nb/r4.html')).toEqual({
+        role: 'redirect',
+        final_url: `${other.origin}/moved/r4.html`,
+      });
+    } finally {
+      hdb.close();
+      await Promise.all([H.close(), other.close()]);
+      rmSync(hdir, { recursive: true, force: true });
+    }
+  });
+});
