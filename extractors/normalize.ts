@@ -21,6 +21,21 @@ const SPACES = /[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff
 
 /** Fold a label for matching: NFKC (full-width → ASCII, Kangxi radicals → CJK), traditional → simplified, no spaces, no quotes. */
 export function normLabel(s: string): string {
+  if (s.length > 200) return fold(s);
+  let hit = cache.get(s);
+  if (hit === undefined) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    hit = fold(s);
+    cache.set(s, hit);
+  }
+  return hit;
+}
+
+/** Labels repeat from table to table and report to report: each is folded once (bounded). */
+const CACHE_MAX = 20_000;
+const cache = new Map<string, string>();
+
+function fold(s: string): string {
   let out = '';
   for (const ch of s.normalize('NFKC')) out += TRAD_MAP.get(ch) ?? ch;
   return out.replace(SPACES, '').replace(QUOTES, '').replace(/其它/g, '其他').replace(/[—–―－]/g, '-');

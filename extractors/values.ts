@@ -43,7 +43,23 @@ const UNIT_RE = /(万元|萬元|亿元|元|件|个|個|条|條|项|項|次|宗|�
  * Parse a cell's text.
  * @param unit the unit the column header names for amounts: a value in 元 is converted to 万元.
  */
-export function parseCell(raw: string, opts: { unit?: '万元' | '元' } = {}): CellValue {
+export function parseCell(raw: string, opts: { unit?: '万元' | '元' } = {}): Readonly<CellValue> {
+  // the same few texts fill most cells ('0', '', '—', small counts): read each once
+  if (raw.length > 200) return readCell(raw, opts);
+  const cacheKey = opts.unit ? opts.unit + '\u0000' + raw : raw;
+  let hit = cache.get(cacheKey);
+  if (hit === undefined) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    hit = Object.freeze(readCell(raw, opts));
+    cache.set(cacheKey, hit);
+  }
+  return hit;
+}
+
+const CACHE_MAX = 20_000;
+const cache = new Map<string, Readonly<CellValue>>();
+
+function readCell(raw: string, opts: { unit?: '万元' | '元' }): CellValue {
   let s = toHalfWidth(raw).replace(/[\s\u00a0\u200b\ufeff]+/g, ' ').trim();
   // two numbers in one cell are never one number: white space inside digits only as a thousands separator
   if (/\d \d/.test(s) && !/^[+-]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)) {
