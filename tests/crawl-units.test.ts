@@ -8,6 +8,7 @@ import { ScopeFilter, siteDomain } from '../src/crawl/scope.js';
 import { startHost, type TestHost } from './helpers/testsite.js';
 import Database from 'better-sqlite3';
 import { Frontier } from '../src/crawl/frontier.js';
+import { politeDelay } from '../src/crawl/crawler.js';
 
 const UA = 'nianbao/0.1 (+test)';
 
@@ -245,5 +246,17 @@ describe('frontier recovery', () => {
       { url: 'http://h/c', state: 'failed', tries: 4, last_error: 'the crawler stopped (crash or kill) while handling this URL, 4 times' },
     ]);
     db.close();
+  });
+});
+
+describe('politeness delay', () => {
+  const o = { delayMs: 500, delayFactor: 2, maxDelayMs: 5000 };
+  it('grows with the response time, bounded, never below the base delay or Crawl-delay', () => {
+    expect(politeDelay(o, null, 0)).toBe(500);
+    expect(politeDelay(o, 100, 0)).toBe(500);
+    expect(politeDelay(o, 1200, 0)).toBe(2400);
+    expect(politeDelay(o, 60_000, 0)).toBe(5000);
+    expect(politeDelay(o, 1200, 10_000)).toBe(10_000); // robots.txt Crawl-delay: 10 is obeyed past the bound
+    expect(politeDelay({ delayMs: 0, delayFactor: 0, maxDelayMs: 0 }, 300, 0)).toBe(0);
   });
 });

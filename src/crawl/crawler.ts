@@ -147,6 +147,20 @@ interface HostState {
   wakeTimer: NodeJS.Timeout | null;
 }
 
+/**
+ * The pause before the next request to a host: at least `delayMs`, at least robots.txt's Crawl-delay,
+ * and `delayFactor` × the host's average response time (a slow server is a busy server), that last
+ * part bounded by `maxDelayMs`.
+ */
+export function politeDelay(
+  o: Pick<CrawlOptions, 'delayMs' | 'delayFactor' | 'maxDelayMs'>,
+  avgResponseMs: number | null,
+  crawlDelayMs: number,
+): number {
+  const adaptive = avgResponseMs === null ? 0 : Math.min(o.maxDelayMs, o.delayFactor * avgResponseMs);
+  return Math.max(o.delayMs, adaptive, crawlDelayMs);
+}
+
 type LogBase = Omit<FetchLogEntry, 'sha256' | 'error'>;
 
 const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, redirect: 1, hub: 0 };
@@ -368,8 +382,7 @@ export class Crawler {
   }
 
   private delayFor(h: HostState): number {
-    const adaptive = h.avgMs === null ? 0 : Math.min(this.opts.maxDelayMs, this.opts.delayFactor * h.avgMs);
-    return Math.max(this.opts.delayMs, adaptive, h.crawlDelayMs);
+    return politeDelay(this.opts, h.avgMs, h.crawlDelayMs);
   }
 
   private async worker(h: HostState): Promise<void> {
