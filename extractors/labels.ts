@@ -335,20 +335,20 @@ export function mapGrids(grids: Grid[]): MappedTables {
     const rowWhere = rowCells[0]?.where;
     const where = cell?.where ?? (rowWhere ? { ...rowWhere, col: undefined } : { table: grid.index });
     if (where.col === undefined) delete where.col;
-    const place = `table ${canonicalTable(section)}, row ${rowLabel || '(none)'}, column ${colLabel}${describeWhere(where)}`;
+    const place = () => `table ${canonicalTable(section)}, row ${rowLabel || '(none)'}, column ${colLabel}${describeWhere(where)}`;
     if (key in figures) {
       const prev = figures[key];
       if (prev !== parsed.value) {
         problems.push({
           code: 'duplicate_cell',
           message: `${key} is printed twice with different values (${prev} and ${parsed.value}); the first is kept`,
-          where: place,
+          where: place(),
         });
       }
       return;
     }
     if (parsed.value === null) {
-      problems.push({ code: 'cell_unreadable', message: `cannot read "${text}" as a number (${parsed.reason})`, where: place });
+      problems.push({ code: 'cell_unreadable', message: `cannot read "${text}" as a number (${parsed.reason})`, where: place() });
     } else if (!cell) {
       missingByGrid.set(grid.index, (missingByGrid.get(grid.index) ?? 0) + 1);
     }

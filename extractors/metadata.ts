@@ -68,8 +68,14 @@ const MATCH_CHANGES_RE = new RegExp(`[${[...T2S.keys()].join('')}\uff10-\uff19\u
 
 /** The matching form of a string: same length, index for index. */
 function m(s: string): string {
-  return s.replace(MATCH_CHANGES_RE, matchChar);
+  // the same head of the text is put in matching form by several readers in a row
+  for (const e of mMemo) if (e.in === s) return e.out;
+  const out = s.replace(MATCH_CHANGES_RE, matchChar);
+  mMemo.unshift({ in: s, out });
+  mMemo.length = Math.min(mMemo.length, 3);
+  return out;
 }
+const mMemo: { in: string; out: string }[] = [];
 
 function isWordChar(ch: string | undefined): boolean {
   return ch !== undefined && /[A-Za-z0-9]/.test(ch);
@@ -391,14 +397,15 @@ export function regionOf(agency: string | null): string | null {
 // Year sources in the text
 
 /** The year of the statistics period: 统计期限自2023年1月1日起至2023年12月31日止, 统计时限为2021年1月1日至12月31日. */
+const PERIOD_DATE = '((?:19|20)[0-9]{2})(?:年|\\.|/|-)([0-9]{1,2})(?:月|\\.|/|-)([0-9]{1,2})日?';
+const PERIOD_END = '(?:((?:19|20)[0-9]{2})(?:年|\\.|/|-))?([0-9]{1,2})(?:月|\\.|/|-)([0-9]{1,2})日?';
+const PERIOD_RE = new RegExp(
+  `(?:统计|数据)[^。；]{0,12}?(?:期限|时限|时间|期间|区间|周期|范围|时段)[^。；0-9]{0,12}?${PERIOD_DATE}[^。；0-9]{0,6}?(?:至|到|—|－|-|~|～)[^。；0-9]{0,3}?${PERIOD_END}`,
+);
+
 function periodYearIn(ctext: string): number | null {
   const mt = m(ctext);
-  const DATE = '((?:19|20)[0-9]{2})(?:年|\\.|/|-)([0-9]{1,2})(?:月|\\.|/|-)([0-9]{1,2})日?';
-  const END = '(?:((?:19|20)[0-9]{2})(?:年|\\.|/|-))?([0-9]{1,2})(?:月|\\.|/|-)([0-9]{1,2})日?';
-  const re = new RegExp(
-    `(?:统计|数据)[^。；]{0,12}?(?:期限|时限|时间|期间|区间|周期|范围|时段)[^。；0-9]{0,12}?${DATE}[^。；0-9]{0,6}?(?:至|到|—|－|-|~|～)[^。；0-9]{0,3}?${END}`,
-  );
-  const x = re.exec(mt);
+  const x = PERIOD_RE.exec(mt);
   if (x) {
     const startYear = Number(x[1]);
     const startMonth = Number(x[2]);
