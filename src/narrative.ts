@@ -84,6 +84,8 @@ const NUM = String.raw`(\d{1,3}(?:,\d{3})+|\d+|[零〇一二两三四五六七�
 /** A gap inside one clause: no digits, no clause punctuation, no brackets. */
 const GAP = (max: number) => String.raw`[^，,。；;！？!?、\d（）()：:]{0,${max}}?`;
 const COUNT = String.raw`\s*(?:件|起|宗|个|份)`;
+/** A sentence any rule could read: a count or a denial in it. */
+const WORTH_READING = new RegExp(String.raw`${NUM}${COUNT}|未|没有|无`, 'u');
 /** Clause words that make a number something else than the year's figure. */
 /** Clause words that make the speaker a part of the body (an office on its behalf, departments, townships). */
 const SCOPE = /代表|代为|部门|乡镇|街道|单位|下属|所属/u;
@@ -224,6 +226,8 @@ function quote(sentence: string): string {
 export function findStatements(text: string, opts: NarrativeOptions = {}): Statement[] {
   const out: Statement[] = [];
   for (const sentence of sentencesOf(proseOf(text))) {
+    // every rule reads a count (N件) or a denial (未/没有/无): most sentences hold neither
+    if (!WORTH_READING.test(sentence)) continue;
     const years = [...sentence.matchAll(/((?:19|20)\d{2})\s*年(?!度报告)/gu)].map((m) => Number(m[1]));
     for (const rule of RULES) {
       if (rule.sentence && !rule.sentence.test(sentence)) continue;
