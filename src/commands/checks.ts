@@ -1,7 +1,6 @@
 /** `nianbao checks [--status fail] [--db PATH] [--json]`: list stored check results, failed first. */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { usageError } from '../cli.js';
+import { parseCommandArgs, usageError } from '../cli.js';
 import { alignColumns, formatValue } from '../format.js';
 import { CheckStatus } from '../report.js';
 import { DEFAULT_DB_PATH, openDb } from '../store/db.js';
@@ -56,9 +55,9 @@ export function formatStoredChecks(rows: StoredCheck[]): string[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const args = parseCommandArgs(
+    argv,
+    {
       status: { type: 'string' },
       report: { type: 'string' },
       agency: { type: 'string' },
@@ -67,16 +66,11 @@ export async function run(argv: string[]): Promise<number> {
       limit: { type: 'string' },
       db: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+    help,
+  );
+  if (!args) return 0;
+  const { values } = args;
   const filter: CheckFilter = {};
   if (values.status !== undefined) {
     const s = CheckStatus.safeParse(values.status);

@@ -1,7 +1,6 @@
 /** `nianbao crawl [--seeds FILE | URL...] [--db PATH] …`: crawl sites for annual reports and store them. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { usageError } from '../cli.js';
+import { usageError, parseCommandArgs } from '../cli.js';
 import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
 import { Crawler, DEFAULTS, type CrawlOptions, type CrawlSummary } from '../crawl/crawler.js';
 import { formatCrawlSummary, liveLine } from '../crawl/progress.js';
@@ -99,36 +98,28 @@ export async function crawlWithSignals(
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      seeds: { type: 'string' },
-      db: { type: 'string' },
-      concurrency: { type: 'string' },
-      'per-host': { type: 'string' },
-      delay: { type: 'string' },
-      'max-delay': { type: 'string' },
-      'max-pages': { type: 'string' },
-      'max-depth': { type: 'string' },
-      scope: { type: 'string' },
-      timeout: { type: 'string' },
-      'max-bytes': { type: 'string' },
-      'max-tries': { type: 'string' },
-      backoff: { type: 'string' },
-      'max-wait': { type: 'string' },
-      'user-agent': { type: 'string' },
-      recrawl: { type: 'boolean' },
-      'retry-failed': { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
+  const args = parseCommandArgs(argv, {
+    seeds: { type: 'string' },
+    db: { type: 'string' },
+    concurrency: { type: 'string' },
+    'per-host': { type: 'string' },
+    delay: { type: 'string' },
+    'max-delay': { type: 'string' },
+    'max-pages': { type: 'string' },
+    'max-depth': { type: 'string' },
+    scope: { type: 'string' },
+    timeout: { type: 'string' },
+    'max-bytes': { type: 'string' },
+    'max-tries': { type: 'string' },
+    backoff: { type: 'string' },
+    'max-wait': { type: 'string' },
+    'user-agent': { type: 'string' },
+    recrawl: { type: 'boolean' },
+    'retry-failed': { type: 'boolean' },
+    json: { type: 'boolean' },
+  }, help, { positionals: true });
+  if (!args) return 0;
+  const { values, positionals } = args;
   const raw = [...(values.seeds ? readSeedsFile(values.seeds) : []), ...positionals];
   const seeds: string[] = [];
   for (const s of raw) {

@@ -3,8 +3,7 @@
  * tidy data for analysts.
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { usageError } from '../cli.js';
+import { usageError, parseCommandArgs } from '../cli.js';
 import { ALL_KNOWN_KEYS } from '../keys.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openReviewDb } from '../review/schema.js';
@@ -123,23 +122,14 @@ export function writeExport(db: Db, what: 'figures' | 'checks' | 'reviews', form
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      format: { type: 'string' },
-      what: { type: 'string' },
-      db: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const args = parseCommandArgs(argv, {
+    format: { type: 'string' },
+    what: { type: 'string' },
+    db: { type: 'string' },
+    out: { type: 'string' },
+  }, help);
+  if (!args) return 0;
+  const { values } = args;
   if (values.format !== 'csv' && values.format !== 'jsonl') throw usageError('--format must be csv or jsonl');
   const what = values.what ?? 'figures';
   if (what !== 'figures' && what !== 'checks' && what !== 'reviews') throw usageError('--what must be figures, checks or reviews');

@@ -1,12 +1,11 @@
 /** `nianbao extract <file-or-url>... [--json]`: extract reports and print them. */
-import { parseArgs } from 'node:util';
 import { extractBytes } from '../extract.js';
 import { ReportSchema } from '../report.js';
 import { formatReport } from '../format.js';
 import { closeHttp, expandArgs, readSource, ReadError, type ReadOptions } from '../io.js';
 import type { Report } from '../report.js';
 import { sha256Hex } from '../store/ingest.js';
-import { usageError } from '../cli.js';
+import { usageError, parseCommandArgs } from '../cli.js';
 
 export const help = `Usage: nianbao extract <file-or-url-or-folder>... [--json]
 
@@ -132,16 +131,9 @@ export function contractJson(r: Report): Record<string, unknown> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...readOptionSpec },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
+  const args = parseCommandArgs(argv, { json: { type: 'boolean' }, ...readOptionSpec }, help, { positionals: true });
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length === 0) throw usageError('extract needs at least one file, folder or URL');
   const readOpts = readOptionsFrom(values);
   const { sources, notes } = await expandArgs(positionals);

@@ -1,6 +1,5 @@
 /** `nianbao ingest <file-or-url-or-folder>... [--db PATH]`: extract documents and store them. */
-import { parseArgs } from 'node:util';
-import { usageError } from '../cli.js';
+import { usageError, parseCommandArgs } from '../cli.js';
 import { padEndW } from '../format.js';
 import { closeHttp, expandArgs, type ReadOptions } from '../io.js';
 import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
@@ -131,21 +130,13 @@ export function formatSummary(s: IngestSummary, dbPath: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      ...readOptionSpec,
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
+  const args = parseCommandArgs(argv, {
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+    ...readOptionSpec,
+  }, help, { positionals: true });
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length === 0) throw usageError('ingest needs at least one file, folder or URL');
   const readOpts = readOptionsFrom(values);
   const dbPath = values.db ?? DEFAULT_DB_PATH;

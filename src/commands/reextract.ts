@@ -1,6 +1,5 @@
 /** `nianbao reextract [--db PATH]`: rerun extraction over every stored report document, offline. */
-import { parseArgs } from 'node:util';
-import { usageError } from '../cli.js';
+import { parseCommandArgs } from '../cli.js';
 import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
 import { extractBytes } from '../extract.js';
 import { ingestReport, reextractReport } from '../store/ingest.js';
@@ -104,17 +103,9 @@ export async function reextractAll(db: Db, onLine: (line: string) => void = () =
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { db: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' } }, help);
+  if (!args) return 0;
+  const { values } = args;
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   let db: Db;
   try {

@@ -6,8 +6,7 @@
  *   nianbao review recompute [--report ID]
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { usageError } from '../cli.js';
+import { usageError, parseCommandArgs } from '../cli.js';
 import { formatValue } from '../format.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { afterIngest, relink } from '../review/hook.js';
@@ -103,28 +102,19 @@ export function formatFlagged(f: FlaggedCheck): string {
 }
 
 async function list(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      check: { type: 'string' },
-      agency: { type: 'string' },
-      region: { type: 'string' },
-      year: { type: 'string' },
-      report: { type: 'string' },
-      status: { type: 'string' },
-      state: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const args = parseCommandArgs(argv, {
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+    check: { type: 'string' },
+    agency: { type: 'string' },
+    region: { type: 'string' },
+    year: { type: 'string' },
+    report: { type: 'string' },
+    status: { type: 'string' },
+    state: { type: 'string' },
+  }, help);
+  if (!args) return 0;
+  const { values } = args;
   const filter: FlaggedFilter = {};
   if (values.status !== undefined) {
     if (!['fail', 'warn', 'all'].includes(values.status)) throw usageError(`--status must be fail, warn or all (not "${values.status}")`);
@@ -158,27 +148,18 @@ async function list(argv: string[]): Promise<number> {
 }
 
 async function decideCmd(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      report: { type: 'string' },
-      check: { type: 'string' },
-      decision: { type: 'string' },
-      value: { type: 'string' },
-      note: { type: 'string' },
-      by: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const args = parseCommandArgs(argv, {
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+    report: { type: 'string' },
+    check: { type: 'string' },
+    decision: { type: 'string' },
+    value: { type: 'string' },
+    note: { type: 'string' },
+    by: { type: 'string' },
+  }, help);
+  if (!args) return 0;
+  const { values } = args;
   const reportId = intOpt('report', values.report);
   if (reportId === undefined) throw usageError('decide needs --report ID');
   if (!values.check) throw usageError('decide needs --check CHECK');
@@ -219,25 +200,16 @@ async function decideCmd(argv: string[]): Promise<number> {
 }
 
 async function linkCmd(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      report: { type: 'string' },
-      agency: { type: 'string' },
-      auto: { type: 'boolean' },
-      by: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const args = parseCommandArgs(argv, {
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+    report: { type: 'string' },
+    agency: { type: 'string' },
+    auto: { type: 'boolean' },
+    by: { type: 'string' },
+  }, help);
+  if (!args) return 0;
+  const { values } = args;
   const reportId = intOpt('report', values.report);
   if (reportId === undefined) throw usageError('link needs --report ID');
   if (!values.agency === !values.auto) throw usageError('link needs either --agency NAME or --auto');
@@ -258,17 +230,9 @@ async function linkCmd(argv: string[]): Promise<number> {
 }
 
 async function recomputeCmd(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { db: { type: 'string' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, report: { type: 'string' } }, help);
+  if (!args) return 0;
+  const { values } = args;
   const one = intOpt('report', values.report);
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'recompute');
   if (!db) return 1;
@@ -283,17 +247,9 @@ async function recomputeCmd(argv: string[]): Promise<number> {
 }
 
 async function agenciesCmd(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { db: { type: 'string' }, json: { type: 'boolean' }, agency: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' }, agency: { type: 'string' } }, help);
+  if (!args) return 0;
+  const { values } = args;
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'agencies');
   if (!db) return 1;
   try {

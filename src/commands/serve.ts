@@ -1,7 +1,6 @@
 /** `nianbao serve [--db PATH] [--host 127.0.0.1] [--port 8080]`: the review page. */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { usageError } from '../cli.js';
+import { usageError, parseCommandArgs } from '../cli.js';
 import { DEFAULT_DB_PATH } from '../store/db.js';
 import { openReviewDb } from '../review/schema.js';
 import { startServer } from '../serve/server.js';
@@ -22,22 +21,13 @@ Options:
   -h, --help     show this help`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      db: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const args = parseCommandArgs(argv, {
+    db: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+  }, help);
+  if (!args) return 0;
+  const { values } = args;
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port wants a port number, not "${values.port}"`);
   const dbPath = values.db ?? DEFAULT_DB_PATH;

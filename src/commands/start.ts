@@ -5,8 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
-import { usageError } from '../cli.js';
+import { parseCommandArgs } from '../cli.js';
 import { closeHttp, expandArgs } from '../io.js';
 import { DEFAULT_DB_PATH, openDb, projectRoot, type Db } from '../store/db.js';
 import { listChecks } from '../store/queries.js';
@@ -28,17 +27,9 @@ Options:
   -h, --help    show this help`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { db: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(help + '\n');
-    return 0;
-  }
-  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const args = parseCommandArgs(argv, { db: { type: 'string' } }, help);
+  if (!args) return 0;
+  const { values } = args;
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   const root = projectRoot();
   const folders = [join(root, 'samples'), join(root, 'samples', 'pdf')].filter((f) => existsSync(f));
