@@ -3,6 +3,7 @@
  * clustering utilities. Everything here works in page coordinates with the origin at the TOP-left
  * (the viewport transform at scale 1 is applied to every point), in PDF points.
  */
+import type { Glyph } from './pdf-text.js';
 
 /** A horizontal (y fixed) or vertical (x fixed) ruling segment. */
 export interface Seg {
@@ -69,20 +70,6 @@ export interface OpCodes {
   setTextRise: number;
 }
 
-/** A glyph placed by replaying the text operators (top-left origin, PDF points). */
-export interface OpGlyph {
-  ch: string;
-  x0: number;
-  x1: number;
-  top: number;
-  bottom: number;
-  /** Baseline-ish vertical centre. */
-  yc: number;
-  size: number;
-  space: boolean;
-  vert: boolean;
-}
-
 /** What the text engine needs to know of a font (pdfjs's font object: commonObjs.get(loadedName)). */
 export interface FontInfo {
   vertical: boolean;
@@ -106,8 +93,8 @@ export function scanOps(
   base: Matrix,
   OPS: OpCodes,
   fontInfo: (name: string) => FontInfo,
-): { rulings: Rulings; images: number; glyphs: OpGlyph[] } {
-  const glyphs: OpGlyph[] = [];
+): { rulings: Rulings; images: number; glyphs: Glyph[] } {
+  const glyphs: Glyph[] = [];
   // the text state (saved and restored with the graphics state, as pdfjs's canvas does)
   interface TextState {
     tm: Matrix;

@@ -135,20 +135,13 @@ function writeChildren(s: Statements, reportId: number, report: Report): void {
     );
   }
   ord = 0;
-  for (const c of report.checks) {
-    s.insertCheck.run(
-      reportId,
-      c.id,
-      c.status,
-      c.expected,
-      c.actual,
-      JSON.stringify(c.keys),
-      c.reason ?? null,
-      c.evidence ?? null,
-      ord++,
-    );
-  }
+  for (const c of report.checks) s.insertCheck.run(...checkRow(reportId, c), ord++);
   for (const p of report.problems) s.insertProblem.run(reportId, p.code, p.message, p.where ?? null);
+}
+
+/** A check's columns, in the order of the check statements (report_id … evidence). */
+function checkRow(reportId: number, c: Check): [number, string, string, number | null, number | null, string, string | null, string | null] {
+  return [reportId, c.id, c.status, c.expected, c.actual, JSON.stringify(c.keys), c.reason ?? null, c.evidence ?? null];
 }
 
 function checkBytes(report: Report, bytes: Uint8Array): void {
@@ -216,18 +209,7 @@ export function upsertChecks(db: Db, reportId: number, checks: Check[]): void {
   const valid = CheckSchema.array().parse(checks);
   const s = statements(db);
   db.transaction(() => {
-    for (const c of valid) {
-      s.upsertCheck.run(
-        reportId,
-        c.id,
-        c.status,
-        c.expected,
-        c.actual,
-        JSON.stringify(c.keys),
-        c.reason ?? null,
-        c.evidence ?? null,
-        reportId,
-      );
-    }
+    // the last parameter finds the next position among the report's checks
+    for (const c of valid) s.upsertCheck.run(...checkRow(reportId, c), reportId);
   })();
 }
