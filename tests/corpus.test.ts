@@ -59,7 +59,10 @@ describe('the real corpus', () => {
       expect(p, key).toBeDefined();
       expect(p.col_label.length, `${key} column label`).toBeGreaterThan(0);
       if (!key.startsWith('review.') && !key.startsWith('litigation')) expect(p.row_label.length, `${key} row label`).toBeGreaterThan(0);
-      if (doc.endsWith('.pdf')) expect(p.where.page, `${key} page`).toBeGreaterThan(0);
+      if (doc.endsWith('.pdf')) {
+        expect(p.where.page, `${key} page`).toBeGreaterThan(0);
+        expect(p.where.bbox, `${key} bbox`).toHaveLength(4);
+      }
       if (doc.endsWith('.txt')) expect(p.where.line, `${key} line`).toBeGreaterThan(0);
     }
   });
