@@ -8,6 +8,7 @@
  * 政府資訊公開工作年度報告 is recognised and kept in traditional characters.
  */
 import type { Problem } from './types.js';
+import { simplifiedChar, traditionalChars } from './normalize.js';
 
 export interface MetadataInput {
   /** The page <title> or the PDF's title metadata. */
@@ -39,18 +40,15 @@ const TAIL_CHARS = 5000;
 // ---------------------------------------------------------------------------------------------
 // Character forms
 
-/** Traditional → simplified for the characters that matter here; one character to one character. */
-const T2S_PAIRS =
-  '開开報报資资訊讯縣县區区鄉乡鎮镇廳厅辦办關关務务統统計计條条國国門门會会員员導导發发數数據据單单處处黨党' +
-  '衛卫設设稅税總总農农業业環环經经濟济財财劃划規规編编製制為为將将與与於于廣广東东龍龙遼辽寧宁陝陕雲云貴贵' +
-  '蘇苏灣湾慶庆內内齊齐爾尔維维邊边陽阳華华漢汉興兴寶宝長长張张無无錫锡連连鹽盐層层應应對对醫医療疗險险場场' +
-  '監监價价質质檢检驗验體体電电視视飛飞機机運运輸输鐵铁園园漁渔氣气災灾軍军隊队傳传聯联組组織织勞劳動动產产' +
-  '權权級级類类項项請请結结轉转複复議议訴诉訟讼歷历號号證证圖图書书館馆營营積积極极溝沟澤泽淮淮陰阴嶺岭島岛' +
-  '岡冈鄭郑莊庄瀋沈濱滨臺台灣湾閩闽贛赣滬沪鄂鄂湘湘黃黄潤润順顺鳳凤麗丽韓韩蕭萧葉叶蘭兰羅罗盧卢陳陈陸陆' +
-  '審审執执構构紀纪專专實实際际銀银壩坝協协綜综貿贸藥药檔档學学車车紅红義义補补裝装見见覽览綫线線线' +
-  '態态狀状況况辭辞屆届後后個个週周歲岁時时間间內内請请辯辩護护讓让貨货購购費费糾纠許许強强罰罚過过繼继續续認认';
+/**
+ * Traditional → simplified (OpenCC's table, shared with label matching), restricted to characters
+ * that map one UTF-16 unit to one, so the matching form keeps every index of the display form.
+ */
 const T2S = new Map<string, string>();
-for (let i = 0; i + 1 < T2S_PAIRS.length; i += 2) T2S.set(T2S_PAIRS[i]!, T2S_PAIRS[i + 1]!);
+for (const t of traditionalChars()) {
+  const s = simplifiedChar(t)!;
+  if (t.length === 1 && s.length === 1) T2S.set(t, s);
+}
 
 /** The matching form of one character (same length: one UTF-16 unit in, one out, where possible). */
 function matchChar(ch: string): string {
@@ -64,7 +62,7 @@ function matchChar(ch: string): string {
 }
 
 /** The characters matchChar changes. */
-const MATCH_CHANGES_RE = new RegExp(`[${[...T2S.keys()].join('')}\uff10-\uff19\uff2f\u25cb\u25ef\u2f00-\u2fdf]`, 'g');
+const MATCH_CHANGES_RE = new RegExp(`[${[...T2S.keys()].join('').replace(/[\\\]^-]/g, '\\$&')}\uff10-\uff19\uff2f\u25cb\u25ef\u2f00-\u2fdf]`, 'g');
 
 /** The matching form of a string: same length, index for index. */
 function m(s: string): string {

@@ -16,6 +16,16 @@ for (const pair of TSCharacters.split('|')) {
   if (t && s && [...t].length === 1) TRAD_MAP.set(t, s);
 }
 
+/** The simplified form of one traditional character (OpenCC's table), or undefined when it has none. */
+export function simplifiedChar(ch: string): string | undefined {
+  return TRAD_MAP.get(ch);
+}
+
+/** Every character the table turns into another: for building matchers. */
+export function traditionalChars(): IterableIterator<string> {
+  return TRAD_MAP.keys();
+}
+
 const QUOTES = /["'“”‘’「」『』〝〞〟＂＇‚„‹›«»`´]/g;
 const SPACES = /[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+/g;
 

@@ -17,21 +17,14 @@
  *    政府办公室 / 政府办 → 人民政府; a bare 区政府 → 区人民政府.
  * 淮安市人民政府 (the city) and 淮安市洪泽区人民政府 (a district of it) stay different bodies.
  */
-import TSCharacters from 'opencc-js/dict/TSCharacters';
-
-/** Traditional → simplified, character by character, from OpenCC's character table (opencc-js). */
-const T2S = new Map<string, string>();
-for (const pair of TSCharacters.split('|')) {
-  const [t, s] = pair.split(' ');
-  if (t && s && [...t].length === 1) T2S.set(t, s);
-}
+import { simplifiedChar } from '../extractors/normalize.js';
 
 /** Character by character: traditional → simplified, full-width ASCII → ASCII; whitespace, middle dots dropped. */
 export function normaliseChars(name: string): string {
   let out = '';
   for (const ch of name) {
     if (/\s/u.test(ch) || ch === '\u3000' || ch === '·' || ch === '・' || ch === '•') continue;
-    const s = T2S.get(ch);
+    const s = simplifiedChar(ch);
     if (s) {
       out += s;
       continue;
