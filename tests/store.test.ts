@@ -111,7 +111,10 @@ describe('openDb', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     const migrations = db.prepare('SELECT set_name, version FROM schema_migrations').all();
-    expect(migrations).toEqual([{ set_name: 'core', version: 1 }]);
+    expect(migrations).toEqual([
+      { set_name: 'core', version: 1 },
+      { set_name: 'core', version: 2 },
+    ]);
     const objects = db
       .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table','view') ORDER BY type, name")
       .all() as { type: string; name: string }[];
@@ -128,7 +131,7 @@ describe('openDb', () => {
   it('opening again applies nothing twice', () => {
     db.close();
     db = openDb(join(dir, 'sub', 'test.db'));
-    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(1);
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(2);
   });
 });
 
