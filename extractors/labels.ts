@@ -309,7 +309,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
   const figures: Record<string, number | null> = {};
   const provenance: Record<string, FigureSource> = {};
   const problems: Problem[] = [];
-  const evidence = { v2021: 0, v2019: 0, otherOneRow: false, otherSplit: false, t2: '' as '' | Version };
+  const evidence = { v2021: 0, v2019: 0, otherOneRow: false, otherSplit: false };
   let section: Section | null = null;
   let header: Row[] = [];
   let headerOpen = false; // the last row was a header row: the next header row extends the block
