@@ -22,6 +22,37 @@ export interface ExtractOptions {
   url?: string;
   /** The HTTP Content-Type, if any: its charset is used when decoding. */
   contentType?: string;
+  /** How long a PDF may take to read before it is given up as `error` (default 120 s). */
+  pdfTimeoutMs?: number;
+}
+
+const PDF_TIMEOUT_MS = 120_000;
+
+/**
+ * A PDF whose reading never settles (pdfjs waiting on something a hostile or broken file never
+ * gives) must not hold up a batch: after `ms` it is given up with a problem.
+ */
+async function readPdf(bytes: Uint8Array, ms: number): Promise<ExtractedDoc> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ExtractedDoc>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          kind: 'pdf',
+          headings: [],
+          text: '',
+          grids: [],
+          problems: [{ code: 'pdf_timeout', message: `the PDF could not be read within ${Math.round(ms / 1000)} s; given up` }],
+        }),
+      ms,
+    );
+    timer.unref();
+  });
+  try {
+    return await Promise.race([extractPdf(bytes), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface ExtractResult {
@@ -32,7 +63,7 @@ export interface ExtractResult {
 }
 
 /** Problems from an extractor that mean the document could not be read at all. */
-const FATAL = new Set(['pdf_encrypted', 'pdf_corrupt', 'empty_document', 'not_a_document', 'extract_failed']);
+const FATAL = new Set(['pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed']);
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -77,7 +108,7 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
     base.kind = kind;
     const decodeProblems: Problem[] = [];
     if (kind === 'pdf') {
-      doc = await extractPdf(bytes);
+      doc = await readPdf(bytes, opts.pdfTimeoutMs ?? PDF_TIMEOUT_MS);
     } else {
       const decoded = decodeBytes(bytes, { contentType: opts.contentType, kind });
       decodeProblems.push(...decoded.problems);

@@ -1,0 +1,40 @@
+/** The pipeline (src/extract.ts): what it does with documents that cannot be read in time or at all. */
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { extractBytes, extractDocument } from '../src/extract.js';
+import { ReportSchema } from '../src/report.js';
+
+const PDF = resolve(__dirname, '../../shared/corpus/real/huaian-hongze-2024.pdf');
+
+describe('the extraction pipeline', () => {
+  it('gives up a PDF that does not finish in time, as an error that says so', async () => {
+    const bytes = new Uint8Array(readFileSync(PDF));
+    const r = await extractBytes(bytes, { source: 'slow.pdf', pdfTimeoutMs: 1 });
+    expect(r.status).toBe('error');
+    expect(r.kind).toBe('pdf');
+    expect(r.figures).toEqual({});
+    expect(r.problems).toEqual([{ code: 'pdf_timeout', message: 'the PDF could not be read within 0 s; given up' }]);
+    expect(() => ReportSchema.parse(r)).not.toThrow();
+  });
+
+  it('reads the same PDF in full with the default time', async () => {
+    const r = await extractBytes(new Uint8Array(readFileSync(PDF)), { source: 'huaian-hongze-2024.pdf' });
+    expect(r.status).toBe('ok');
+    expect(r.figures['requests.new.total']).toBe(95);
+  }, 60_000);
+
+  it('never throws: bytes of every kind give a valid report', async () => {
+    const inputs: [string, Uint8Array][] = [
+      ['empty.html', new Uint8Array()],
+      ['nul.txt', new Uint8Array([0, 0, 0, 1, 2, 3])],
+      ['fake.pdf', new TextEncoder().encode('%PDF-1.7\n garbage')],
+      ['tags.html', new TextEncoder().encode('<table><tr><td rowspan="99999999">自然人</td>'.repeat(50))],
+    ];
+    for (const [source, bytes] of inputs) {
+      const { report } = await extractDocument(bytes, { source });
+      expect(() => ReportSchema.parse(report), source).not.toThrow();
+      expect(report.problems.length, source).toBeGreaterThan(0);
+    }
+  });
+});
