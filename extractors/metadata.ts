@@ -61,17 +61,27 @@ function matchChar(ch: string): string {
   return ch;
 }
 
-/** The characters matchChar changes. */
-const MATCH_CHANGES_RE = new RegExp(`[${[...T2S.keys()].join('').replace(/[\\\]^-]/g, '\\$&')}\uff10-\uff19\uff2f\u25cb\u25ef\u2f00-\u2fdf]`, 'g');
-
 /** The matching form of a string: same length, index for index. */
 function m(s: string): string {
   // the same head of the text is put in matching form by several readers in a row
-  for (const e of mMemo) if (e.in === s) return e.out;
-  const out = s.replace(MATCH_CHANGES_RE, matchChar);
-  mMemo.unshift({ in: s, out });
-  mMemo.length = Math.min(mMemo.length, 3);
-  return out;
+  if (s.length > 200) for (const e of mMemo) if (e.in === s) return e.out;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) < 0x25cb) continue; // nothing below ○ changes
+    const ch = s[i]!;
+    const to = matchChar(ch);
+    if (to !== ch) {
+      out += s.slice(from, i) + to;
+      from = i + 1;
+    }
+  }
+  const result = from === 0 ? s : out + s.slice(from);
+  if (s.length > 200) {
+    mMemo.unshift({ in: s, out: result });
+    mMemo.length = Math.min(mMemo.length, 3);
+  }
+  return result;
 }
 const mMemo: { in: string; out: string }[] = [];
 
