@@ -25,7 +25,7 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { allKeys, requestRows, type Version } from '../src/keys.js';
+import { allKeys, requestRows, TEMPLATE_REQUEST_GROUP_LABELS, TEMPLATE_REQUEST_ROW_LABELS, type Version } from '../src/keys.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'samples/pdf');
@@ -154,33 +154,6 @@ function art20_2019(f: Figures, tableClass: string): string {
   return h;
 }
 
-const SUB: Record<string, string> = {
-  'denied.state_secret': '1.属于国家秘密',
-  'denied.law_forbidden': '2.其他法律行政法规禁止公开',
-  'denied.three_safety': '3.危及“三安全一稳定”',
-  'denied.third_party': '4.保护第三方合法权益',
-  'denied.internal': '5.属于三类内部事务信息',
-  'denied.process': '6.属于四类过程性信息',
-  'denied.enforcement_file': '7.属于行政执法案卷',
-  'denied.query': '8.属于行政查询事项',
-  'unable.not_held': '1.本机关不掌握相关政府信息',
-  'unable.needs_creation': '2.没有现成信息需要另行制作',
-  'unable.unclear': '3.补正后申请内容仍不明确',
-  'not_processed.petition': '1.信访举报投诉类申请',
-  'not_processed.duplicate': '2.重复申请',
-  'not_processed.publication': '3.要求提供公开出版物',
-  'not_processed.mass_repeat': '4.无正当理由大量反复申请',
-  'not_processed.confirm': '5.要求行政机关确认或重新出具已获取信息',
-  'other.no_correction': '1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请',
-  'other.no_fee': '2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请',
-  'other.other': '3.其他',
-};
-const GROUP: Record<string, string> = {
-  denied: '（三）不予公开',
-  unable: '（四）无法提供',
-  not_processed: '（五）不予处理',
-  other: '（六）其他处理',
-};
 
 interface T3Opts {
   tableClass: string;
@@ -237,10 +210,10 @@ function table3(version: Version, f: Figures, o: T3Opts): string {
           if (!groupDone.has(g)) {
             const n = inResult.filter((x) => x.startsWith(g + '.')).length;
             const firstOfGroup = rows.find((x) => x.startsWith(g + '.'));
-            tr += td(firstOfGroup === r ? GROUP[g] : '', `rowspan="${n}"`);
+            tr += td(firstOfGroup === r ? TEMPLATE_REQUEST_GROUP_LABELS[g] : '', `rowspan="${n}"`);
             groupDone.add(g);
           }
-          tr += td(SUB[r], 'class="l"');
+          tr += td(TEMPLATE_REQUEST_ROW_LABELS[r], 'class="l"');
         }
       }
       tr += values(r) + '</tr>';

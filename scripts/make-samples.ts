@@ -27,6 +27,8 @@ import {
   isSignedKey,
   requestRows,
   resultRows,
+  TEMPLATE_REQUEST_GROUP_LABELS,
+  TEMPLATE_REQUEST_ROW_LABELS,
   type Version,
 } from '../src/keys.js';
 
@@ -243,42 +245,9 @@ function failingChecks(f: Figures, version: Version, oneRow: boolean): string[] 
 // Labels
 // ---------------------------------------------------------------------------------------------
 
-const ROW_LABELS: Record<string, string> = {
-  new: '一、本年新收政府信息公开申请数量',
-  carried_over: '二、上年结转政府信息公开申请数量',
-  granted: '（一）予以公开',
-  partial: '（二）部分公开（区分处理的，只计这一情形，不计其他情形）',
-  'denied.state_secret': '1.属于国家秘密',
-  'denied.law_forbidden': '2.其他法律行政法规禁止公开',
-  'denied.three_safety': '3.危及“三安全一稳定”',
-  'denied.third_party': '4.保护第三方合法权益',
-  'denied.internal': '5.属于三类内部事务信息',
-  'denied.process': '6.属于四类过程性信息',
-  'denied.enforcement_file': '7.属于行政执法案卷',
-  'denied.query': '8.属于行政查询事项',
-  'unable.not_held': '1.本机关不掌握相关政府信息',
-  'unable.needs_creation': '2.没有现成信息需要另行制作',
-  'unable.unclear': '3.补正后申请内容仍不明确',
-  'not_processed.petition': '1.信访举报投诉类申请',
-  'not_processed.duplicate': '2.重复申请',
-  'not_processed.publication': '3.要求提供公开出版物',
-  'not_processed.mass_repeat': '4.无正当理由大量反复申请',
-  'not_processed.confirm': '5.要求行政机关确认或重新出具已获取信息',
-  'other.no_correction': '1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请',
-  'other.no_fee': '2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请',
-  'other.other': '3.其他',
-  other: '（六）其他处理',
-  total: '（七）总计',
-  carried_forward: '四、结转下年度继续办理',
-};
+const ROW_LABELS = TEMPLATE_REQUEST_ROW_LABELS;
 
-const GROUP_LABELS: Record<string, string> = {
-  result: '三、本年度办理结果',
-  denied: '（三）不予公开',
-  unable: '（四）无法提供',
-  not_processed: '（五）不予处理',
-  other: '（六）其他处理',
-};
+const GROUP_LABELS = TEMPLATE_REQUEST_GROUP_LABELS;
 
 const COL_LABELS: Record<string, string> = {
   note: '（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）',
