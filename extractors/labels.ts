@@ -35,12 +35,12 @@ export interface MappedTables {
 const T3_COLS: [string, RegExp][] = [
   ['subtotal', /小计/],
   ['total', /总计|合计|总数/],
-  ['natural', /自然人/],
+  ['natural', /自然人|公民/],
   ['commercial', /商业|企业/],
   ['research', /科研/],
   ['social', /公益|社会/],
   ['legal', /法律服务|律师|法律/],
-  ['other_org', /^(?:\d+[.、]?)?其他(?:组织|法人)?$|^其他$/],
+  ['other_org', /^(?:\d+[.、]?)?其他(?:组织|法人)?(?:或个人)?$/],
 ];
 /** Column keywords of table 4: the result (leaf) and the group. */
 const T4_LEAVES: [string, RegExp][] = [
@@ -72,7 +72,7 @@ const T2_COLS: [string, RegExp][] = [
 const T2_ROWS: [string, RegExp][] = [
   ['other_services', /对外管理服务/],
   ['rules', /规章/],
-  ['normative', /规范性文件/],
+  ['normative', /规范性(?:文件|档案)|规范性/],
   ['licensing', /行政许可/],
   ['penalty', /行政处罚/],
   ['coercion', /行政强制/],
@@ -84,23 +84,23 @@ const T3_ROWS: [string, RegExp][] = [
   ['carried_forward', /结转下年|下年度继续|转入下年|结转下一年/],
   ['carried_over', /上一?年度?结转/],
   ['new', /新收|本年度?收到|新受理|本年受理/],
-  ['partial', /部分公开/],
-  ['granted', /予以公开/],
+  ['partial', /部[分份](?:予以)?公开|部分提供/],
+  ['granted', /(?<!不)予[以与]?公开/],
   ['denied.state_secret', /国家秘密/],
   ['denied.law_forbidden', /止公开|禁止/],
   ['denied.three_safety', /三安全|一稳定|三个安全/],
-  ['denied.third_party', /第三方/],
+  ['denied.third_party', /第三[方人]/],
   ['denied.internal', /内部事务/],
-  ['denied.process', /过程性/],
+  ['denied.process', /过程/],
   ['denied.enforcement_file', /执法案卷/],
   ['denied.query', /查询/],
   ['unable.not_held', /不掌握/],
   ['unable.needs_creation', /另行制作|没有现成|无现成/],
   ['unable.unclear', /补正后|不明确/],
   ['not_processed.petition', /信访|举报|投诉/],
-  ['not_processed.duplicate', /重复申请/],
+  ['not_processed.mass_repeat', /大量|反复/],
+  ['not_processed.duplicate', /重复/],
   ['not_processed.publication', /出版物/],
-  ['not_processed.mass_repeat', /大量反复|大量/],
   ['not_processed.confirm', /确认|重新出具/],
   ['other.no_correction', /不补正|逾期未补正/],
   ['other.no_fee', /缴纳费用|收费通知|缴费|交纳费用/],
@@ -116,7 +116,7 @@ const TOTAL_ROW = /^(?:总计|合计|总数)$/;
 /** Keywords that make a row a header row of a section. */
 const SECTION_HEADER: [Section, RegExp][] = [
   ['t3', /自然人|商业企业|科研机构|公益组织|社会组织|法律服务机构|申请人情况|法人或其他组织/],
-  ['t4', /行政复议|行政诉讼|结果维持|结果纠正|其他结果|尚未审结|复议后起诉|直接起诉/],
+  ['t4', /行政复议|行政诉讼|维持|纠正|其他结果|未审结|审理中|复议后起诉|直接起诉/],
   ['t2', /信息内容|制发件数|废止件数|现行有效|新制作|新公开|对外公开总|上一年项目|增\/?减|处理决定数|收费金额|采购项目|采购总金额/],
 ];
 /** Captions and section headings that switch section (a row with one distinct text). */
@@ -431,10 +431,27 @@ export function mapGrids(grids: Grid[]): MappedTables {
     const cmap = maps[section]!;
 
     // which cells are labels and which are values
-    const positional = row.grid.aligned && (row.grid === cmap.grid || cells.length === cmap.width);
+    let positional = row.grid.aligned && (row.grid === cmap.grid || cells.length === cmap.width);
+    const lastText = textIdx.length ? Math.max(...textIdx) : -1;
+    if (positional) {
+      // a miscounted rowspan (a row deleted in Word, an editor's slip) shifts a row's cells: a value
+      // left of the data columns, or a label inside them. When the cells after the label are exactly
+      // one per column, they are the row's values in order.
+      const shifted = cells.some((c, i) =>
+        i < cmap.firstKeyed ? !c.spanned && hasValue(c.text) : isTextCell(c.text, norms[i]),
+      );
+      if (shifted && cells.length - (lastText + 1) === cmap.ordered.length) {
+        positional = false;
+        problems.push({
+          code: 'row_misaligned',
+          message: `the row's cells do not sit under the header's columns (a rowspan or colspan miscounted); its ${cmap.ordered.length} values are read in column order`,
+          where: `table ${canonicalTable(section)}${describeWhere(cells[0]?.where)}`,
+        });
+      }
+    }
     let labelEnd: number; // cells[0..labelEnd) are the row's label cells
     if (positional) labelEnd = Math.min(cmap.firstKeyed, cells.length);
-    else labelEnd = textIdx.length ? Math.max(...textIdx) + 1 : 0;
+    else labelEnd = lastText + 1;
     const labelCells = cells.slice(0, labelEnd);
     const rowLabel = dedupe(labelCells.map((c) => c.text.trim()).filter(Boolean)).join(' / ');
 
@@ -484,8 +501,28 @@ export function mapGrids(grids: Grid[]): MappedTables {
         }
         continue;
       }
-      if (rowKey.key === 'other') evidence.otherOneRow = true;
-      if (rowKey.key.startsWith('other.')) evidence.otherSplit = true;
+      if (rowKey.key === 'other') {
+        // （六）其他处理 printed beside its three rows is their subtotal, not a row of the matrix
+        if (evidence.otherSplit) continue;
+        evidence.otherOneRow = true;
+      }
+      if (rowKey.key.startsWith('other.') && !evidence.otherSplit) {
+        evidence.otherSplit = true;
+        if (evidence.otherOneRow) {
+          for (const k of Object.keys(figures)) {
+            if (/^requests\.other\.[a-z_]+$/.test(k)) {
+              delete figures[k];
+              delete provenance[k];
+            }
+          }
+          evidence.otherOneRow = false;
+          problems.push({
+            code: 'subtotal_row',
+            message: 'the （六）其他处理 row printed above its three rows is their subtotal: its figures are not kept',
+            where: `table 3${describeWhere(cells[0]?.where)}`,
+          });
+        }
+      }
       for (const { key, cell } of assigned) {
         if (!key.leaf || key.leaf === 'subtotal') continue;
         setFigure(`requests.${rowKey.key}.${key.leaf}`, cell, row.grid, 't3', rowLabel, key.label, cells);
@@ -502,15 +539,27 @@ export function mapGrids(grids: Grid[]): MappedTables {
     } else {
       const r = rowKey?.key;
       if (!r) continue;
+      const misfits: string[] = [];
       for (const { key, cell } of assigned) {
         if (!key.leaf) continue;
         const k = `art20.${r}.${key.leaf}`;
         const in2021 = ART20_KEYS['2021'].includes(k);
         const in2019 = ART20_KEYS['2019'].includes(k);
-        if (!in2021 && !in2019) continue;
+        if (!in2021 && !in2019) {
+          if (cell && hasValue(cell.text)) misfits.push(key.label);
+          continue;
+        }
         if (in2021 && !in2019) evidence.v2021++;
         if (in2019 && !in2021) evidence.v2019++;
         setFigure(k, cell, row.grid, 't2', rowLabel, key.label, cells, key.unit);
+      }
+      if (misfits.length) {
+        // e.g. 行政事业性收费 printed with no header of its own, under the 处理决定数量 of the table above
+        problems.push({
+          code: 'row_unrecognised',
+          message: `table 2 row "${rowLabel}" has figures under columns that do not fit it (${misfits.join(', ')}); they are not read`,
+          where: `table 2${describeWhere(cells[0]?.where)}`,
+        });
       }
     }
   }
@@ -597,8 +646,17 @@ interface RowKey {
 }
 
 /** The row key of a data row in a section, from its label cells (most specific first). */
+/**
+ * A label cell may hold a whole path (三、本年度办理结果（六）其他处理 3.其他): its parts, split before
+ * each inner outline number, most general first.
+ */
+function labelParts(label: string): string[] {
+  return label.split(/(?=\([一二三四五六七八九十]+\))|(?<=.)(?<![\d.])(?=\d+[.、](?!\d))/).filter(Boolean);
+}
+
 function rowKeyOf(section: Section, row: Row, labelEnd: number, group: string | null): RowKey | null {
-  const labels = dedupe(row.norms.slice(0, Math.max(labelEnd, 0)).filter(Boolean));
+  const cellLabels = dedupe(row.norms.slice(0, Math.max(labelEnd, 0)).filter(Boolean));
+  const labels = section === 't3' ? cellLabels.flatMap(labelParts) : cellLabels;
   if (labels.length === 0) return null;
   if (section === 't2') {
     for (let i = labels.length - 1; i >= 0; i--) {

@@ -68,6 +68,7 @@ function readCell(raw: string, opts: { unit?: '万元' | '元' }): CellValue {
   s = s.replace(/ /g, '');
   if (s === '') return { value: 0, blank: true };
   if (ZERO_MARKERS.test(s)) return { value: 0, blank: true };
+  if (s === '〇' || s === '零' || s === '○') return { value: 0, blank: false }; // zero written as a character
   s = stripNotes(s).replace(/\s+/g, '');
   if (s === '') return { value: null, blank: false, reason: `no number in "${raw}"` };
   // words for the sign

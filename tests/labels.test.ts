@@ -175,6 +175,109 @@ describe('the request matrix (table 3)', () => {
   });
 });
 
+describe('what real pages get wrong', () => {
+  it('reads a row shifted by a rowspan one short, in column order, and says so', () => {
+    const g = grid(1, [
+      ...T3_HEADER,
+      ['三、本年度办理结果', '（一）予以公开', '<', '5', '1', '', '', '', '', '6'],
+      // the rowspan of 三、本年度办理结果 stopped a row early: this row starts at column 0
+      ['（七）总计', '<', '21', '1', '', '', '', '', '22'],
+    ]);
+    const m = mapGrids([g]);
+    expect(m.figures['requests.total.natural']).toBe(21);
+    expect(m.figures['requests.total.commercial']).toBe(1);
+    expect(m.figures['requests.total.total']).toBe(22);
+    expect(m.problems.map((p) => p.code)).toContain('row_misaligned');
+  });
+
+  it('reads a row pushed right by a rowspan one too long', () => {
+    const g = grid(1, [
+      ...T3_HEADER,
+      ['三、本年度办理结果', '（七）总计', '<', '21', '1', '', '', '', '', '22'],
+      ['^', '四、结转下年度继续办理', '<', '<', '9', '2', '', '', '', '', '11'],
+    ]);
+    const m = mapGrids([g]);
+    expect(m.figures['requests.carried_forward.natural']).toBe(9);
+    expect(m.figures['requests.carried_forward.commercial']).toBe(2);
+    expect(m.figures['requests.carried_forward.total']).toBe(11);
+  });
+
+  it('does not keep a （六）其他处理 subtotal row printed above its three rows', () => {
+    const g = grid(1, [
+      ...T3_HEADER,
+      ['三、本年度办理结果', '（六）其他处理', '<', '6', '', '', '', '', '', '6'],
+      ['^', '^', '1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请', '1', '', '', '', '', '', '1'],
+      ['^', '^', '2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请', '2', '', '', '', '', '', '2'],
+      ['^', '^', '3.其他', '3', '', '', '', '', '', '3'],
+    ]);
+    const m = mapGrids([g]);
+    expect(Object.keys(m.figures).filter((k) => /^requests\.other\.[a-z_]+$/.test(k))).toEqual([]);
+    expect(m.figures['requests.other.other.natural']).toBe(3);
+    expect(m.otherAsOneRow).toBe(false);
+    expect(m.problems.map((p) => p.code)).toContain('subtotal_row');
+  });
+
+  it('reads labels that hold their whole path in one cell', () => {
+    const g = grid(1, [
+      ['项目', '自然人', '商业企业', '科研机构', '社会公益组织', '法律服务机构', '其他', '总计'],
+      ['三、本年度办理结果（六）其他处理 3.其他', '3', '', '', '', '', '', '3'],
+      ['三、本年度办理结果（七）总计', '21', '1', '', '', '', '', '22'],
+    ]);
+    const m = mapGrids([g]);
+    expect(m.figures['requests.other.other.natural']).toBe(3);
+    expect(m.figures['requests.total.total']).toBe(22);
+    expect('requests.other.natural' in m.figures).toBe(false);
+  });
+
+  it('reads reworded and misspelt row labels', () => {
+    const g = grid(1, [
+      ...T3_HEADER,
+      ['三、本年度办理结果', '（一）予与公开', '<', '1', '', '', '', '', '', '1'],
+      ['^', '（二）部份公开', '<', '2', '', '', '', '', '', '2'],
+      ['^', '（三）不予公开', '4.保护第三人合法权益', '4', '', '', '', '', '', '4'],
+      ['^', '^', '6.属于四类过程信息', '6', '', '', '', '', '', '6'],
+      ['^', '（五）不予处理', '2.重复提出申请', '7', '', '', '', '', '', '7'],
+      ['^', '^', '4.无正当理由反复申请', '8', '', '', '', '', '', '8'],
+    ]);
+    const m = mapGrids([g]);
+    expect(m.figures['requests.granted.natural']).toBe(1);
+    expect(m.figures['requests.partial.natural']).toBe(2);
+    expect(m.figures['requests.denied.third_party.natural']).toBe(4);
+    expect(m.figures['requests.denied.process.natural']).toBe(6);
+    expect(m.figures['requests.not_processed.duplicate.natural']).toBe(7);
+    expect(m.figures['requests.not_processed.mass_repeat.natural']).toBe(8);
+    expect(m.problems).toEqual([]);
+  });
+
+  it('reads table 4 under abbreviated column headers', () => {
+    const g = grid(1, [
+      ['行政复议', '<', '<', '<', '<', '行政诉讼', '<', '<', '<', '<', '<', '<', '<', '<', '<'],
+      ['维持', '纠正', '其他', '未审结', '总计', '未经复议直接起诉', '<', '<', '<', '<', '复议后起诉', '<', '<', '<', '<'],
+      ['^', '^', '^', '^', '^', '维持', '纠正', '其他', '未审结', '总计', '维持', '纠正', '其他', '未审结', '总计'],
+      '1 2 3 4 10 5 6 7 8 26 9 10 11 12 42'.split(' '),
+    ]);
+    const m = mapGrids([g]);
+    expect(m.figures['review.pending']).toBe(4);
+    expect(m.figures['litigation_after_review.total']).toBe(42);
+    expect(Object.keys(m.figures)).toHaveLength(15);
+  });
+
+  it('says so when a table 2 row sits under columns that do not fit it', () => {
+    const g = grid(1, [
+      ['第二十条第（五）项', '<'],
+      ['信息内容', '本年处理决定数量'],
+      ['行政许可', '53'],
+      ['第二十条第（八）项', '<'],
+      ['行政事业性收费', '910.1234'],
+    ]);
+    const m = mapGrids([g]);
+    expect(m.figures['art20.licensing.decisions']).toBe(53);
+    expect('art20.fees.amount' in m.figures).toBe(false);
+    const p = m.problems.find((x) => x.code === 'row_unrecognised')!;
+    expect(p.message).toContain('行政事业性收费');
+  });
+});
+
 describe('table 4', () => {
   const header = [
     ['行政复议', '<', '<', '<', '<', '行政诉讼', '<', '<', '<', '<', '<', '<', '<', '<', '<'],

@@ -17,6 +17,8 @@ describe('reading a printed cell', () => {
     ['1 234 567', 1234567],
     ['7730.28', 7730.28],
     ['160.5964万元', 160.5964],
+    ['〇', 0],
+    ['零', 0],
   ])('%s reads as %s', (text, value) => {
     expect(parseCell(text)).toEqual({ value, blank: false });
   });
