@@ -65,6 +65,12 @@ const CONTENT_RE =
 /** Title-like elements by id/class. */
 const TITLE_RE = /title|(?:^|[\s_\-])(?:tit|biaoti|bt|headline)(?:$|[\s_\-\d])/;
 const HIDDEN_STYLE_RE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+
+/** An element a reader does not see: `style="display:none"` / `visibility:hidden`, or the `hidden` attribute. */
+function isHidden(n: DomNode): boolean {
+  const a = n.attribs;
+  return a !== undefined && (a.hidden !== undefined || (a.style !== undefined && HIDDEN_STYLE_RE.test(a.style)));
+}
 const CENTER_STYLE_RE = /text-align\s*:\s*center/i;
 const BOLD_STYLE_RE = /font-weight\s*:\s*(?:bold|[6-9]00)/i;
 
@@ -438,16 +444,17 @@ class HtmlExtraction {
         let kind = KEEP;
         if (STRONG_TAGS.has(name)) kind = STRONG;
         else if (WEAK_TAGS.has(name)) kind = WEAK;
+        const hidden = isHidden(n);
         if (n.attribs) {
           const ci = classAndId(n);
-          const style = n.attribs.style;
-          if (kind !== STRONG && ((ci && STRONG_RE.test(ci)) || (style !== undefined && HIDDEN_STYLE_RE.test(style)))) kind = STRONG;
+          if (kind !== STRONG && ((ci && STRONG_RE.test(ci)) || hidden)) kind = STRONG;
           else if (kind === KEEP && ci && WEAK_RE.test(ci)) kind = WEAK;
         }
         // Never drop report tables, nor a container holding most of the page's text (a class name that looks like
-        // chrome on the element wrapping the whole report); hidden elements go whatever they hold but report tables.
-        if (kind !== KEEP && reportTables[i] === 0) {
-          const hidden = n.attribs?.style !== undefined && HIDDEN_STYLE_RE.test(n.attribs.style);
+        // chrome on the element wrapping the whole report); hidden elements go whatever they hold but report tables,
+        // and a hidden copy of the report tables (a print version) goes when the visible tables are elsewhere.
+        if (hidden && reportTables[i]! > 0 && bi >= 0 && reportTables[i]! < reportTables[bi]!) drop[i] = STRONG;
+        else if (kind !== KEEP && reportTables[i] === 0) {
           const share = total === 0 ? 0 : cjk[i]! / total;
           if (hidden || (kind === STRONG && share < 0.8) || (kind === WEAK && share < 0.4)) drop[i] = kind;
         }
@@ -642,7 +649,7 @@ function textOf(el: DomNode, skipHidden: boolean): string {
     if (!isElement(n)) continue;
     const name = n.name!;
     if (ALWAYS_DROP.has(name)) continue;
-    if (skipHidden && HIDDEN_STYLE_RE.test(n.attribs?.style ?? '')) continue;
+    if (skipHidden && isHidden(n)) continue;
     if (name === 'br' || name === 'hr') {
       out += BREAK;
       continue;

@@ -6,6 +6,7 @@ import { extractBytes, extractDocument } from '../src/extract.js';
 import { ReportSchema } from '../src/report.js';
 
 const PDF = resolve(__dirname, '../../shared/corpus/real/huaian-hongze-2024.pdf');
+const SAMPLE = resolve(__dirname, '../samples/xihua-county-2021');
 
 describe('the extraction pipeline', () => {
   it('gives up a PDF that does not finish in time, as an error that says so', async () => {
@@ -36,5 +37,23 @@ describe('the extraction pipeline', () => {
       expect(() => ReportSchema.parse(report), source).not.toThrow();
       expect(report.problems.length, source).toBeGreaterThan(0);
     }
+  });
+
+  it.each([
+    ['style="display:none"', 'before'],
+    ['hidden', 'before'],
+    ['style="visibility: hidden"', 'after'],
+  ])('reads the visible tables, not a hidden copy of them (%s, %s)', async (attr, where) => {
+    const html = readFileSync(SAMPLE + '.html', 'utf8');
+    const expected = JSON.parse(readFileSync(SAMPLE + '.expected.json', 'utf8'));
+    const start = html.indexOf('<table');
+    const end = html.lastIndexOf('</table>') + '</table>'.length;
+    // a print version of the tables, hidden, with other figures in every cell
+    const copy = `<div ${attr} class="print-version">${html.slice(start, end).replace(/>(\d+)</g, '>9$1<')}</div>`;
+    const page = where === 'before' ? html.slice(0, start) + copy + html.slice(start) : html.slice(0, end) + copy + html.slice(end);
+    const r = await extractBytes(new TextEncoder().encode(page), { source: 'hidden-copy.html' });
+    expect(r.status).toBe('ok');
+    expect(r.figures).toEqual(expected.figures);
+    expect(r.problems.filter((p) => p.code === 'duplicate_cell')).toEqual([]);
   });
 });
