@@ -316,6 +316,8 @@ export function mapGrids(grids: Grid[]): MappedTables {
   const maps: Partial<Record<Section, ColumnMap>> = {};
   let group: string | null = null; // t3 group context: denied, unable, not_processed, other
   const missingByGrid = new Map<number, number>();
+  /** Figures printed twice with different values, by canonical table: one problem per table at the end. */
+  const duplicates = new Map<number, { key: string; first: number | null; again: number | null; where: string }[]>();
 
   const canonicalTable = (s: Section): number => (s === 't2' ? 2 : s === 't3' ? 3 : 4);
 
@@ -339,11 +341,10 @@ export function mapGrids(grids: Grid[]): MappedTables {
     if (key in figures) {
       const prev = figures[key];
       if (prev !== parsed.value) {
-        problems.push({
-          code: 'duplicate_cell',
-          message: `${key} is printed twice with different values (${prev} and ${parsed.value}); the first is kept`,
-          where: place(),
-        });
+        const t = canonicalTable(section);
+        const list = duplicates.get(t) ?? [];
+        list.push({ key, first: prev, again: parsed.value, where: place() });
+        duplicates.set(t, list);
       }
       return;
     }
@@ -562,6 +563,17 @@ export function mapGrids(grids: Grid[]): MappedTables {
         });
       }
     }
+  }
+
+  for (const [t, list] of duplicates) {
+    const shown = list.slice(0, 5).map((d) => `${d.key} ${d.first} then ${d.again}`).join('; ');
+    problems.push({
+      code: 'duplicate_cell',
+      message:
+        `${list.length} figure(s) of table ${t} are printed again with other values (${shown}${list.length > 5 ? '; …' : ''}); ` +
+        'the first of each is kept. The page may hold a second copy of the tables or another year\'s report.',
+      where: list[0].where,
+    });
   }
 
   for (const [gi, n] of missingByGrid) {

@@ -56,4 +56,17 @@ describe('the extraction pipeline', () => {
     expect(r.figures).toEqual(expected.figures);
     expect(r.problems.filter((p) => p.code === 'duplicate_cell')).toEqual([]);
   });
+
+  it('keeps the first of two sets of tables on one page and says so once per table', async () => {
+    const html = readFileSync(SAMPLE + '.html', 'utf8');
+    const expected = JSON.parse(readFileSync(SAMPLE + '.expected.json', 'utf8'));
+    const start = html.indexOf('<table');
+    const end = html.lastIndexOf('</table>') + '</table>'.length;
+    const lastYear = `<h2>2020年政府信息公开工作年度报告</h2>${html.slice(start, end).replace(/>(\d+)</g, '>9$1<')}`;
+    const r = await extractBytes(new TextEncoder().encode(html.slice(0, end) + lastYear + html.slice(end)), { source: 'two.html' });
+    expect(r.figures).toEqual(expected.figures);
+    const dups = r.problems.filter((p) => p.code === 'duplicate_cell');
+    expect(dups.map((p) => p.message.match(/of table (\d)/)![1]).sort()).toEqual(['2', '3', '4']);
+    expect(dups[0].message).toContain("another year's report");
+  });
 });
