@@ -41,24 +41,21 @@ const TAIL_CHARS = 5000;
 // Character forms
 
 /**
- * Traditional → simplified (OpenCC's table, shared with label matching), restricted to characters
- * that map one UTF-16 unit to one, so the matching form keeps every index of the display form.
+ * The matching form, one UTF-16 unit to one so every index of the display form stays: traditional →
+ * simplified (OpenCC's table, shared with label matching), full-width digits → ASCII, Ｏ ○ ◯ (zero in
+ * years) → 〇, Kangxi radicals (Type 3 fonts) → the characters they stand for. A table over every code
+ * unit, 0 where nothing changes: the text is read a character at a time in the hot path.
  */
-const T2S = new Map<string, string>();
+const MATCH_FORM = new Uint16Array(0x10000);
 for (const t of traditionalChars()) {
   const s = simplifiedChar(t)!;
-  if (t.length === 1 && s.length === 1) T2S.set(t, s);
+  if (t.length === 1 && s.length === 1 && s !== t) MATCH_FORM[t.charCodeAt(0)] = s.charCodeAt(0);
 }
-
-/** The matching form of one character (same length: one UTF-16 unit in, one out, where possible). */
-function matchChar(ch: string): string {
-  const s = T2S.get(ch);
-  if (s) return s;
-  const c = ch.codePointAt(0)!;
-  if (c >= 0xff10 && c <= 0xff19) return String.fromCharCode(c - 0xfee0); // full-width digits
-  if (c === 0xff2f || c === 0x25cb || c === 0x25ef) return '〇'; // Ｏ ○ ◯ used as zero in years
-  if (c >= 0x2f00 && c <= 0x2fdf) return ch.normalize('NFKC'); // Kangxi radicals (Type 3 fonts): ⼀ → 一
-  return ch;
+for (let c = 0xff10; c <= 0xff19; c++) MATCH_FORM[c] = c - 0xfee0;
+for (const c of [0xff2f, 0x25cb, 0x25ef]) MATCH_FORM[c] = 0x3007;
+for (let c = 0x2f00; c <= 0x2fdf; c++) {
+  const n = String.fromCharCode(c).normalize('NFKC');
+  if (n.length === 1) MATCH_FORM[c] = n.charCodeAt(0);
 }
 
 /** The matching form of a string: same length, index for index. */
@@ -68,11 +65,9 @@ function m(s: string): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) < 0x25cb) continue; // nothing below ○ changes
-    const ch = s[i]!;
-    const to = matchChar(ch);
-    if (to !== ch) {
-      out += s.slice(from, i) + to;
+    const to = MATCH_FORM[s.charCodeAt(i)]!;
+    if (to !== 0) {
+      out += s.slice(from, i) + String.fromCharCode(to);
       from = i + 1;
     }
   }
@@ -95,14 +90,13 @@ function isWordChar(ch: string | undefined): boolean {
  * A space between two ASCII words is kept.
  */
 export function tidyText(s: string): string {
-  let t = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    t += c >= 0x2f00 && c <= 0x2fdf ? ch.normalize('NFKC') : ch;
-  }
+  let t = KANGXI_RE.test(s) ? s.replace(KANGXI_RE_G, (ch) => ch.normalize('NFKC')) : s;
   t = t.replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, ' ').trim();
+  if (!t.includes(' ')) return t;
   return t.replace(/ (?=\S)/g, (sp, off: number) => (isWordChar(t[off - 1]) && isWordChar(t[off + 1]) ? sp : ''));
 }
+const KANGXI_RE = /[\u2f00-\u2fdf]/;
+const KANGXI_RE_G = /[\u2f00-\u2fdf]/g;
 
 /** Text with every whitespace removed (Chinese prose has no meaningful spaces): for sentence patterns. */
 function compact(s: string): string {
