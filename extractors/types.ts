@@ -18,6 +18,10 @@ export interface Where {
   /** PDF: 1-based page number and bounding box [x0, y0, x1, y1] in PDF points, origin top-left of the page. */
   page?: number;
   bbox?: [number, number, number, number];
+  /** Office files: the sheet (XLSX) a cell is in. */
+  sheet?: string;
+  /** Embedded images (an `<img>` table in a page, an image inside a PDF or DOCX): which image, by URL or name. */
+  image?: string;
 }
 
 export interface Cell {
@@ -26,6 +30,10 @@ export interface Cell {
   where: Where;
   /** True for the copies made when a rowspan/colspan (or a merged PDF cell) is expanded; the origin cell has it false/absent. */
   spanned?: boolean;
+  /** OCR: the engine's confidence for this cell's text (0..1); absent for text that was not OCR'd. */
+  confidence?: number;
+  /** OCR: likely alternative readings of the text, best first (for the misread analysis). */
+  alternatives?: string[];
 }
 
 export interface Grid {
@@ -53,7 +61,7 @@ export interface Problem {
   where?: string;
 }
 
-export type DocKind = 'html' | 'pdf' | 'text';
+export type DocKind = 'html' | 'pdf' | 'text' | 'docx' | 'doc' | 'wps' | 'xlsx' | 'image';
 
 /** What an extractor returns for one document. */
 export interface ExtractedDoc {
@@ -68,4 +76,6 @@ export interface ExtractedDoc {
   problems: Problem[];
   /** PDF: number of pages. */
   pages?: number;
+  /** True when some of the grids' text was read by OCR from images. */
+  ocr?: boolean;
 }

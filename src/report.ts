@@ -9,6 +9,10 @@ export const WhereSchema = z.object({
   line: z.number().int().optional(),
   page: z.number().int().optional(),
   bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+  /** Office files: the sheet (XLSX) a cell is in. */
+  sheet: z.string().optional(),
+  /** Embedded images (an `<img>` table in a page, an image inside a PDF or DOCX): which image, by URL or name. */
+  image: z.string().optional(),
 });
 
 export const ProblemSchema = z.object({
@@ -47,11 +51,18 @@ export const FigureSourceSchema = z.object({
   row_label: z.string(),
   col_label: z.string(),
   where: WhereSchema,
+  /** True when the cell was read by OCR from an image (a scanned page, a table picture). */
+  ocr: z.boolean().optional(),
+  /** OCR: the engine's confidence for the cell's text, 0..1. */
+  confidence: z.number().optional(),
 });
 export type FigureSource = z.infer<typeof FigureSourceSchema>;
 
-export const ReportStatus = z.enum(['ok', 'partial', 'no_tables', 'legacy', 'not_a_report', 'error']);
+export const ReportStatus = z.enum(['ok', 'partial', 'no_tables', 'legacy', 'not_a_report', 'unsupported_format', 'error']);
 export type ReportStatus = z.infer<typeof ReportStatus>;
+
+export const ReportKind = z.enum(['html', 'pdf', 'text', 'docx', 'doc', 'wps', 'xlsx', 'image']);
+export type ReportKind = z.infer<typeof ReportKind>;
 
 export const ReportSchema = z.object({
   source: z.string(),
@@ -63,8 +74,10 @@ export const ReportSchema = z.object({
   title: z.string().nullable(),
   region: z.string().nullable(),
   source_url: z.string().nullable(),
-  /** html | pdf | text */
-  kind: z.enum(['html', 'pdf', 'text']).nullable(),
+  /** The form the figures were read from. */
+  kind: ReportKind.nullable(),
+  /** True when the figures (some or all) were read by OCR from images. */
+  ocr: z.boolean().optional(),
   figures: z.record(z.string(), z.number().nullable()),
   checks: z.array(CheckSchema),
   problems: z.array(ProblemSchema),

@@ -114,6 +114,7 @@ describe('openDb', () => {
     expect(migrations).toEqual([
       { set_name: 'core', version: 1 },
       { set_name: 'core', version: 2 },
+      { set_name: 'core', version: 3 },
     ]);
     const objects = db
       .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table','view') ORDER BY type, name")
@@ -131,7 +132,7 @@ describe('openDb', () => {
   it('opening again applies nothing twice', () => {
     db.close();
     db = openDb(join(dir, 'sub', 'test.db'));
-    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(2);
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(3);
   });
 });
 

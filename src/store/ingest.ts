@@ -47,17 +47,17 @@ function statements(db: Db): Statements {
     reportBySha: db.prepare('SELECT id FROM reports WHERE sha256 = ?'),
     insertBlob: db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)'),
     insertReport: db.prepare(`INSERT INTO reports
-      (sha256, source, source_url, kind, status, version, agency, year, title, region, extracted_at, extractor_version)
-      VALUES (@sha256, @source, @source_url, @kind, @status, @version, @agency, @year, @title, @region, @extracted_at, @extractor_version)`),
+      (sha256, source, source_url, kind, ocr, status, version, agency, year, title, region, extracted_at, extractor_version)
+      VALUES (@sha256, @source, @source_url, @kind, @ocr, @status, @version, @agency, @year, @title, @region, @extracted_at, @extractor_version)`),
     updateReport: db.prepare(`UPDATE reports SET
-      source = @source, source_url = coalesce(@source_url, source_url), kind = @kind, status = @status, version = @version,
+      source = @source, source_url = coalesce(@source_url, source_url), kind = @kind, ocr = @ocr, status = @status, version = @version,
       agency = @agency, year = @year, title = @title, region = @region, extracted_at = @extracted_at,
       extractor_version = @extractor_version
       WHERE id = @id`),
     insertFigure: db.prepare('INSERT INTO figures (report_id, key, value, ord) VALUES (?, ?, ?, ?)'),
     insertSource: db.prepare(`INSERT INTO figure_sources
-      (report_id, key, text, blank, canonical_table, grid, row_label, col_label, where_json)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      (report_id, key, text, blank, canonical_table, grid, row_label, col_label, where_json, ocr, confidence)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertCheck: db.prepare(`INSERT INTO checks
       (report_id, check_id, status, expected, actual, keys_json, reason, evidence, ord)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -104,6 +104,7 @@ function reportRow(report: Report, meta: IngestMeta) {
     source: report.source,
     source_url: meta.sourceUrl ?? report.source_url,
     kind: report.kind,
+    ocr: report.ocr ? 1 : 0,
     status: report.status,
     version: report.version,
     agency: report.agency,
@@ -132,6 +133,8 @@ function writeChildren(s: Statements, reportId: number, report: Report): void {
       p.row_label,
       p.col_label,
       JSON.stringify(p.where),
+      p.ocr ? 1 : 0,
+      p.confidence ?? null,
     );
   }
   ord = 0;

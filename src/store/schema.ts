@@ -26,7 +26,7 @@ CREATE TABLE reports (
   sha256            TEXT NOT NULL UNIQUE REFERENCES blobs(sha256),
   source            TEXT NOT NULL,            -- the path or URL it was read from
   source_url        TEXT,                     -- the URL, when it came from the web
-  kind              TEXT,                     -- html | pdf | text
+  kind              TEXT,                     -- html | pdf | text | docx | doc | wps | xlsx | image
   status            TEXT NOT NULL,            -- ok | partial | no_tables | legacy | not_a_report | error
   version           TEXT,                     -- 2019 | 2021 | legacy
   agency            TEXT,
@@ -127,5 +127,12 @@ FROM reports r;
     // across every report reads the table (fast enough at hundreds of thousands of rows). An analyst who
     // runs many such scans can CREATE INDEX figures_key ON figures(key) after a bulk load.
     up: 'DROP INDEX IF EXISTS figures_key;',
+  },
+  {
+    version: 3,
+    description: 'OCR: reports.ocr (figures read from images), figure_sources.ocr and .confidence',
+    up: `ALTER TABLE reports ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE figure_sources ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE figure_sources ADD COLUMN confidence REAL;`,
   },
 ];
