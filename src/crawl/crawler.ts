@@ -14,9 +14,11 @@ import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
 import { createAgent, fetchUrl, type FetchResult } from './fetcher.js';
 import { Frontier, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
-import { discover, type FoundLink } from './discover.js';
+import { discover, type FoundLink, type PageLinks } from './discover.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
+import { Renderer, discoverRendered, type BrowserAnswer, type BrowserRequest, type RenderResult } from './render.js';
+import { decideRender } from './render-decide.js';
 
 export interface CrawlOptions {
   seeds: string[];
@@ -60,6 +62,16 @@ export interface CrawlOptions {
   lookup?: LookupFunction;
   /** A document whose extraction takes longer than this (ms) is recorded as failed and skipped. */
   extractTimeoutMs: number;
+  /** Render script-built pages in headless Chromium when the static HTML lacks what scripts build. */
+  render: boolean;
+  /** Pages rendered in this run at most (later ones are read as fetched). */
+  maxRender: number;
+  /** Time bound of one page's rendering, pager clicks included (ms). */
+  renderTimeoutMs: number;
+  /** Clicks on a script pager button per rendered page at most. */
+  maxRenderClicks: number;
+  /** The browser executable (Debian's chromium by default). */
+  browserPath?: string;
   /** Skip extraction and ingestion (benchmark of the crawl machinery alone). */
   discoverOnly?: boolean;
   /** One line per notable event (failures, reports), for a log. */
@@ -92,6 +104,10 @@ export const DEFAULTS: Omit<CrawlOptions, 'seeds'> = {
   userAgent: 'nianbao/0.1 (+annual-report research crawler)',
   recrawl: false,
   retryFailed: false,
+  render: true,
+  maxRender: 2000,
+  renderTimeoutMs: 30_000,
+  maxRenderClicks: 20,
 };
 
 export type CrawlEvent =
@@ -100,7 +116,11 @@ export type CrawlEvent =
   | { type: 'retry'; url: string; error: string; tries: number; inMs: number }
   | { type: 'blocked'; url: string; rule: string }
   | { type: 'set_aside'; host: string; untilMs: number; error: string }
-  | { type: 'not_report'; url: string; status: string };
+  | { type: 'not_report'; url: string; status: string }
+  | { type: 'rendered'; url: string; reason: string; ms: number; requests: number; aborted: number; clicks: number; timedOut: boolean }
+  /** A request of a rendered page that the crawler refused (out of scope, robots.txt, not GET, …). */
+  | { type: 'render_aborted'; url: string; page: string; why: string }
+  | { type: 'warning'; message: string };
 
 export interface CrawlStats {
   hosts: number;
@@ -116,6 +136,10 @@ export interface CrawlStats {
   retries: number;
   blocked: number;
   bytes: number;
+  /** Pages rendered in the browser, the requests it made through the crawler, and those refused. */
+  rendered: number;
+  renderRequests: number;
+  renderAborted: number;
   elapsedMs: number;
   pagesPerSecond: number;
 }
@@ -145,6 +169,12 @@ interface HostState {
   buffer: FrontierRow[];
   wakeAt: number | null;
   wakeTimer: NodeJS.Timeout | null;
+  /** Exchanges in flight with the host, client and browser together (at most perHost). */
+  active: number;
+  slotWaiters: (() => void)[];
+  /** When the host's last exchange ended, and its last one made for the browser (ms). */
+  lastEndAt: number;
+  browserEndAt: number;
 }
 
 /**
@@ -193,7 +223,13 @@ export class Crawler {
     retries: 0,
     blocked: 0,
     bytes: 0,
+    rendered: 0,
+    renderRequests: 0,
+    renderAborted: 0,
   };
+  private renderer: Renderer | null;
+  private renderQueue: PQueue;
+  private renderLimitSaid = false;
   private queuedCount = 0;
   private failures: { url: string; error: string }[] = [];
   private reportIds = new Set<number>();
@@ -211,6 +247,14 @@ export class Crawler {
       lookup: this.opts.lookup,
     });
     this.queue = new PQueue({ concurrency: this.opts.concurrency });
+    this.renderer = this.opts.render
+      ? new Renderer({
+          userAgent: this.opts.userAgent,
+          executablePath: this.opts.browserPath,
+          warn: (message) => this.opts.onEvent?.({ type: 'warning', message }),
+        })
+      : null;
+    this.renderQueue = new PQueue({ concurrency: Math.min(2, this.opts.concurrency) });
     const knownSeeds = (
       db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]
     ).map((r) => r.url);
@@ -263,6 +307,7 @@ export class Crawler {
     this.maybeFinish();
     await this.finishedPromise;
     await this.queue.onIdle();
+    await this.renderer?.close();
     await this.agent.close().catch(() => {});
     const counts = f.counts();
     if (this.stopReason === 'done' && counts.queued > 0) this.stopReason = 'deferred';
@@ -299,6 +344,10 @@ export class Crawler {
       buffer: [],
       wakeAt: null,
       wakeTimer: null,
+      active: 0,
+      slotWaiters: [],
+      lastEndAt: 0,
+      browserEndAt: 0,
     };
     this.hosts.set(host, h);
     return h;
@@ -446,7 +495,28 @@ export class Crawler {
 
   // ---- robots.txt --------------------------------------------------------------------------
 
-  private async loadRobots(h: HostState): Promise<void> {
+  /**
+   * One exchange with a host, client or browser: at most perHost at once across both, and a
+   * browser request waits the host's delay after the last exchange ended (the worker loop keeps
+   * the delay before its own requests, and waits for the browser's last one here).
+   */
+  private async hostExchange<T>(h: HostState, fromBrowser: boolean, fn: () => Promise<T>): Promise<T> {
+    while (h.active >= this.opts.perHost) await new Promise<void>((resolve) => h.slotWaiters.push(resolve));
+    h.active++;
+    try {
+      const after = fromBrowser ? h.lastEndAt : h.browserEndAt;
+      if (after > 0) await this.sleep(after + this.delayFor(h) - Date.now());
+      return await fn();
+    } finally {
+      h.active--;
+      h.lastEndAt = Date.now();
+      if (fromBrowser) h.browserEndAt = h.lastEndAt;
+      h.slotWaiters.shift()?.();
+    }
+  }
+
+  /** `direct`: not through the global queue (asked from inside a page being processed, which holds a slot). */
+  private async loadRobots(h: HostState, direct = false): Promise<void> {
     if (h.robotsLoading) return h.robotsLoading;
     h.robotsLoading = (async () => {
       const row = this.frontier.host(h.host);
@@ -458,15 +528,17 @@ export class Crawler {
       const sample = this.frontier.anyUrl(h.host);
       const protocol = sample ? new URL(sample).protocol : 'http:';
       const url = `${protocol}//${h.host}/robots.txt`;
-      const res = await this.queue.add(() =>
-        fetchUrl(url, {
-          dispatcher: this.agent,
-          userAgent: this.opts.userAgent,
-          timeoutMs: this.opts.timeoutMs,
-          maxBytes: 512 * 1024,
-          maxRedirects: 5,
-        }),
-      );
+      const get = () =>
+        this.hostExchange(h, direct, () =>
+          fetchUrl(url, {
+            dispatcher: this.agent,
+            userAgent: this.opts.userAgent,
+            timeoutMs: this.opts.timeoutMs,
+            maxBytes: 512 * 1024,
+            maxRedirects: 5,
+          }),
+        );
+      const res = direct ? await get() : await this.queue.add(get);
       this.noteResponse(h, res);
       this.frontier.log({
         url,
@@ -577,17 +649,18 @@ export class Crawler {
     this.frontier.start(row.url);
     let res: FetchResult;
     try {
-      res = await fetchUrl(row.url, {
-        dispatcher: this.agent,
-        userAgent: this.opts.userAgent,
-        timeoutMs: this.opts.timeoutMs,
-        maxBytes: this.opts.maxBytes,
-        maxRedirects: this.opts.maxRedirects,
-        etag: row.etag,
-        lastModified: row.last_modified,
-        onRedirect: (_from, to) =>
-          to.host === h.host && this.scope.allows(to) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return',
-      });
+      res = await this.hostExchange(h, false, () =>
+        fetchUrl(row.url, {
+          dispatcher: this.agent,
+          userAgent: this.opts.userAgent,
+          timeoutMs: this.opts.timeoutMs,
+          maxBytes: this.opts.maxBytes,
+          maxRedirects: this.opts.maxRedirects,
+          etag: row.etag,
+          lastModified: row.last_modified,
+          onRedirect: (_from, to) => this.followRedirect(h, to),
+        }),
+      );
     } catch (err) {
       // fetchUrl classifies its errors; anything else is a bug we record rather than crash on
       this.fail(row, `internal error: ${(err as Error).message}`, null);
@@ -670,6 +743,10 @@ export class Crawler {
     }
   }
 
+  private followRedirect(h: HostState, to: URL): 'follow' | 'return' {
+    return to.host === h.host && this.scope.allows(to) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return';
+  }
+
   private async handleNotModified(row: FrontierRow, res: FetchResult, logBase: LogBase): Promise<void> {
     this.stats.notModified++;
     // the stored body is still current: re-read it for links when it was a list page
@@ -723,8 +800,18 @@ export class Crawler {
 
     if (kind === 'html') {
       const { text } = decodeBytes(body, { contentType, kind: 'html' });
-      const page = discover(text, finalUrl);
+      let page = discover(text, finalUrl);
+      // fetch → (render when the page's scripts build what the HTML lacks) → discover
+      const rendered = await this.maybeRender(row, finalUrl, text, page, body, contentType);
+      if (rendered) page = rendered.page;
       if (page.role === 'report') {
+        if (rendered) {
+          // the rendered DOM is the document extracted and stored as the report; the response stays in blobs
+          const dom = new TextEncoder().encode(rendered.dom);
+          const raw = { body, sha, stored: notModified };
+          await this.extractAndStore(row, res, dom, sha256Hex(dom), 'text/html; charset=utf-8', logBase, validators, page.links, page.allLinks, raw);
+          return;
+        }
         await this.extractAndStore(row, res, body, sha, contentType, logBase, validators, page.links, page.allLinks);
         return;
       }
@@ -749,7 +836,13 @@ export class Crawler {
     validators: { etag?: string | null; lastModified?: string | null },
     links: FoundLink[],
     linksIfNotReport: FoundLink[],
+    /** The response as fetched, when `body` is its rendered DOM. */
+    raw?: { body: Uint8Array; sha: string; stored: boolean },
   ): Promise<void> {
+    const fetchedSha = raw?.sha ?? sha;
+    const keepRaw = () => {
+      if (raw && !raw.stored) storeBlob(this.db, raw.body, raw.sha);
+    };
     let report: Report | null = null;
     if (!this.opts.discoverOnly) {
       let timer: NodeJS.Timeout | undefined;
@@ -762,7 +855,8 @@ export class Crawler {
         const why = `extraction did not finish within ${this.opts.extractTimeoutMs} ms`;
         this.db.transaction(() => {
           storeBlob(this.db, body, sha);
-          this.frontier.log({ ...logBase, sha256: sha, error: why });
+          keepRaw();
+          this.frontier.log({ ...logBase, sha256: fetchedSha, error: why });
           this.fail(row, why, res.status, 0);
         })();
         return;
@@ -810,13 +904,14 @@ export class Crawler {
       } else {
         storeBlob(this.db, body, sha);
       }
-      this.frontier.log({ ...logBase, sha256: sha, error });
+      keepRaw();
+      this.frontier.log({ ...logBase, sha256: fetchedSha, error });
       for (const l of follow) this.enqueue(l, row, row.depth + (l.kind === 'list' ? 0 : 1));
       this.frontier.finish(row.url, {
         state: 'done',
         status: res.status,
-        sha256: sha,
-        contentType: contentType ?? null,
+        sha256: fetchedSha,
+        contentType: res.headers['content-type'] ?? contentType ?? null,
         finalUrl: res.finalUrl,
         role,
         reportId,
@@ -827,6 +922,114 @@ export class Crawler {
       this.queuedCount--;
       if (error) this.noteFailure(row.url, error);
     })();
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+
+  /**
+   * Renders the page in the browser when its scripts build what the static HTML lacks (and rendering
+   * is on, within --max-render); the rendered page's discovery and its settled DOM, or null.
+   */
+  private async maybeRender(
+    row: FrontierRow,
+    url: string,
+    html: string,
+    page: PageLinks,
+    body: Uint8Array,
+    contentType: string | undefined,
+  ): Promise<{ page: PageLinks; dom: string } | null> {
+    if (!this.renderer || !this.renderer.available || this.stopping) return null;
+    const decision = decideRender(html, page);
+    if (!decision.render) return null;
+    if (this.stats.rendered >= this.opts.maxRender) {
+      if (!this.renderLimitSaid) {
+        this.renderLimitSaid = true;
+        this.opts.onEvent?.({ type: 'warning', message: `--max-render ${this.opts.maxRender} reached: later script-built pages are read as fetched` });
+      }
+      return null;
+    }
+    this.stats.rendered++;
+    let r: RenderResult | null;
+    try {
+      r = await this.renderQueue.add(() =>
+        this.renderer!.render({
+          url,
+          body,
+          contentType,
+          timeoutMs: this.opts.renderTimeoutMs,
+          maxClicks: this.opts.maxRenderClicks,
+          fetch: (req) => this.browserFetch(req),
+          onAborted: (u, why) => {
+            this.stats.renderAborted++;
+            this.opts.onEvent?.({ type: 'render_aborted', url: u, page: row.url, why });
+          },
+        }),
+      );
+    } catch (err) {
+      this.stats.rendered--;
+      this.opts.onEvent?.({ type: 'warning', message: `rendering ${url} failed: ${(err as Error)?.message ?? String(err)}; read as fetched` });
+      return null;
+    }
+    if (!r) {
+      this.stats.rendered--;
+      return null;
+    }
+    this.stats.renderRequests += r.requests;
+    this.opts.onEvent?.({ type: 'rendered', url: row.url, reason: decision.reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut });
+    if (r.doms.length === 0) return null;
+    return { page: discoverRendered(r.doms, r.finalUrl), dom: r.doms[0] };
+  }
+
+  /**
+   * A request of a rendered page, made by the crawler's own fetcher: the scope, robots.txt, the host's
+   * budget (one exchange at a time with the client's) and delays hold as for any fetch; logged in
+   * fetch_log. Only GET and HEAD are made.
+   */
+  private async browserFetch(req: BrowserRequest): Promise<BrowserAnswer> {
+    let u: URL;
+    try {
+      u = new URL(req.url);
+    } catch {
+      return { ok: false, why: 'not a URL' };
+    }
+    u.hash = '';
+    if (this.stopping) return { ok: false, why: 'the crawl is stopping' };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return { ok: false, why: `${req.method} request not made` };
+    if (!this.scope.allows(u)) return { ok: false, why: 'out of scope' };
+    const h = this.hostState(u.host);
+    if (!h.robots) await this.loadRobots(h, true);
+    if (!h.robots) return { ok: false, why: 'robots.txt of the host not available' };
+    if (!h.robots.isAllowed(u)) return { ok: false, why: `robots.txt: ${h.robots.matchedRule(u) ?? 'Disallow'}` };
+    if (h.setAsideUntil > Date.now()) return { ok: false, why: 'host set aside after failures' };
+    const res = await this.hostExchange(h, true, () =>
+      fetchUrl(u.href, {
+        dispatcher: this.agent,
+        userAgent: this.opts.userAgent,
+        timeoutMs: this.opts.timeoutMs,
+        maxBytes: this.opts.maxBytes,
+        maxRedirects: this.opts.maxRedirects,
+        onRedirect: (_from, to) => this.followRedirect(h, to),
+      }),
+    );
+    this.noteResponse(h, res);
+    this.stats.bytes += res.wireBytes;
+    const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
+    this.frontier.log({
+      url: u.href,
+      finalUrl: res.finalUrl,
+      status: res.status,
+      headers: res.headers,
+      redirects: res.redirects,
+      startedAt: res.startedAt,
+      ms: res.ms,
+      bytes: res.wireBytes,
+      sha256: null,
+      error,
+      attempt: 1,
+    });
+    if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
+    if (res.redirectTo) return { ok: true, status: 302, headers: { location: res.redirectTo }, body: new Uint8Array() };
+    return { ok: true, status: res.status, headers: res.headers, body: res.body ?? new Uint8Array() };
   }
 
   private enqueue(l: FoundLink, from: FrontierRow, depth: number): void {
