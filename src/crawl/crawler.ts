@@ -175,6 +175,8 @@ interface HostState {
   /** When the host's last exchange ended, and its last one made for the browser (ms). */
   lastEndAt: number;
   browserEndAt: number;
+  /** Browser requests using this state (it is not dropped meanwhile). */
+  pins: number;
 }
 
 /**
@@ -195,6 +197,8 @@ type LogBase = Omit<FetchLogEntry, 'sha256' | 'error'>;
 
 const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, redirect: 1, hub: 0 };
 const BATCH = 16;
+/** Host states kept in memory at most while idle ones can be dropped. */
+const HOST_STATES = 5000;
 const MAX_FAILURES_LISTED = 50;
 
 export class Crawler {
@@ -202,7 +206,9 @@ export class Crawler {
   readonly frontier: Frontier;
   private agent: Agent;
   private queue: PQueue;
+  /** The hosts in play: idle ones beyond HOST_STATES are dropped (their state is in the database). */
   private hosts = new Map<string, HostState>();
+  private hostsSeen = 0;
   private scope: ScopeFilter;
   private stopping = false;
   private stopReason: CrawlSummary['stoppedBy'] = 'done';
@@ -282,7 +288,7 @@ export class Crawler {
     let active = 0;
     for (const h of this.hosts.values()) if (h.workers > 0) active++;
     return {
-      hosts: this.hosts.size,
+      hosts: this.hostsSeen,
       activeHosts: active,
       queued: this.queuedCount,
       ...this.stats,
@@ -348,13 +354,35 @@ export class Crawler {
       slotWaiters: [],
       lastEndAt: 0,
       browserEndAt: 0,
+      pins: 0,
     };
+    if (this.hosts.size >= HOST_STATES) this.dropIdleHosts();
     this.hosts.set(host, h);
+    this.hostsSeen++;
     return h;
+  }
+
+  /**
+   * Memory stays flat however many hosts a crawl meets: idle host states (no worker, nothing claimed
+   * or waiting, past their delay) are dropped, oldest first, down to 90 % of HOST_STATES. What they
+   * hold is saved (response time, failures) or in the database already (robots.txt).
+   */
+  private dropIdleHosts(): void {
+    const now = Date.now();
+    for (const h of this.hosts.values()) {
+      if (this.hosts.size < HOST_STATES * 0.9) break;
+      const idle =
+        h.workers === 0 && h.active === 0 && h.pins === 0 && h.slotWaiters.length === 0 && h.buffer.length === 0 && h.wakeTimer === null &&
+        h.robotsLoading === null && h.setAsideUntil <= now && h.nextFreeAt <= now && h.lastEndAt + this.delayFor(h) <= now;
+      if (!idle) continue;
+      this.saveHost(h);
+      this.hosts.delete(h.host);
+    }
   }
 
   /** Make sure the host has its workers running (new work arrived, or a wait is over). */
   private wake(h: HostState): void {
+    if (this.hosts.get(h.host) !== h) h = this.hostState(h.host); // dropped meanwhile: wake its current state
     if (this.stopping || h.workers >= this.opts.perHost) return;
     this.clearWake(h);
     while (h.workers < this.opts.perHost) {
@@ -997,6 +1025,15 @@ export class Crawler {
     if (req.method !== 'GET' && req.method !== 'HEAD') return { ok: false, why: `${req.method} request not made` };
     if (!this.scope.allows(u)) return { ok: false, why: 'out of scope' };
     const h = this.hostState(u.host);
+    h.pins++;
+    try {
+      return await this.browserExchange(h, u);
+    } finally {
+      h.pins--;
+    }
+  }
+
+  private async browserExchange(h: HostState, u: URL): Promise<BrowserAnswer> {
     if (!h.robots) await this.loadRobots(h, true);
     if (!h.robots) return { ok: false, why: 'robots.txt of the host not available' };
     if (!h.robots.isAllowed(u)) return { ok: false, why: `robots.txt: ${h.robots.matchedRule(u) ?? 'Disallow'}` };
