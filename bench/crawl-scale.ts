@@ -170,7 +170,7 @@ async function crawlAtScale(n: number, port: number, dir: string): Promise<void>
       const mem = process.memoryUsage();
       const line =
         `  at ${label(marks[next]).padStart(5)} pages: ${String(s.fetched).padStart(8)} fetched in ${((now - started) / 1000).toFixed(0).padStart(5)} s,` +
-        ` ${rate.toFixed(0).padStart(5)} pages/s since the last mark; RSS ${mb(mem.rss)} MB, heap ${mb(mem.heapUsed)} MB, host states ${s.hosts}`;
+        ` ${rate.toFixed(0).padStart(5)} pages/s since the last mark; RSS ${mb(mem.rss)} MB, heap ${mb(mem.heapUsed)} MB, hosts met ${s.hosts}`;
       console.log(line);
       rows.push(line);
       next++;

@@ -208,7 +208,13 @@ export class Crawler {
   private queue: PQueue;
   /** The hosts in play: idle ones beyond HOST_STATES are dropped (their state is in the database). */
   private hosts = new Map<string, HostState>();
+  /** Host states created in this run (live figure: a dropped host met again counts again) and dropped. */
   private hostsSeen = 0;
+  private hostsDropped = 0;
+  /** Hosts with workers now, at most activeHostLimit; the names of those waiting for a turn. */
+  private workingHosts = 0;
+  private readonly activeHostLimit: number;
+  private waitingHosts = new Set<string>();
   private scope: ScopeFilter;
   private stopping = false;
   private stopReason: CrawlSummary['stoppedBy'] = 'done';
@@ -253,6 +259,7 @@ export class Crawler {
       lookup: this.opts.lookup,
     });
     this.queue = new PQueue({ concurrency: this.opts.concurrency });
+    this.activeHostLimit = Math.max(64, this.opts.concurrency * 8);
     this.renderer = this.opts.render
       ? new Renderer({
           userAgent: this.opts.userAgent,
@@ -274,6 +281,7 @@ export class Crawler {
     this.stopping = true;
     this.stopReason = reason;
     for (const h of this.hosts.values()) this.clearWake(h);
+    this.waitingHosts.clear();
     for (const w of this.stopWaiters) w();
     this.stopWaiters.clear();
     this.maybeFinish();
@@ -318,8 +326,15 @@ export class Crawler {
     const counts = f.counts();
     if (this.stopReason === 'done' && counts.queued > 0) this.stopReason = 'deferred';
     if (this.stopReason === 'max_pages' && counts.queued === 0) this.stopReason = 'done';
+    // with host states dropped, count the hosts fetched from in this run exactly
+    const hosts = this.hostsDropped
+      ? (this.db
+          .prepare(`SELECT COUNT(DISTINCT host) AS n FROM frontier WHERE fetched_at >= ?`)
+          .get(new Date(this.started).toISOString()) as { n: number }).n
+      : this.hostsSeen;
     return {
       ...this.snapshot(),
+      hosts,
       queued: counts.queued,
       stoppedBy: this.stopReason,
       deferred: counts.queued,
@@ -377,6 +392,7 @@ export class Crawler {
       if (!idle) continue;
       this.saveHost(h);
       this.hosts.delete(h.host);
+      this.hostsDropped++;
     }
   }
 
@@ -385,6 +401,15 @@ export class Crawler {
     if (this.hosts.get(h.host) !== h) h = this.hostState(h.host); // dropped meanwhile: wake its current state
     if (this.stopping || h.workers >= this.opts.perHost) return;
     this.clearWake(h);
+    if (h.workers === 0) {
+      // a bounded number of hosts at work at once (each holds its workers, robots.txt and a claimed
+      // batch); the others wait their turn by name only
+      if (this.workingHosts >= this.activeHostLimit) {
+        this.waitingHosts.add(h.host);
+        return;
+      }
+      this.workingHosts++;
+    }
     while (h.workers < this.opts.perHost) {
       h.workers++;
       this.activeWorkers++;
@@ -397,9 +422,21 @@ export class Crawler {
         .finally(() => {
           h.workers--;
           this.activeWorkers--;
-          if (h.workers === 0) this.rearm(h);
+          if (h.workers === 0) {
+            this.workingHosts--;
+            this.admitWaiting(); // the hosts waiting their turn first, then this one again if it has more
+            this.rearm(h);
+          }
           this.maybeFinish();
         });
+    }
+  }
+
+  private admitWaiting(): void {
+    for (const host of this.waitingHosts) {
+      if (this.stopping || this.workingHosts >= this.activeHostLimit) return;
+      this.waitingHosts.delete(host);
+      this.wake(this.hostState(host));
     }
   }
 
