@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LookupFunction } from 'node:net';
+import { lookup, mb } from './crawl.js';
 
 const HOSTS = Number(process.env.BENCH_SCALE_HOSTS ?? 2000);
 const SERVE_FLAG = '--bench-scale-serve';
@@ -69,16 +69,6 @@ function serve(perHost: number): void {
 if (process.argv.includes(SERVE_FLAG)) serve(Number(process.argv[process.argv.indexOf(SERVE_FLAG) + 1]));
 
 // ---- measuring -----------------------------------------------------------------------------------
-
-const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
-
-const lookup: LookupFunction = ((hostname: string, options: unknown, callback: unknown) => {
-  const cb = (typeof options === 'function' ? options : callback) as (...a: unknown[]) => void;
-  const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
-  if (!/\.test$/.test(hostname)) return cb(Object.assign(new Error(`bench resolves only *.test, not ${hostname}`), { code: 'ENOTFOUND' }));
-  if (all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
-  else cb(null, '127.0.0.1', 4);
-}) as LookupFunction;
 
 /** The processes descended from `pid` (from /proc), and their memory: RSS summed, and PSS (shared pages split). */
 function treeMemory(pid: number, match: RegExp): { processes: number; rssKb: number; pssKb: number } {

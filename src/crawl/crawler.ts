@@ -195,6 +195,11 @@ export function politeDelay(
 
 type LogBase = Omit<FetchLogEntry, 'sha256' | 'error'>;
 
+function logFields(url: string, res: FetchResult, attempt: number): LogBase {
+  const { finalUrl, status, headers, redirects, startedAt, ms } = res;
+  return { url, finalUrl, status, headers, redirects, startedAt, ms, bytes: res.wireBytes, attempt };
+}
+
 const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, redirect: 1, hub: 0 };
 const BATCH = 16;
 /** Host states kept in memory at most while idle ones can be dropped. */
@@ -605,19 +610,7 @@ export class Crawler {
         );
       const res = direct ? await get() : await this.queue.add(get);
       this.noteResponse(h, res);
-      this.frontier.log({
-        url,
-        finalUrl: res.finalUrl,
-        status: res.status,
-        headers: res.headers,
-        redirects: res.redirects,
-        startedAt: res.startedAt,
-        ms: res.ms,
-        bytes: res.wireBytes,
-        sha256: null,
-        error: res.error ? `${res.error.code}: ${res.error.message}` : null,
-        attempt: 1,
-      });
+      this.logExchange(url, res);
       h.nextFreeAt = Date.now() + this.delayFor(h);
       if (res.status !== null && res.status >= 200 && res.status < 300 && res.body) {
         const text = new TextDecoder('utf-8').decode(res.body);
@@ -655,6 +648,13 @@ export class Crawler {
       h.robotsLoading = null;
     });
     return h.robotsLoading;
+  }
+
+  /** A fetch that is not a frontier URL's (robots.txt, a rendered page's request) in fetch_log; its error. */
+  private logExchange(url: string, res: FetchResult): string | null {
+    const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
+    this.frontier.log({ ...logFields(url, res, 1), sha256: null, error });
+    return error;
   }
 
   private setRobots(h: HostState, status: number, text: string | null): void {
@@ -735,17 +735,7 @@ export class Crawler {
     this.stats.fetched++;
     this.stats.bytes += res.wireBytes;
     const attempt = row.tries + 1;
-    const logBase = {
-      url: row.url,
-      finalUrl: res.finalUrl,
-      status: res.status,
-      headers: res.headers,
-      redirects: res.redirects,
-      startedAt: res.startedAt,
-      ms: res.ms,
-      bytes: res.wireBytes,
-      attempt,
-    };
+    const logBase = logFields(row.url, res, attempt);
 
     try {
       // network errors and retryable statuses
@@ -1087,20 +1077,7 @@ export class Crawler {
     );
     this.noteResponse(h, res);
     this.stats.bytes += res.wireBytes;
-    const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
-    this.frontier.log({
-      url: u.href,
-      finalUrl: res.finalUrl,
-      status: res.status,
-      headers: res.headers,
-      redirects: res.redirects,
-      startedAt: res.startedAt,
-      ms: res.ms,
-      bytes: res.wireBytes,
-      sha256: null,
-      error,
-      attempt: 1,
-    });
+    const error = this.logExchange(u.href, res);
     if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
     if (res.redirectTo) return { ok: true, status: 302, headers: { location: res.redirectTo }, body: new Uint8Array() };
     return { ok: true, status: res.status, headers: res.headers, body: res.body ?? new Uint8Array() };
