@@ -242,6 +242,28 @@ describe('without the browser', () => {
     }
   }, 90_000);
 
+  it('--max-render bounds the pages rendered (0: none, said once, no browser started)', async () => {
+    const A = await startSite('http://127.0.0.1:9');
+    const db = openDb(join(dir, 'maxrender.db'));
+    const events: CrawlEvent[] = [];
+    try {
+      const s = await new Crawler(db, {
+        ...OPTS,
+        maxRender: 0,
+        browserPath: join(dir, 'no-such-chromium'), // never launched: the bound holds before the browser starts
+        seeds: [`${A.origin}/nb/index.html`, `${A.origin}/nb/detail.html?id=1`],
+        onEvent: (e) => events.push(e),
+      }).run();
+      expect(events.filter((e) => e.type === 'warning')).toEqual([
+        { type: 'warning', message: '--max-render 0 reached: later script-built pages are read as fetched' },
+      ]);
+      expect({ reports: s.reports, rendered: s.rendered, fetched: s.fetched }).toEqual({ reports: 0, rendered: 0, fetched: 2 });
+    } finally {
+      db.close();
+      await A.close();
+    }
+  });
+
   it('a browser that cannot start is one warning, and the crawl goes on', async () => {
     const static2021 = readFileSync(join(root, 'samples', 'xihua-county-2021.html'));
     const A = await startSite('http://127.0.0.1:9');

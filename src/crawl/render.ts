@@ -67,7 +67,7 @@ export interface RenderResult {
 /** Resource types never loaded: they cost the server and change no link. */
 const SKIPPED_TYPES = new Set(['image', 'font', 'stylesheet', 'media', 'imageset', 'texttrack', 'manifest', 'beacon', 'csp_report', 'object']);
 /** Quiet time (no routed request in flight) after which a page counts as settled. */
-const QUIET_MS = 150;
+const QUIET_MS = 120;
 /** Response headers not passed on to the browser (the body is already decoded). */
 const DROPPED_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'set-cookie']);
 
@@ -185,7 +185,7 @@ export class Renderer {
         // settled: nothing routed in flight for QUIET_MS (the page's scripts fetch and build in that time)
         while (Date.now() < deadline) {
           if (inFlight === 0 && Date.now() - lastActivity >= QUIET_MS) return true;
-          await page.waitForTimeout(Math.min(50, Math.max(1, deadline - Date.now())));
+          await new Promise((resolve) => setTimeout(resolve, Math.min(25, Math.max(1, deadline - Date.now()))));
         }
         return false;
       };
