@@ -117,7 +117,15 @@ load();`),
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list2(page)));
       },
       // the report page: an empty app root filled from JSON
-      '/nb/detail.html': { body: shell('详情', `<div id="app"></div><script src="/js/detail.js"></script>`) },
+      // (the last one's shell declares GBK: its rendered DOM, UTF-8 text, still says so in its <meta>)
+      '/nb/detail.html': (req, res) => {
+        const gbk = new URL(req.url!, 'http://x').searchParams.get('id') === String(REPORTS.length);
+        const html = shell('详情', `<div id="app"></div><script src="/js/detail.js"></script>`);
+        if (!gbk) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=gbk' })
+          .end(html.replace('<meta charset="utf-8">', '<meta charset="gbk">').replace('详情', 'detail'));
+      },
       '/js/detail.js': js(`
 fetch('/api/report' + location.search).then(function (r) { return r.json(); }).then(function (d) {
   document.title = d.title;

@@ -862,7 +862,8 @@ export class Crawler {
       if (page.role === 'report') {
         if (rendered) {
           // the rendered DOM is the document extracted and stored as the report; the response stays in blobs
-          const dom = new TextEncoder().encode(rendered.dom);
+          // UTF-8 with a byte order mark: the DOM is text now, whatever charset its <meta> still declares
+          const dom = new TextEncoder().encode('\uFEFF' + rendered.dom);
           const raw = { body, sha, stored: notModified };
           await this.extractAndStore(row, res, dom, sha256Hex(dom), 'text/html; charset=utf-8', logBase, validators, page.links, page.allLinks, raw);
           return;
