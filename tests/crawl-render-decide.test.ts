@@ -48,6 +48,9 @@ describe('decideRender', () => {
     );
     expect(decide(analytics)).toEqual({ render: false, reason: 'static page' });
     expect(decide(page('', '<ul id="list"></ul>'))).toEqual({ render: false, reason: 'no scripts' });
+    // report links in the static HTML: the browser is not needed, even beside an empty box
+    const linked = page('<script src="/js/side.js"></script>', '<div class="news-list"></div><ul><li><a href="/nb/2021.html">某县2021年政府信息公开工作年度报告</a></li></ul>');
+    expect(decide(linked)).toEqual({ render: false, reason: '1 report link(s) in the static HTML' });
   });
 
   it('renders an empty list container that scripts fill', () => {

@@ -53,6 +53,9 @@ export function decideRender(html: string, page: PageLinks): RenderDecision {
     .find((el) => APP_ROOT.test($(el).attr('id') ?? '') && $(el).children().length === 0 && $(el).text().trim() === '');
   if (appRoot && (external > 0 || inline.length > 200)) return { render: true, reason: `empty app root #${$(appRoot).attr('id')} with scripts` };
 
+  // the static HTML (and the platform readers) found reports: no browser needed
+  if (found > 0) return { render: false, reason: `${found} report link(s) in the static HTML` };
+
   // an empty list container (ul/ol/tbody/table/div named like a list) that scripts fill
   const emptyList = $('ul, ol, tbody, table, div, section, dl')
     .toArray()
@@ -67,7 +70,6 @@ export function decideRender(html: string, page: PageLinks): RenderDecision {
     const e = $(emptyList);
     return { render: true, reason: `empty list container <${(emptyList as { tagName?: string }).tagName ?? 'element'}${e.attr('id') ? ' id="' + e.attr('id') + '"' : ''}${e.attr('class') ? ' class="' + e.attr('class') + '"' : ''}> with scripts` };
   }
-  if (found > 0) return { render: false, reason: `${found} report link(s) in the static HTML` };
 
   // links (or a pager) only inside scripts
   if (SCRIPT_LINK.test(inline) && (/document\.write|innerHTML|insertAdjacentHTML|appendChild|\.html\s*\(|\.append\s*\(/.test(inline) || SCRIPT_PAGER.test(inline))) {
