@@ -17,8 +17,9 @@ keeps failing set aside for a while. Pages whose list or content is built by the
 empty list container, links only inside scripts, an empty app root, a body filled from JSON) are
 rendered in headless Chromium (/usr/bin/chromium), whose every request goes through the same
 polite fetcher (scope, robots.txt, one request at a time per host; images, fonts and styles are
-not loaded); a script pager button is clicked up to a bound. The frontier is kept in the database: run the same command
-again after a crash, kill or Ctrl-C and it goes on where it stopped (no seeds needed to resume).
+not loaded); a script pager button is clicked up to a bound. The frontier is kept in the
+database: run the same command again after a crash, kill or Ctrl-C and it goes on where it
+stopped (no seeds needed to resume).
 
 Options:
   --seeds FILE        seed URLs, one a line (# comments and blank lines ignored)
