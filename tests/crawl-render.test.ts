@@ -116,6 +116,8 @@ load();`),
         const page = Number(new URL(req.url!, 'http://x').searchParams.get('page') ?? 1);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list2(page)));
       },
+      // a list whose script never yields: bounded by --render-timeout, the crawl goes on
+      '/nb3/index.html': { body: shell('政府信息公开年报', `<ul class="list"></ul><script>for (;;) {}</script>`) },
       // the report page: an empty app root filled from JSON
       // (the last one's shell declares GBK: its rendered DOM, UTF-8 text, still says so in its <meta>)
       '/nb/detail.html': (req, res) => {
@@ -161,7 +163,8 @@ describe('crawling a script-built site in the browser', () => {
     db = openDb(join(dir, 'render.db'));
     summary = await new Crawler(db, {
       ...OPTS,
-      seeds: [`${A.origin}/nb/index.html`, `${A.origin}/nb2/index.html`],
+      renderTimeoutMs: 15_000,
+      seeds: [`${A.origin}/nb3/index.html`, `${A.origin}/nb/index.html`, `${A.origin}/nb2/index.html`],
       onEvent: (e) => events.push(e),
     }).run();
   }, 150_000);
@@ -199,7 +202,13 @@ describe('crawling a script-built site in the browser', () => {
     expect(A.hits('/nb/index.html?page=2')).toBe(1);
     expect(A.hits('/api/list?page=2')).toBe(1);
     expect([1, 2, 3].map((p) => A.hits(`/api/list2?page=${p}`))).toEqual([1, 1, 1]);
-    expect(summary.rendered).toBe(REPORTS.length + 3);
+    expect(summary.rendered).toBe(REPORTS.length + 4);
+  });
+
+  it('bounds a page whose script never yields by the render timeout', () => {
+    const hung = events.find((e) => e.type === 'rendered' && e.url === `${A.origin}/nb3/index.html`);
+    expect(hung).toMatchObject({ timedOut: true, reason: 'empty list container <ul class="list"> with scripts' });
+    expect(db.prepare('SELECT state, role FROM frontier WHERE url = ?').get(`${A.origin}/nb3/index.html`)).toEqual({ state: 'done', role: 'list' });
   });
 
   it('stores the rendered DOM as the report and keeps the response as fetched', () => {

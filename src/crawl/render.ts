@@ -66,6 +66,19 @@ export interface RenderResult {
 
 /** Resource types never loaded: they cost the server and change no link. */
 const SKIPPED_TYPES = new Set(['image', 'font', 'stylesheet', 'media', 'imageset', 'texttrack', 'manifest', 'beacon', 'csp_report', 'object']);
+/** Time allowed past the deadline for reading the DOM of a page that ran out of time. */
+const GRACE_MS = 2000;
+
+/** The promise's value, or `fallback` once the time `until` (ms since epoch) has come. */
+function bounded<T>(p: Promise<T>, until: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), Math.max(0, until - Date.now()));
+  });
+  p.catch(() => {}); // a late rejection after the fallback won is of no interest
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** Quiet time (no routed request in flight) after which a page counts as settled. */
 const QUIET_MS = 120;
 /** Response headers not passed on to the browser (the body is already decoded). */
@@ -195,19 +208,15 @@ export class Renderer {
         result.timedOut = Date.now() >= deadline;
       }
       if (!(await settle())) result.timedOut = true;
-      const snap = async () => {
-        try {
-          return await page.content();
-        } catch {
-          return null; // navigating: no DOM to read now
-        }
-      };
+      // a page whose script never yields (an endless loop) answers no call: every call is bounded
+      const snap = () => bounded(page.content(), deadline + GRACE_MS, null).catch(() => null); // null: navigating, or hung
       const first = await snap();
       if (first !== null) result.doms.push(first);
+      else if (Date.now() >= deadline) result.timedOut = true;
       // a pager that is a button handled by script: click "next" while it changes the DOM
       let last = first;
       while (result.clicks < r.maxClicks && Date.now() < deadline && last !== null) {
-        const clicked = await clickNext(page);
+        const clicked = await bounded(clickNext(page), deadline, false);
         if (!clicked) break;
         result.clicks++;
         lastActivity = Date.now();
@@ -219,7 +228,7 @@ export class Renderer {
       }
       result.finalUrl = page.url() === 'about:blank' ? r.url : page.url();
     } finally {
-      await context.close().catch(() => {});
+      await bounded(context.close(), Date.now() + 5000, undefined).catch(() => {});
     }
     this.rendered++;
     result.requests = requests;
