@@ -28,6 +28,8 @@ export const CHROMIUM_ARGS = [
 export interface BrowserRequest {
   url: string;
   method: string;
+  /** The request body (a POST's form or JSON), or null. */
+  body: string | null;
   headers: Record<string, string>;
   resourceType: string;
 }
@@ -181,7 +183,7 @@ export class Renderer {
           }
           if (!/^https?:/i.test(url)) return void (await abort(route, url, 'not an http(s) URL'));
           if (Date.now() > deadline) return void (await abort(route, url, 'render time bound reached'));
-          const answer = await r.fetch({ url, method: req.method(), headers: req.headers(), resourceType: req.resourceType() });
+          const answer = await r.fetch({ url, method: req.method(), body: req.postData(), headers: req.headers(), resourceType: req.resourceType() });
           if (!answer.ok) return void (await abort(route, url, answer.why));
           requests++;
           const headers: Record<string, string> = {};
