@@ -2,7 +2,8 @@
  * `nianbao export --format csv|jsonl [--what figures|checks|reviews] [--db PATH] [--out FILE]`:
  * tidy data for analysts.
  */
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, writeFileSync, type WriteStream } from 'node:fs';
+import { findingsCsv, findingsXlsx, openFindingRows } from '../review/export-findings.js';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { ALL_KNOWN_KEYS } from '../keys.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
@@ -10,6 +11,7 @@ import { openReviewDb } from '../review/schema.js';
 import { currentReview } from '../review/workflow.js';
 
 export const help = `Usage: nianbao export --format csv|jsonl [--what figures|checks|reviews] [--db PATH] [--out FILE]
+       nianbao export --what findings --format xlsx|csv [--region X] [--agency X] --out FILE
 
 Writes the stored data as tidy tables:
   figures   one row per report: report_id, agency, agency_identity, agency_id, region, year, version,
@@ -20,13 +22,20 @@ Writes the stored data as tidy tables:
             status, expected, actual, keys (JSON array), reason, evidence, review_state,
             review_decision, review_value
   reviews   one row per decision ever recorded (superseded ones too)
+  findings  the open findings (one per cause, as on the review page), in Chinese, to send back to
+            the publishers: 报告编号, 机关, 地区, 年度, 报告标题, 链接, 问题, 严重程度, 说明,
+            所印数字 (the cells as printed), 应为 (what they should add up to), 核对项, 核对编号,
+            审核状态; --region X / --agency X keep one region or body (contains X). As XLSX
+            (exceljs; --out required) or CSV (with a byte-order mark, so spreadsheets read the Chinese)
 CSV follows RFC 4180 (comma, CRLF line ends, fields with comma, quote or line break in double
 quotes, quotes doubled), UTF-8 with no byte-order mark. JSONL is one JSON object per line with
 the same fields.
 
 Options:
-  --format F     csv or jsonl (required)
-  --what W       figures (default), checks or reviews
+  --format F     csv or jsonl (required); xlsx or csv for findings
+  --what W       figures (default), checks, reviews or findings
+  --region X     findings: the report's region contains X
+  --agency X     findings: the agency (as printed or its identity) contains X
   --out FILE     write there instead of standard output
   --db PATH      the database, default ${DEFAULT_DB_PATH}
   -h, --help     show this help
@@ -121,18 +130,44 @@ export function writeExport(db: Db, what: 'figures' | 'checks' | 'reviews', form
   return n;
 }
 
+async function exportFindings(values: { format?: string; db?: string; out?: string; region?: string; agency?: string }): Promise<number> {
+  if (values.format !== 'xlsx' && values.format !== 'csv') throw usageError('--what findings wants --format xlsx or csv');
+  if (values.format === 'xlsx' && !values.out) throw usageError('--format xlsx needs --out FILE');
+  const dbPath = values.db ?? DEFAULT_DB_PATH;
+  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
+    process.stderr.write(`nianbao export: no database at ${dbPath} (run \`nianbao ingest\` first)\n`);
+    return 1;
+  }
+  const db = openReviewDb(dbPath);
+  try {
+    const rows = openFindingRows(db, { region: values.region, agency: values.agency });
+    const body = values.format === 'xlsx' ? await findingsXlsx(rows) : findingsCsv(rows);
+    if (values.out) {
+      writeFileSync(values.out, body);
+      process.stderr.write(`nianbao export: ${rows.length} open finding${rows.length === 1 ? '' : 's'} written to ${values.out}\n`);
+    } else process.stdout.write(body);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, {
     format: { type: 'string' },
     what: { type: 'string' },
     db: { type: 'string' },
     out: { type: 'string' },
+    region: { type: 'string' },
+    agency: { type: 'string' },
   }, help);
   if (!args) return 0;
   const { values } = args;
+  if (values.what === 'findings') return exportFindings(values);
+  if (values.region !== undefined || values.agency !== undefined) throw usageError('--region and --agency go with --what findings');
   if (values.format !== 'csv' && values.format !== 'jsonl') throw usageError('--format must be csv or jsonl');
   const what = values.what ?? 'figures';
-  if (what !== 'figures' && what !== 'checks' && what !== 'reviews') throw usageError('--what must be figures, checks or reviews');
+  if (what !== 'figures' && what !== 'checks' && what !== 'reviews') throw usageError('--what must be figures, checks, reviews or findings');
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   if (dbPath !== ':memory:' && !existsSync(dbPath)) {
     process.stderr.write(`nianbao export: no database at ${dbPath} (run \`nianbao ingest\` first)\n`);
