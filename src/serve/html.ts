@@ -104,9 +104,8 @@ function stateZh(s: string): string {
   return s === 'note' ? '说明' : (STATE_ZH[s] ?? s);
 }
 
-export const PAGE_SIZE = 30;
 
-export function listPage(items: QueueItem[], f: ListFilters, years: number[], total: { open: number; all: number }, user: PageUser): string {
+export function listPage(items: QueueItem[], f: ListFilters, years: number[], total: { open: number; all: number }, user: PageUser, PAGE_SIZE = 30): string {
   const page = Math.max(1, Number(f.page) || 1);
   const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
   const shown = items.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -307,12 +306,12 @@ ${v.next ? `<a href="${esc(v.next)}" accesskey="j" rel="next">下一条 →</a>`
   );
 }
 
-export function signinPage(token: string, message?: string, next = '/'): string {
+export function signinPage(token: string, message?: string, next = '/', name = ''): string {
   return layout(
     '登录',
     `${message ? `<p class="message">${esc(message)}</p>` : ''}<form method="post" action="/signin" class="signin">
 <input type="hidden" name="csrf" value="${esc(token)}"><input type="hidden" name="next" value="${esc(next)}">
-<p><label>审核人 <input name="name" autocomplete="username" required></label></p>
+<p><label>审核人 <input name="name" autocomplete="username" value="${esc(name)}" required></label></p>
 <p><label>密码 <input name="password" type="password" autocomplete="current-password" required></label></p>
 <p><button type="submit">登录</button></p></form><p>账号由管理员用 <code>nianbao review user add 名字</code> 建立。</p>`,
   );

@@ -63,6 +63,8 @@ export interface ServeOptions {
   token?: string;
   /** On loopback too, require sign-in (needs accounts). */
   requireLogin?: boolean;
+  /** Findings per page of the queue (default 30). */
+  pageSize?: number;
 }
 
 export interface RunningServer {
@@ -432,7 +434,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       const name = (form.get('name') ?? '').trim();
       let next = form.get('next') ?? '/';
       if (!/^\/(?!\/)/.test(next)) next = '/';
-      if (!name || !verifyPassword(db, name, form.get('password') ?? '')) return html(res, 401, signinPage(token, '审核人或密码不对', next));
+      if (!name || !verifyPassword(db, name, form.get('password') ?? '')) return html(res, 401, signinPage(token, '审核人或密码不对', next, name));
       const t = createSession(db, name);
       return redirect(res, next, { 'Set-Cookie': `${COOKIE}=${t}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_HOURS * 3600}` });
     }
@@ -463,7 +465,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       const years = (db.prepare('SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year').all() as { year: number }[]).map((y) => y.year);
       const items = findingQueue(db, queueFilter(filters));
       const open = items.filter((i) => i.finding.state === 'open' || i.finding.state === 'reopened').length;
-      return html(res, 200, listPage(items, filters, years, { open, all: items.length }, user));
+      return html(res, 200, listPage(items, filters, years, { open, all: items.length }, user, opts.pageSize));
     }
     if (req.method === 'GET' && path === '/overview') {
       const agency = url.searchParams.get('agency') || undefined;
