@@ -185,7 +185,7 @@ function blankRule(reportId: number, checks: FlaggedCheck[], taken: Set<FlaggedC
     const f = finding(
       reportId, `blank:${key}`, 'blank', 'warn', title,
       `${where}（未印数字，不是印了 0）；按 0 计时以下 ${cl.checks.length} 项核对不符，原因都是这些空格。按已印数字推算，空格应为：` +
-        cells.map((c) => `${keyZh(c.key).row}${c.key in inferred ? ` ${fmt(inferred[c.key]!)}` : ' ？'}`).join('；'),
+        cells.map((c) => `${keyZh(c.key).row.replace(/^三、本年度办理结果 /, '')}${c.key in inferred ? ` ${fmt(inferred[c.key]!)}` : ' ？'}`).join('；'),
       cl.checks, cells,
     );
     for (const c of cells) if (c.key in inferred) f.inferred[c.key] = inferred[c.key]!;

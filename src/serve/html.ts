@@ -256,7 +256,8 @@ function findingHtml(f: Finding, v: ReportView, user: PageUser, sourceHref: (c: 
   const cells = f.cells.filter((c, i, a) => a.findIndex((x) => x.key === c.key && x.report_id === c.report_id) === i);
   const shownCells = cells.slice(0, 40);
   const jump = cells.map(sourceHref).find((h) => h);
-  const checks = f.checks.length > 1 || f.kind !== 'check' ? `<ul class="checks">${f.checks.map(checkLine).join('')}</ul>` : '';
+  const list = `<ul class="checks">${f.checks.map(checkLine).join('')}</ul>`;
+  const checks = f.checks.length > 5 ? `<details class="checks"><summary>按 0 计时不符的 ${f.checks.length} 项核对</summary>${list}</details>` : f.checks.length > 1 || f.kind !== 'check' ? list : '';
   const arith = f.arithmetic.length
     ? `<p>按已印数字推算：${f.arithmetic.map((l) => `${esc(checkZh(l.check_id).name)}：推算 ${esc(num(l.expected))}，印 ${esc(num(l.actual))}，${l.ok ? '相符' : '<b>不符</b>'}`).join('；')}</p>`
     : '';
