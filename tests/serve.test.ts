@@ -125,6 +125,7 @@ beforeAll(async () => {
   db.prepare("INSERT INTO blobs (sha256, size, bytes, first_seen) VALUES (?, ?, ?, '2026-01-01')").run(sha256Hex(picture), picture.length, picture);
   db.prepare('INSERT INTO page_resources VALUES (?, ?, ?)').run(sha256Hex(pageBytes), 't4.png', sha256Hex(picture));
   ids.imgpage = table4Report({ source: 'imgpage.html', bytes: pageBytes, kind: 'html', where: (k) => ({ image: k === 'review.pending' ? 'gone.png' : 't4.png', bbox: [10 + k.length * 5, 50, 60 + k.length * 5, 80] }) });
+  ids.realpdf = await ingestFile(join(root, 'corpus', 'real', 'huaian-hongze-2023.pdf'));
   ids.evil = ingestHostile();
   const text = new TextEncoder().encode('某县统计局2021年政府信息公开工作年度报告\n行政复议\n结果维持\t5\n纠正\t1\n其他\t0\n未审结\t0\n总计\t9\n<i>不是标记</i>\n');
   ids.text = table4Report({ source: 'report.txt', bytes: text, kind: 'text', where: (k) => ({ line: 3 + ['review.upheld', 'review.corrected', 'review.other', 'review.pending', 'review.total'].indexOf(k) }) });
@@ -273,6 +274,11 @@ describe('the review page in Chromium', () => {
     expect(await img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(500);
     expect(await page.locator('.page svg.boxes rect.box').count()).toBeGreaterThanOrEqual(5);
     await shot(page, 'report-pdf');
+    // a real report's failing cells, on its page 4
+    await page.goto(`${srv.url}/report/${ids.realpdf}`);
+    await page.locator('.page img').waitFor();
+    expect(await page.locator('.page img').getAttribute('alt')).toBe('第 4 页');
+    expect(await page.locator('.page svg.boxes rect.box').count()).toBeGreaterThan(0);
 
     await page.goto(`${srv.url}/report/${ids.image}`);
     await page.locator('.page img').waitFor();
