@@ -261,7 +261,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     const hit = pageCache.get(k);
     if (hit) return hit;
     const bytes = bytesOf(r.sha256);
-    if (!bytes) throw new Error('the document bytes are not stored');
+    if (!bytes) throw new Error('文件未保存');
     const png = await renderPdfPage(bytes, n);
     if (pageCache.size > 64) pageCache.delete(pageCache.keys().next().value!);
     pageCache.set(k, png);
@@ -279,11 +279,25 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     return q;
   }
 
+  // The queue is recomputed only when the database changed: PRAGMA data_version moves on other
+  // connections' commits, total_changes() on this connection's.
+  const queueMemo = new Map<string, ReturnType<typeof findingQueue>>();
+  function queue(f: QueueFilter = {}) {
+    const v = db.prepare('SELECT total_changes() AS t').get() as { t: number };
+    const key = `${db.pragma('data_version', { simple: true })}:${v.t}:${JSON.stringify(f)}`;
+    const hit = queueMemo.get(key);
+    if (hit) return hit;
+    if (queueMemo.size > 32) queueMemo.clear();
+    const q = findingQueue(db, f);
+    queueMemo.set(key, q);
+    return q;
+  }
+
   const findingHref = (reportId: number, id: string) => `/report/${reportId}?f=${encodeURIComponent(id)}#${findingAnchor(id)}`;
 
   /** The first open finding of the queue other than `except`. */
   function nextOpen(except?: { report: number; id: string }): string | null {
-    const hit = findingQueue(db).find(
+    const hit = queue().find(
       (i) => (i.finding.state === 'open' || i.finding.state === 'reopened') && !(except && i.finding.report_id === except.report && i.finding.id === except.id),
     );
     return hit ? findingHref(hit.finding.report_id, hit.finding.id) : null;
@@ -406,7 +420,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     const allowedHosts = new Set([new URL(self).host, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
     // Without sign-in the Host must be our own loopback name (DNS rebinding); with sign-in the session
     // cookie (SameSite=Strict, never sent to a rebound name) guards the pages and any name is served.
-    if (!loginRequired && !allowedHosts.has(hostHeader)) return html(res, 421, errorPage(421, 'unexpected Host header'));
+    if (!loginRequired && !allowedHosts.has(hostHeader)) return html(res, 421, errorPage(421, '请求的主机名不是本服务器的地址（unexpected Host header）'));
 
     const sessionToken = cookieOf(req, COOKIE);
     const who = sessionReviewer(db, sessionToken);
@@ -422,13 +436,13 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
         originHost = '(unparsable)';
       }
       if (originHost !== null && originHost !== hostHeader && !(!loginRequired && allowedHosts.has(originHost))) {
-        return html(res, 403, errorPage(403, 'cross-origin form post refused'));
+        return html(res, 403, errorPage(403, '拒绝来自其他网站的表单提交（cross-origin form post refused）'));
       }
     }
 
     if (path === '/signin') {
       if (req.method === 'GET') return html(res, 200, signinPage(token, undefined, url.searchParams.get('next') ?? '/'));
-      if (req.method !== 'POST') return html(res, 405, errorPage(405, 'method not allowed'));
+      if (req.method !== 'POST') return html(res, 405, errorPage(405, '不支持这种请求方法'));
       const form = new URLSearchParams(await readBody(req));
       if (!sameToken(form.get('csrf') ?? '', token)) return html(res, 403, signinPage(token, '表单已过期，请重新登录'));
       const name = (form.get('name') ?? '').trim();
@@ -450,7 +464,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
 
     if (path === '/signout' && req.method === 'POST') {
       const form = new URLSearchParams(await readBody(req));
-      if (!checkForm(form)) return html(res, 403, errorPage(403, 'missing or wrong form token: reload the page'));
+      if (!checkForm(form)) return html(res, 403, errorPage(403, '表单令牌缺失或不对：请刷新页面后再提交'));
       endSession(db, sessionToken);
       return redirect(res, '/signin', { 'Set-Cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
     }
@@ -463,7 +477,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
 
     if (req.method === 'GET' && path === '/') {
       const years = (db.prepare('SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year').all() as { year: number }[]).map((y) => y.year);
-      const items = findingQueue(db, queueFilter(filters));
+      const items = queue(queueFilter(filters));
       const open = items.filter((i) => i.finding.state === 'open' || i.finding.state === 'reopened').length;
       return html(res, 200, listPage(items, filters, years, { open, all: items.length }, user, opts.pageSize));
     }
@@ -492,7 +506,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       } catch (err) {
         return html(res, 413, errorPage(413, (err as Error).message));
       }
-      if (!checkForm(form)) return html(res, 403, errorPage(403, 'missing or wrong form token: reload the page'));
+      if (!checkForm(form)) return html(res, 403, errorPage(403, '表单令牌缺失或不对：请刷新页面后再提交'));
       const by = who ?? ((form.get('by') ?? '').trim() || 'web');
       if (sub === '/link') {
         const name = (form.get('agency') ?? '').trim();
@@ -525,7 +539,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       }
       return redirect(res, nextOpen() ?? `/report/${r.id}${fid ? `?f=${encodeURIComponent(fid)}#${findingAnchor(fid)}` : ''}`);
     }
-    if (req.method !== 'GET') return html(res, 405, errorPage(405, 'method not allowed'));
+    if (req.method !== 'GET') return html(res, 405, errorPage(405, '不支持这种请求方法'));
 
     if (sub === '') return renderReport(res, r, user, url.searchParams.get('f'), url.searchParams.get('page'));
     if (sub === '/raw') {
@@ -541,9 +555,9 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       return send(res, 200, bytes, type, { 'Content-Security-Policy': SOURCE_CSP });
     }
     if (sub === '/source') {
-      if (r.kind !== 'html') return html(res, 404, errorPage(404, 'only HTML sources are shown in a frame'));
+      if (r.kind !== 'html') return html(res, 404, errorPage(404, '只有网页原文在框内显示'));
       const bytes = bytesOf(r.sha256);
-      if (!bytes) return html(res, 404, errorPage(404, 'the document bytes are not stored'));
+      if (!bytes) return html(res, 404, errorPage(404, '文件未保存'));
       const text = decodeBytes(bytes, { kind: 'html' }).text;
       const findings = reportFindings(db, r.id);
       const current = url.searchParams.get('f');
@@ -569,14 +583,14 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       return send(res, 200, out, 'text/html; charset=utf-8', { 'Content-Security-Policy': SOURCE_CSP, 'Cache-Control': 'no-store' });
     }
     if (m[3]) {
-      if (r.kind !== 'pdf') return html(res, 404, errorPage(404, 'not a PDF'));
+      if (r.kind !== 'pdf') return html(res, 404, errorPage(404, '不是 PDF 文件'));
       try {
         return send(res, 200, await pagePng(r, Number(m[3])), 'image/png');
       } catch (err) {
         return html(res, 404, errorPage(404, (err as Error).message));
       }
     }
-    return html(res, 404, errorPage(404, 'no such page'));
+    return html(res, 404, errorPage(404, '没有这个页面'));
   }
 
   return new Promise((resolve, reject) => {
