@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
 import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,6 +198,19 @@ describe('the review page in Chromium', () => {
     expect((await rowsOf(page)).every((r) => r.finding!.startsWith('check:narrative.'))).toBe(true);
     await page.goto(srv.url + '/?state=closed');
     expect(await rowsOf(page)).toEqual([]);
+    // the download link of the page: the open findings of the region, as XLSX
+    await page.goto(srv.url + '/?region=' + encodeURIComponent('西华'));
+    const open = (await rowsOf(page)).filter((r) => r.cells[7] === '待审').length;
+    const href = await page.locator('a', { hasText: 'Excel' }).getAttribute('href');
+    expect(href).toBe('/export.xlsx?region=' + encodeURIComponent('西华'));
+    const xlsx = await fetch(srv.url + href);
+    expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()));
+    const ws = wb.getWorksheet('待审问题')!;
+    expect(ws.rowCount - 1).toBe(open);
+    expect(open).toBeGreaterThan(0);
+    for (let i = 2; i <= ws.rowCount; i++) expect(String(ws.getRow(i).getCell(3).value)).toContain('西华');
     await page.close();
   }, 60_000);
 
@@ -431,9 +445,10 @@ describe('the server refuses forged requests', () => {
 });
 
 describe('on a non-loopback address', () => {
-  it('is refused without any account', async () => {
+  it('is refused without any account (and so is --require-login on loopback)', async () => {
     const empty = openReviewDb(':memory:');
-    await expect(startServer(empty, { host: '0.0.0.0', port: 0 })).rejects.toBeInstanceOf(ServeRefused);
+    await expect(startServer(empty, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/not a loopback address and there is no reviewer account/);
+    await expect(startServer(empty, { port: 0, requireLogin: true })).rejects.toBeInstanceOf(ServeRefused);
     empty.close();
   });
 
@@ -485,6 +500,14 @@ describe('on a non-loopback address', () => {
       await ctx.close();
     } finally {
       await net.close();
+    }
+    // loopback with --require-login: the same rule
+    const local = await startServer(db, { port: 0, requireLogin: true });
+    try {
+      expect((await raw(local.url, '/')).status).toBe(303);
+      expect((await raw(local.url, `/report/${ids.sums}/raw`)).status).toBe(401);
+    } finally {
+      await local.close();
     }
   }, 60_000);
 });
