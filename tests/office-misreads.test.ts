@@ -61,3 +61,19 @@ describe('a tab copy that keeps every blank cell', () => {
     expect(r.figures).toEqual(exp.figures);
   });
 });
+
+describe('a number wrapped inside a narrow PDF cell', () => {
+  const dir = 'samples/pdf-wrap';
+  const exp = load(`${dir}/pdf-2021-narrow.expected.json`);
+
+  it('is one number: every figure as in the page printed wide', async () => {
+    const r = await extractBytes(new Uint8Array(readFileSync(join(root, dir, 'pdf-2021-narrow.pdf'))), { source: 'pdf-2021-narrow.pdf' });
+    expect([r.kind, r.status, r.version, r.agency, r.year]).toEqual(['pdf', exp.status, exp.version, exp.agency, exp.year]);
+    expect(r.problems.filter((p) => p.code === 'cell_unreadable')).toEqual([]);
+    expect(r.figures).toEqual(exp.figures);
+    expect(r.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(exp.fails);
+    // 350 is printed as 35 over 0, 911 as 91 over 1: the text as printed is the whole number
+    expect(r.provenance['requests.new.natural']!.text).toBe('350');
+    expect(r.provenance['requests.new.total']!.text).toBe('911');
+  }, 60_000);
+});
