@@ -18,6 +18,10 @@ import { convertWithLibreOffice } from '../src/convert.js';
 import { sniffKind } from '../src/decode.js';
 import { extractBytes } from '../src/extract.js';
 import type { Report } from '../src/report.js';
+import { afterIngest } from '../src/review/hook.js';
+import { openReviewDb } from '../src/review/schema.js';
+import { startServer } from '../src/serve/server.js';
+import { ingestReport } from '../src/store/ingest.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const officeDir = join(root, 'samples', 'office');
@@ -276,4 +280,26 @@ describe('office files through the CLI', () => {
       conn.close();
     }
   }, 60_000);
+});
+
+describe('office files on the review page', () => {
+  it('names the cells, offers the file for download, and never shows its bytes as text', async () => {
+    const db = openReviewDb(':memory:');
+    const bytes = readFileSync(join(officeDir, 'taikang-education-2021-bad-sums.docx'));
+    const report = await extractBytes(bytes, { source: 'samples/office/taikang-education-2021-bad-sums.docx' });
+    const { reportId } = ingestReport(db, report, bytes);
+    afterIngest(db, reportId);
+    const srv = await startServer(db, { port: 0 });
+    try {
+      const page = await (await fetch(`${srv.url}/report/${reportId}`)).text();
+      expect(page).toContain('A DOCX file: the offending cells are named above by table, row and column.');
+      expect(page).not.toContain('word/document.xml');
+      const raw = await fetch(`${srv.url}/report/${reportId}/raw`);
+      expect(raw.headers.get('content-disposition')).toBe(`attachment; filename="report-${reportId}.docx"`);
+      expect(Buffer.from(await raw.arrayBuffer()).equals(bytes)).toBe(true);
+    } finally {
+      await srv.close();
+      db.close();
+    }
+  });
 });

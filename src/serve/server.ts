@@ -217,6 +217,10 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       ].join(' · ');
       return `<p>${nav}</p><div class="page"><img alt="page ${wanted}" src="/report/${r.id}/page/${wanted}.png" width="${width}" height="${height}">${boxes}</div>${raw}`;
     }
+    if (r.kind === 'docx' || r.kind === 'doc' || r.kind === 'wps' || r.kind === 'xlsx') {
+      // Word and spreadsheet files are not rendered here: their cells are named by table, row, column (and sheet)
+      return `<p>A ${r.kind.toUpperCase()} file: the offending cells are named above by table, row and column${r.kind === 'xlsx' ? ' (and sheet and cell address)' : ''}.</p>${raw}`;
+    }
     // Plain text: shown escaped, the offending lines highlighted.
     const text = decodeBytes(bytes, { kind: 'text' }).text;
     const lines = new Set(cells.map((c) => c.where?.line).filter((l): l is number => typeof l === 'number'));
@@ -347,7 +351,8 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     if (sub === '/raw') {
       const bytes = bytesOf(r.sha256);
       if (!bytes) return html(res, 404, errorPage(404, 'the document bytes are not stored'));
-      const ext = r.kind === 'pdf' ? 'pdf' : r.kind === 'html' ? 'html' : 'txt';
+      const office = /\.(docx|doc|wps|xlsx|xls|et)$/i.exec(r.source)?.[1]?.toLowerCase() ?? (r.kind === 'docx' || r.kind === 'doc' || r.kind === 'wps' || r.kind === 'xlsx' ? r.kind : undefined);
+      const ext = r.kind === 'pdf' ? 'pdf' : r.kind === 'html' ? 'html' : office ?? 'txt';
       return send(res, 200, bytes, 'application/octet-stream', { 'Content-Disposition': `attachment; filename="report-${r.id}.${ext}"`, 'Content-Security-Policy': SOURCE_CSP });
     }
     if (sub === '/source') {
