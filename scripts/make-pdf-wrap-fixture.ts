@@ -1,5 +1,5 @@
 /**
- * Writes samples/pdf-wrap/: a sample page (samples/xihua-county-2021.html) whose request and
+ * Writes samples/pdf-wrap/pdf-2021-narrow.pdf and its expected JSON: a sample page (samples/xihua-county-2021.html) whose request and
  * litigation tables have very narrow figure columns (two digits wide, `word-break: break-all`), printed
  * to PDF by Debian's chromium as scripts/make-pdf-samples.ts does, so numbers of three and four digits
  * wrap inside their cells (116 printed as 11 over 6). The expected JSON is the sample's own: the
@@ -7,7 +7,8 @@
  *
  *   npx tsx scripts/make-pdf-wrap-fixture.ts
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumPrint } from './make-pdf-samples.js';
@@ -32,8 +33,14 @@ function narrow(html: string): string {
 
 mkdirSync(OUT, { recursive: true });
 const html = narrow(readFileSync(path.join(ROOT, 'samples', `${SAMPLE}.html`), 'utf8'));
-const htmlPath = path.join(OUT, `${NAME}.html`);
-writeFileSync(htmlPath, html);
-chromiumPrint(htmlPath, path.join(OUT, `${NAME}.pdf`));
+// the narrowed page is a mechanical copy of the sample: printed from a temporary folder, not kept
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'nianbao-wrap-'));
+try {
+  const htmlPath = path.join(tmp, `${NAME}.html`);
+  writeFileSync(htmlPath, html);
+  chromiumPrint(htmlPath, path.join(OUT, `${NAME}.pdf`));
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
 copyFileSync(path.join(ROOT, 'samples', `${SAMPLE}.expected.json`), path.join(OUT, `${NAME}.expected.json`));
 console.log(`samples/pdf-wrap/${NAME}.pdf`);
