@@ -108,43 +108,23 @@ interface TcInfo {
   node: XNode;
 }
 
-/** Row-level children: w:tr, also inside content controls and custom XML. */
-function rowsOf(tbl: XNode): XNode[] {
-  const out: XNode[] = [];
-  const walk = (n: XNode) => {
-    for (const c of n.children ?? []) {
-      if (c.name === 'w:tr') out.push(c);
-      else if (c.name && TRANSPARENT.has(c.name)) walk(c);
-    }
-  };
-  walk(tbl);
-  return out;
-}
-
-function cellsOf(tr: XNode): XNode[] {
-  const out: XNode[] = [];
-  const walk = (n: XNode) => {
-    for (const c of n.children ?? []) {
-      if (c.name === 'w:tc') out.push(c);
-      else if (c.name && TRANSPARENT.has(c.name)) walk(c);
-    }
-  };
-  walk(tr);
-  return out;
-}
-
-/** Block-level content of a container (body, cell): paragraphs and tables in order. */
-function blocksOf(n: XNode): XNode[] {
+/** The children of `n` with one of `names`, looking through wrappers (content controls, custom XML, inserted text). */
+function childrenNamed(n: XNode, names: readonly string[]): XNode[] {
   const out: XNode[] = [];
   const walk = (m: XNode) => {
     for (const c of m.children ?? []) {
-      if (c.name === 'w:p' || c.name === 'w:tbl') out.push(c);
+      if (c.name && names.includes(c.name)) out.push(c);
       else if (c.name && TRANSPARENT.has(c.name)) walk(c);
     }
   };
   walk(n);
   return out;
 }
+
+const rowsOf = (tbl: XNode) => childrenNamed(tbl, ['w:tr']);
+const cellsOf = (tr: XNode) => childrenNamed(tr, ['w:tc']);
+/** Block-level content of a container (body, cell): paragraphs and tables in order. */
+const blocksOf = (n: XNode) => childrenNamed(n, ['w:p', 'w:tbl']);
 
 const NUMBER_RE = /^[-+]?[0-9０-９][0-9０-９,，.．]*$/;
 

@@ -29,15 +29,8 @@ const cli = join(root, 'dist', 'src', 'cli.js');
 const scratch = mkdtempSync(join(tmpdir(), 'nianbao-office-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Expected {
-  agency: string | null;
-  year: number | null;
-  version: string | null;
-  title: string | null;
-  status: string;
-  figures: Record<string, number | null>;
-  fails: string[];
-}
+/** A sample's expectation (samples/NAME.expected.json, copied beside the fixtures). */
+type Expected = Pick<Report, 'agency' | 'year' | 'version' | 'title' | 'status' | 'figures'> & { fails: string[] };
 
 const KIND: Record<string, string> = { docx: 'docx', doc: 'doc', wps: 'wps', xlsx: 'xlsx', xls: 'xlsx' };
 const fixtures = readdirSync(officeDir)
