@@ -129,7 +129,7 @@ export async function convertWithLibreOffice(bytes: Uint8Array, opts: ConvertOpt
         ms: ms(),
         problem: {
           code: 'convert_failed',
-          message: `LibreOffice could not convert the ${from.toUpperCase()} file to ${opts.to.toUpperCase()} (exit status ${run.code}${said ? `: ${said}` : ''}): the file is damaged or not really a ${from.toUpperCase()} file`,
+          message: `LibreOffice could not convert the ${from.toUpperCase()} file to ${opts.to.toUpperCase()} (${said ? `it said: ${said}` : `exit status ${run.code}, no output`}): the file is damaged or not really a ${from.toUpperCase()} file`,
         },
       };
     }
