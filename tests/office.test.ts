@@ -251,15 +251,19 @@ describe('broken office files', () => {
 // Through the command line.
 
 describe('office files through the CLI', () => {
-  it('a folder picks up DOCX and XLSX; ingest stores kind and cell positions', () => {
+  it('a folder picks up DOCX, XLSX and OFD; ingest stores kind and cell positions, and the OFD bytes', () => {
     if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
     const dir = mkdtempSync(join(scratch, 'folder-'));
     copyFileSync(join(officeDir, 'xihua-county-2021.docx'), join(dir, 'a.docx'));
     copyFileSync(join(officeDir, 'taikang-education-2021-bad-sums.xlsx'), join(dir, 'b.xlsx'));
     writeFileSync(join(dir, 'notes.json'), '{}');
+    const ofd = zipSync({ 'OFD.xml': strToU8('<ofd:OFD/>') });
+    writeFileSync(join(dir, 'c.ofd'), ofd);
     const out = execFileSync(process.execPath, [cli, 'extract', '--json', dir], { cwd: root, encoding: 'utf8' });
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Report);
-    expect(lines.map((l) => [l.source.slice(dir.length + 1), l.kind, l.status])).toEqual([['a.docx', 'docx', 'ok'], ['b.xlsx', 'xlsx', 'ok']]);
+    expect(lines.map((l) => [l.source.slice(dir.length + 1), l.kind, l.status])).toEqual([
+      ['a.docx', 'docx', 'ok'], ['b.xlsx', 'xlsx', 'ok'], ['c.ofd', null, 'unsupported_format'],
+    ]);
 
     const db = join(dir, 'n.db');
     execFileSync(process.execPath, [cli, 'ingest', '--db', db, dir], { cwd: root, encoding: 'utf8' });
@@ -269,6 +273,10 @@ describe('office files through the CLI', () => {
       expect(rows.map((r) => r.kind)).toEqual(['docx', 'xlsx']);
       expect(JSON.parse(rows[0]!.where_json)).toMatchObject({ table: expect.any(Number), row: expect.any(Number), col: expect.any(Number) });
       expect(JSON.parse(rows[1]!.where_json)).toMatchObject({ sheet: 'Sheet1' });
+      // the OFD is stored, bytes and all, though not read
+      const kept = conn.prepare(`SELECT r.status, b.bytes FROM reports r JOIN blobs b USING (sha256) WHERE r.source LIKE '%c.ofd'`).get() as { status: string; bytes: Buffer };
+      expect(kept.status).toBe('unsupported_format');
+      expect(Buffer.compare(kept.bytes, Buffer.from(ofd))).toBe(0);
     } finally {
       conn.close();
     }
