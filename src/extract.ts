@@ -7,6 +7,7 @@ import { sniffKind, decodeBytes } from './decode.js';
 import { extractHtml } from '../extractors/html.js';
 import { extractText } from '../extractors/text.js';
 import { extractPdf } from '../extractors/pdf.js';
+import { readOffice } from './convert.js';
 import { mapGrids } from '../extractors/labels.js';
 import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
@@ -24,6 +25,10 @@ export interface ExtractOptions {
   contentType?: string;
   /** How long a PDF may take to read before it is given up as `error` (default 120 s). */
   pdfTimeoutMs?: number;
+  /** How long a LibreOffice conversion (DOC, WPS, XLS, ET) may take (default 60 s). */
+  convertTimeoutMs?: number;
+  /** The LibreOffice executable (default `soffice` on the PATH). */
+  soffice?: string;
 }
 
 const PDF_TIMEOUT_MS = 120_000;
@@ -63,7 +68,10 @@ export interface ExtractResult {
 }
 
 /** Problems from an extractor that mean the document could not be read at all. */
-const FATAL = new Set(['pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed']);
+const FATAL = new Set([
+  'pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed',
+  'docx_corrupt', 'xlsx_corrupt', 'convert_failed', 'convert_timeout', 'convert_unavailable',
+]);
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -105,9 +113,19 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
       });
       return { report: base, text: '', doc: null };
     }
-    base.kind = kind;
+    if (kind === 'ofd') {
+      base.status = 'unsupported_format';
+      base.problems.push({
+        code: 'unsupported_format',
+        message: 'an OFD file (the Chinese fixed-layout format): its contents are not read; the bytes are kept',
+      });
+      return { report: base, text: '', doc: null };
+    }
+    base.kind = kind === 'xls' || kind === 'et' ? 'xlsx' : kind; // every spreadsheet form is kind xlsx
     const decodeProblems: Problem[] = [];
-    if (kind === 'pdf') {
+    if (kind === 'docx' || kind === 'xlsx' || kind === 'doc' || kind === 'wps' || kind === 'xls' || kind === 'et') {
+      doc = await readOffice(kind, bytes, { convertTimeoutMs: opts.convertTimeoutMs, soffice: opts.soffice });
+    } else if (kind === 'pdf') {
       doc = await readPdf(bytes, opts.pdfTimeoutMs ?? PDF_TIMEOUT_MS);
     } else {
       const decoded = decodeBytes(bytes, { contentType: opts.contentType, kind });

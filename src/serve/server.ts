@@ -362,6 +362,10 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       ].join(' · ');
       return `<p>${nav}</p>${boxedImage(`/report/${r.id}/page/${wanted}.png`, `第 ${wanted} 页`, width, height, boxesOf(all, (c) => c.where?.page === wanted), DPI / 72)}${raw}`;
     }
+    if (r.kind === 'docx' || r.kind === 'doc' || r.kind === 'wps' || r.kind === 'xlsx') {
+      // Word and spreadsheet files are not rendered here: their cells are named by table, row, column (and sheet)
+      return `<p>${esc(r.kind.toUpperCase())} 文件不在页面中显示：有问题的格子已在上面按表、行、列${r.kind === 'xlsx' ? '（以及工作表和单元格地址）' : ''}列出。</p>${raw}`;
+    }
     if (r.kind === 'text') {
       const text = decodeBytes(bytes, { kind: 'text' }).text;
       const lines = new Set(all.map((c) => c.where?.line).filter((l): l is number => typeof l === 'number'));
@@ -545,7 +549,8 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     if (sub === '/raw') {
       const bytes = bytesOf(r.sha256);
       if (!bytes) return html(res, 404, errorPage(404, '文件未保存'));
-      const ext = r.kind === 'html' ? 'html' : r.kind === 'text' ? 'txt' : r.kind === 'image' ? 'img' : (r.kind ?? 'bin');
+      const office = /\.(docx|doc|wps|xlsx|xls|et)$/i.exec(r.source)?.[1]?.toLowerCase() ?? (r.kind === 'docx' || r.kind === 'doc' || r.kind === 'wps' || r.kind === 'xlsx' ? r.kind : undefined);
+      const ext = r.kind === 'pdf' ? 'pdf' : r.kind === 'html' ? 'html' : r.kind === 'text' ? 'txt' : r.kind === 'image' ? 'img' : office ?? 'bin';
       return send(res, 200, bytes, 'application/octet-stream', { 'Content-Disposition': `attachment; filename="report-${r.id}.${ext}"`, 'Content-Security-Policy': SOURCE_CSP });
     }
     if (sub === '/image' || sub === '/resource') {
