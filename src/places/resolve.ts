@@ -251,7 +251,7 @@ export function resolvePlace(input: PlaceInput): Place {
     const where = /^(.{1,10}?(?:自治州|自治县|自治旗|地区|省|市|区|县|旗|盟|镇|乡|街道))/u.exec(name.slice(lead ? lead[0].length : 0));
     return emptyPlace(
       where
-        ? `"${where[1]}" (in "${raw}") is not a division of the gazetteer (${g.source})`
+        ? `"${where[1]}" (in "${raw}") is not a division in the gazetteer`
         : `no division of the gazetteer is named in "${raw}"`,
     );
   }
