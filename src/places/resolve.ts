@@ -12,6 +12,7 @@
  * need a table of its own.
  */
 import { normaliseChars } from '../agency.js';
+import { simplifiedChar } from '../../extractors/normalize.js';
 import { fullName, gazetteer, isWithin, lineage, shortName, type Division, type Gazetteer } from './gazetteer.js';
 import { classifyBody } from './kinds.js';
 import type { Place, PlaceEvidence } from './place.js';
@@ -51,6 +52,8 @@ export const SPECIAL_ZONES: Record<string, string> = {
 /** Zone words: what follows a place in a zone's name. */
 const ZONE_RE =
   /^(.{0,12}?)(经济技术开发区|高新技术产业开发区|高新技术开发区|经济开发区|高新区|综合实验区|综合试验区|新区|开发区|工业园区|产业园区|产业集聚区|园区|示范区|试验区|实验区|合作区|保税区|管理区|风景名胜区|旅游度假区|度假区)/u;
+/** The sentence that names the body that wrote the report (本报告由淮安市洪泽区人民政府办公室编制). */
+const BY_RE = /本[报報]告[由系是][^，。,；;！!]{2,60}/u;
 /** Leading words before the place in some names (中共淮安市委…, 国家税务总局淮安市税务局). */
 const LEAD_RE = /^(?:中共|中国共产党|国家税务总局|共青团)/u;
 
@@ -107,6 +110,13 @@ function matchAt(s: string, pos: number, g: Gazetteer, prev: Division[] | undefi
 function snippet(text: string, at: number, len: number): string {
   const a = Math.max(0, at - 12);
   return text.slice(a, at + len + 12).replace(/\s+/gu, ' ');
+}
+
+/** Title, text and labels folded for searching: traditional → simplified, no white space. */
+function foldContext(s: string): string {
+  let out = '';
+  for (const ch of s.replace(/\s+/gu, '')) out += simplifiedChar(ch) ?? ch;
+  return out;
 }
 
 interface Context {
@@ -224,15 +234,16 @@ export function resolvePlace(input: PlaceInput): Place {
   if (!raw) return emptyPlace('the report names no agency');
   const g = gazetteer();
   const name = normaliseChars(raw).replace(/[（(][^（）()]*[）)]$/u, '');
-  // the contexts, folded when first needed: the whole text to tell candidates apart, its start and
-  // end (where 本报告由…编制 stands) for supporting evidence
+  // the contexts: to tell candidates apart, the whole text folded (rare); for supporting evidence,
+  // the sentence 本报告由…编制 folded and the text as it is (folding every text costs more than placing)
   const contexts = (whole: boolean): Context[] => {
     const text = input.text ?? '';
-    const part = whole || text.length <= 4000 ? text : `${text.slice(0, 3000)}\n${text.slice(-1000)}`;
+    const by = whole ? null : BY_RE.exec(text);
     return [
-      ...(input.title ? [{ source: 'title' as const, text: normaliseChars(input.title) }] : []),
-      ...(part ? [{ source: 'text' as const, text: normaliseChars(part) }] : []),
-      ...(input.labels ?? []).map((l) => ({ source: 'seed_label' as const, text: normaliseChars(l) })),
+      ...(input.title ? [{ source: 'title' as const, text: foldContext(input.title) }] : []),
+      ...(by ? [{ source: 'text' as const, text: foldContext(by[0]) }] : []),
+      ...(text ? [{ source: 'text' as const, text: whole ? foldContext(text) : text }] : []),
+      ...(input.labels ?? []).map((l) => ({ source: 'seed_label' as const, text: foldContext(l) })),
     ];
   };
 
