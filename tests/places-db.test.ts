@@ -92,6 +92,8 @@ describe('places in the database', () => {
     expect(linkOf(db, nj)!.agency_id).not.toBe(linkOf(db, fz)!.agency_id);
     const bare = addReport(db, '鼓楼区人民政府', 2023, 'bare');
     expect(reportPlaces(db).find((r) => r.report_id === bare)).toMatchObject({ place_status: 'ambiguous', division_code: null });
+    // not linked to either placed 鼓楼区: that would be a guess
+    expect([linkOf(db, nj)!.agency_id, linkOf(db, fz)!.agency_id]).not.toContain(linkOf(db, bare)!.agency_id);
     // the crawler records the label of the seed the document came from
     db.exec('CREATE TABLE seed_labels (sha256 TEXT NOT NULL, label TEXT NOT NULL, PRIMARY KEY (sha256, label))');
     const sha = (db.prepare('SELECT sha256 FROM reports WHERE id = ?').get(bare) as { sha256: string }).sha256;

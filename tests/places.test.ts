@@ -122,6 +122,10 @@ describe('resolvePlace', () => {
     });
     expect(resolvePlace({ agency: '平潭综合实验区财政金融局' })).toMatchObject({ division_code: '350000', zone: '平潭综合实验区', agency_kind: 'department', department_type: 'finance' });
     expect(resolvePlace({ agency: '扶沟县产业集聚区管理委员会' })).toMatchObject({ division_code: '411621', zone: '扶沟县产业集聚区', agency_kind: 'government' });
+    // a zone named after its city's short name, which is also a district's (淮安市, 淮安区): the city
+    expect(resolvePlace({ agency: '淮安高新区管委会' })).toMatchObject({ division_code: '320800', zone: '淮安高新区', agency_kind: 'government' });
+    // a township-level zone of the statistics
+    expect(resolvePlace({ agency: '洪泽经济开发区管理委员会' })).toMatchObject({ division_code: '320813', zone: '洪泽经济开发区', zone_code: '320813400' });
   });
 
   it('links a renamed body and a shortened name through the same key', () => {
@@ -134,6 +138,16 @@ describe('resolvePlace', () => {
     expect(key('扶沟县自然资源局')).not.toBe(key('扶沟县农业农村局'));
     // a department the list does not know keeps its own name in the key
     expect(key('洪泽区机关事务管理局')).toBe('320813||other:机关事务管理局');
+  });
+
+  it('a township: by its county, or alone when the name is unique; one the gazetteer lacks stays a township of its county', () => {
+    expect(resolvePlace({ agency: '蒋坝镇人民政府' })).toMatchObject({ division_code: '320813101', agency_kind: 'township' });
+    expect(resolvePlace({ agency: '城关镇人民政府' })).toMatchObject({ status: 'ambiguous' });
+    expect(resolvePlace({ agency: '城关镇人民政府' }).candidates).toHaveLength(88);
+    expect(resolvePlace({ agency: '城关镇人民政府', text: '本报告由扶沟县城关镇人民政府编制' }).status).toBe('ambiguous'); // none in 扶沟县 since 2023
+    expect(resolvePlace({ agency: '扶沟县城关镇人民政府' })).toMatchObject({
+      division_code: '411621', division_level: 'county', agency_kind: 'township', key: '411621||township:城关镇人民政府',
+    });
   });
 
   it('folds traditional characters in the name and the text', () => {
@@ -165,6 +179,7 @@ describe('classifyBody', () => {
     ['住房和城乡建设局', false, false, 'department', 'housing_construction'],
     ['市场监督管理局', false, false, 'department', 'market_regulation'],
     ['文化广电和旅游局', false, false, 'department', 'culture_tourism'],
+    ['城关镇人民政府', false, false, 'township', null],
     ['人民法院', false, false, 'other', null],
     ['第一中学', false, false, 'other', null],
   ])('%s (township %s, zone %s) → %s %s', (body, township, zone, kind, type) => {

@@ -48,6 +48,7 @@ const GOVERNMENT = /^(?:(?:人民政府|政府)(?:办公室|办公厅|办)?)?$/u
 const ZONE_GOVERNMENT = /^(?:(?:管理委员会|管委会|工作委员会|党工委|管理局|管理办公室|人民政府)(?:办公室|办公厅|党政办公室|党政办)?)?$/u;
 const TOWNSHIP_GOVERNMENT = /^(?:(?:人民政府|政府|街道办事处|办事处|党政办公室|党政办|党委)(?:办公室)?)?$/u;
 const OTHER = /人民法院|人民检察院|人民代表大会|人大常委会|政协|^中共|党委|纪委|监察委员会|学校|大学|学院|医院|公司|银行|集团|^共青团/u;
+const UNLISTED_TOWNSHIP = /^[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木)(?:人民政府|政府|办事处|街道办事处)(?:办公室|党政办公室)?$/u;
 const DEPARTMENT = /(?:局|委员会|委|办公室|办|厅|中心|署|管理处|站|所|队)$/u;
 
 export interface KindResult {
@@ -61,10 +62,14 @@ export interface KindResult {
  */
 export function classifyBody(body: string, where: { township: boolean; zone: boolean }): KindResult {
   if (where.township && TOWNSHIP_GOVERNMENT.test(body)) return { kind: 'township', department_type: null };
+  // a township the gazetteer does not list (renamed or merged): still a township's government
+  if (UNLISTED_TOWNSHIP.test(body)) return { kind: 'township', department_type: null };
   if (where.zone && ZONE_GOVERNMENT.test(body)) return { kind: 'government', department_type: null };
   if (GOVERNMENT.test(body)) return { kind: where.township ? 'township' : 'government', department_type: null };
   if (OTHER.test(body)) return { kind: 'other', department_type: null };
-  for (const [type, re] of DEPARTMENT_TYPES) if (re.test(body)) return { kind: 'department', department_type: type };
+  // 人民政府 contains 民政: not a civil-affairs department
+  const words = body.replace(/人民政府/gu, '政府');
+  for (const [type, re] of DEPARTMENT_TYPES) if (re.test(words)) return { kind: 'department', department_type: type };
   if (DEPARTMENT.test(body)) return { kind: 'department', department_type: 'other' };
   return { kind: 'other', department_type: null };
 }

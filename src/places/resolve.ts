@@ -211,9 +211,11 @@ function zoneAt(rest: string, parents: Division[], g: Gazetteer): { zone: string
   const own = g.byName.get(text)?.filter((d) => d.level === 'zone');
   if (own?.length) return { zone: text, entry: own.length === 1 ? own[0]! : null, parents: own.map(divisionOf), len: text.length };
   if (core.length < 2) return undefined;
-  const cores = [...(g.byName.get(core) ?? []), ...(g.byShort.get(core) ?? [])].filter((d) => d.level !== 'zone' && d.level !== 'township');
+  const named = [...new Set([...(g.byName.get(core) ?? []), ...(g.byShort.get(core) ?? [])])].filter((d) => d.level !== 'zone' && d.level !== 'township');
+  // 淮安 is 淮安市 and its 淮安区: the zone is placed in the one that holds the other
+  const cores = named.filter((d) => !named.some((o) => o !== d && isWithin(d, o)));
   if (!cores.length) return undefined;
-  return { zone: text, entry: null, parents: [...new Set(cores)], len: text.length };
+  return { zone: text, entry: null, parents: cores, len: text.length };
 }
 
 /** The problem a place's status calls for (codes `division_ambiguous`, `division_unknown`), if any. */
@@ -311,7 +313,10 @@ export function resolvePlace(input: PlaceInput): Place {
   place.department_type = k.department_type;
   place.body = body;
   place.evidence = evidence;
-  const what = k.kind === 'department' ? (k.department_type === 'other' ? `other:${body}` : k.department_type) : k.kind === 'other' ? `other:${body}` : k.kind;
+  // a township not in the gazetteer (扶沟县城关镇, merged since) keeps its name in the key
+  const unlisted = k.kind === 'township' && d.level !== 'township';
+  const what =
+    k.kind === 'department' ? (k.department_type === 'other' ? `other:${body}` : k.department_type) : k.kind === 'other' || unlisted ? `${k.kind === 'other' ? 'other' : 'township'}:${body}` : k.kind;
   place.key = [place.division_code, place.zone_code ?? place.zone ?? '', what].join('|');
   return place;
 }

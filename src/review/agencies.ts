@@ -65,6 +65,15 @@ function createAgency(db: Db, name: string): AgencyRow {
   return { id, identity, display_name: name.trim(), qualifier };
 }
 
+/** The body of a name that has no place key (the oldest), else a new one. */
+function findOrCreateUnplaced(db: Db, name: string): AgencyRow {
+  const { identity } = parseAgencyName(name);
+  const hit = db
+    .prepare('SELECT * FROM agencies a WHERE identity = ? AND NOT EXISTS (SELECT 1 FROM agency_places p WHERE p.agency_id = a.id) ORDER BY id')
+    .get(identity) as AgencyRow | undefined;
+  return hit ?? createAgency(db, name);
+}
+
 /** Finds (or creates) the body a name stands for, by the name's identity alone. */
 function findOrCreateByName(db: Db, name: string): AgencyRow {
   const { identity, dropped } = parseAgencyName(name);
@@ -107,7 +116,9 @@ export function linkReport(db: Db, reportId: number): (LinkRow & AgencyRow) | un
     if (existing) db.prepare('DELETE FROM agency_links WHERE report_id = ?').run(reportId);
     return undefined;
   }
-  const a = findOrCreateAgency(db, r.agency, placeStoredReport(db, reportId)?.place_key ?? null);
+  const place = placeStoredReport(db, reportId);
+  // an ambiguous place (鼓楼区 alone) is not linked to a body placed somewhere: that would be a guess
+  const a = place?.status === 'ambiguous' ? findOrCreateUnplaced(db, r.agency) : findOrCreateAgency(db, r.agency, place?.place_key ?? null);
   db.prepare(
     `INSERT INTO agency_links (report_id, agency_id, source) VALUES (?, ?, 'auto')
      ON CONFLICT (report_id) DO UPDATE SET agency_id = excluded.agency_id, source = 'auto',
