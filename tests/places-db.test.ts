@@ -115,7 +115,11 @@ describe('places in the database', () => {
     const town = addReport(db, '洪泽区蒋坝镇人民政府', 2022, 'town');
     const amb = addReport(db, '朝阳区人民政府', 2022, 'amb');
     const none = addReport(db, null, 2022, 'none');
+    // as in a database from before places: the city's report has no place yet
+    db.prepare('DELETE FROM report_places_data WHERE report_id = ?').run(city);
     const s = placesSummary(db);
+    expect(s.changed).toEqual([city]);
+    expect(placesSummary(db).changed).toEqual([]);
     expect(s).toMatchObject({ reports: 5, levels: { province: 0, city: 1, county: 0, township: 1 }, ambiguous: 1, unresolved: 1, no_agency: 1 });
     expect(s.open).toEqual([
       { report_id: id, agency: '临水县自然资源局', year: 2021, status: 'unresolved', why: '"临水县" (in "临水县自然资源局") is not a division in the gazetteer', candidates: [] },

@@ -22,7 +22,8 @@ township, with GB/T 2260 codes) from its agency's name, title and text, and the 
 of its site. This lists how many reports are placed at each level, how many are ambiguous (a name
 several places have, such as 鼓楼区, with nothing in the report to tell which) and how many are
 unresolved (a name the gazetteer lacks), then each ambiguous or unresolved report: id, agency,
-year and why, with the candidate divisions. Reports stored before places existed are placed first.
+year and why, with the candidate divisions. Reports stored before places existed, and ones a
+seed label now places, are placed first and linked to their bodies again.
 
 With --report and --code, a person places that report in the division CODE (a manual place is
 never overridden); the report is then linked to its body again and its cross-year checks redone.
@@ -32,7 +33,8 @@ Options:
   --code CODE   a division code: 320813 (county), 320800 (city), 320000 (province), 320813101 (township)
   --by NAME     who placed it
   --db PATH     the database, default ${DEFAULT_DB_PATH}
-  --json        one JSON object: reports, levels, ambiguous, unresolved, no_agency, open[]
+  --json        one JSON object: changed (ids placed now), reports, levels, ambiguous,
+                unresolved, no_agency, open[]
   -h, --help    show this help
 
 Examples:
@@ -73,6 +75,8 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     const s = placesSummary(db);
+    // newly placed reports (stored before places existed, or placed by a seed label since): link them by place
+    for (const id of s.changed) afterIngest(db, id);
     if (values.json) {
       process.stdout.write(JSON.stringify(s) + '\n');
       return 0;

@@ -70,6 +70,8 @@ export function regionCounts(db: Db): RegionCount[] {
 }
 
 export interface PlacesSummary {
+  /** Reports whose place (key) was found or changed by this call: their links need redoing (afterIngest). */
+  changed: number[];
   reports: number;
   /** Resolved reports by the level they were placed at. */
   levels: { province: number; city: number; county: number; township: number };
@@ -84,14 +86,16 @@ export interface PlacesSummary {
 /** Places every stored report not placed yet (see placeStoredReport), then counts. */
 export function placesSummary(db: Db): PlacesSummary {
   ensurePlacesSchema(db);
-  const unplaced = db.prepare("SELECT report_id FROM report_places WHERE place_status <> 'resolved'").all() as {
+  const unplaced = db.prepare("SELECT report_id, place_key FROM report_places WHERE place_status <> 'resolved'").all() as {
     report_id: number;
+    place_key: string | null;
   }[];
+  const changed: number[] = [];
   db.transaction(() => {
-    for (const r of unplaced) placeStoredReport(db, r.report_id);
+    for (const r of unplaced) if ((placeStoredReport(db, r.report_id)?.place_key ?? null) !== r.place_key) changed.push(r.report_id);
   })();
   const rows = reportPlaces(db).filter((r) => r.report_status !== 'not_a_report');
-  const s: PlacesSummary = { reports: rows.length, levels: { province: 0, city: 0, county: 0, township: 0 }, ambiguous: 0, unresolved: 0, no_agency: 0, open: [] };
+  const s: PlacesSummary = { changed, reports: rows.length, levels: { province: 0, city: 0, county: 0, township: 0 }, ambiguous: 0, unresolved: 0, no_agency: 0, open: [] };
   for (const r of rows) {
     if (!r.agency) s.no_agency++;
     else if (r.place_status === 'resolved') s.levels[r.division_level as keyof PlacesSummary['levels']]++;

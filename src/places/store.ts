@@ -2,6 +2,7 @@
  * Rows of the 'places' set: a report's place (report_places_data) and the seeds-file labels of its
  * document (crawl-set table seed_labels, when the crawler made it). No gazetteer logic here.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
 import type { Place } from './place.js';
 import { ensurePlacesSchema, PLACE_COLUMNS } from './schema.js';
@@ -40,12 +41,25 @@ export function writeReportPlace(db: Db, reportId: number, place: Place | undefi
     candidates_json: JSON.stringify(place.candidates), evidence_json: JSON.stringify(place.evidence),
     reason: place.reason, basis, labels_json: JSON.stringify(labels),
   };
-  db.prepare(
-    `INSERT INTO report_places_data (${COLS.join(', ')}) VALUES (${COLS.map((c) => '@' + c).join(', ')})
-     ON CONFLICT (report_id) DO UPDATE SET ${COLS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')},
-       placed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
-     ${basis === 'manual' ? '' : "WHERE report_places_data.basis <> 'manual'"}`,
-  ).run(row);
+  upsert(db, basis === 'manual').run(row);
+}
+
+const upserts = new WeakMap<Db, Map<boolean, Statement>>();
+/** The upsert statement, prepared once per database (a manual place overrides any; others not a manual one). */
+function upsert(db: Db, manual: boolean): Statement {
+  let m = upserts.get(db);
+  if (!m) upserts.set(db, (m = new Map()));
+  let st = m.get(manual);
+  if (!st) {
+    st = db.prepare(
+      `INSERT INTO report_places_data (${COLS.join(', ')}) VALUES (${COLS.map((c) => '@' + c).join(', ')})
+       ON CONFLICT (report_id) DO UPDATE SET ${COLS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')},
+         placed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+       ${manual ? '' : "WHERE report_places_data.basis <> 'manual'"}`,
+    );
+    m.set(manual, st);
+  }
+  return st;
 }
 
 export function readReportPlace(db: Db, reportId: number): PlaceRow | undefined {
