@@ -12,7 +12,7 @@ import { ensureReviewSchema } from '../review/schema.js';
 /** Place columns shared by the table and the views. */
 export const PLACE_COLUMNS = [
   'province_code', 'province', 'city_code', 'city', 'county_code', 'county', 'township_code', 'township',
-  'division_code', 'division_level', 'division_name', 'zone', 'zone_code', 'agency_kind', 'department_type',
+  'division_code', 'division_level', 'agency_kind', 'department_type', 'division_name', 'zone', 'zone_code',
 ] as const;
 
 const figure = (key: string, as: string) => `(SELECT value FROM figures WHERE report_id = x.report_id AND key = '${key}') AS ${as}`;
@@ -49,15 +49,15 @@ CREATE TABLE agency_places (
 
 -- Every report with its place (NULL columns and place_status 'unplaced' when not placed yet).
 CREATE VIEW report_places AS
-SELECT r.id AS report_id, r.agency, r.year, r.status AS report_status,
-       coalesce(p.status, 'unplaced') AS place_status,
-       ${PLACE_COLUMNS.map((c) => `p.${c}`).join(', ')},
+SELECT r.id AS report_id, ${PLACE_COLUMNS.map((c) => `p.${c}`).join(', ')},
+       r.agency, r.year, r.status AS report_status, coalesce(p.status, 'unplaced') AS place_status,
        p.body, p.place_key, p.candidates_json, p.evidence_json, p.reason, p.basis
 FROM reports r LEFT JOIN report_places_data p ON p.report_id = r.id;
 
 -- One row per body and year (the best report of that year: ok, then partial, then the newest),
 -- with its place and headline figures.
 CREATE VIEW panel AS
+SELECT *, litigation_direct_total + litigation_after_review_total AS litigation_total FROM (
 WITH ranked AS (
   SELECT l.agency_id, r.year, r.id AS report_id,
          row_number() OVER (PARTITION BY l.agency_id, r.year
@@ -82,7 +82,8 @@ FROM ranked x
 JOIN agencies a ON a.id = x.agency_id
 JOIN reports r ON r.id = x.report_id
 LEFT JOIN report_places_data p ON p.report_id = x.report_id
-WHERE x.rn = 1;
+WHERE x.rn = 1
+);
 `,
   },
 ];
