@@ -6,6 +6,7 @@
 import type { Db } from '../store/db.js';
 import { fullName, gazetteer } from './gazetteer.js';
 import type { Place } from './place.js';
+import { placeReport } from './index.js';
 import { resolvePlace } from './resolve.js';
 import { readReportPlace, seedLabels, writeReportPlace, type PlaceRow } from './store.js';
 
@@ -22,7 +23,7 @@ export function placeStoredReport(db: Db, reportId: number): PlaceRow | undefine
   if (row?.basis === 'manual') return row;
   const labels = seedLabels(db, r.sha256);
   if (row && (row.status === 'resolved' || row.labels_json === JSON.stringify(labels))) return row;
-  const place = resolvePlace({ agency: r.agency, title: r.title, labels });
+  const { place } = placeReport({ agency: r.agency, title: r.title, labels });
   if (row && place.status !== 'resolved') {
     // nothing better: remember the labels were seen
     db.prepare('UPDATE report_places_data SET labels_json = ? WHERE report_id = ?').run(JSON.stringify(labels), reportId);
