@@ -13,6 +13,7 @@ import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
 import { runChecks } from './checks.js';
 import { narrativeChecks } from './narrative.js';
+import { placeReport } from './places/index.js';
 import type { Report, ReportStatus } from './report.js';
 import type { Version } from './keys.js';
 
@@ -143,6 +144,18 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
   return { report: buildReport(base, doc, opts), text: doc.text, doc };
 }
 
+/**
+ * The report's place in the divisions (src/places/), from the agency's name, the title and the text;
+ * it follows the other keys in the JSON. A report that names no agency, or is not a report, has none.
+ */
+function withPlace(report: Report, text: string): Report {
+  if (!report.agency || report.status === 'not_a_report') return report;
+  const { place, problem } = placeReport({ agency: report.agency, title: report.title, text });
+  report.place = place;
+  if (problem) report.problems.push(problem);
+  return report;
+}
+
 /** From an extracted document to the canonical report: metadata, mapping, status, checks. */
 export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOptions): Report {
   const report: Report = { ...base, kind: doc.kind, problems: [...base.problems, ...doc.problems] };
@@ -193,7 +206,7 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
             : `the document is not an annual report: its ${doc.grids.length} table(s) are none of the template's tables`,
       });
     }
-    return report;
+    return withPlace(report, doc.text);
   }
 
   let version: Version | null = mapped.version;
@@ -223,5 +236,5 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
     // figures the prose states, against the tables
     ...narrativeChecks(doc.text, report.figures, version, { year: report.year }),
   ];
-  return report;
+  return withPlace(report, doc.text);
 }
