@@ -2,13 +2,14 @@
  * `npm run bench [-- NAME...]`: runs each benchmark module (bench/NAME.ts, compiled to dist/bench/NAME.js)
  * in this one process, one after the other, and prints their figures. Each module exports `run()`.
  * Names: extract (HTML extraction and storage), pdf (PDF extraction beside pdftotext), crawl (loopback crawl),
- * scale (a 1,000,000-URL frontier, and one rendered page beside one plain fetch). Whole-number arguments go
- * to the modules (`npm run bench -- scale 100000`: a quicker run of 100,000 URLs).
+ * office (LibreOffice conversions, DOCX and XLSX reading), scale (a 1,000,000-URL frontier, and one rendered
+ * page beside one plain fetch). Whole-number arguments go to the modules (`npm run bench -- scale 100000`: a
+ * quicker run of 100,000 URLs).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['extract', 'pdf', 'crawl', 'scale'];
+const ALL = ['extract', 'pdf', 'crawl', 'office', 'scale'];
 const FILES: Record<string, string> = { scale: 'crawl-scale' };
 const params = process.argv.slice(2).filter((a) => /^\d+$/.test(a));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));
