@@ -228,7 +228,7 @@ async function renderCost(port: number): Promise<void> {
     const warm = await time(render);
     const mem = treeMemory(process.pid, /chrom/i);
     console.log(
-      `one page: plain fetch ${plainStatic.toFixed(1)} ms (the static report page, ${(page.body!.length / 1024).toFixed(1)} KiB shell: ${plainApp.toFixed(1)} ms);` +
+      `one page: plain fetch ${plainStatic.toFixed(1)} ms (the report as a static page; its ${(page.body!.length / 1024).toFixed(1)} KiB script shell: ${plainApp.toFixed(1)} ms);` +
         ` rendered (shell + script + JSON through the fetcher) ${warm.toFixed(0)} ms warm, ${firstMs.toFixed(0)} ms for the first (browser start included)`,
     );
     console.log(
