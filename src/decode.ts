@@ -166,6 +166,57 @@ export function sniffKind(bytes: Uint8Array, contentType?: string, name?: string
   return 'text';
 }
 
+/**
+ * The document formats told apart by their bytes (magic numbers and container contents): what
+ * sniffKind calls 'binary' may still be a report file in a form the pipeline has no reader for.
+ */
+export type DocFormat = SniffedKind | 'docx' | 'doc' | 'wps' | 'xlsx' | 'ofd' | 'image' | 'zip';
+
+function startsWith(bytes: Uint8Array, sig: number[], at = 0): boolean {
+  if (bytes.length < at + sig.length) return false;
+  for (let i = 0; i < sig.length; i++) if (bytes[at + i] !== sig[i]) return false;
+  return true;
+}
+
+function contains(bytes: Uint8Array, s: string): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes(s, 0, 'latin1');
+}
+
+/**
+ * The form of a document: sniffKind's answer, refined for binary data by its magic: ZIP (DOCX by
+ * `word/`, XLSX by `xl/`, OFD by `OFD.xml`), OLE compound files (DOC, WPS by its extension, XLS/ET
+ * by a Workbook stream), images (PNG, JPEG, GIF, BMP, TIFF, WebP).
+ */
+export function sniffFormat(bytes: Uint8Array, contentType?: string, name?: string): DocFormat {
+  const kind = sniffKind(bytes, contentType, name);
+  if (kind !== 'binary') return kind;
+  const ext = /\.([a-z0-9]{1,5})(?:[?#].*)?$/i.exec(name ?? '')?.[1]?.toLowerCase();
+  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) {
+    if (contains(bytes, 'word/')) return 'docx';
+    if (contains(bytes, 'xl/')) return 'xlsx';
+    if (contains(bytes, 'OFD.xml') || ext === 'ofd') return 'ofd';
+    return 'zip';
+  }
+  if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
+    const utf16 = (s: string) => Buffer.from(s, 'utf16le').toString('latin1');
+    if (ext === 'wps') return 'wps';
+    if (ext === 'xls' || ext === 'et' || contains(bytes, utf16('Workbook')) || contains(bytes, utf16('Book'))) return 'xlsx';
+    return ext === 'doc' || contains(bytes, utf16('WordDocument')) ? 'doc' : 'binary';
+  }
+  if (
+    startsWith(bytes, [0x89, 0x50, 0x4e, 0x47]) ||
+    startsWith(bytes, [0xff, 0xd8, 0xff]) ||
+    startsWith(bytes, [0x47, 0x49, 0x46, 0x38]) ||
+    startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) ||
+    startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a]) ||
+    (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8)) ||
+    (startsWith(bytes, [0x42, 0x4d]) && /^(bmp)$/.test(ext ?? 'bmp'))
+  ) {
+    return 'image';
+  }
+  return 'binary';
+}
+
 /** Charset labels mapped to the decoder actually used. GBK and GB2312 are subsets of GB18030. */
 const GB_LABELS = new Set([
   'gb2312', 'gbk', 'gb18030', 'x-gbk', 'cp936', 'ms936', 'windows-936', 'euc-cn', 'csgb2312', 'csgbk', 'chinese',

@@ -3,7 +3,7 @@
  * Never throws: a document that cannot be read is a report with status `error` and problems that say why.
  */
 import { createHash } from 'node:crypto';
-import { sniffKind, decodeBytes } from './decode.js';
+import { sniffKind, sniffFormat, decodeBytes } from './decode.js';
 import { extractHtml } from '../extractors/html.js';
 import { extractText } from '../extractors/text.js';
 import { extractPdf } from '../extractors/pdf.js';
@@ -24,6 +24,11 @@ export interface ExtractOptions {
   contentType?: string;
   /** How long a PDF may take to read before it is given up as `error` (default 120 s). */
   pdfTimeoutMs?: number;
+  /**
+   * The images of an HTML page (absolute URL, or the `src` as written → bytes), for pages whose
+   * tables are pictures. Plain data (structured-clone-able: extraction may run in a worker).
+   */
+  resources?: Record<string, Uint8Array>;
 }
 
 const PDF_TIMEOUT_MS = 120_000;
@@ -99,6 +104,17 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
       return { report: base, text: '', doc: null };
     }
     if (kind === 'binary') {
+      // a report file in a form with no reader (yet): kept with its bytes, status unsupported_format
+      const format = sniffFormat(bytes, opts.contentType, opts.source);
+      if (format === 'docx' || format === 'doc' || format === 'wps' || format === 'xlsx' || format === 'ofd' || format === 'image') {
+        base.status = 'unsupported_format';
+        base.kind = format === 'ofd' ? null : format;
+        base.problems.push({
+          code: 'unsupported_format',
+          message: `a ${format.toUpperCase()} file: this form cannot be read yet; its bytes are kept`,
+        });
+        return { report: base, text: '', doc: null };
+      }
       base.problems.push({
         code: 'not_a_document',
         message: 'the bytes are neither HTML, PDF nor text (binary data); nothing could be read',
