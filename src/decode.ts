@@ -192,9 +192,9 @@ export function sniffFormat(bytes: Uint8Array, contentType?: string, name?: stri
   if (kind !== 'binary') return kind;
   const ext = /\.([a-z0-9]{1,5})(?:[?#].*)?$/i.exec(name ?? '')?.[1]?.toLowerCase();
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) {
+    if (contains(bytes, 'OFD.xml') || ext === 'ofd') return 'ofd';
     if (contains(bytes, 'word/')) return 'docx';
     if (contains(bytes, 'xl/')) return 'xlsx';
-    if (contains(bytes, 'OFD.xml') || ext === 'ofd') return 'ofd';
     return 'zip';
   }
   if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {

@@ -541,12 +541,11 @@ export class Crawler {
   /** robots.txt's Sitemap: lines; for a seed at a site's root without them, its /sitemap.xml. */
   private queueSitemaps(h: HostState, robotsTxt: string | null): void {
     const listed = robotsTxt ? sitemapsFromRobots(robotsTxt) : [];
-    const root = this.opts.seeds.find((s) => {
-      const u = new URL(s);
-      return u.host === h.host && u.pathname === '/';
-    });
+    const seeds = this.opts.seeds.filter((s) => new URL(s).host === h.host);
+    const root = seeds.find((s) => new URL(s).pathname === '/');
     const urls = listed.length > 0 ? listed : root ? [new URL('/sitemap.xml', root).href] : [];
-    const seedLabel = root ? (this.frontier.get(new URL(root).href)?.seed_label ?? null) : null;
+    // what a host's sitemap yields carries the label of the host's seed
+    const seedLabel = seeds.map((s) => this.frontier.get(new URL(s).href)?.seed_label).find((l) => l) ?? null;
     for (const url of urls) this.enqueue({ url, kind: 'sitemap', text: 'sitemap' }, { url: `${h.host}/robots.txt`, seed_label: seedLabel, depth: 0 }, 0);
   }
 
@@ -843,7 +842,6 @@ export class Crawler {
       } else if (report) {
         const r = ingestReport(this.db, report, body, { sourceUrl: res.finalUrl });
         this.frontier.storeSeedLabel(sha, row.seed_label);
-        if (resources.length) storePageResources(this.db, sha, resources);
         // review set: link the body across years, cross-year checks. Never loses the report: on a failure
         // here it stays stored and \`nianbao review recompute\` redoes the step.
         if (r.created) {
@@ -872,6 +870,8 @@ export class Crawler {
       } else {
         storeBlob(this.db, body, sha);
       }
+      // a page's pictures are kept whatever extraction made of it now (reextract reads them again)
+      if (resources.length) storePageResources(this.db, sha, resources);
       this.frontier.log({ ...logBase, sha256: sha, error });
       for (const l of follow) this.enqueue(l, row, depthOf(l, row.depth));
       this.frontier.finish(row.url, {
