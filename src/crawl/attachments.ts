@@ -57,8 +57,8 @@ export function formatFromName(name: string | undefined): LinkFormat | undefined
 /** Path segments and query keys of download endpoints. */
 const DOWNLOAD_PATH = /(down(load)?(file)?|getfile|showfile|fileview|attach(ment)?|fujian)(\.(jsp|do|action|aspx?|php|ashx))?$/i;
 const DOWNLOAD_QUERY = /^(fileid|file_id|attachid|attachmentid|filename|fileguid|fid|docid|id)$/i;
-const PAGE_EXT = /\.(s?html?|jsp|do|action|aspx?|php|ashx)$/i;
-const ATTACHMENT_TEXT = /附件|下载|全文|原文|\.(pdf|docx?|wps|xlsx?|et|ofd)\s*$/i;
+const STATIC_PAGE = /\.s?html?$/i;
+const ATTACHMENT_TEXT = /附件|下载|\.(pdf|docx?|wps|xlsx?|et|ofd)\s*$/i;
 
 /**
  * Whether a link is a file to download, and in what form: by the path's extension, by a
@@ -75,9 +75,9 @@ export function attachmentFormat(u: URL, text: string): LinkFormat | undefined {
   const last = u.pathname.split('/').pop() ?? '';
   const downloadPath = DOWNLOAD_PATH.test(last) || /\/(download|downfile|getfile|attachment)s?\//i.test(u.pathname);
   const downloadQuery = [...u.searchParams.keys()].some((k) => DOWNLOAD_QUERY.test(k));
-  if (downloadPath && (downloadQuery || u.search === '')) return formatFromName(text.trim()) ?? 'unknown';
+  if (downloadPath && !STATIC_PAGE.test(last) && (downloadQuery || u.search === '')) return formatFromName(text.trim()) ?? 'unknown';
   // a link that says it is a file, to an endpoint that is not a page
-  if (ATTACHMENT_TEXT.test(text) && downloadQuery && !PAGE_EXT.test(last)) return formatFromName(text.trim()) ?? 'unknown';
+  if (ATTACHMENT_TEXT.test(text) && downloadQuery && !STATIC_PAGE.test(last)) return formatFromName(text.trim()) ?? 'unknown';
   return undefined;
 }
 
