@@ -13,7 +13,8 @@
  * Asserted on the database and on the servers' request logs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -24,7 +25,7 @@ import sharp from 'sharp';
 import { openDb, type Db } from '../src/store/db.js';
 import { Crawler, type CrawlOptions, type CrawlSummary } from '../src/crawl/crawler.js';
 import { loadPageResources } from '../src/crawl/resources.js';
-import { startHost, type TestHost } from './helpers/testsite.js';
+import { listPage, startHost, type TestHost } from './helpers/testsite.js';
 
 const root = join(import.meta.dirname, '..');
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -483,4 +484,52 @@ describe('the whole crawl', () => {
     expect(post).toHaveLength(3);
     expect(post.every((p) => p.state === 'done' && p.role === 'list' && new URLSearchParams(p.body).get('columnid') === String(COL))).toBe(true);
   });
+});
+
+describe('nianbao crawl --seeds', () => {
+  it('takes URLs and seeds files (with labels) together, and stores the labels', async () => {
+    const K = await startHost({
+      '/robots.txt': { body: 'User-agent: *\nDisallow:\n', type: 'text/plain' },
+      '/a/': { body: listPage({ items: [1, 2].map((i) => ({ href: `/a/${i}.html`, text: `某镇${i}2022年政府信息公开工作年度报告` })) }) },
+      '/b/': { body: listPage({ items: [{ href: '/b/3.html', text: '某乡2022年政府信息公开工作年度报告' }] }) },
+      '/a/1.html': { body: reportPage(401) },
+      '/a/2.html': { body: reportPage(402) },
+      '/b/3.html': { body: reportPage(403) },
+    });
+    const kdir = mkdtempSync(join(tmpdir(), 'nianbao-seeds-'));
+    try {
+      const seeds = join(kdir, 'seeds.txt');
+      writeFileSync(seeds, `# 江苏\n${K.origin}/a/\t江苏省淮安市\ttownship  # the towns\n`);
+      const dbPath = join(kdir, 'k.db');
+      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(root, 'bin', 'nianbao.js'), 'crawl', '--seeds', seeds, '--seeds', `${K.origin}/b/`, '--db', dbPath, '--delay', '0', '--json']);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ stored: 3, failed: 0 });
+      const kdb = openDb(dbPath);
+      try {
+        const rows = kdb
+          .prepare('SELECT r.source_url, l.label FROM reports r LEFT JOIN seed_labels l ON l.sha256 = r.sha256 ORDER BY r.source_url')
+          .all();
+        expect(rows).toEqual([
+          { source_url: `${K.origin}/a/1.html`, label: '江苏省淮安市 township' },
+          { source_url: `${K.origin}/a/2.html`, label: '江苏省淮安市 township' },
+          { source_url: `${K.origin}/b/3.html`, label: null },
+        ]);
+      } finally {
+        kdb.close();
+      }
+      expect(K.maxConcurrent).toBe(1);
+    } finally {
+      await K.close();
+      rmSync(kdir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
