@@ -170,6 +170,20 @@ export function politeDelay(
 
 type LogBase = Omit<FetchLogEntry, 'sha256' | 'error'>;
 
+/** What the fetch log records of an exchange. */
+function exchange(url: string, res: FetchResult): Omit<LogBase, 'attempt'> {
+  return {
+    url,
+    finalUrl: res.finalUrl,
+    status: res.status,
+    headers: res.headers,
+    redirects: res.redirects,
+    startedAt: res.startedAt,
+    ms: res.ms,
+    bytes: res.wireBytes,
+  };
+}
+
 const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, api: 1, sitemap: 1, redirect: 1, hub: 0 };
 /** Forms a fetched file may be in that go to extraction although they are no HTML, PDF or text. */
 const FILE_FORMATS = new Set(['docx', 'doc', 'wps', 'xlsx', 'ofd']);
@@ -480,19 +494,7 @@ export class Crawler {
         }),
       );
       this.noteResponse(h, res);
-      this.frontier.log({
-        url,
-        finalUrl: res.finalUrl,
-        status: res.status,
-        headers: res.headers,
-        redirects: res.redirects,
-        startedAt: res.startedAt,
-        ms: res.ms,
-        bytes: res.wireBytes,
-        sha256: null,
-        error: res.error ? `${res.error.code}: ${res.error.message}` : null,
-        attempt: 1,
-      });
+      this.logExchange(url, res, null, res.error ? `${res.error.code}: ${res.error.message}` : null);
       h.nextFreeAt = Date.now() + this.delayFor(h);
       if (res.status !== null && res.status >= 200 && res.status < 300 && res.body) {
         const text = new TextDecoder('utf-8').decode(res.body);
@@ -623,17 +625,7 @@ export class Crawler {
     this.stats.fetched++;
     this.stats.bytes += res.wireBytes;
     const attempt = row.tries + 1;
-    const logBase = {
-      url: row.url,
-      finalUrl: res.finalUrl,
-      status: res.status,
-      headers: res.headers,
-      redirects: res.redirects,
-      startedAt: res.startedAt,
-      ms: res.ms,
-      bytes: res.wireBytes,
-      attempt,
-    };
+    const logBase = { ...exchange(row.url, res), attempt };
 
     try {
       // network errors and retryable statuses
@@ -945,22 +937,16 @@ export class Crawler {
       this.stats.fetched++;
       this.stats.bytes += res.wireBytes;
       const ok = res.status !== null && res.status >= 200 && res.status < 300 && res.body && isImage(res.body, res.headers['content-type'], res.finalUrl);
-      this.frontier.log({
-        url,
-        finalUrl: res.finalUrl,
-        status: res.status,
-        headers: res.headers,
-        redirects: res.redirects,
-        startedAt: res.startedAt,
-        ms: res.ms,
-        bytes: res.wireBytes,
-        sha256: ok ? sha256Hex(res.body!) : null,
-        error: ok ? null : res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`,
-        attempt: 1,
-      });
+      const why = res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`;
+      this.logExchange(url, res, ok ? sha256Hex(res.body!) : null, ok ? null : why);
       if (ok) out.push({ url, bytes: res.body! });
     }
     return out;
+  }
+
+  /** A fetch_log row for an exchange outside the frontier (robots.txt, a page's pictures). */
+  private logExchange(url: string, res: FetchResult, sha256: string | null, error: string | null): void {
+    this.frontier.log({ ...exchange(url, res), sha256, error, attempt: 1 });
   }
 
   /** Exponential backoff with "equal jitter" for the n-th try (n ≥ 1), bounded by backoffMaxMs. */
