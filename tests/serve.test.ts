@@ -92,7 +92,7 @@ function ingestText(): number {
 beforeAll(async () => {
   db = openReviewDb(':memory:');
   for (const y of [2021, 2022, 2023]) ids[`s${y}`] = await ingestFile(join(SERIES, `xihua-culture-${y}.html`));
-  ids.pdf = await ingestFile(join(root, '..', 'shared', 'corpus', 'real', 'huaian-hongze-2023.pdf'));
+  ids.pdf = await ingestFile(join(root, 'corpus', 'real', 'huaian-hongze-2023.pdf'));
   ids.evil = ingestHostile();
   ids.text = ingestText();
   srv = await startServer(db, { port: 0 });
