@@ -533,3 +533,25 @@ describe('nianbao crawl --seeds', () => {
     }
   }, 60_000);
 });
+
+describe('robots.txt and POST requests', () => {
+  it('a list API robots.txt forbids is never asked, by POST either', async () => {
+    const J = await startHost({
+      '/robots.txt': { body: 'User-agent: *\nDisallow: /module/web/jpage/\n', type: 'text/plain' },
+      [`/col/col${COL}/index.html`]: { body: hanwebColumn() },
+    });
+    const jdir = mkdtempSync(join(tmpdir(), 'nianbao-cms-robots-'));
+    const jdb = openDb(join(jdir, 'j.db'));
+    try {
+      const s = await new Crawler(jdb, { ...OPTS, seeds: [`${J.origin}/col/col${COL}/index.html`] }).run();
+      expect(J.paths().filter((p) => p.startsWith('/module/'))).toEqual([]);
+      const rows = jdb.prepare(`SELECT state, last_error FROM frontier WHERE method = 'POST'`).all();
+      expect(rows).toEqual(Array(3).fill({ state: 'blocked', last_error: 'robots.txt: Disallow: /module/web/jpage/' }));
+      expect(s.blocked).toBe(3);
+    } finally {
+      jdb.close();
+      await J.close();
+      rmSync(jdir, { recursive: true, force: true });
+    }
+  });
+});

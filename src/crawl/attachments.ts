@@ -4,7 +4,7 @@
  * or a downloaded file is in, the file's name from Content-Disposition (RFC 6266), and the fixed
  * order of preference between the forms one report is offered in.
  */
-import { sniffFormat, type DocFormat } from '../decode.js';
+import type { DocFormat } from '../decode.js';
 
 /** The forms an attachment may be in, as far as the link tells ('unknown': a download endpoint). */
 export type LinkFormat = DocFormat | 'unknown';
@@ -155,9 +155,4 @@ export function downloadName(url: string, headers: Record<string, string>): stri
     /* not a URL */
   }
   return undefined;
-}
-
-/** The form of a downloaded file: its bytes first, then its name, then the Content-Type. */
-export function fileFormat(bytes: Uint8Array, contentType: string | undefined, name: string | undefined): DocFormat {
-  return sniffFormat(bytes, contentType, name);
 }

@@ -154,6 +154,6 @@ export function readTrsAnswer(text: string, url: string, method: 'GET' | 'POST',
   const base = new URL(url);
   const form = method === 'POST' ? new URLSearchParams(body ?? '') : null;
   if (pages !== null && pages > api.page) out.requests.push(...pagesFrom(base, method, form, { ...api, pages }, api.page + 1, pages));
-  else if (pages === null && records > 0) out.requests.push(pageRequest(base, method, form, api, api.page + 1));
+  else if (pages === null && records > 0 && api.page < MAX_API_REQUESTS) out.requests.push(pageRequest(base, method, form, api, api.page + 1));
   return out;
 }
