@@ -14,6 +14,8 @@ import { discover } from '../src/crawl/discover.js';
 import { readSitemap, sitemapsFromRobots } from '../src/crawl/sitemap.js';
 import { Frontier, requestUrl } from '../src/crawl/frontier.js';
 import { parseSeeds } from '../src/commands/crawl.js';
+import { CRAWL_MIGRATIONS } from '../src/crawl/schema.js';
+import { applyMigrations } from '../src/store/migrate.js';
 
 describe('Content-Disposition (RFC 6266)', () => {
   it('prefers filename* (RFC 8187, percent-encoded UTF-8) to filename', () => {
@@ -200,6 +202,17 @@ describe('seeds files', () => {
 });
 
 describe('the frontier’s POST rows', () => {
+  it('a frontier from before them is migrated: its rows are GETs, the new tables exist', () => {
+    const db = new Database(':memory:');
+    applyMigrations(db, 'crawl', CRAWL_MIGRATIONS.slice(0, 1));
+    db.prepare(`INSERT INTO frontier (url, host) VALUES ('http://h/a.html', 'h')`).run();
+    const f = new Frontier(db);
+    expect(f.get('http://h/a.html')).toMatchObject({ method: 'GET', body: null, api: null, seed_label: null });
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('seed_labels', 'page_resources') ORDER BY name`).all();
+    expect(tables).toEqual([{ name: 'page_resources' }, { name: 'seed_labels' }]);
+    db.close();
+  });
+
   it('are deduplicated by method, URL and body', () => {
     const db = new Database(':memory:');
     const f = new Frontier(db);
