@@ -96,7 +96,14 @@ export async function serveStatic(root: string, port = 0): Promise<StaticSite> {
       res.writeHead(500).end(String((err as Error).message));
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  // a port in use rejects (the caller may take another) instead of an unhandled 'error' event
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const addr = server.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
   return {
