@@ -10,7 +10,7 @@ import { sniffFormat } from '../src/decode.js';
 import { extractBytes } from '../src/extract.js';
 import { readHanwebAnswer, readHanwebColumn } from '../src/crawl/cms/hanweb.js';
 import { readTrsAnswer, readTrsDynamicList } from '../src/crawl/cms/trs.js';
-import { discover } from '../src/crawl/discover.js';
+import { discover, discoverAnswer } from '../src/crawl/discover.js';
 import { readSitemap, sitemapsFromRobots } from '../src/crawl/sitemap.js';
 import { Frontier, requestUrl } from '../src/crawl/frontier.js';
 import { parseSeeds } from '../src/commands/crawl.js';
@@ -125,6 +125,20 @@ describe('Hanweb jpage', () => {
       'http://h/dp.jsp?startrecord=9&endrecord=14&perpage=2',
       'http://h/dp.jsp?startrecord=15&endrecord=15&perpage=2',
     ]);
+  });
+
+  it('a column that is not one of annual reports is read a window at a time, while its windows bring reports', () => {
+    const call = `<script>$('#1').jpage({perPage: 2, groupSize: 1, totalRecord: 100, proxyUrl: "/dp.jsp", ajaxParam: {columnid: 9}});</script>`;
+    const r = readHanwebColumn(column(call), 'http://h/col/col9/index.html', false);
+    expect(r.requests.map((q) => q.url)).toEqual(['http://h/dp.jsp?startrecord=3&endrecord=4&perpage=2']);
+    const q = r.requests[0]!;
+    const answer = (title: string) =>
+      `<datastore><totalrecord>100</totalrecord><recordset><record><![CDATA[<li><a href="/art/2023/1/2/art_9_3.html">${title}</a></li>]]></record></recordset></datastore>`;
+    const api = (l: { kind: string; url: string }[]) => l.filter((x) => x.kind === 'api').map((x) => x.url);
+    expect(api(discoverAnswer(answer('某局2022年政府信息公开工作年度报告'), q.url, 'POST', q.body!, q.api))).toEqual(['http://h/dp.jsp?startrecord=5&endrecord=6&perpage=2']);
+    expect(discoverAnswer(answer('关于开展安全生产检查的通知'), q.url, 'POST', q.body!, q.api)).toEqual([]);
+    // a column of annual reports: every window at once
+    expect(readHanwebColumn(column(call), 'http://h/col/col9/index.html', true).requests).toHaveLength(49);
   });
 
   it('without a jpage call: the nextgroup link', () => {

@@ -274,7 +274,10 @@ export function discover(html: string, pageUrl: string): PageLinks {
 export function discoverAnswer(text: string, url: string, method: 'GET' | 'POST', body: string | null, api: ApiInfo): FoundLink[] {
   const found = new LinkSet('');
   readCms(readCmsAnswer(text, url, method, body, api), new URL(url), api.column, found);
-  return found.values().filter(listWorthy);
+  const links = found.values().filter(listWorthy);
+  // a list that is not a column of annual reports is read on only while its pages bring reports
+  if (api.column || links.some((l) => l.kind === 'report' || l.kind === 'attachment')) return links;
+  return links.filter((l) => l.kind !== 'api');
 }
 
 /** The links in a sitemap: further sitemaps, and the URLs that look like reports (URL or title). */

@@ -70,8 +70,10 @@ export function readHanwebColumn(html: string, pageUrl: string, column: boolean)
     } catch {
       continue;
     }
-    // with no totalRecord, the first window's answer tells it
-    out.requests.push(...windows(proxy, inline + 1, total ?? inline + api.window, api, form.toString()));
+    // with no totalRecord, the first window's answer tells it; a column that is not one of annual
+    // reports is read a window at a time, while its windows bring reports (see discoverAnswer)
+    const last = total === undefined || !column ? inline + api.window : total;
+    out.requests.push(...windows(proxy, inline + 1, Math.min(last, total ?? last), api, form.toString()));
     return out;
   }
   // no jpage call: the nextgroup link (the same proxy, by GET)
@@ -93,7 +95,7 @@ export function readHanwebAnswer(xml: string, url: string, body: string | null, 
   const u = new URL(url);
   const end = Number(u.searchParams.get('endrecord') ?? NaN);
   if (Number.isFinite(total) && Number.isFinite(end) && total > end && body !== null) {
-    out.requests.push(...windows(u, end + 1, total, api, body));
+    out.requests.push(...windows(u, end + 1, api.column ? total : Math.min(total, end + api.window), api, body));
   }
   return out;
 }

@@ -42,7 +42,8 @@ export function readTrsDynamicList(html: string, pageUrl: string, column: boolea
     if (!found) continue;
     const api: TrsApi = { cms: 'trs', param: found.param, page: 2, pages, column };
     // page 1 is the static page itself
-    out.requests.push(...pagesFrom(found.base, found.method, found.form, api, 2, pages ?? 2));
+    // a list that is not one of annual reports is read a page at a time, while it brings reports
+    out.requests.push(...pagesFrom(found.base, found.method, found.form, api, 2, column ? (pages ?? 2) : 2));
     return out;
   }
   return out;
@@ -153,7 +154,9 @@ export function readTrsAnswer(text: string, url: string, method: 'GET' | 'POST',
   });
   const base = new URL(url);
   const form = method === 'POST' ? new URLSearchParams(body ?? '') : null;
-  if (pages !== null && pages > api.page) out.requests.push(...pagesFrom(base, method, form, { ...api, pages }, api.page + 1, pages));
+  if (pages !== null && pages > api.page) {
+    out.requests.push(...pagesFrom(base, method, form, { ...api, pages }, api.page + 1, api.column ? pages : api.page + 1));
+  }
   else if (pages === null && records > 0 && api.page < MAX_API_REQUESTS) out.requests.push(pageRequest(base, method, form, api, api.page + 1));
   return out;
 }
