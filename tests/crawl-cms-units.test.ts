@@ -16,6 +16,12 @@ import { Frontier, requestUrl } from '../src/crawl/frontier.js';
 import { parseSeeds } from '../src/commands/crawl.js';
 import { CRAWL_MIGRATIONS } from '../src/crawl/schema.js';
 import { applyMigrations } from '../src/store/migrate.js';
+import { openDb } from '../src/store/db.js';
+import { storeBlob } from '../src/store/ingest.js';
+import { reextractAll } from '../src/commands/reextract.js';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('Content-Disposition (RFC 6266)', () => {
   it('prefers filename* (RFC 8187, percent-encoded UTF-8) to filename', () => {
@@ -243,5 +249,27 @@ describe('the frontier’s POST rows', () => {
       ['GET', 'http://h/dp.jsp?a=1', null],
     ]);
     db.close();
+  });
+});
+
+describe('seed labels and reextract', () => {
+  it('a page stored later by reextract gets the label of the seed it was reached from', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nianbao-labels-'));
+    const db = openDb(join(dir, 'l.db'));
+    try {
+      new Frontier(db);
+      const bytes = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'samples', 'xihua-county-2021.html')));
+      const sha = storeBlob(db, bytes);
+      db.prepare(
+        `INSERT INTO frontier (url, host, state, role, content_sha256, content_type, seed_label)
+         VALUES ('http://h/nb/1.html', 'h', 'done', 'not_report', ?, 'text/html', '河南省周口市 county')`,
+      ).run(sha);
+      const r = await reextractAll(db);
+      expect(r.newlyStored).toBe(1);
+      expect(db.prepare('SELECT sha256, label FROM seed_labels').all()).toEqual([{ sha256: sha, label: '河南省周口市 county' }]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -97,6 +97,13 @@ export async function reextractAll(db: Db, onLine: (line: string) => void = () =
       const res = ingestReport(db, report, bytes, { sourceUrl: c.url });
       afterIngest(db, res.reportId);
       db.prepare(`UPDATE frontier SET role = 'report', report_id = ? WHERE content_sha256 = ?`).run(res.reportId, c.sha256);
+      // the labels of the seeds it was reached from (seeds file), as the crawler stores them
+      if (hasTable(db, 'seed_labels')) {
+        db.prepare(
+          `INSERT OR IGNORE INTO seed_labels (sha256, label)
+           SELECT content_sha256, seed_label FROM frontier WHERE content_sha256 = ? AND seed_label IS NOT NULL`,
+        ).run(c.sha256);
+      }
       if (res.created) {
         summary.newlyStored++;
         onLine(`#${res.reportId}  newly stored (${report.status})  ${c.url}`);
