@@ -186,7 +186,7 @@ function exchange(url: string, res: FetchResult): Omit<LogBase, 'attempt'> {
 
 const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, api: 1, sitemap: 1, redirect: 1, hub: 0 };
 /** Forms a fetched file may be in that go to extraction although they are no HTML, PDF or text. */
-const FILE_FORMATS = new Set(['docx', 'doc', 'wps', 'xlsx', 'ofd']);
+const FILE_FORMATS = new Set(['docx', 'doc', 'wps', 'xlsx', 'xls', 'et', 'ofd']);
 /** Links that continue the list they are on: no deeper than it. */
 const depthOf = (l: FoundLink, from: number) => from + (l.kind === 'list' || l.kind === 'api' ? 0 : 1);
 const BATCH = 16;
