@@ -95,15 +95,16 @@ export async function reextractAll(db: Db, onLine: (line: string) => void = () =
       const report = await extractBytes(bytes, { source: c.url, url: c.url, contentType: c.content_type ?? undefined, ...resources(c.sha256) });
       if (report.status === 'not_a_report') continue;
       const res = ingestReport(db, report, bytes, { sourceUrl: c.url });
-      afterIngest(db, res.reportId);
-      db.prepare(`UPDATE frontier SET role = 'report', report_id = ? WHERE content_sha256 = ?`).run(res.reportId, c.sha256);
-      // the labels of the seeds it was reached from (seeds file), as the crawler stores them
+      // the labels of the seeds it was reached from (seeds file), as the crawler stores them: before
+      // afterIngest, whose placing reads them
       if (hasTable(db, 'seed_labels')) {
         db.prepare(
           `INSERT OR IGNORE INTO seed_labels (sha256, label)
            SELECT content_sha256, seed_label FROM frontier WHERE content_sha256 = ? AND seed_label IS NOT NULL`,
         ).run(c.sha256);
       }
+      afterIngest(db, res.reportId);
+      db.prepare(`UPDATE frontier SET role = 'report', report_id = ? WHERE content_sha256 = ?`).run(res.reportId, c.sha256);
       if (res.created) {
         summary.newlyStored++;
         onLine(`#${res.reportId}  newly stored (${report.status})  ${c.url}`);
