@@ -34,6 +34,7 @@ const SAMPLE_HTML = SAMPLES.map((n) => readFileSync(join(root, 'samples', n), 'u
 /** A distinct report page (a sample's bytes, its site links taken out, and a mark). */
 const reportPage = (n: number) => new Uint8Array(Buffer.from(SAMPLE_HTML[n % SAMPLE_HTML.length] + `\n<!-- report ${n} -->\n`));
 const PDF = new Uint8Array(readFileSync(join(root, 'samples', 'pdf', 'pdf-2021-no-repeat.pdf')));
+const DOCX = new Uint8Array(readFileSync(join(root, 'samples', 'office', 'zhoukou-ecology-2019.docx')));
 const OFD = zipSync({
   'OFD.xml': strToU8('<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" DocType="OFD" Version="1.0"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>'),
   'Doc_0/Document.xml': strToU8('<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="http://www.ofdspec.org/2016"/>'),
@@ -66,7 +67,7 @@ const UNIT = 26616;
 const TOTAL = 26;
 const recordPath = (i: number) =>
   i === 9 ? `/private/art/2023/1/9/art_${COL}_${1000 + i}.html` : `/art/2023/1/${i}/art_${COL}_${1000 + i}.html`;
-const AGENCIES: Record<number, string> = { 3: '某县审计局', 4: '某县档案馆', 6: '某县统计局' };
+const AGENCIES: Record<number, string> = { 3: '某县审计局', 4: '某县档案馆', 5: '某县生态环境分局', 6: '某县统计局' };
 const recordTitle = (i: number) => (AGENCIES[i] ?? `某县第${i}局`) + '2022年政府信息公开工作年度报告';
 const recordLi = (href: string, title: string) =>
   `<li><a href="${href}" target="_blank" title="${title}">${title}</a><span class="bt-data-time">2023-01-18</span></li>`;
@@ -226,6 +227,16 @@ beforeAll(async () => {
       });
       res.end(Buffer.from(OFD));
     },
+    // record 5: a DOCX behind getFile?id=, named by a percent-encoded filename (as servers do for IE)
+    [recordPath(5)]: { body: detailPage(recordTitle(5), `<p><a href="/common/getFile?id=5">附件：${recordTitle(5)}.docx</a></p>`) },
+    '/common/getFile': (req, res) => {
+      if (new URL(req.url!, 'http://x').searchParams.get('id') !== '5') return void res.writeHead(404).end();
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-disposition': `attachment; filename="${encodeURIComponent(recordTitle(5) + '.docx')}"`,
+      });
+      res.end(Buffer.from(DOCX));
+    },
     // record 6: the tables are pictures
     [recordPath(6)]: {
       body: detailPage(
@@ -240,7 +251,7 @@ beforeAll(async () => {
     '/picture/0/2301181600002.png': (_q, r) => r.writeHead(200, { 'content-type': 'image/png' }).end(png2),
   };
   for (let i = 1; i <= TOTAL; i++) {
-    if (i === 3 || i === 4 || i === 6 || i === 12) continue;
+    if (i === 3 || i === 4 || i === 5 || i === 6 || i === 12) continue;
     const bytes = reportPage(i);
     hRoutes[recordPath(i)] = { body: bytes };
     if (i !== 9) docs.set(recordPath(i), bytes);
@@ -367,7 +378,7 @@ describe('a Hanweb jpage column', () => {
 
   it('stores each report once, in the form it is published in', () => {
     const fromH = stored().filter((r) => r.source_url.startsWith(H.origin));
-    expect(fromH).toHaveLength(24); // 21 report pages + the PDF, the OFD and the picture page
+    expect(fromH).toHaveLength(24); // 20 report pages + the PDF, the OFD, the DOCX and the picture page
     for (let i = 1; i <= TOTAL; i++) {
       const bytes = docs.get(recordPath(i));
       if (bytes) expect(byUrl(H.origin + recordPath(i))?.sha256, recordPath(i)).toBe(sha(bytes));
@@ -380,6 +391,9 @@ describe('a Hanweb jpage column', () => {
     // the OFD behind /api/file/download: kept with its bytes, unsupported_format, named from GBK
     const ofd = byUrl(`${H.origin}/api/file/download?fileId=77`)!;
     expect(ofd).toMatchObject({ sha256: sha(OFD), source: '2022年度报告.ofd', status: 'unsupported_format' });
+    // the DOCX behind getFile?id=: read (the Word reader), named from its percent-encoded filename
+    const docx = byUrl(`${H.origin}/common/getFile?id=5`)!;
+    expect(docx).toMatchObject({ sha256: sha(DOCX), source: `${recordTitle(5)}.docx`, kind: 'docx', status: 'ok' });
     const blob = db.prepare('SELECT size FROM blobs WHERE sha256 = ?').get(sha(OFD)) as { size: number };
     expect(blob.size).toBe(OFD.length);
   });
