@@ -62,7 +62,11 @@ ${body}</body></html>`;
 }
 
 /** The script-built site; `off` is an out-of-scope origin its scripts try to reach. */
+/** What the list API of list 2 was sent (method and form body), in order. */
+let posts: string[] = [];
+
 async function startSite(off: string, latencyMs = 0): Promise<TestHost> {
+  posts = [];
   const list1 = (page: number) => ({ pages: 2, items: [1, 2].map((k) => REPORTS[(page - 1) * 2 + k - 1]).map((r) => ({ id: r.id, title: r.title.split('_')[0] })) });
   const list2 = (page: number) => ({ pages: 3, items: [REPORTS[4 + page - 1]].map((r) => ({ id: r.id, title: r.title.split('_')[0] })) });
   return startHost(
@@ -103,7 +107,9 @@ Promise.all([
       '/js/list2.js': js(`
 var page = 1;
 function load() {
-  fetch('/api/list2?page=' + page).then(function (r) { return r.json(); }).then(function (data) {
+  // a form POST, as jQuery's $.post sends it
+  fetch('/api/list2', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }, body: 'page=' + page })
+  .then(function (r) { return r.json(); }).then(function (data) {
     document.querySelector('.items').innerHTML = data.items.map(function (i) {
       return '<p><a href="/nb/detail.html?id=' + i.id + '">' + i.title + '</a></p>';
     }).join('');
@@ -112,8 +118,12 @@ function load() {
 }
 document.querySelector('.next').addEventListener('click', function () { page++; load(); });
 load();`),
-      '/api/list2': (req, res) => {
-        const page = Number(new URL(req.url!, 'http://x').searchParams.get('page') ?? 1);
+      '/api/list2': async (req, res) => {
+        let form = '';
+        for await (const chunk of req) form += chunk;
+        posts.push(`${req.method} ${form}`);
+        const page = Number(new URLSearchParams(form).get('page') ?? 0);
+        if (req.method !== 'POST' || !page) return void res.writeHead(400).end();
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list2(page)));
       },
       // a list whose script never yields: bounded by --render-timeout, the crawl goes on
@@ -198,10 +208,11 @@ describe('crawling a script-built site in the browser', () => {
       expect(A.hits(`/nb/detail.html?id=${r.id}`)).toBe(1);
       expect(A.hits(`/api/report?id=${r.id}`)).toBe(1);
     }
-    // list 1: both ?page=N pages, found in the rendered pager; list 2: three pages by clicking its button
+    // list 1: both ?page=N pages, found in the rendered pager; list 2: three pages by clicking its
+    // button, each a form POST made by the crawler's fetcher
     expect(A.hits('/nb/index.html?page=2')).toBe(1);
     expect(A.hits('/api/list?page=2')).toBe(1);
-    expect([1, 2, 3].map((p) => A.hits(`/api/list2?page=${p}`))).toEqual([1, 1, 1]);
+    expect(posts).toEqual(['POST page=1', 'POST page=2', 'POST page=3']);
     expect(summary.rendered).toBe(REPORTS.length + 4);
   });
 

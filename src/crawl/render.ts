@@ -13,7 +13,7 @@
  * click on a script pager button).
  */
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
-import { discover, type FoundLink, type PageLinks } from './discover.js';
+import { discover, LinkSet, type PageLinks } from './discover.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -289,19 +289,12 @@ async function clickNext(page: Page): Promise<boolean> {
 export function discoverRendered(doms: string[], url: string): PageLinks {
   const first = discover(doms[0], url);
   if (first.role !== 'list' || doms.length === 1) return first;
-  const rank: Record<FoundLink['kind'], number> = { attachment: 3, report: 2, list: 1, hub: 0 };
-  const links = new Map<string, FoundLink>();
-  const all = new Map<string, FoundLink>();
-  const merge = (into: Map<string, FoundLink>, ls: FoundLink[]) => {
-    for (const l of ls) {
-      const prev = into.get(l.url);
-      if (!prev || rank[l.kind] > rank[prev.kind]) into.set(l.url, l);
-    }
-  };
+  const links = new LinkSet(url);
+  const all = new LinkSet(url);
   for (const [i, dom] of doms.entries()) {
     const p = i === 0 ? first : discover(dom, url);
-    merge(links, p.role === 'list' ? p.links : p.allLinks);
-    merge(all, p.allLinks);
+    for (const l of p.role === 'list' ? p.links : p.allLinks) links.add(l);
+    for (const l of p.allLinks) all.add(l);
   }
-  return { ...first, links: [...links.values()], allLinks: [...all.values()] };
+  return { ...first, links: links.values(), allLinks: all.values() };
 }
