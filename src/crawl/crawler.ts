@@ -12,7 +12,7 @@ import { extractBytes } from '../extract.js';
 import type { Report } from '../report.js';
 import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
-import { createAgent, fetchUrl, type FetchResult } from './fetcher.js';
+import { createAgent, fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
 import { Frontier, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
 import { discover, discoverAnswer, discoverSitemap, type FoundLink, type PageLinks } from './discover.js';
 import { downloadName } from './attachments.js';
@@ -1127,15 +1127,11 @@ export class Crawler {
     }
   }
 
-  /** `post`: the form body of a POST, null for a GET. */
-  private async browserExchange(h: HostState, u: URL, post: string | null): Promise<BrowserAnswer> {
-    if (!h.robots) await this.loadRobots(h, true);
-    if (!h.robots) return { ok: false, why: 'robots.txt of the host not available' };
-    if (!h.robots.isAllowed(u)) return { ok: false, why: `robots.txt: ${h.robots.matchedRule(u) ?? 'Disallow'}` };
-    if (h.setAsideUntil > Date.now()) return { ok: false, why: 'host set aside after failures' };
-    const res = await this.hostExchange(h, true, () =>
-      fetchUrl(u.href, {
-        ...(post !== null ? { method: 'POST' as const, body: post } : {}),
+  /** A fetch beside the frontier's (a rendered page's request, a report page's picture), in the host's budget. */
+  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body'> = {}): Promise<FetchResult> {
+    const res = await this.hostExchange(h, fromBrowser, () =>
+      fetchUrl(url, {
+        ...extra,
         dispatcher: this.agent,
         userAgent: this.opts.userAgent,
         timeoutMs: this.opts.timeoutMs,
@@ -1146,6 +1142,16 @@ export class Crawler {
     );
     this.noteResponse(h, res);
     this.stats.bytes += res.wireBytes;
+    return res;
+  }
+
+  /** `post`: the form body of a POST, null for a GET. */
+  private async browserExchange(h: HostState, u: URL, post: string | null): Promise<BrowserAnswer> {
+    if (!h.robots) await this.loadRobots(h, true);
+    if (!h.robots) return { ok: false, why: 'robots.txt of the host not available' };
+    if (!h.robots.isAllowed(u)) return { ok: false, why: `robots.txt: ${h.robots.matchedRule(u) ?? 'Disallow'}` };
+    if (h.setAsideUntil > Date.now()) return { ok: false, why: 'host set aside after failures' };
+    const res = await this.sideFetch(h, u.href, true, post !== null ? { method: 'POST', body: post } : {});
     const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
     this.logExchange(u.href, res, null, error);
     if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
@@ -1195,19 +1201,8 @@ export class Crawler {
       const u = new URL(url);
       if (u.host !== h.host || !this.scope.allows(u) || !(h.robots?.isAllowed(u) ?? false)) continue;
       await this.sleep(this.delayFor(h));
-      const res = await this.hostExchange(h, false, () =>
-        fetchUrl(url, {
-          dispatcher: this.agent,
-          userAgent: this.opts.userAgent,
-          timeoutMs: this.opts.timeoutMs,
-          maxBytes: this.opts.maxBytes,
-          maxRedirects: this.opts.maxRedirects,
-          onRedirect: (_from, to) => this.followRedirect(h, to),
-        }),
-      );
-      this.noteResponse(h, res);
+      const res = await this.sideFetch(h, url, false);
       this.stats.fetched++;
-      this.stats.bytes += res.wireBytes;
       const ok = res.status !== null && res.status >= 200 && res.status < 300 && res.body && isImage(res.body, res.headers['content-type'], res.finalUrl);
       const why = res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`;
       this.logExchange(url, res, ok ? sha256Hex(res.body!) : null, ok ? null : why);
