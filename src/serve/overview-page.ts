@@ -66,6 +66,8 @@ export function overviewPage(years: AreaYearRow[], nav: RegionNav, families: Fam
   };
   const tR = table(['地区', '区划代码', '找到', '读出', '有问题'], ordered.map((k) => [nameCell(regions.get(k)!), regions.get(k)!.code ?? '—', ...byRegion.get(k)!]), 'ov-regions');
   const tRY = table(['年度', '地区', '区划代码', '找到', '读出', '有问题'], years.map((r) => [r.year ?? '不详', r.name, r.code ?? '—', r.found, r.read, r.flagged]), 'ov-region-years');
+  // the check families and the outcomes are not split by region
+  const everywhere = c.province || c.unplaced ? '（全部地区）' : '';
   const fams = families.filter((f) => f.checked > 0);
   const chart2 = shareBars('各类核对不符（或提示）的报告比例', fams.map((f) => FAMILY_ZH[f.family] ?? f.family), fams.map((f) => f.share));
   const t2 = table(['核对类别', '核对的报告数', '不符或提示的报告数', '比例'], families.map((f) => [FAMILY_ZH[f.family] ?? f.family, f.checked, f.failing, `${(f.share * 100).toFixed(1)}%`]), 'ov-families');
@@ -77,8 +79,8 @@ export function overviewPage(years: AreaYearRow[], nav: RegionNav, families: Fam
     `<form method="get" action="/overview" class="filters">${regionSelects(nav, 2)} <button type="submit">选择地区</button></form>${regionTrail(nav, '/overview', {}, 2)}
 <section id="chart-years"><h2>报告</h2>${chart1}${t1}</section>
 <section id="chart-regions"><h2>各地区报告</h2>${chartR}${tR}<h3>各年度各地区</h3>${tRY}</section>
-<section id="chart-families"><h2>核对</h2>${chart2}${t2}</section>
-<section id="chart-outcomes"><h2>申请办理结果（表三 总计栏）</h2>
+<section id="chart-families"><h2>核对${everywhere}</h2>${chart2}${t2}</section>
+<section id="chart-outcomes"><h2>申请办理结果（表三 总计栏）${everywhere}</h2>
 <form method="get" action="/overview">机关 <input name="agency" value="${esc(agency)}"> <button type="submit">筛选</button>（默认显示报告最多的 12 个机关）</form>
 ${outcomes.length ? chart3 + t3 : '<p>没有数据。</p>'}</section>`,
     user,
