@@ -49,9 +49,9 @@ import { findingQueue, reportFindings, type Finding, type QueueFilter } from '..
 import { relink } from '../review/hook.js';
 import { FAMILIES } from '../review/labels-zh.js';
 import { familyShares, outcomesByAgency } from '../review/overview.js';
-import { placeLabels, placeOf, regionCounts, regionReportIds, reportsByYearArea, unplacedCount } from '../places/query.js';
+import { placeLabels, placeOf, regionReportIds, reportsByYearArea } from '../places/query.js';
 import { ensurePlacesSchema } from '../places/schema.js';
-import { regionChoice, regionFilterOf, regionFindingRows, regionNav, type RegionChoice } from './region.js';
+import { regionChoice, regionFilterOf, regionFindingRows, regionNavOf, type RegionChoice } from './region.js';
 import { decide, DECISIONS, type Decision, type EvidenceCell, type ReviewState } from '../review/workflow.js';
 import { errorPage, esc, filterQuery, findingAnchor, listPage, reportPage, signinPage, type ListFilters, type PageUser, type ReportView } from './html.js';
 import { overviewPage } from './overview-page.js';
@@ -306,7 +306,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
   }
   const queue = (f: QueueFilter = {}) => memo(`queue:${JSON.stringify(f)}`, () => findingQueue(db, f));
   const labels = () => memo('labels', () => placeLabels(db));
-  const nav = (choice: RegionChoice) => memo(`nav:${JSON.stringify(choice)}`, () => regionNav(regionCounts(db), unplacedCount(db), choice));
+  const nav = (choice: RegionChoice) => memo(`nav:${JSON.stringify(choice)}`, () => regionNavOf(db, choice));
 
   const findingHref = (reportId: number, id: string) => `/report/${reportId}?f=${encodeURIComponent(id)}#${findingAnchor(id)}`;
 
