@@ -252,18 +252,20 @@ describe('the review page in Chromium', () => {
     const frame = page.frames().find((fr) => fr.url().includes(`/report/${ids.blank}/source`))!;
     await frame.waitForLoadState();
     expect(new URL(frame.url()).hash).toBe('#nb-requests_granted_total');
-    const seen = await frame.evaluate(async () => {
-      const el = document.getElementById('nb-requests_granted_total')!;
-      // On a starved machine the frame may be laid out again (its width settles) after the browser
-      // scrolled to the fragment; the fragment is what the page provides, so let layout settle and,
-      // if the cell has moved out of view since, let the browser scroll to the same fragment again.
-      await document.fonts.ready;
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      const inView = () => { const t = el.getBoundingClientRect().top; return t > -5 && t < innerHeight; };
-      if (!inView()) { const h = location.hash; location.hash = ''; location.hash = h; }
-      const r = el.getBoundingClientRect();
-      return { top: r.top, h: innerHeight, outline: getComputedStyle(el).outlineStyle, marked: document.querySelectorAll('[data-nb]').length, scrolled: scrollY, target: document.querySelector(':target') === el };
-    });
+    // On a starved machine the frame may be laid out again (its width settles) after the browser
+    // scrolled to the fragment; the fragment is what the page provides, so if the cell has moved out
+    // of view since, let the browser scroll to the same fragment again. The frame runs no script
+    // (its CSP sandbox), so no timer or animation frame fires in it: the waiting is done from here.
+    const look = () =>
+      frame.evaluate(() => {
+        const el = document.getElementById('nb-requests_granted_total')!;
+        const inView = () => { const t = el.getBoundingClientRect().top; return t > -5 && t < innerHeight; };
+        if (!inView()) { const h = location.hash; location.hash = ''; location.hash = h; }
+        const r = el.getBoundingClientRect();
+        return { top: r.top, h: innerHeight, outline: getComputedStyle(el).outlineStyle, marked: document.querySelectorAll('[data-nb]').length, scrolled: scrollY, target: document.querySelector(':target') === el };
+      });
+    await expect.poll(async () => { const s = await look(); return s.top > -5 && s.top < s.h; }, { timeout: 15_000 }).toBe(true);
+    const seen = await look();
     expect(seen.target).toBe(true);
     expect(seen.outline).toBe('solid');
     expect(seen.marked).toBe(21);
