@@ -1,23 +1,32 @@
 /** `nianbao ingest <file-or-url-or-folder>... [--db PATH]`: extract documents and store them. */
 import { usageError, parseCommandArgs } from '../cli.js';
 import { padEndW } from '../format.js';
-import { closeHttp, expandArgs, type ReadOptions } from '../io.js';
+import { closeHttp, expandArgs, readSource, type ReadOptions } from '../io.js';
+import { defaultPoolSize, envPoolSize, ExtractPool } from '../pool/pool.js';
+import { runOrdered } from '../pool/pipeline.js';
+import { progressWriter, showProgress } from '../pool/progress.js';
+import type { Report } from '../report.js';
 import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
-import { ingestReport } from '../store/ingest.js';
+import { storeReports } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
-import { loadAndExtract, readOptionSpec, readOptionsFrom } from './extract.js';
+import { readOptionSpec, readOptionsFrom, unreadableReport } from './extract.js';
 
 export const help = `Usage: nianbao ingest <file-or-url-or-folder>... [--db PATH] [--json]
 
 Extracts each document (as \`nianbao extract\` does) and stores it in the SQLite database with its
-raw bytes, figures, provenance, checks and problems, one transaction per document. Ingesting the
-same bytes twice stores them once (the second time prints "already stored"). A folder stands for
-the documents directly in it (*.html, *.htm, *.pdf, *.txt).
+raw bytes, figures, provenance, checks and problems. Documents are extracted in worker threads (one
+per core) and stored from one writer, many per transaction, each report whole or absent; the lines
+come in the order the documents were given. Ingesting the same bytes twice stores them once (the
+second time prints "already stored"), so a run that was stopped part way can simply be run again. A
+folder stands for the documents directly in it (*.html, *.htm, *.pdf, *.txt). On a terminal, a
+progress line (done/total, rate, time left) is kept on stderr.
 
 Options:
   --db PATH         the database, default ${DEFAULT_DB_PATH} (created if missing)
   --json            one JSON line per document ({source, sha256, report_id, created, status,
                     failed_checks, error}) instead of the text lines and summary
+  --workers N       extraction threads, default one per core (${defaultPoolSize()} here); 0 extracts in
+                    the main thread
   --timeout SECS    HTTP timeout per phase, default 30
   --max-bytes N     largest document accepted, default 100 MiB
   -h, --help        show this help
@@ -52,58 +61,106 @@ export interface IngestSummary {
   unreadable: number;
 }
 
+export interface IngestOptions {
+  /** Extraction threads (default: one per core, os.availableParallelism()); 0 extracts in this thread. */
+  workers?: number;
+  /** A pool to use instead of making one (it is left open). */
+  pool?: ExtractPool;
+  /** Reports stored per transaction, at most (default 64). */
+  batch?: number;
+  /** Called after each batch with the documents done so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Loaded {
+  report: Report;
+  bytes?: Uint8Array;
+}
+
+/** Reads one source and extracts it in the pool; never rejects (an unreadable source is an `error` report). */
+async function readAndExtract(pool: ExtractPool, source: string, readOpts: ReadOptions): Promise<Loaded> {
+  let loaded;
+  try {
+    loaded = await readSource(source, readOpts);
+  } catch (err) {
+    return { report: unreadableReport(source, err) };
+  }
+  const report = await pool.extract(loaded.bytes, { source: loaded.source, url: loaded.url, contentType: loaded.contentType });
+  return { report, bytes: loaded.bytes };
+}
+
+function outcomeOf(source: string, { report, bytes }: Loaded): IngestOutcome {
+  return {
+    source,
+    sha256: bytes ? report.sha256 : null,
+    reportId: null,
+    created: false,
+    status: report.status,
+    agency: report.agency,
+    year: report.year,
+    failedChecks: report.checks.filter((c) => c.status === 'fail').length,
+    error: report.status === 'error' ? report.problems.map((p) => p.message).join('; ') || 'could not be read' : null,
+  };
+}
+
+
 /**
- * Extracts and stores each source in turn; a bad document never stops the others. `onOutcome` is
- * called as each document is done (for printing progress).
+ * Extracts the sources in the pool's threads and stores them from this thread, many per transaction, in
+ * the order given; a bad document never stops the others. `onOutcome` is called as each document is
+ * done, in order (for printing progress). A crash part way leaves every report whole or absent; running
+ * again stores the rest (bytes already stored are "already stored").
  */
 export async function ingestSources(
   db: Db,
   sources: string[],
   readOpts: ReadOptions = {},
   onOutcome: (o: IngestOutcome) => void = () => {},
+  opts: IngestOptions = {},
 ): Promise<IngestSummary> {
   const summary: IngestSummary = { outcomes: [], stored: 0, alreadyStored: 0, unreadable: 0 };
-  for (const source of sources) {
-    const { report, bytes } = await loadAndExtract(source, readOpts);
-    const outcome: IngestOutcome = {
-      source,
-      sha256: bytes ? report.sha256 : null,
-      reportId: null,
-      created: false,
-      status: report.status,
-      agency: report.agency,
-      year: report.year,
-      failedChecks: report.checks.filter((c) => c.status === 'fail').length,
-      error: report.status === 'error' ? report.problems.map((p) => p.message).join('; ') || 'could not be read' : null,
-    };
-    if (bytes) {
-      try {
-        const r = ingestReport(db, report, bytes);
-        outcome.reportId = r.reportId;
-        outcome.created = r.created;
-        if (r.created) summary.stored++;
-        else summary.alreadyStored++;
-      } catch (err) {
-        outcome.error = `could not store: ${err instanceof Error ? err.message : String(err)}`;
-      }
-      if (outcome.created && outcome.reportId !== null) {
-        // Link the report to its body across years and (re)compute the cross-year checks of it and its
-        // neighbours. The report is stored whatever happens here.
-        try {
-          afterIngest(db, outcome.reportId);
-          outcome.failedChecks = (
-            db.prepare("SELECT count(*) AS n FROM checks WHERE report_id = ? AND status = 'fail'").get(outcome.reportId) as {
-              n: number;
-            }
-          ).n;
-        } catch (err) {
-          outcome.warning = `stored, but the cross-year step failed: ${err instanceof Error ? err.message : String(err)}`;
+  const pool = opts.pool ?? new ExtractPool({ size: opts.workers ?? envPoolSize() });
+  const failedOf = db.prepare("SELECT count(*) AS n FROM checks WHERE report_id = ? AND status = 'fail'").pluck();
+  const batchSize = opts.batch ?? 64;
+  try {
+    await runOrdered(sources, {
+      window: Math.max(64, pool.size * 16, batchSize * 2),
+      batch: batchSize,
+      produce: (source) => readAndExtract(pool, source, readOpts),
+      consume: (batch) => {
+        const outcomes = batch.map(({ item, result }) => outcomeOf(item, result));
+        const toStore = batch.flatMap(({ result }, i) => (result.bytes ? [{ i, item: { report: result.report, bytes: result.bytes } }] : []));
+        // one transaction for the batch; the step after ingestion (link the body across years, cross-year
+        // checks) runs in it for each new report, so a report is never stored without it
+        const stored = storeReports(
+          db,
+          toStore.map((t) => t.item),
+          (res) => {
+            if (res.created) afterIngest(db, res.reportId);
+          },
+        );
+        stored.forEach((r, k) => {
+          const o = outcomes[toStore[k].i];
+          if (!r.ok) {
+            o.error = `could not store: ${r.error.message}`;
+            return;
+          }
+          o.reportId = r.reportId;
+          o.created = r.created;
+          if (r.created) summary.stored++;
+          else summary.alreadyStored++;
+          if (r.afterError) o.warning = `stored, but the cross-year step failed: ${r.afterError.message}`;
+          else if (r.created) o.failedChecks = failedOf.get(r.reportId) as number;
+        });
+        for (const o of outcomes) {
+          if (o.error !== null) summary.unreadable++;
+          summary.outcomes.push(o);
+          onOutcome(o);
         }
-      }
-    }
-    if (outcome.error !== null) summary.unreadable++;
-    summary.outcomes.push(outcome);
-    onOutcome(outcome);
+        opts.onProgress?.(summary.outcomes.length, sources.length);
+      },
+    });
+  } finally {
+    if (!opts.pool) await pool.close();
   }
   return summary;
 }
@@ -129,16 +186,26 @@ export function formatSummary(s: IngestSummary, dbPath: string): string {
   );
 }
 
+/** Parses --workers: a whole number ≥ 0 (0: extract in the main thread). */
+export function workersFrom(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw usageError(`--workers wants a whole number from 0 to 256, not "${v}"`);
+  return n;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, {
     db: { type: 'string' },
     json: { type: 'boolean' },
+    workers: { type: 'string' },
     ...readOptionSpec,
   }, help, { positionals: true });
   if (!args) return 0;
   const { values, positionals } = args;
   if (positionals.length === 0) throw usageError('ingest needs at least one file, folder or URL');
   const readOpts = readOptionsFrom(values);
+  const workers = workersFrom(values.workers);
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   const { sources, notes } = await expandArgs(positionals);
   for (const n of notes) process.stderr.write(`nianbao ingest: ${n}\n`);
@@ -149,27 +216,41 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`nianbao ingest: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
     return 1;
   }
+  const progress = progressWriter(
+    process.stderr,
+    showProgress({ isTTY: process.stderr.isTTY, json: values.json, total: sources.length }),
+    'ingest',
+  );
   try {
-    const summary = await ingestSources(db, sources, readOpts, (o) => {
-      if (values.json) {
-        process.stdout.write(
-          JSON.stringify({
-            source: o.source,
-            sha256: o.sha256,
-            report_id: o.reportId,
-            created: o.created,
-            status: o.status,
-            failed_checks: o.failedChecks,
-            error: o.error,
-          }) + '\n',
-        );
-      } else {
-        process.stdout.write(formatOutcome(o) + '\n');
-      }
-    });
+    const summary = await ingestSources(
+      db,
+      sources,
+      readOpts,
+      (o) => {
+        progress.clear();
+        if (values.json) {
+          process.stdout.write(
+            JSON.stringify({
+              source: o.source,
+              sha256: o.sha256,
+              report_id: o.reportId,
+              created: o.created,
+              status: o.status,
+              failed_checks: o.failedChecks,
+              error: o.error,
+            }) + '\n',
+          );
+        } else {
+          process.stdout.write(formatOutcome(o) + '\n');
+        }
+      },
+      { workers, onProgress: (done, total) => progress.update(done, total) },
+    );
+    progress.end();
     if (!values.json) process.stdout.write(formatSummary(summary, dbPath) + '\n');
     return summary.unreadable > 0 ? 1 : 0;
   } finally {
+    progress.end();
     db.close();
     await closeHttp();
   }
