@@ -8,7 +8,7 @@ import type { Agent } from 'undici';
 import type { LookupFunction } from 'node:net';
 import type Database from 'better-sqlite3';
 import { sniffKind, decodeBytes } from '../decode.js';
-import { extractBytes } from '../extract.js';
+import { extractInPool } from '../pool/pool.js';
 import type { Report } from '../report.js';
 import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
@@ -756,7 +756,7 @@ export class Crawler {
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), this.opts.extractTimeoutMs);
       });
-      const out = await Promise.race([extractBytes(body, { source: res.finalUrl, url: res.finalUrl, contentType }), timeout]);
+      const out = await Promise.race([extractInPool(body, { source: res.finalUrl, url: res.finalUrl, contentType }), timeout]);
       clearTimeout(timer);
       if (out === 'timeout') {
         const why = `extraction did not finish within ${this.opts.extractTimeoutMs} ms`;

@@ -25,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { extractBytes, sha256Hex, type ExtractOptions } from '../extract.js';
 import { ReportSchema, type Report } from '../report.js';
 import { projectRoot } from '../store/db.js';
+import { packReport, type PackedReport } from './packed.js';
 import type { ResultMessage, TaskMessage } from './worker.js';
 
 export interface PoolOptions {
@@ -34,14 +35,17 @@ export interface PoolOptions {
   depth?: number;
   /** A document taking longer than this is given up as `error` and its thread replaced (default 10 min). */
   taskTimeoutMs?: number;
+  /** A thread's heap, at most, in MB (default 1536): past it the thread dies and its document is an error. */
+  heapMb?: number;
 }
 
 interface Task {
   id: number;
   bytes: Uint8Array;
   opts: ExtractOptions;
+  packed: boolean;
   attempts: number;
-  resolve: (r: Report) => void;
+  resolve: (r: PackedReport) => void;
 }
 
 interface Slot {
@@ -100,9 +104,10 @@ export async function extractHere(bytes: Uint8Array, opts: ExtractOptions): Prom
 }
 
 export class ExtractPool {
-  readonly size: number;
+  size: number;
   private readonly depth: number;
   private readonly timeoutMs: number;
+  private readonly heapMb: number;
   private readonly file: URL | null;
   private readonly slots: Slot[] = [];
   private readonly waiting: Task[] = [];
@@ -110,19 +115,43 @@ export class ExtractPool {
   private closed = false;
   /** Threads that died (crash, out of memory, timeout) and were replaced. */
   crashes = 0;
+  /** Documents extracted, and the time their extraction took in the threads (or here), in ms. */
+  readonly stats = { documents: 0, extractMs: 0 };
 
   constructor(opts: PoolOptions = {}) {
     this.file = (opts.size ?? 1) > 0 ? workerFile() : null;
     this.size = this.file ? (opts.size ?? defaultPoolSize()) : 0;
     this.depth = Math.max(1, opts.depth ?? 8);
     this.timeoutMs = opts.taskTimeoutMs ?? 600_000;
+    this.heapMb = opts.heapMb ?? 1536;
   }
 
   /** Extracts one document; resolves to its report (status `error` when it could not be read). */
-  extract(bytes: Uint8Array, opts: ExtractOptions): Promise<Report> {
-    if (this.size === 0 || this.closed) return extractHere(bytes, opts);
-    return new Promise<Report>((resolve) => {
-      this.waiting.push({ id: this.nextId++, bytes, opts, attempts: 0, resolve });
+  async extract(bytes: Uint8Array, opts: ExtractOptions): Promise<Report> {
+    if (this.size === 0 || this.closed) return this.here(bytes, opts);
+    return (await this.submit(bytes, opts, false)).report;
+  }
+
+  /**
+   * Extracts one document for storage: the report (validated, provenance left out) and its provenance
+   * as the text the database stores (packed.ts); what `storeReports` takes as a validated item.
+   */
+  async extractPacked(bytes: Uint8Array, opts: ExtractOptions): Promise<PackedReport> {
+    if (this.size === 0 || this.closed) return packReport(await this.here(bytes, opts));
+    return this.submit(bytes, opts, true);
+  }
+
+  private async here(bytes: Uint8Array, opts: ExtractOptions): Promise<Report> {
+    const t0 = performance.now();
+    const r = await extractHere(bytes, opts);
+    this.stats.documents++;
+    this.stats.extractMs += performance.now() - t0;
+    return r;
+  }
+
+  private submit(bytes: Uint8Array, opts: ExtractOptions, packed: boolean): Promise<PackedReport> {
+    return new Promise<PackedReport>((resolve) => {
+      this.waiting.push({ id: this.nextId++, bytes, opts, packed, attempts: 0, resolve });
       this.pump();
     });
   }
@@ -140,7 +169,7 @@ export class ExtractPool {
   private spawn(): Slot {
     const worker = new Worker(this.file!, {
       // one document never takes the process's memory: past this the thread dies (ERR_WORKER_OUT_OF_MEMORY)
-      resourceLimits: { maxOldGenerationSizeMb: 1536 },
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });
     const slot: Slot = { worker, inflight: [], online: false, dead: false };
     worker.on('online', () => (slot.online = true));
@@ -166,7 +195,7 @@ export class ExtractPool {
         this.arm(best, task);
       }
       best.inflight.push(task);
-      const msg: TaskMessage = { id: task.id, bytes: task.bytes, opts: task.opts };
+      const msg: TaskMessage = { id: task.id, bytes: task.bytes, opts: task.opts, packed: task.packed };
       best.worker.postMessage(msg);
     }
   }
@@ -191,9 +220,15 @@ export class ExtractPool {
       clearTimeout(slot.timer);
       slot.worker.unref();
     }
-    if ('report' in m) task.resolve(m.report as Report);
-    else task.resolve(failedReport(task.bytes, task.opts, 'extract_failed', `extraction failed: ${m.error}`));
+    this.stats.documents++;
+    this.stats.extractMs += m.ms;
+    if (!('report' in m)) this.fail(task, 'extract_failed', `extraction failed: ${m.error}`);
+    else task.resolve({ report: m.report as Report, provenanceJson: m.provenanceJson ?? null });
     this.pump();
+  }
+
+  private fail(task: Task, code: string, message: string): void {
+    task.resolve({ report: failedReport(task.bytes, task.opts, code, message), provenanceJson: null });
   }
 
   private died(slot: Slot, code: 'worker_crashed' | 'extract_timeout'): void {
@@ -207,8 +242,8 @@ export class ExtractPool {
     this.crashes++;
     if (!slot.online && !lost.some((t) => t.attempts > 0) && this.crashes > 3 * Math.max(1, this.size)) {
       // threads die before starting, again and again: extract here instead
-      (this as { size: number }).size = 0;
-      for (const t of [...lost, ...this.waiting.splice(0)]) void extractHere(t.bytes, t.opts).then(t.resolve);
+      this.size = 0;
+      for (const t of [...lost, ...this.waiting.splice(0)]) void extractHere(t.bytes, t.opts).then((r) => t.resolve(packReport(r)));
       return;
     }
     const [head, ...rest] = lost;
@@ -220,7 +255,7 @@ export class ExtractPool {
           code === 'extract_timeout'
             ? `extraction did not finish within ${Math.round(this.timeoutMs / 1000)} s; given up (its worker thread was stopped)`
             : 'the extraction worker thread died on this document (twice: crashed, ran out of memory or exited); nothing could be read';
-        head.resolve(failedReport(head.bytes, head.opts, code, message));
+        this.fail(head, code, message);
       }
     }
     requeue.push(...rest);

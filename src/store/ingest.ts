@@ -35,6 +35,13 @@ export interface StoreItem {
   meta?: IngestMeta;
   /** 'ingest' (default): bytes already stored change nothing. 'reextract': replace the stored report's rows. */
   mode?: 'ingest' | 'reextract';
+  /**
+   * The report's provenance as stored (provenance.ts), made beforehand (by the extraction pool's thread);
+   * `report.provenance` is then not read. null: none.
+   */
+  provenanceJson?: string | null;
+  /** The report was validated against the contract already (the pool's threads do): only its bytes are checked. */
+  validated?: boolean;
 }
 
 /** What became of one item of a batch: stored (or found already stored), or why it could not be. */
@@ -168,12 +175,13 @@ function reportRow(report: Report, meta: IngestMeta) {
 }
 
 /** Writes figures, provenance, checks and problems of a report (whose old rows, if any, are gone). */
-function writeChildren(s: Statements, reportId: number, report: Report): void {
+function writeChildren(s: Statements, reportId: number, report: Report, packed?: string | null): void {
   const figures: unknown[] = [];
   let ord = 0;
   for (const key in report.figures) figures.push(reportId, key, report.figures[key], ord++);
   if (figures.length) s.figures.run(figures);
-  if (Object.keys(report.provenance).length) s.insertProvenance.run(reportId, provenanceJson(report.provenance));
+  const provenance = packed !== undefined ? packed : Object.keys(report.provenance).length ? provenanceJson(report.provenance) : null;
+  if (provenance !== null) s.insertProvenance.run(reportId, provenance);
   const checks: unknown[] = [];
   ord = 0;
   for (const c of report.checks) checks.push(...checkRow(reportId, c), ord++);
@@ -197,7 +205,7 @@ function checkBytes(report: Report, bytes: Uint8Array): void {
 
 /** Validates an item before any row is written: the report against the contract, the bytes against its sha256. */
 function validate(item: StoreItem): Report {
-  const r = ReportSchema.parse(item.report);
+  const r = item.validated ? item.report : ReportSchema.parse(item.report);
   if (item.bytes) checkBytes(r, item.bytes);
   else if ((item.mode ?? 'ingest') === 'ingest') throw new Error(`report ${r.source}: no bytes to store`);
   return r;
@@ -211,7 +219,7 @@ function writeOne(s: Statements, r: Report, item: StoreItem): IngestResult {
     if (!item.bytes) throw new Error(`no stored report has sha256 ${r.sha256}, and no bytes were given to store it`);
     s.insertBlob.run(r.sha256, item.bytes.byteLength, toBuffer(item.bytes));
     const reportId = Number(s.insertReport.run(reportRow(r, meta)).lastInsertRowid);
-    writeChildren(s, reportId, r);
+    writeChildren(s, reportId, r, item.provenanceJson);
     return { reportId, created: true };
   }
   if ((item.mode ?? 'ingest') === 'ingest') return { reportId: existing.id, created: false };
@@ -221,7 +229,7 @@ function writeOne(s: Statements, r: Report, item: StoreItem): IngestResult {
   s.deleteFigures.run(id);
   s.deleteChecks.run(id);
   s.deleteProblems.run(id);
-  writeChildren(s, id, r);
+  writeChildren(s, id, r, item.provenanceJson);
   return { reportId: id, created: false };
 }
 
