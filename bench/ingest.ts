@@ -109,6 +109,7 @@ async function child(config: string, n: number): Promise<Result> {
         {
           pool,
           stats,
+          keepOutcomes: false,
           read: async (source) => ({ source, bytes: page(Number(source.slice(6, -5))) }),
           onProgress: (done) => {
             for (const m of marks) if (done >= m) (marks.delete(m), rss.push(rssMb()));
