@@ -2,12 +2,13 @@
  * `npm run bench [-- NAME...]`: runs each benchmark module (bench/NAME.ts, compiled to dist/bench/NAME.js)
  * in this one process, one after the other, and prints their figures. Each module exports `run()`.
  * Names: extract (HTML extraction and storage), pdf (PDF extraction beside pdftotext), crawl (loopback crawl),
+ * office (LibreOffice conversions, DOCX and XLSX reading),
  * ingest (100,000 reports through the worker pool and the batch writer; BENCH_INGEST_N for fewer).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['extract', 'pdf', 'crawl', 'ingest'];
+const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : ALL;
 

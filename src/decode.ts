@@ -8,7 +8,10 @@
  */
 import type { Problem } from '../extractors/types.js';
 
-export type SniffedKind = 'html' | 'pdf' | 'text' | 'binary' | 'empty';
+/** Office forms told by their container (ZIP or OLE2) or, when the bytes do not decide, by the name or Content-Type. */
+export type OfficeKind = 'docx' | 'xlsx' | 'doc' | 'xls' | 'wps' | 'et' | 'ofd';
+
+export type SniffedKind = 'html' | 'pdf' | 'text' | 'binary' | 'empty' | OfficeKind;
 
 export type CharsetSource = 'bom' | 'http' | 'meta' | 'sniff' | 'default';
 
@@ -130,6 +133,8 @@ function looksBinary(bytes: Uint8Array, start: number): boolean {
  * noise, emptiness), then the Content-Type, then the file name's extension; text otherwise.
  */
 export function sniffKind(bytes: Uint8Array, contentType?: string, name?: string): SniffedKind {
+  const office = sniffOffice(bytes, contentType, name);
+  if (office) return office;
   const bom = detectBom(bytes);
   let start = bom ? bom.length : 0;
 
@@ -156,14 +161,78 @@ export function sniffKind(bytes: Uint8Array, contentType?: string, name?: string
 
   const head = asciiView(bytes, 0, SNIFF_BYTES);
   if (head.includes('%PDF-')) return 'pdf';
-  if (looksBinary(bytes, start)) return 'binary';
+  if (looksBinary(bytes, start)) return officeFromName(contentType, name) ?? 'binary';
   if (looksLikeHtml(asciiView(bytes, start, start + SNIFF_BYTES))) return 'html';
 
   const declared = kindFromContentType(contentType) ?? kindFromName(name);
   if (declared === 'pdf') return 'binary'; // said PDF, but no PDF magic: not something we can read as text
-  if (declared === 'binary') return 'binary';
+  if (declared === 'binary') return officeFromName(contentType, name) ?? 'binary'; // a .docx that is not one: its reader says why
   if (declared === 'html') return 'html';
   return 'text';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Office files.
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+  return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+}
+
+/** The office form a file name's extension or a Content-Type names, if any. */
+export function officeFromName(contentType?: string, name?: string): OfficeKind | undefined {
+  const m = name ? /\.([a-z]{2,5})(?:[?#].*)?$/i.exec(name.trim()) : null;
+  const ext = m ? m[1]!.toLowerCase() : '';
+  if (['docx', 'docm', 'dotx'].includes(ext)) return 'docx';
+  if (['xlsx', 'xlsm', 'xltx'].includes(ext)) return 'xlsx';
+  if (ext === 'doc' || ext === 'dot') return 'doc';
+  if (ext === 'xls' || ext === 'xlt') return 'xls';
+  if (ext === 'wps' || ext === 'wpt') return 'wps';
+  if (ext === 'et' || ext === 'ett') return 'et';
+  if (ext === 'ofd') return 'ofd';
+  const mime = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mime.includes('wordprocessingml')) return 'docx';
+  if (mime.includes('spreadsheetml')) return 'xlsx';
+  if (mime === 'application/msword') return 'doc';
+  if (mime === 'application/vnd.ms-excel') return 'xls';
+  if (mime === 'application/kswps' || mime === 'application/vnd.ms-works' || mime === 'application/wps-office.wps') return 'wps';
+  if (mime === 'application/kset' || mime === 'application/wps-office.et') return 'et';
+  if (mime === 'application/ofd') return 'ofd';
+  return undefined;
+}
+
+/** Whether the bytes contain `s` as ASCII (a ZIP entry name) or as UTF-16LE (an OLE2 directory entry name). */
+function containsName(bytes: Uint8Array, s: string, utf16: boolean): boolean {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  return buf.indexOf(Buffer.from(s, utf16 ? 'utf16le' : 'latin1')) >= 0;
+}
+
+/**
+ * ZIP: a DOCX holds `word/document.xml`, an XLSX `xl/workbook.xml`, an OFD `OFD.xml` (the entry names
+ * are stored uncompressed in the local headers and the central directory). OLE2 (DOC, XLS, WPS, ET):
+ * a Word-like file has a `WordDocument` stream, a workbook a `Workbook` or `Book` stream; WPS and ET
+ * share those layouts, so the name or Content-Type tells them from DOC and XLS. Undefined when the
+ * bytes are neither container (or a ZIP of something else, e.g. an archive of attachments).
+ */
+function sniffOffice(bytes: Uint8Array, contentType?: string, name?: string): OfficeKind | undefined {
+  const declared = officeFromName(contentType, name);
+  if (startsWith(bytes, ZIP_MAGIC)) {
+    if (containsName(bytes, 'word/document.xml', false)) return 'docx';
+    if (containsName(bytes, 'xl/workbook.xml', false)) return 'xlsx';
+    if (containsName(bytes, 'OFD.xml', false)) return 'ofd';
+    return declared === 'docx' || declared === 'xlsx' || declared === 'ofd' ? declared : undefined;
+  }
+  if (startsWith(bytes, OLE2_MAGIC)) {
+    const word = containsName(bytes, 'WordDocument', true);
+    const book = containsName(bytes, 'Workbook', true) || containsName(bytes, 'Book', true);
+    if (word && !book) return declared === 'wps' ? 'wps' : 'doc';
+    if (book && !word) return declared === 'et' ? 'et' : 'xls';
+    if (declared && declared !== 'docx' && declared !== 'xlsx' && declared !== 'ofd') return declared;
+    return word ? 'doc' : book ? 'xls' : undefined;
+  }
+  return undefined;
 }
 
 /** Charset labels mapped to the decoder actually used. GBK and GB2312 are subsets of GB18030. */

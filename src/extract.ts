@@ -7,11 +7,13 @@ import { sniffKind, decodeBytes } from './decode.js';
 import { extractHtml } from '../extractors/html.js';
 import { extractText } from '../extractors/text.js';
 import { extractPdf } from '../extractors/pdf.js';
+import { readOffice } from './convert.js';
 import { mapGrids } from '../extractors/labels.js';
 import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
 import { runChecks } from './checks.js';
 import { narrativeChecks } from './narrative.js';
+import { placeReport } from './places/index.js';
 import type { Report, ReportStatus } from './report.js';
 import type { Version } from './keys.js';
 
@@ -24,6 +26,10 @@ export interface ExtractOptions {
   contentType?: string;
   /** How long a PDF may take to read before it is given up as `error` (default 120 s). */
   pdfTimeoutMs?: number;
+  /** How long a LibreOffice conversion (DOC, WPS, XLS, ET) may take (default 60 s). */
+  convertTimeoutMs?: number;
+  /** The LibreOffice executable (default `soffice` on the PATH). */
+  soffice?: string;
 }
 
 const PDF_TIMEOUT_MS = 120_000;
@@ -63,7 +69,10 @@ export interface ExtractResult {
 }
 
 /** Problems from an extractor that mean the document could not be read at all. */
-const FATAL = new Set(['pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed']);
+const FATAL = new Set([
+  'pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed',
+  'docx_corrupt', 'xlsx_corrupt', 'convert_failed', 'convert_timeout', 'convert_unavailable',
+]);
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -105,9 +114,19 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
       });
       return { report: base, text: '', doc: null };
     }
-    base.kind = kind;
+    if (kind === 'ofd') {
+      base.status = 'unsupported_format';
+      base.problems.push({
+        code: 'unsupported_format',
+        message: 'an OFD file (the Chinese fixed-layout format): its contents are not read; the bytes are kept',
+      });
+      return { report: base, text: '', doc: null };
+    }
+    base.kind = kind === 'xls' || kind === 'et' ? 'xlsx' : kind; // every spreadsheet form is kind xlsx
     const decodeProblems: Problem[] = [];
-    if (kind === 'pdf') {
+    if (kind === 'docx' || kind === 'xlsx' || kind === 'doc' || kind === 'wps' || kind === 'xls' || kind === 'et') {
+      doc = await readOffice(kind, bytes, { convertTimeoutMs: opts.convertTimeoutMs, soffice: opts.soffice });
+    } else if (kind === 'pdf') {
       doc = await readPdf(bytes, opts.pdfTimeoutMs ?? PDF_TIMEOUT_MS);
     } else {
       const decoded = decodeBytes(bytes, { contentType: opts.contentType, kind });
@@ -123,6 +142,18 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
     return { report: base, text: '', doc: null };
   }
   return { report: buildReport(base, doc, opts), text: doc.text, doc };
+}
+
+/**
+ * The report's place in the divisions (src/places/), from the agency's name, the title and the text;
+ * it follows the other keys in the JSON. A report that names no agency, or is not a report, has none.
+ */
+function withPlace(report: Report, text: string): Report {
+  if (!report.agency || report.status === 'not_a_report') return report;
+  const { place, problem } = placeReport({ agency: report.agency, title: report.title, text });
+  report.place = place;
+  if (problem) report.problems.push(problem);
+  return report;
 }
 
 /** From an extracted document to the canonical report: metadata, mapping, status, checks. */
@@ -175,7 +206,7 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
             : `the document is not an annual report: its ${doc.grids.length} table(s) are none of the template's tables`,
       });
     }
-    return report;
+    return withPlace(report, doc.text);
   }
 
   let version: Version | null = mapped.version;
@@ -205,5 +236,5 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
     // figures the prose states, against the tables
     ...narrativeChecks(doc.text, report.figures, version, { year: report.year }),
   ];
-  return report;
+  return withPlace(report, doc.text);
 }

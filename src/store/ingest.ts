@@ -11,6 +11,7 @@ import { CheckSchema, ReportSchema, type Check, type Report } from '../report.js
 import { packageVersion, type Db } from './db.js';
 import { provenanceJson } from './provenance.js';
 import type Database from 'better-sqlite3';
+import { writeReportPlace } from '../places/store.js';
 
 export interface IngestMeta {
   /** The URL the bytes were fetched from, when the report object does not say (overrides report.source_url). */
@@ -80,6 +81,7 @@ class MultiInsert {
 }
 
 interface Statements {
+  db: Db;
   reportBySha: Database.Statement<[string], { id: number }>;
   insertBlob: Database.Statement<[string, number, Buffer]>;
   insertReport: Database.Statement;
@@ -101,6 +103,7 @@ function statements(db: Db): Statements {
   let s = cache.get(db);
   if (s) return s;
   s = {
+    db,
     reportBySha: db.prepare('SELECT id FROM reports WHERE sha256 = ?'),
     insertBlob: db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)'),
     insertReport: db.prepare(`INSERT INTO reports
@@ -220,6 +223,7 @@ function writeOne(s: Statements, r: Report, item: StoreItem): IngestResult {
     s.insertBlob.run(r.sha256, item.bytes.byteLength, toBuffer(item.bytes));
     const reportId = Number(s.insertReport.run(reportRow(r, meta)).lastInsertRowid);
     writeChildren(s, reportId, r, item.provenanceJson);
+    writeReportPlace(s.db, reportId, r.place, 'extraction');
     return { reportId, created: true };
   }
   if ((item.mode ?? 'ingest') === 'ingest') return { reportId: existing.id, created: false };
@@ -230,6 +234,7 @@ function writeOne(s: Statements, r: Report, item: StoreItem): IngestResult {
   s.deleteChecks.run(id);
   s.deleteProblems.run(id);
   writeChildren(s, id, r, item.provenanceJson);
+  writeReportPlace(s.db, id, r.place, 'extraction');
   return { reportId: id, created: false };
 }
 
