@@ -87,7 +87,9 @@ describe('storeReports (a batch in one transaction)', () => {
     // and a stored report reads back as extraction gave it
     const id = (batch.prepare('SELECT id FROM reports WHERE sha256 = ?').get(docs[0].report.sha256) as { id: number }).id;
     const { id: _id, ...back } = loadReport(batch, id)!;
-    expect(back).toEqual({ ...docs[0].report, ocr: undefined });
+    // (the place is stored by the places set, not read back by loadReport)
+    const { place: _place, ...want } = docs[0].report as Report & { place?: unknown };
+    expect(back).toEqual({ ...want, ocr: undefined });
     one.close();
     batch.close();
   });

@@ -86,7 +86,7 @@ describe('a worker thread that dies on a document', () => {
   it('a document that takes too long has its thread stopped and becomes an error report', async () => {
     process.env.NIANBAO_POOL_CRASH_ON = 'slow.html';
     process.env.NIANBAO_POOL_CRASH_MODE = 'hang';
-    const pool = new ExtractPool({ size: 1, taskTimeoutMs: 300 });
+    const pool = new ExtractPool({ size: 1, taskTimeoutMs: 1500 });
     try {
       const [slow, next] = await Promise.all([
         pool.extract(page(1), { source: 'slow.html' }),

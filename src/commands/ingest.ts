@@ -153,13 +153,21 @@ export async function ingestSources(
         const toStore = batch.flatMap(({ result }, i) => (result.bytes ? [{ i, item: { report: result.report, bytes: result.bytes, provenanceJson: result.provenanceJson, validated: true } }] : []));
         // one transaction for the batch; the step after ingestion (link the body across years, cross-year
         // checks) runs in it for each new report, so a report is never stored without it
-        const stored = storeReports(
-          db,
-          toStore.map((t) => t.item),
-          (res) => {
-            if (res.created) afterIngest(db, res.reportId);
-          },
-        );
+        let stored: ReturnType<typeof storeReports>;
+        try {
+          stored = storeReports(
+            db,
+            toStore.map((t) => t.item),
+            (res) => {
+              if (res.created) afterIngest(db, res.reportId);
+            },
+          );
+        } catch (err) {
+          // the whole batch could not be written (the database locked past its timeout, the disk full):
+          // nothing of it is stored, each document says why, and the run goes on
+          const error = err instanceof Error ? err : new Error(String(err));
+          stored = toStore.map(() => ({ ok: false as const, error }));
+        }
         stored.forEach((r, k) => {
           const o = outcomes[toStore[k].i];
           if (!r.ok) {

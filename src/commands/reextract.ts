@@ -137,16 +137,23 @@ export async function reextractAll(
             },
           });
         }
-        const out = storeReports(
-          db,
-          items.map((x) => x.item),
-          (res, _item, k) => {
-            // relink and recompute the cross-year checks (re-extraction replaced them)
-            afterIngest(db, res.reportId);
-            const d = items[k].d;
-            if (!d.stored) markReport!.run(res.reportId, d.sha256);
-          },
-        );
+        let out: ReturnType<typeof storeReports>;
+        try {
+          out = storeReports(
+            db,
+            items.map((x) => x.item),
+            (res, _item, k) => {
+              // relink and recompute the cross-year checks (re-extraction replaced them)
+              afterIngest(db, res.reportId);
+              const d = items[k].d;
+              if (!d.stored) markReport!.run(res.reportId, d.sha256);
+            },
+          );
+        } catch (err) {
+          // the batch could not be written at all: each of its documents is left as it was, and says why
+          const error = err instanceof Error ? err : new Error(String(err));
+          out = items.map(() => ({ ok: false as const, error }));
+        }
         out.forEach((r, k) => {
           const { d, item } = items[k];
           if (!r.ok) {

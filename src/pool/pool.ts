@@ -113,6 +113,8 @@ export class ExtractPool {
   private readonly waiting: Task[] = [];
   private nextId = 1;
   private closed = false;
+  /** Some thread of this pool started (so the worker file loads). */
+  private everOnline = false;
   /** Threads that died (crash, out of memory, timeout) and were replaced. */
   crashes = 0;
   /** Documents extracted, and the time their extraction took in the threads (or here), in ms. */
@@ -172,7 +174,12 @@ export class ExtractPool {
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });
     const slot: Slot = { worker, inflight: [], online: false, dead: false };
-    worker.on('online', () => (slot.online = true));
+    worker.on('online', () => {
+      slot.online = true;
+      this.everOnline = true;
+      // the clock of the first document starts when the thread has started (loading takes a while)
+      if (slot.inflight.length) this.arm(slot, slot.inflight[0]);
+    });
     worker.on('message', (m: ResultMessage) => this.answered(slot, m));
     worker.on('error', () => {
       /* the thread dies: 'exit' follows and does the accounting */
@@ -192,7 +199,7 @@ export class ExtractPool {
       const task = this.waiting.shift()!;
       if (best.inflight.length === 0) {
         best.worker.ref(); // work in flight keeps the process alive
-        this.arm(best, task);
+        if (best.online) this.arm(best, task);
       }
       best.inflight.push(task);
       const msg: TaskMessage = { id: task.id, bytes: task.bytes, opts: task.opts, packed: task.packed };
@@ -240,10 +247,10 @@ export class ExtractPool {
     const lost = slot.inflight.splice(0);
     if (!lost.length && this.closed) return;
     this.crashes++;
-    if (!slot.online && !lost.some((t) => t.attempts > 0) && this.crashes > 3 * Math.max(1, this.size)) {
-      // threads die before starting, again and again: extract here instead
+    if (!slot.online && !this.everOnline && this.crashes >= 2) {
+      // threads die before starting, again and again (the worker file does not load): extract here instead
       this.size = 0;
-      for (const t of [...lost, ...this.waiting.splice(0)]) void extractHere(t.bytes, t.opts).then((r) => t.resolve(packReport(r)));
+      for (const t of [...lost, ...this.waiting.splice(0)]) void this.here(t.bytes, t.opts).then((r) => t.resolve(t.packed ? packReport(r) : { report: r, provenanceJson: null }));
       return;
     }
     const [head, ...rest] = lost;
