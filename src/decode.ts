@@ -235,6 +235,31 @@ function sniffOffice(bytes: Uint8Array, contentType?: string, name?: string): Of
   return undefined;
 }
 
+/** The forms told apart by their bytes: sniffKind's kinds, and for other binary data pictures and ZIP archives. */
+export type DocFormat = SniffedKind | 'image' | 'zip';
+
+const IMAGE_MAGIC: { at: number; magic: number[] }[] = [
+  { at: 0, magic: [0x89, 0x50, 0x4e, 0x47] }, // PNG
+  { at: 0, magic: [0xff, 0xd8, 0xff] }, // JPEG
+  { at: 0, magic: [0x47, 0x49, 0x46, 0x38] }, // GIF
+  { at: 0, magic: [0x49, 0x49, 0x2a, 0x00] }, // TIFF (little-endian)
+  { at: 0, magic: [0x4d, 0x4d, 0x00, 0x2a] }, // TIFF (big-endian)
+  { at: 8, magic: [0x57, 0x45, 0x42, 0x50] }, // WebP (after RIFF....)
+  { at: 0, magic: [0x42, 0x4d] }, // BMP
+];
+
+/**
+ * The form of a document: sniffKind's answer (HTML, PDF, text, the office forms, OFD), and for
+ * what it calls binary, a picture (PNG, JPEG, GIF, TIFF, WebP, BMP by magic) or a ZIP archive.
+ */
+export function sniffFormat(bytes: Uint8Array, contentType?: string, name?: string): DocFormat {
+  const kind = sniffKind(bytes, contentType, name);
+  if (kind !== 'binary') return kind;
+  if (IMAGE_MAGIC.some(({ at, magic }) => bytes.length >= at + magic.length && magic.every((b, i) => bytes[at + i] === b))) return 'image';
+  if (startsWith(bytes, ZIP_MAGIC)) return 'zip';
+  return 'binary';
+}
+
 /** Charset labels mapped to the decoder actually used. GBK and GB2312 are subsets of GB18030. */
 const GB_LABELS = new Set([
   'gb2312', 'gbk', 'gb18030', 'x-gbk', 'cp936', 'ms936', 'windows-936', 'euc-cn', 'csgb2312', 'csgbk', 'chinese',

@@ -7,6 +7,7 @@ import { progressWriter, showProgress } from '../pool/progress.js';
 import { storeReports, type StoreItem } from '../store/ingest.js';
 import { workersFrom } from './ingest.js';
 import { afterIngest } from '../review/hook.js';
+import { loadPageResources } from '../crawl/resources.js';
 
 export const help = `Usage: nianbao reextract [--db PATH] [--json]
 
@@ -87,6 +88,11 @@ export async function reextractAll(
         .all() as { sha256: string; url: string; content_type: string | null }[])
     : [];
   const blob = db.prepare(`SELECT bytes FROM blobs WHERE sha256 = ?`);
+  // a crawled page's pictures (its tables as images), when the crawler kept any
+  const resources = (sha256: string) => {
+    const r = crawled ? loadPageResources(db, sha256) : {};
+    return Object.keys(r).length ? { resources: r } : {};
+  };
   const ctype = crawled
     ? db.prepare(`SELECT content_type FROM frontier WHERE content_sha256 = ? AND content_type IS NOT NULL LIMIT 1`)
     : null;
@@ -101,6 +107,13 @@ export async function reextractAll(
     ...candidates.map((c) => ({ sha256: c.sha256, source: c.url, url: c.url, contentType: c.content_type ?? undefined })),
   ];
   const markReport = crawled ? db.prepare(`UPDATE frontier SET role = 'report', report_id = ? WHERE content_sha256 = ?`) : null;
+  const seedLabels =
+    crawled && hasTable(db, 'seed_labels')
+      ? db.prepare(
+          `INSERT OR IGNORE INTO seed_labels (sha256, label)
+           SELECT content_sha256, seed_label FROM frontier WHERE content_sha256 = ? AND seed_label IS NOT NULL`,
+        )
+      : null;
   const pool = opts.pool ?? new ExtractPool({ size: opts.workers ?? envPoolSize() });
   const batchSize = opts.batch ?? 64;
   let done = 0;
@@ -112,7 +125,12 @@ export async function reextractAll(
         const row = blob.get(d.sha256) as { bytes: Buffer } | undefined;
         if (!row) return null;
         const bytes = new Uint8Array(row.bytes);
-        const packed = await pool.extractPacked(bytes, { source: d.source, url: d.url ?? undefined, contentType: d.contentType });
+        const packed = await pool.extractPacked(bytes, {
+          source: d.source,
+          url: d.url ?? undefined,
+          contentType: d.contentType,
+          ...resources(d.sha256),
+        });
         return { ...packed, bytes };
       },
       consume: (batch) => {
@@ -143,9 +161,12 @@ export async function reextractAll(
             db,
             items.map((x) => x.item),
             (res, _item, k) => {
+              const d = items[k].d;
+              // a crawled document newly read as a report: the labels of the seeds it was reached from
+              // (seeds file), as the crawler stores them, before afterIngest, whose placing reads them
+              if (!d.stored && seedLabels) seedLabels.run(d.sha256);
               // relink and recompute the cross-year checks (re-extraction replaced them)
               afterIngest(db, res.reportId);
-              const d = items[k].d;
               if (!d.stored) markReport!.run(res.reportId, d.sha256);
             },
           );
