@@ -3,13 +3,14 @@
  * in this one process, one after the other, and prints their figures. Each module exports `run()`.
  * Names: extract (HTML extraction and storage), pdf (PDF extraction beside pdftotext), crawl (loopback crawl),
  * office (LibreOffice conversions, DOCX and XLSX reading), scale (a 1,000,000-URL frontier, and one rendered
- * page beside one plain fetch). Whole-number arguments go to the modules (`npm run bench -- scale 100000`: a
+ * page beside one plain fetch), ingest (100,000 reports through the worker pool and the batch writer;
+ * BENCH_INGEST_N for fewer). Whole-number arguments go to the modules (`npm run bench -- scale 100000`: a
  * quicker run of 100,000 URLs).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['extract', 'pdf', 'crawl', 'office', 'scale'];
+const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest', 'scale'];
 const FILES: Record<string, string> = { scale: 'crawl-scale' };
 const params = process.argv.slice(2).filter((a) => /^\d+$/.test(a));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));

@@ -8,7 +8,7 @@ import type { Agent } from 'undici';
 import type { LookupFunction } from 'node:net';
 import type Database from 'better-sqlite3';
 import { sniffKind, decodeBytes } from '../decode.js';
-import { extractBytes } from '../extract.js';
+import { extractInPool } from '../pool/pool.js';
 import type { Report } from '../report.js';
 import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
@@ -959,7 +959,7 @@ export class Crawler {
         timer = setTimeout(() => resolve('timeout'), this.opts.extractTimeoutMs);
       });
       const out = await Promise.race([
-        extractBytes(body, {
+        extractInPool(body, {
           source: fileName ?? res.finalUrl,
           url: res.finalUrl,
           contentType,
