@@ -1,9 +1,9 @@
 /** `nianbao checks [--status fail] [--db PATH] [--json]`: list stored check results, failed first. */
-import { existsSync } from 'node:fs';
 import { parseCommandArgs, usageError } from '../cli.js';
 import { alignColumns, formatValue } from '../format.js';
 import { CheckStatus } from '../report.js';
 import { DEFAULT_DB_PATH, openDb } from '../store/db.js';
+import { openExistingOrSay } from './open-db.js';
 import { checkCounts, listChecks, type CheckFilter, type StoredCheck } from '../store/queries.js';
 
 export const help = `Usage: nianbao checks [--status fail|warn|skipped|pass] [--db PATH] [--json] [--report ID]
@@ -83,11 +83,8 @@ export async function run(argv: string[]): Promise<number> {
   if (values.agency) filter.agency = values.agency;
   if (values.check) filter.check = values.check;
   const dbPath = values.db ?? DEFAULT_DB_PATH;
-  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-    process.stderr.write(`nianbao checks: no database at ${dbPath} (run \`nianbao ingest\` or \`npm start\` first)\n`);
-    return 1;
-  }
-  const db = openDb(dbPath);
+  const db = openExistingOrSay(dbPath, 'checks', openDb, '`nianbao ingest` or `npm start`');
+  if (!db) return 1;
   try {
     const rows = listChecks(db, filter);
     if (values.json) {

@@ -1,6 +1,7 @@
 /** `nianbao reextract [--db PATH]`: rerun extraction over every stored report document, offline. */
 import { parseCommandArgs } from '../cli.js';
-import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
+import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
+import { openOrSay } from './open-db.js';
 import { envPoolSize, ExtractPool } from '../pool/pool.js';
 import { runOrdered } from '../pool/pipeline.js';
 import { progressWriter, showProgress } from '../pool/progress.js';
@@ -212,13 +213,8 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = args;
   const workers = workersFrom(values.workers);
   const dbPath = values.db ?? DEFAULT_DB_PATH;
-  let db: Db;
-  try {
-    db = openDb(dbPath);
-  } catch (err) {
-    process.stderr.write(`nianbao reextract: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const db = openOrSay(dbPath, 'reextract');
+  if (!db) return 1;
   try {
     const total = (db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n;
     const progress = progressWriter(process.stderr, showProgress({ isTTY: process.stderr.isTTY, json: values.json, total }), 'reextract');

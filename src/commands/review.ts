@@ -5,13 +5,13 @@
  *   nianbao review link --report ID (--agency NAME | --auto) [--by NAME]
  *   nianbao review recompute [--report ID]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { addReviewer, listReviewers, removeReviewer } from '../review/accounts.js';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { formatValue } from '../format.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
+import { openExistingOrSay } from './open-db.js';
 import { afterIngest, relink } from '../review/hook.js';
-import { openReviewDb } from '../review/schema.js';
 import { regionReportIds } from '../places/query.js';
 import { ensurePlacesSchema } from '../places/schema.js';
 import { DECISIONS, decide, describeWhere, listFlagged, type Decision, type FlaggedCheck, type FlaggedFilter, type ReviewState } from '../review/workflow.js';
@@ -83,11 +83,7 @@ function intOpt(name: string, v: string | undefined): number | undefined {
 }
 
 function openExisting(path: string, cmd: string): Db | undefined {
-  if (path !== ':memory:' && !existsSync(path)) {
-    process.stderr.write(`nianbao review ${cmd}: no database at ${path} (run \`nianbao ingest\` first)\n`);
-    return undefined;
-  }
-  return openReviewDb(path);
+  return openExistingOrSay(path, `review ${cmd}`);
 }
 
 /** A flagged check for a person: a header line, the reason, the sentence, the cells, the decision. */
