@@ -11,20 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractBytes } from '../src/extract.js';
 import type { Report } from '../src/report.js';
+import type { Expected } from './helpers/expected.js';
 import { extractJsonLines } from './helpers/extract-cli.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = join(root, 'tests', 'fixtures', 'bad');
-
-interface Expected {
-  agency: string | null;
-  year: number | null;
-  version: string | null;
-  title: string | null;
-  status: string;
-  figures: Record<string, number>;
-  fails: string[];
-}
 
 function sample(name: string): { path: string; bytes: Buffer; expected: Expected } {
   const path = join(root, 'samples', name);

@@ -14,22 +14,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { extractBytes } from '../src/extract.js';
 import { allKeys } from '../src/keys.js';
 import type { Report } from '../src/report.js';
+import type { Expected } from './helpers/expected.js';
 import { extractJsonLines } from './helpers/extract-cli.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const samplesDir = join(root, 'samples');
 const corpusDir = resolve(root, 'corpus', 'real');
-
-interface Expected {
-  agency: string | null;
-  year: number | null;
-  version: string | null;
-  title: string | null;
-  status: string;
-  figures: Record<string, number | null>;
-  fails: string[];
-  notes?: string;
-}
 
 interface SampleCase {
   name: string;
