@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
-import { openOrSay } from './open-db.js';
+import { openOrSay } from './shared.js';
 import { Crawler, DEFAULTS, type CrawlOptions, type CrawlSummary } from '../crawl/crawler.js';
 import { formatCrawlSummary, liveLine } from '../crawl/progress.js';
 

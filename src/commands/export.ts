@@ -8,7 +8,7 @@ import { regionFindingRows } from '../serve/region.js';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { ALL_KNOWN_KEYS } from '../keys.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
-import { openExistingOrSay } from './open-db.js';
+import { openExistingOrSay } from './shared.js';
 import { currentReview } from '../review/workflow.js';
 import { ensurePlacesSchema } from '../places/schema.js';
 

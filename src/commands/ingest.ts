@@ -7,7 +7,7 @@ import { runOrdered } from '../pool/pipeline.js';
 import { progressWriter, showProgress } from '../pool/progress.js';
 import type { Report } from '../report.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
-import { openOrSay } from './open-db.js';
+import { openOrSay } from './shared.js';
 import { storeReports } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
 import { readOptionSpec, readOptionsFrom, unreadableReport } from './extract.js';

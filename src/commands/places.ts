@@ -10,7 +10,7 @@ import { setManualPlace } from '../places/placing.js';
 import { placesSummary } from '../places/query.js';
 import { ensurePlacesSchema } from '../places/schema.js';
 import { afterIngest } from '../review/hook.js';
-import { openExistingOrSay } from './open-db.js';
+import { openExistingOrSay } from './shared.js';
 import { DEFAULT_DB_PATH } from '../store/db.js';
 
 export const help = `Usage: nianbao places [--db PATH] [--json]

@@ -10,7 +10,7 @@ import { addReviewer, listReviewers, removeReviewer } from '../review/accounts.j
 import { usageError, parseCommandArgs } from '../cli.js';
 import { formatValue } from '../format.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
-import { openExistingOrSay } from './open-db.js';
+import { openExistingOrSay, wholeNumberOption } from './shared.js';
 import { afterIngest, relink } from '../review/hook.js';
 import { regionReportIds } from '../places/query.js';
 import { ensurePlacesSchema } from '../places/schema.js';
@@ -75,12 +75,6 @@ Examples:
   nianbao review decide --report 3 --check requests.new.total --decision corrected --value 21 --note "misread 27"
   nianbao review link --report 7 --agency 淮安市洪泽区人民政府`;
 
-function intOpt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw usageError(`--${name} wants a whole number, not "${v}"`);
-  return n;
-}
 
 function openExisting(path: string, cmd: string): Db | undefined {
   return openExistingOrSay(path, `review ${cmd}`);
@@ -135,8 +129,8 @@ async function list(argv: string[]): Promise<number> {
   }
   if (values.check) filter.check = values.check;
   if (values.agency) filter.agency = values.agency;
-  filter.year = intOpt('year', values.year);
-  filter.reportId = intOpt('report', values.report);
+  filter.year = wholeNumberOption('year', values.year);
+  filter.reportId = wholeNumberOption('report', values.report);
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'list');
   if (!db) return 1;
   try {
@@ -169,7 +163,7 @@ async function decideCmd(argv: string[]): Promise<number> {
   }, help);
   if (!args) return 0;
   const { values } = args;
-  const reportId = intOpt('report', values.report);
+  const reportId = wholeNumberOption('report', values.report);
   if (reportId === undefined) throw usageError('decide needs --report ID');
   if (!values.check) throw usageError('decide needs --check CHECK');
   if (!values.decision || !(DECISIONS as readonly string[]).includes(values.decision)) {
@@ -219,7 +213,7 @@ async function linkCmd(argv: string[]): Promise<number> {
   }, help);
   if (!args) return 0;
   const { values } = args;
-  const reportId = intOpt('report', values.report);
+  const reportId = wholeNumberOption('report', values.report);
   if (reportId === undefined) throw usageError('link needs --report ID');
   if (!values.agency === !values.auto) throw usageError('link needs either --agency NAME or --auto');
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'link');
@@ -242,7 +236,7 @@ async function recomputeCmd(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, { db: { type: 'string' }, report: { type: 'string' } }, help);
   if (!args) return 0;
   const { values } = args;
-  const one = intOpt('report', values.report);
+  const one = wholeNumberOption('report', values.report);
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'recompute');
   if (!db) return 1;
   try {

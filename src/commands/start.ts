@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { parseCommandArgs } from '../cli.js';
 import { closeHttp, expandArgs } from '../io.js';
 import { DEFAULT_DB_PATH, projectRoot } from '../store/db.js';
-import { openOrSay } from './open-db.js';
+import { openOrSay } from './shared.js';
 import { listChecks } from '../store/queries.js';
 import { formatStoredChecks } from './checks.js';
 import { formatOutcome, formatSummary, ingestSources } from './ingest.js';

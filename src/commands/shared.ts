@@ -1,5 +1,6 @@
-/** How the commands open the database: one place for the messages a command gives when it cannot. */
+/** What several commands do alike: open the database (with the message a command gives when it cannot), read a whole-number option. */
 import { existsSync } from 'node:fs';
+import { usageError } from '../cli.js';
 import { openReviewDb } from '../review/schema.js';
 import { openDb, type Db } from '../store/db.js';
 
@@ -32,4 +33,12 @@ export function openExistingOrSay(
     return undefined;
   }
   return open(dbPath);
+}
+
+/** A whole-number option (≥ 0), undefined when absent; anything else is a usage error. */
+export function wholeNumberOption(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw usageError(`--${name} wants a whole number, not "${v}"`);
+  return n;
 }
