@@ -128,6 +128,7 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
 /** From an extracted document to the canonical report: metadata, mapping, status, checks. */
 export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOptions): Report {
   const report: Report = { ...base, kind: doc.kind, problems: [...base.problems, ...doc.problems] };
+  if (doc.ocr) report.ocr = true;
   if (doc.problems.some((p) => FATAL.has(p.code))) {
     report.status = 'error';
     return report;
