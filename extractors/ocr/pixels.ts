@@ -403,7 +403,9 @@ export function textBands(mask: Uint8Array, w: number, box: PxBox, minHeight: nu
 
 /** A grey crop with a margin of paper around it (the recogniser reads better with some space). */
 export function crop(g: Grey, b: PxBox, pad: number): { data: Uint8Array; width: number; height: number } {
-  const w = b[2] - b[0] + 2 * pad, h = b[3] - b[1] + 2 * pad;
+  const h = b[3] - b[1] + 2 * pad;
+  const padX = pad;
+  const w = b[2] - b[0] + 2 * padX;
   const out = new Uint8Array(w * h).fill(255);
   for (let y = 0; y < b[3] - b[1]; y++) {
     const sy = b[1] + y;
@@ -411,7 +413,7 @@ export function crop(g: Grey, b: PxBox, pad: number): { data: Uint8Array; width:
     for (let x = 0; x < b[2] - b[0]; x++) {
       const sx = b[0] + x;
       if (sx < 0 || sx >= g.width) continue;
-      out[(y + pad) * w + x + pad] = g.data[sy * g.width + sx];
+      out[(y + pad) * w + x + padX] = g.data[sy * g.width + sx];
     }
   }
   return { data: out, width: w, height: h };
