@@ -3,10 +3,13 @@
  * Never throws: a document that cannot be read is a report with status `error` and problems that say why.
  */
 import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { sniffKind, decodeBytes } from './decode.js';
 import { extractHtml } from '../extractors/html.js';
 import { extractText } from '../extractors/text.js';
 import { extractPdf } from '../extractors/pdf.js';
+import { addImageTables, extractImage, imageSources } from '../extractors/image.js';
 import { mapGrids } from '../extractors/labels.js';
 import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
@@ -24,6 +27,12 @@ export interface ExtractOptions {
   contentType?: string;
   /** How long a PDF may take to read before it is given up as `error` (default 120 s). */
   pdfTimeoutMs?: number;
+  /**
+   * The page's images (a report page whose tables are pictures), by absolute URL or by the `src` as
+   * written → bytes. Plain data (structured-clone-able: extraction may run in a worker thread). For a
+   * local HTML file, images missing here are read from files relative to it.
+   */
+  resources?: Record<string, Uint8Array>;
 }
 
 const PDF_TIMEOUT_MS = 120_000;
@@ -63,7 +72,7 @@ export interface ExtractResult {
 }
 
 /** Problems from an extractor that mean the document could not be read at all. */
-const FATAL = new Set(['pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed']);
+const FATAL = new Set(['pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed', 'image_corrupt']);
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -109,10 +118,13 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
     const decodeProblems: Problem[] = [];
     if (kind === 'pdf') {
       doc = await readPdf(bytes, opts.pdfTimeoutMs ?? PDF_TIMEOUT_MS);
+    } else if (kind === 'image') {
+      doc = await extractImage(bytes);
     } else {
       const decoded = decodeBytes(bytes, { contentType: opts.contentType, kind });
       decodeProblems.push(...decoded.problems);
       doc = kind === 'html' ? extractHtml(decoded.text) : extractText(decoded.text);
+      if (kind === 'html') doc = await withImageTables(doc, decoded.text, opts);
     }
     doc.problems.unshift(...decodeProblems);
   } catch (err) {
@@ -123,6 +135,54 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
     return { report: base, text: '', doc: null };
   }
   return { report: buildReport(base, doc, opts), text: doc.text, doc };
+}
+
+/** The largest image file read from beside a local HTML page. */
+const MAX_LOCAL_IMAGE = 30 * 1024 * 1024;
+
+/**
+ * A report page without the template's tables in its markup but with pictures: the pictures (from
+ * `opts.resources`, or for a local file from files beside it) are read by OCR for their tables.
+ */
+async function withImageTables(doc: ExtractedDoc, html: string, opts: ExtractOptions): Promise<ExtractedDoc> {
+  const srcs = imageSources(html);
+  if (!srcs.length) return doc;
+  const found = mapGrids(doc.grids).found;
+  if (found.art20 && found.requests && found.litigation) return doc;
+  const base = opts.url ?? (/^https?:\/\//i.test(opts.source) ? opts.source : undefined);
+  const images: { src: string; bytes: Uint8Array }[] = [];
+  for (const src of srcs) {
+    let abs: string | undefined;
+    try {
+      abs = base ? new URL(src, base).href : undefined;
+    } catch {
+      abs = undefined;
+    }
+    let bytes = opts.resources?.[src] ?? (abs ? opts.resources?.[abs] : undefined);
+    if (!bytes && !base && !/^[a-z][a-z0-9+.-]*:/i.test(src)) bytes = await readBeside(opts.source, src);
+    if (bytes) images.push({ src, bytes });
+  }
+  return images.length ? addImageTables(doc, images) : doc;
+}
+
+/** An image a local HTML file names by a relative path, read from beside the file (never above its folder). */
+async function readBeside(htmlPath: string, src: string): Promise<Uint8Array | undefined> {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(src.replace(/[?#].*$/, ''));
+  } catch {
+    return undefined;
+  }
+  const dir = path.dirname(path.resolve(htmlPath));
+  const file = path.resolve(dir, rel.replace(/^\/+/, ''));
+  if (!file.startsWith(dir + path.sep)) return undefined;
+  try {
+    const st = await stat(file);
+    if (!st.isFile() || st.size > MAX_LOCAL_IMAGE) return undefined;
+    return new Uint8Array(await readFile(file));
+  } catch {
+    return undefined;
+  }
 }
 
 /** From an extracted document to the canonical report: metadata, mapping, status, checks. */

@@ -24,6 +24,7 @@ import {
   textBands,
   toGreyNoRed,
   unrotatePoint,
+  type Grey,
   type PxBox,
   type RgbImage,
 } from './pixels.js';
@@ -46,6 +47,14 @@ export interface OcrLayout {
 const MIN_LINE_CONF = 0.5;
 
 const MIN_CELL_CONF = 0.2;
+const MARGIN = 24;
+
+function withMargin(g: Grey, m: number): Grey {
+  const w = g.width + 2 * m, h = g.height + 2 * m;
+  const out = new Uint8Array(w * h).fill(255);
+  for (let y = 0; y < g.height; y++) out.set(g.data.subarray(y * g.width, (y + 1) * g.width), (y + m) * w + m);
+  return { data: out, width: w, height: h };
+}
 const WORK_DPI = 200;
 
 /**
@@ -88,11 +97,14 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } }).resize(width, height, { kernel: 'cubic' }).raw().toBuffer();
     img = { data, width, height, channels: img.channels };
   }
-  const { width: w, height: h } = img;
-  const grey0 = levelLight(toGreyNoRed(img));
+  // a margin of paper all round: a picture cropped at a table's border keeps the border through deskewing
+  const m = MARGIN;
+  const grey0 = levelLight(withMargin(toGreyNoRed(img), m));
+  const { width: w, height: h } = grey0;
   const thr = Math.max(90, Math.min(200, otsu(grey0)));
   let mask = binarise(grey0, thr);
   const skew = estimateSkew(mask, w, h);
+  if (process.env.NIANBAO_OCR_DEBUG) console.error('skew', opts.page, skew, 'size', w, h);
   const grey = skew ? rotate(grey0, skew) : grey0;
   if (skew) mask = binarise(grey, thr);
   const dpi = opts.dpi ? opts.dpi * f : guessDpi(mask, w, h);
@@ -100,8 +112,11 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
 
   // rulings: long dark runs. A character is about 0.15 in, but the top strokes of a few characters in a
   // row (结果维) line up into one run: horizontal rulings must be longer than a short label
-  const px = findRulings(mask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)));
-  const pxV = findRulings(mask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)));
+  // at a lighter threshold than text: a 1-pixel grey border (HTML's border="1") is faint, and nothing
+  // but a ruling makes a long run of even light grey on levelled paper
+  const lineMask = binarise(grey, Math.min(225, Math.round((thr + 255) / 2)));
+  const px = findRulings(lineMask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)));
+  const pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)));
   const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
   const rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
   const thick = Math.max(1, Math.round(dpi / 100));
@@ -109,7 +124,10 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   eraseRulings(text, w, { h: px.h, v: pxV.v }, thick);
   // the grey image with the ruling pixels taken out, for crops
   const clean = new Uint8Array(grey.data);
-  for (let i = 0; i < mask.length; i++) if (mask[i] && !text[i]) clean[i] = 255;
+  const lines = new Uint8Array(w * h);
+  for (const seg of px.h) for (let y = Math.max(0, Math.round(seg.at - thick)); y <= Math.min(h - 1, Math.round(seg.at + thick)); y++) lines.fill(1, y * w + seg.a0, y * w + seg.a1 + 1);
+  for (const seg of pxV.v) for (let y = seg.a0; y <= seg.a1; y++) for (let x = Math.max(0, Math.round(seg.at - thick)); x <= Math.min(w - 1, Math.round(seg.at + thick)); x++) lines[y * w + x] = 1;
+  for (let i = 0; i < lines.length; i++) if (lines[i]) clean[i] = 255;
   const cleanGrey = { data: clean, width: w, height: h };
 
   // cells of the lattice, then the page outside the tables
@@ -142,7 +160,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const pad = Math.max(3, Math.round(dpi / 30));
   const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)));
   const glyphs: Glyph[] = [];
-  let lines = 0;
+  let nLines = 0;
   results.forEach((r, i) => {
     const chars = r.chars.filter((c) => c.ch.trim() !== '' || c.ch === ' ');
     // in a table cell, a lone round or upright stroke among digits is a digit (a cell is read without context)
@@ -165,7 +183,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     // a cell's line is kept however unsure (its confidence marks it for the misread analysis);
     // a prose line this unsure is noise read as text
     if (mean < (i < cellBands ? MIN_CELL_CONF : MIN_LINE_CONF)) return;
-    lines++;
+    nLines++;
     const [x0, y0, x1, y1] = boxes[i];
     // characters laid out evenly over the line's ink: contiguous, so one number stays one number
     const pitch = (x1 - x0) / chars.length;
@@ -177,7 +195,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   });
 
   const toSourcePx = opts.toSourcePx ?? ((x: number, y: number) => [x, y] as [number, number]);
-  const srcPx = (x: number, y: number) => toSourcePx(x / f, y / f);
+  const srcPx = (x: number, y: number) => toSourcePx((x - m) / f, (y - m) / f);
   const toSource = (b: BBox): BBox => {
     const pts = [
       [b[0], b[1]],
@@ -189,5 +207,5 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     const r = (v: number) => Math.round(v * 100) / 100;
     return [r(Math.min(...xs)), r(Math.min(...ys)), r(Math.max(...xs)), r(Math.max(...ys))];
   };
-  return { width: w * s, height: h * s, rulings, glyphs, skew, toSource, lines };
+  return { width: w * s, height: h * s, rulings, glyphs, skew, toSource, lines: nLines };
 }
