@@ -112,9 +112,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
 
   // rulings: long dark runs. A character is about 0.15 in, but the top strokes of a few characters in a
   // row (结果维) line up into one run: horizontal rulings must be longer than a short label
-  // at a lighter threshold than text: a 1-pixel grey border (HTML's border="1") is faint, and nothing
-  // but a ruling makes a long run of even light grey on levelled paper
-  const lineMask = binarise(grey, Math.min(225, Math.round((thr + 255) / 2)));
+  const lineMask = mask;
   const px = findRulings(lineMask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)));
   const pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)));
   const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
