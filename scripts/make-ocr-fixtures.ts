@@ -60,10 +60,10 @@ async function damage(img: Buffer, seed: number, opts: { angle: number; noise: n
     const { x, y, r } = opts.seal;
     const sw = Math.max(2, Math.round(r / 14));
     const fs = Math.round(r / 3.2);
-    const seal = `<svg width="${w}" height="${h}"><g fill="none" stroke="#e0201c" stroke-width="${sw}" opacity="0.85">
+    const seal = `<svg width="${w}" height="${h}"><g fill="none" stroke="#e0201c" stroke-width="${sw}" opacity="0.7">
       <circle cx="${x}" cy="${y}" r="${r}"/><circle cx="${x}" cy="${y}" r="${r - sw * 2}" stroke-width="${Math.max(1, sw / 3)}"/></g>
-      <polygon fill="#e0201c" opacity="0.85" points="${star(x, y - r * 0.05, r * 0.28)}"/>
-      <text x="${x}" y="${y + r * 0.55}" font-size="${fs}" fill="#e0201c" opacity="0.85" text-anchor="middle" font-family="Noto Sans CJK SC">信息公开专用章</text></svg>`;
+      <polygon fill="#e0201c" opacity="0.7" points="${star(x, y - r * 0.05, r * 0.28)}"/>
+      <text x="${x}" y="${y + r * 0.55}" font-size="${fs}" fill="#e0201c" opacity="0.7" text-anchor="middle" font-family="Noto Sans CJK SC">信息公开专用章</text></svg>`;
     layers.push({ input: Buffer.from(seal), blend: 'multiply' });
   }
   const lit = await base.composite(layers).raw().toBuffer({ resolveWithObject: true });
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
         const img = readFileSync(path.join(tmp, f));
         const s = dpi / 72;
         const angle = [2.5, -2, 3, -2.5, 2][i % 5];
-        const seal = i === 1 ? { x: Math.round(400 * s), y: Math.round(330 * s), r: Math.round(60 * s) } : undefined;
+        const seal = i === 2 ? { x: Math.round(420 * s), y: Math.round(300 * s), r: Math.round(60 * s) } : undefined;
         const out = path.join(tmp, `s${dpi}-${i}.jpg`);
         await (await damage(img, dpi * 10 + i, { angle, noise: dpi >= 200 ? 8 : 14, seal })).jpeg({ quality: dpi >= 200 ? 45 : 55 }).withMetadata({ density: dpi }).toFile(out);
         jpgs.push(out);
@@ -153,10 +153,17 @@ async function main(): Promise<void> {
     await page.addStyleTag({ content: '.topbar,.header,.nav,.sidebar,.footer{display:none!important} body{background:#fff}' });
     const shot = await page.screenshot({ fullPage: true, type: 'png' });
     const w = (await sharp(shot).metadata()).width!;
-    const seal = { x: Math.round(w * 0.6), y: 1500, r: 70 };
     await (await damage(shot, 1, { angle: 0, noise: 10 })).png({ palette: true, colours: 64 }).toFile(path.join(OUT, 'long.png'));
-    await (await damage(shot, 2, { angle: 1.5, noise: 20, seal })).jpeg({ quality: 60 }).toFile(path.join(OUT, 'long.jpg'));
-    const tifGrey = await (await damage(shot, 3, { angle: -2, noise: 0 })).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    // the skewed ones at twice the resolution (a phone's screenshot or photo): a 1-pixel ruling turned
+    // by 2° at 96 dpi is beyond any reading
+    const hiPage = await browser.newPage({ viewport: { width: 900, height: 1000 }, deviceScaleFactor: 2 });
+    await hiPage.goto(`file://${path.join(SAMPLES, LONG_SAMPLE + '.html')}`);
+    await hiPage.addStyleTag({ content: '.topbar,.header,.nav,.sidebar,.footer{display:none!important} body{background:#fff}' });
+    const hiShot = await hiPage.screenshot({ fullPage: true, type: 'png' });
+    await hiPage.close();
+    const seal = { x: Math.round(w * 1.2), y: 3000, r: 140 };
+    await (await damage(hiShot, 2, { angle: 1.5, noise: 20, seal })).jpeg({ quality: 60 }).toFile(path.join(OUT, 'long.jpg'));
+    const tifGrey = await (await damage(hiShot, 3, { angle: -2, noise: 0 })).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
     await sharp(tifGrey.data, { raw: { width: tifGrey.info.width, height: tifGrey.info.height, channels: 1 } })
       .threshold(170)
       .tiff({ compression: 'deflate', predictor: 'none' })

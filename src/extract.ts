@@ -14,6 +14,7 @@ import { mapGrids } from '../extractors/labels.js';
 import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
 import { runChecks } from './checks.js';
+import { resolveMisreads } from './ocr-misread.js';
 import { narrativeChecks } from './narrative.js';
 import type { Report, ReportStatus } from './report.js';
 import type { Version } from './keys.js';
@@ -261,8 +262,18 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
     report.problems.push({ code: 'table_missing', message: `not found in the document: ${missing.join(', ')}` });
   }
   report.status = status;
+  const checkOpts = { version, otherAsOneRow: mapped.otherAsOneRow };
+  let checks = runChecks(report.figures, checkOpts);
+  if (doc.ocr) {
+    // a failed check on figures read by OCR: a misread digit, or a real failure of the report?
+    const m = resolveMisreads(report.figures, report.provenance, checks, doc.grids, checkOpts);
+    report.figures = m.figures;
+    report.provenance = m.provenance;
+    report.problems.push(...m.problems);
+    if (m.corrected.length) checks = runChecks(report.figures, checkOpts);
+  }
   report.checks = [
-    ...runChecks(report.figures, { version, otherAsOneRow: mapped.otherAsOneRow }),
+    ...checks,
     // figures the prose states, against the tables
     ...narrativeChecks(doc.text, report.figures, version, { year: report.year }),
   ];

@@ -41,6 +41,8 @@ export interface Recognised {
   chars: RecognisedChar[];
   /** The lowest character probability (1 for an empty line). */
   confidence: number;
+  /** The same line read as figures only (digits and the decimal point). */
+  numeric?: Recognised;
 }
 
 const HEIGHT = 48;
@@ -133,6 +135,33 @@ function toInput(c: LineCrop, out: Float32Array, outWidth: number, offset: numbe
 
 const DIGIT = /^[0-9]$/;
 
+/**
+ * CTC greedy decoding over the figure characters only (digits, decimal point): how a cell of figures
+ * reads when a stamp's stroke or a speck is not allowed to be a character.
+ */
+function decodeNumeric(probs: Float32Array, base: number, classes: number, dict: string[], scale: number, validSteps: number): Recognised {
+  const allowed = numericClasses(dict);
+  const chars: RecognisedChar[] = [];
+  let prev = 0;
+  for (let t = 0; t < validSteps; t++) {
+    const o = base + t * classes;
+    let best = 0, bp = probs[o];
+    for (const k of allowed) if (probs[o + k] > bp) (bp = probs[o + k]), (best = k);
+    if (best !== 0 && best !== prev) {
+      const alts = allowed.filter((k) => k !== best && probs[o + k] > 1e-4).map((k) => ({ ch: dict[k], p: probs[o + k] })).sort((a, b) => b.p - a.p).slice(0, 4);
+      chars.push({ ch: dict[best], p: bp, x: (t + 0.5) * 8 * scale, alts });
+    } else if (best === prev && best !== 0 && chars.length && bp > chars[chars.length - 1].p) chars[chars.length - 1].p = bp;
+    prev = best;
+  }
+  return { text: chars.map((c) => c.ch).join(''), chars, confidence: chars.length ? Math.min(...chars.map((c) => c.p)) : 1 };
+}
+
+let numericCache: { dict: string[]; ks: number[] } | undefined;
+function numericClasses(dict: string[]): number[] {
+  if (numericCache?.dict !== dict) numericCache = { dict, ks: [...'0123456789.'].map((c) => dict.indexOf(c)).filter((k) => k > 0) };
+  return numericCache.ks;
+}
+
 /** CTC greedy decoding with each character's probability, position and runner-up readings. */
 function decode(probs: Float32Array, base: number, steps: number, classes: number, dict: string[], scale: number, validSteps: number): Recognised {
   const chars: RecognisedChar[] = [];
@@ -197,6 +226,7 @@ export async function recognise(crops: LineCrop[]): Promise<Recognised[]> {
       const scale = crops[ci].width / widths[ci];
       const valid = Math.min(T, Math.ceil(widths[ci] / 8));
       out[ci] = decode(probs, n * T * C, T, C, dict, scale, valid);
+      out[ci].numeric = decodeNumeric(probs, n * T * C, C, dict, scale, valid);
     });
   }
   return out;

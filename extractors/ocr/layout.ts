@@ -47,6 +47,7 @@ export interface OcrLayout {
 const MIN_LINE_CONF = 0.5;
 
 const MIN_CELL_CONF = 0.2;
+const NUMBER_TEXT = /^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?%?|[+\-−]?\d+(?:\.\d+)?)$/;
 const MARGIN = 24;
 
 function withMargin(g: Grey, m: number): Grey {
@@ -160,7 +161,14 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const glyphs: Glyph[] = [];
   let nLines = 0;
   results.forEach((r, i) => {
-    const chars = r.chars.filter((c) => c.ch.trim() !== '' || c.ch === ' ');
+    let chars = r.chars.filter((c) => c.ch.trim() !== '' || c.ch === ' ');
+    // a cell that is mostly digits but not a number (7号, 营9: a stamp's stroke read as a character)
+    // is read again as figures only
+    if (i < cellBands && r.numeric?.chars.length) {
+      const t = chars.map((c) => c.ch).join('').replace(/\s+/g, '');
+      const digits = (t.match(/[0-9]/g) ?? []).length;
+      if (digits && digits * 2 >= [...t].length && !NUMBER_TEXT.test(t)) chars = r.numeric.chars;
+    }
     // in a table cell, a lone round or upright stroke among digits is a digit (a cell is read without context)
     if (i < cellBands && chars.length && chars.every((c) => DIGITLIKE.test(c.ch)) && chars.some((c) => c.ch in AS_DIGIT)) {
       for (const c of chars) {

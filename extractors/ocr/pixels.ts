@@ -94,11 +94,7 @@ export function decodeBmp(b: Uint8Array): RgbImage {
   return { data: out, width: w, height: h, channels: 3 };
 }
 
-/**
- * Colour → grey with the red of an official seal taken out: a pixel clearly redder than it is green
- * and blue becomes the paper around it; a dark pixel under the seal (ink printed before the stamp)
- * keeps its darkness (its red channel, the stamp's colour filter, still shows the ink).
- */
+/** Colour → grey with the red of an official seal taken out, so the digits under it stay readable. */
 export function toGreyNoRed(img: RgbImage): Grey {
   const { width, height, channels } = img;
   const out = new Uint8Array(width * height);
@@ -109,8 +105,13 @@ export function toGreyNoRed(img: RgbImage): Grey {
       continue;
     }
     const r = d[i], g = d[i + 1], b = d[i + 2];
-    // under a red stamp, the red channel is what the ink looks like without the stamp
-    out[o] = r - Math.max(g, b) > 40 ? r : (r * 299 + g * 587 + b * 114) / 1000;
+    // red dropout: the red channel is what the page looks like without the stamp (red is bright in
+    // it, black ink stays dark, also under the stamp); the brighter of it and the luminance, so that
+    // the stamp's fringes a JPEG's halved colour resolution leaves half red go too
+    const luma = (r * 299 + g * 587 + b * 114) / 1000;
+    // clearly red and not dark (the stamp itself, also a JPEG's darker fringe of it) → paper; black
+    // ink under the stamp stays dark
+    out[o] = r > 100 && r - Math.max(g, b) > 0.25 * r ? 255 : r > luma ? r : luma;
   }
   return { data: out, width, height };
 }
