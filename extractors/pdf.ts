@@ -168,7 +168,13 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
   }
   // scanned pages: their pictures read by OCR into the same rulings and glyphs a text layer gives
   const ocrPages = new Map<number, (b: BBox) => BBox>();
+  const coarse: number[] = [];
   for (const [p, sc] of scans) {
+    // below 75 dpi a character is a few pixels: OCR would guess, so the page is left unread
+    if (scanDpi(sc) < MIN_OCR_DPI) {
+      coarse.push(Math.round(scanDpi(sc)));
+      continue;
+    }
     try {
       const lay = await ocrScan(sc, p);
       const at = pages.findIndex((pg) => pg.page === p);
@@ -185,7 +191,9 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
     problems.push({
       code: 'pdf_no_text_layer',
       message: imagesSeen > 0
-        ? `The PDF has no text layer (${numPages} page(s) of images: a scan), and OCR found nothing to read on them.`
+        ? coarse.length
+          ? `The PDF has no text layer (${numPages} page(s) of images: a scan) and its pictures are too coarse for OCR (${Math.min(...coarse)} dpi; ${MIN_OCR_DPI} or more is needed).`
+          : `The PDF has no text layer (${numPages} page(s) of images: a scan), and OCR found nothing to read on them.`
         : `The PDF has no text on any of its ${numPages} page(s).`,
     });
     return { kind: 'pdf', title, headings: [], text: '', grids: [], problems, pages: numPages };
@@ -213,6 +221,13 @@ function mapBox(w: { page?: number; bbox?: BBox }, maps: Map<number, (b: BBox) =
   if (f && w.bbox) w.bbox = f(w.bbox);
 }
 
+/** The lowest resolution OCR reads (dots per inch of the page's picture). */
+const MIN_OCR_DPI = 75;
+
+function scanDpi(sc: ScanImage): number {
+  return (sc.img.width / Math.max(1e-6, Math.hypot(sc.m[0], sc.m[1]))) * 72;
+}
+
 /** OCR one scanned page: its picture's pixels → page points through the placement of the picture. */
 async function ocrScan(sc: ScanImage, p: number) {
   const { img, m } = sc;
@@ -222,9 +237,8 @@ async function ocrScan(sc: ScanImage, p: number) {
     const u = x / W, v = 1 - y / H;
     return [m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5]];
   };
-  const widthPt = Math.hypot(m[0], m[1]);
   const { layoutFromImage } = await import('./ocr/layout.js');
-  return layoutFromImage(img, { dpi: (W / widthPt) * 72, page: p, toSourcePx });
+  return layoutFromImage(img, { dpi: scanDpi(sc), page: p, toSourcePx });
 }
 
 function errMsg(e: unknown): string {
