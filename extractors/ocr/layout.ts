@@ -167,7 +167,8 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     if (i < cellBands && r.numeric?.chars.length) {
       const t = chars.map((c) => c.ch).join('').replace(/\s+/g, '');
       const digits = (t.match(/[0-9]/g) ?? []).length;
-      if (digits && digits * 2 >= [...t].length && !NUMBER_TEXT.test(t)) chars = r.numeric.chars;
+      // (a sign stays: 减37 and +3 are how 本年增/减 is printed)
+      if (digits && digits * 2 >= [...t].length && !NUMBER_TEXT.test(t) && !/^[增减+\-−]\d/.test(t)) chars = r.numeric.chars;
     }
     // in a table cell, a lone round or upright stroke among digits is a digit (a cell is read without context)
     if (i < cellBands && chars.length && chars.every((c) => DIGITLIKE.test(c.ch)) && chars.some((c) => c.ch in AS_DIGIT)) {
