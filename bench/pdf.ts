@@ -2,7 +2,7 @@
  * PDF extraction speed beside poppler's `pdftotext -layout` on the same files in the same run, and
  * the peak memory (RSS) of extracting a 200-page PDF in a fresh process.
  *
- * Files: the sample PDFs (samples/pdf) and the real PDFs (../shared/corpus/real). The 200-page PDF is
+ * Files: the sample PDFs (samples/pdf) and the real PDFs (corpus/real). The 200-page PDF is
  * printed on the fly with chromium into a temporary directory (the sample report repeated), never
  * kept in git. Aim: at least a fifth of pdftotext's pages/second, under 300 MB peak.
  */
@@ -16,7 +16,7 @@ import { extractPdf } from '../extractors/pdf.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // bench/ from the sources, dist/bench/ compiled: find the repo root by its samples folder
 const ROOT = [path.resolve(HERE, '..'), path.resolve(HERE, '../..')].find((d) => existsSync(path.join(d, 'samples/pdf')))!;
-const CORPUS = path.resolve(ROOT, '../shared/corpus/real');
+const CORPUS = path.resolve(ROOT, 'corpus/real');
 
 function pdfFiles(): string[] {
   const out: string[] = [];

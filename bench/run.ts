@@ -2,12 +2,13 @@
  * `npm run bench [-- NAME...]`: runs each benchmark module (bench/NAME.ts, compiled to dist/bench/NAME.js)
  * in this one process, one after the other, and prints their figures. Each module exports `run()`.
  * Names: extract (HTML extraction and storage), pdf (PDF extraction beside pdftotext), crawl (loopback crawl),
- * ocr (OCR pages per second per core and peak RSS at 150 and 300 dpi).
+ * office (LibreOffice conversions, DOCX and XLSX reading), ocr (OCR pages per second per core and peak RSS
+ * at 150 and 300 dpi).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['extract', 'pdf', 'crawl', 'ocr'];
+const ALL = ['extract', 'pdf', 'crawl', 'office', 'ocr'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : ALL;
 

@@ -146,6 +146,37 @@ function isTextCell(raw: string, norm: string): boolean {
   if (norm === '') return false;
   return parseCell(raw).value === null;
 }
+const keptCache = new WeakMap<Grid, { width: number; lastFilled: number } | null>();
+const NUMBER_CELL_RE = /^[-+]?[0-9０-９][0-9０-９,，.．]*$/;
+
+/**
+ * A text copy that kept every blank cell as a field (a tab per cell): every row of the grid has the
+ * same number of fields, and no figure stands right of the header's last cell (its 总计 over the last
+ * figure column, which may be blank in every row). Then a cell's position is its column, and the figures are the last columns
+ * of a row, blank or not; returns the width and that last column. Null for other copies: rows of
+ * different lengths, or rows that lost cells and were padded at the end (figures further right than
+ * the header), where a row's cells are read in order.
+ */
+function keptColumns(grid: Grid): { width: number; lastFilled: number } | null {
+  if (keptCache.has(grid)) return keptCache.get(grid)!;
+  let out: { width: number; lastFilled: number } | null = null;
+  const width = grid.rows[0]?.length ?? 0;
+  if (width >= 3 && grid.rows.every((r) => r.length === width)) {
+    let lastNumber = -1;
+    let lastText = -1;
+    for (const r of grid.rows) {
+      r.forEach((c, i) => {
+        const t = c.text.trim();
+        if (NUMBER_CELL_RE.test(t)) lastNumber = Math.max(lastNumber, i);
+        else if (t !== '') lastText = Math.max(lastText, i);
+      });
+    }
+    if (lastNumber >= 0 && lastNumber <= lastText) out = { width, lastFilled: lastText };
+  }
+  keptCache.set(grid, out);
+  return out;
+}
+
 function hasValue(raw: string): boolean {
   const r = parseCell(raw);
   return r.value !== null && raw.trim() !== '';
@@ -480,7 +511,12 @@ export function mapGrids(grids: Grid[]): MappedTables {
       assigned = m.ordered.filter(({ index }) => index < cells.length).map(({ index, key }) => ({ key, cell: cells[index] }));
     } else {
       let vals = cells.slice(labelEnd);
-      if (!row.grid.aligned) {
+      const kept = row.grid.aligned || m.section === 't2' ? null : keptColumns(row.grid);
+      const first = kept ? kept.lastFilled + 1 - m.ordered.length : -1;
+      if (kept && cells.length === kept.width && first >= 0 && labelEnd <= first) {
+        // a copy that keeps every blank cell: the figures are the last columns, blank or not
+        vals = cells.slice(first, kept.lastFilled + 1);
+      } else if (!row.grid.aligned) {
         while (vals.length && vals[0].text.trim() === '') vals = vals.slice(1);
         while (vals.length && vals[vals.length - 1].text.trim() === '') vals = vals.slice(0, -1);
       } else if (vals.length > m.ordered.length) {

@@ -174,11 +174,19 @@ function clampIdx(i: number, n: number): number {
   return i < 0 ? 0 : i >= n ? n - 1 : i;
 }
 
-/** A cell's text: its lines top to bottom, each left to right, joined without spaces between CJK. */
+/** A line of a cell that is only part of a number: digits, with the separators a number may wrap after. */
+const NUMBER_PIECE = /^[0-9][0-9,，.]*$|^[0-9,，.]*[0-9]$/;
+
+/**
+ * A cell's text: its lines top to bottom, each left to right, joined without spaces between CJK. A
+ * cell whose lines are all digits holds one number wrapped by a narrow column (116 printed as 11
+ * over 6): its lines are joined with nothing between them.
+ */
 export function regionText(glyphs: Glyph[]): string {
   if (!glyphs.length) return '';
-  const lines = toLines(glyphs);
-  return joinLines(lines.map((l) => lineText(l.glyphs, 'cell')));
+  const texts = toLines(glyphs).map((l) => lineText(l.glyphs, 'cell'));
+  if (texts.length > 1 && texts.every((t) => NUMBER_PIECE.test(t))) return texts.join('');
+  return joinLines(texts);
 }
 
 // ---------------------------------------------------------------------------------------------

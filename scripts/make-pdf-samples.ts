@@ -330,7 +330,7 @@ function samples(): Sample[] {
 
 // ---------------------------------------------------------------------------------------------
 
-function chromiumPrint(htmlPath: string, pdfPath: string): void {
+export function chromiumPrint(htmlPath: string, pdfPath: string): void {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'nianbao-chromium-'));
   try {
     execFileSync('chromium', [
@@ -378,4 +378,5 @@ function main(): void {
   }
 }
 
-main();
+// run as a script (scripts/make-pdf-wrap-fixture.ts imports chromiumPrint from here)
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

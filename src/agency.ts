@@ -16,6 +16,10 @@
  * 3. the government's general office stands for the government: 人民政府办公室 / 人民政府办公厅 /
  *    政府办公室 / 政府办 → 人民政府; a bare 区政府 → 区人民政府.
  * 淮安市人民政府 (the city) and 淮安市洪泽区人民政府 (a district of it) stay different bodies.
+ *
+ * A report placed in the administrative divisions (src/places/) is linked by its place (division
+ * code + kind + department type) instead; this identity is the fallback for reports that are not
+ * placed, and the name a body is listed under.
  */
 import { simplifiedChar } from '../extractors/normalize.js';
 

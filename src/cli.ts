@@ -31,6 +31,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   review: { summary: 'list failed checks with their evidence; record decisions; link agencies', load: () => import('./commands/review.js') },
   serve: { summary: 'the review web page (127.0.0.1:8080)', load: () => import('./commands/serve.js') },
   export: { summary: 'export figures, checks or reviews as CSV or JSON Lines', load: () => import('./commands/export.js') },
+  places: { summary: 'reports placed in the administrative divisions, and the ones not placed', load: () => import('./commands/places.js') },
   start: { summary: 'the main job: ingest the bundled samples and show what failed', load: () => import('./commands/start.js') },
 };
 

@@ -8,7 +8,10 @@
  */
 import type { Problem } from '../extractors/types.js';
 
-export type SniffedKind = 'html' | 'pdf' | 'text' | 'binary' | 'empty' | 'image';
+/** Office forms told by their container (ZIP or OLE2) or, when the bytes do not decide, by the name or Content-Type. */
+export type OfficeKind = 'docx' | 'xlsx' | 'doc' | 'xls' | 'wps' | 'et' | 'ofd';
+
+export type SniffedKind = 'html' | 'pdf' | 'text' | 'binary' | 'empty' | 'image' | OfficeKind;
 
 export type CharsetSource = 'bom' | 'http' | 'meta' | 'sniff' | 'default';
 
@@ -149,6 +152,8 @@ export function imageFormat(b: Uint8Array): ImageFormat | undefined {
  * noise, emptiness), then the Content-Type, then the file name's extension; text otherwise.
  */
 export function sniffKind(bytes: Uint8Array, contentType?: string, name?: string): SniffedKind {
+  const office = sniffOffice(bytes, contentType, name);
+  if (office) return office;
   const bom = detectBom(bytes);
   let start = bom ? bom.length : 0;
 
@@ -176,14 +181,103 @@ export function sniffKind(bytes: Uint8Array, contentType?: string, name?: string
   const head = asciiView(bytes, 0, SNIFF_BYTES);
   if (head.includes('%PDF-')) return 'pdf';
   if (imageFormat(bytes)) return 'image';
-  if (looksBinary(bytes, start)) return 'binary';
+  if (looksBinary(bytes, start)) return officeFromName(contentType, name) ?? 'binary';
   if (looksLikeHtml(asciiView(bytes, start, start + SNIFF_BYTES))) return 'html';
 
   const declared = kindFromContentType(contentType) ?? kindFromName(name);
   if (declared === 'pdf') return 'binary'; // said PDF, but no PDF magic: not something we can read as text
-  if (declared === 'binary') return 'binary';
+  if (declared === 'binary') return officeFromName(contentType, name) ?? 'binary'; // a .docx that is not one: its reader says why
   if (declared === 'html') return 'html';
   return 'text';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Office files.
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+  return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+}
+
+/** The office form a file name's extension or a Content-Type names, if any. */
+export function officeFromName(contentType?: string, name?: string): OfficeKind | undefined {
+  const m = name ? /\.([a-z]{2,5})(?:[?#].*)?$/i.exec(name.trim()) : null;
+  const ext = m ? m[1]!.toLowerCase() : '';
+  if (['docx', 'docm', 'dotx'].includes(ext)) return 'docx';
+  if (['xlsx', 'xlsm', 'xltx'].includes(ext)) return 'xlsx';
+  if (ext === 'doc' || ext === 'dot') return 'doc';
+  if (ext === 'xls' || ext === 'xlt') return 'xls';
+  if (ext === 'wps' || ext === 'wpt') return 'wps';
+  if (ext === 'et' || ext === 'ett') return 'et';
+  if (ext === 'ofd') return 'ofd';
+  const mime = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mime.includes('wordprocessingml')) return 'docx';
+  if (mime.includes('spreadsheetml')) return 'xlsx';
+  if (mime === 'application/msword') return 'doc';
+  if (mime === 'application/vnd.ms-excel') return 'xls';
+  if (mime === 'application/kswps' || mime === 'application/vnd.ms-works' || mime === 'application/wps-office.wps') return 'wps';
+  if (mime === 'application/kset' || mime === 'application/wps-office.et') return 'et';
+  if (mime === 'application/ofd') return 'ofd';
+  return undefined;
+}
+
+/** Whether the bytes contain `s` as ASCII (a ZIP entry name) or as UTF-16LE (an OLE2 directory entry name). */
+function containsName(bytes: Uint8Array, s: string, utf16: boolean): boolean {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  return buf.indexOf(Buffer.from(s, utf16 ? 'utf16le' : 'latin1')) >= 0;
+}
+
+/**
+ * ZIP: a DOCX holds `word/document.xml`, an XLSX `xl/workbook.xml`, an OFD `OFD.xml` (the entry names
+ * are stored uncompressed in the local headers and the central directory). OLE2 (DOC, XLS, WPS, ET):
+ * a Word-like file has a `WordDocument` stream, a workbook a `Workbook` or `Book` stream; WPS and ET
+ * share those layouts, so the name or Content-Type tells them from DOC and XLS. Undefined when the
+ * bytes are neither container (or a ZIP of something else, e.g. an archive of attachments).
+ */
+function sniffOffice(bytes: Uint8Array, contentType?: string, name?: string): OfficeKind | undefined {
+  const declared = officeFromName(contentType, name);
+  if (startsWith(bytes, ZIP_MAGIC)) {
+    if (containsName(bytes, 'word/document.xml', false)) return 'docx';
+    if (containsName(bytes, 'xl/workbook.xml', false)) return 'xlsx';
+    if (containsName(bytes, 'OFD.xml', false)) return 'ofd';
+    return declared === 'docx' || declared === 'xlsx' || declared === 'ofd' ? declared : undefined;
+  }
+  if (startsWith(bytes, OLE2_MAGIC)) {
+    const word = containsName(bytes, 'WordDocument', true);
+    const book = containsName(bytes, 'Workbook', true) || containsName(bytes, 'Book', true);
+    if (word && !book) return declared === 'wps' ? 'wps' : 'doc';
+    if (book && !word) return declared === 'et' ? 'et' : 'xls';
+    if (declared && declared !== 'docx' && declared !== 'xlsx' && declared !== 'ofd') return declared;
+    return word ? 'doc' : book ? 'xls' : undefined;
+  }
+  return undefined;
+}
+
+/** The forms told apart by their bytes: sniffKind's kinds, and for other binary data pictures and ZIP archives. */
+export type DocFormat = SniffedKind | 'image' | 'zip';
+
+const IMAGE_MAGIC: { at: number; magic: number[] }[] = [
+  { at: 0, magic: [0x89, 0x50, 0x4e, 0x47] }, // PNG
+  { at: 0, magic: [0xff, 0xd8, 0xff] }, // JPEG
+  { at: 0, magic: [0x47, 0x49, 0x46, 0x38] }, // GIF
+  { at: 0, magic: [0x49, 0x49, 0x2a, 0x00] }, // TIFF (little-endian)
+  { at: 0, magic: [0x4d, 0x4d, 0x00, 0x2a] }, // TIFF (big-endian)
+  { at: 8, magic: [0x57, 0x45, 0x42, 0x50] }, // WebP (after RIFF....)
+  { at: 0, magic: [0x42, 0x4d] }, // BMP
+];
+
+/**
+ * The form of a document: sniffKind's answer (HTML, PDF, text, the office forms, OFD), and for
+ * what it calls binary, a picture (PNG, JPEG, GIF, TIFF, WebP, BMP by magic) or a ZIP archive.
+ */
+export function sniffFormat(bytes: Uint8Array, contentType?: string, name?: string): DocFormat {
+  const kind = sniffKind(bytes, contentType, name);
+  if (kind !== 'binary') return kind;
+  if (IMAGE_MAGIC.some(({ at, magic }) => bytes.length >= at + magic.length && magic.every((b, i) => bytes[at + i] === b))) return 'image';
+  if (startsWith(bytes, ZIP_MAGIC)) return 'zip';
+  return 'binary';
 }
 
 /** Charset labels mapped to the decoder actually used. GBK and GB2312 are subsets of GB18030. */

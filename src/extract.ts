@@ -5,17 +5,19 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { sniffKind, decodeBytes } from './decode.js';
+import { sniffKind, sniffFormat, decodeBytes } from './decode.js';
 import { extractHtml } from '../extractors/html.js';
 import { extractText } from '../extractors/text.js';
 import { extractPdf } from '../extractors/pdf.js';
 import { addImageTables, extractImage, imageSources } from '../extractors/image.js';
+import { readOffice } from './convert.js';
 import { mapGrids } from '../extractors/labels.js';
 import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
 import { runChecks } from './checks.js';
 import { resolveMisreads } from './ocr-misread.js';
 import { narrativeChecks } from './narrative.js';
+import { placeReport } from './places/index.js';
 import type { Report, ReportStatus } from './report.js';
 import type { Version } from './keys.js';
 
@@ -28,9 +30,13 @@ export interface ExtractOptions {
   contentType?: string;
   /** How long a PDF may take to read before it is given up as `error` (default 120 s). */
   pdfTimeoutMs?: number;
+  /** How long a LibreOffice conversion (DOC, WPS, XLS, ET) may take (default 60 s). */
+  convertTimeoutMs?: number;
+  /** The LibreOffice executable (default `soffice` on the PATH). */
+  soffice?: string;
   /**
-   * The page's images (a report page whose tables are pictures), by absolute URL or by the `src` as
-   * written → bytes. Plain data (structured-clone-able: extraction may run in a worker thread). For a
+   * The images of an HTML page (absolute URL, or the `src` as written → bytes), for pages whose
+   * tables are pictures. Plain data (structured-clone-able: extraction may run in a worker). For a
    * local HTML file, images missing here are read from files relative to it.
    */
   resources?: Record<string, Uint8Array>;
@@ -73,7 +79,10 @@ export interface ExtractResult {
 }
 
 /** Problems from an extractor that mean the document could not be read at all. */
-const FATAL = new Set(['pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed', 'image_corrupt']);
+const FATAL = new Set([
+  'pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed',
+  'docx_corrupt', 'xlsx_corrupt', 'convert_failed', 'convert_timeout', 'convert_unavailable', 'image_corrupt',
+]);
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -109,15 +118,32 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
       return { report: base, text: '', doc: null };
     }
     if (kind === 'binary') {
+      // a picture of a report (no reader yet: issue 9, OCR): kept with its bytes, status unsupported_format
+      if (sniffFormat(bytes, opts.contentType, opts.source) === 'image') {
+        base.status = 'unsupported_format';
+        base.kind = 'image';
+        base.problems.push({ code: 'unsupported_format', message: 'an image file: pictures of reports are not read yet; the bytes are kept' });
+        return { report: base, text: '', doc: null };
+      }
       base.problems.push({
         code: 'not_a_document',
         message: 'the bytes are neither HTML, PDF nor text (binary data); nothing could be read',
       });
       return { report: base, text: '', doc: null };
     }
-    base.kind = kind;
+    if (kind === 'ofd') {
+      base.status = 'unsupported_format';
+      base.problems.push({
+        code: 'unsupported_format',
+        message: 'an OFD file (the Chinese fixed-layout format): its contents are not read; the bytes are kept',
+      });
+      return { report: base, text: '', doc: null };
+    }
+    base.kind = kind === 'xls' || kind === 'et' ? 'xlsx' : kind; // every spreadsheet form is kind xlsx
     const decodeProblems: Problem[] = [];
-    if (kind === 'pdf') {
+    if (kind === 'docx' || kind === 'xlsx' || kind === 'doc' || kind === 'wps' || kind === 'xls' || kind === 'et') {
+      doc = await readOffice(kind, bytes, { convertTimeoutMs: opts.convertTimeoutMs, soffice: opts.soffice });
+    } else if (kind === 'pdf') {
       doc = await readPdf(bytes, opts.pdfTimeoutMs ?? PDF_TIMEOUT_MS);
     } else if (kind === 'image') {
       doc = await extractImage(bytes);
@@ -186,6 +212,18 @@ async function readBeside(htmlPath: string, src: string): Promise<Uint8Array | u
   }
 }
 
+/**
+ * The report's place in the divisions (src/places/), from the agency's name, the title and the text;
+ * it follows the other keys in the JSON. A report that names no agency, or is not a report, has none.
+ */
+function withPlace(report: Report, text: string): Report {
+  if (!report.agency || report.status === 'not_a_report') return report;
+  const { place, problem } = placeReport({ agency: report.agency, title: report.title, text });
+  report.place = place;
+  if (problem) report.problems.push(problem);
+  return report;
+}
+
 /** From an extracted document to the canonical report: metadata, mapping, status, checks. */
 export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOptions): Report {
   const report: Report = { ...base, kind: doc.kind, problems: [...base.problems, ...doc.problems] };
@@ -237,7 +275,7 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
             : `the document is not an annual report: its ${doc.grids.length} table(s) are none of the template's tables`,
       });
     }
-    return report;
+    return withPlace(report, doc.text);
   }
 
   let version: Version | null = mapped.version;
@@ -277,5 +315,5 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
     // figures the prose states, against the tables
     ...narrativeChecks(doc.text, report.figures, version, { year: report.year }),
   ];
-  return report;
+  return withPlace(report, doc.text);
 }

@@ -204,6 +204,9 @@ const RULES: Rule[] = [
   },
 ];
 
+/** Each prose check id with the template's words for the figure it reads (for the review page). */
+export const NARRATIVE_LABELS: Record<string, string> = Object.fromEntries(RULES.map((r) => [r.id, r.label]));
+
 /** One figure the prose states. */
 export interface Statement {
   id: string;

@@ -1,5 +1,6 @@
 /** The canonical report object: what `nianbao extract --json` prints and what storage receives. Validated with zod at the boundaries. */
 import { z } from 'zod';
+import { PlaceSchema } from './places/place.js';
 
 export const WhereSchema = z.object({
   table: z.number().int().optional(),
@@ -88,5 +89,7 @@ export const ReportSchema = z.object({
   checks: z.array(CheckSchema),
   problems: z.array(ProblemSchema),
   provenance: z.record(z.string(), FigureSourceSchema),
+  /** The report's place in the administrative divisions (src/places/), when it names an agency. */
+  place: PlaceSchema.optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;

@@ -87,3 +87,20 @@ describe('agencies in the database', () => {
     expect(findOrCreateAgency(db, '洪泽区人民政府').id).toBe(auto.agency_id);
   });
 });
+
+describe('agencies linked by place', () => {
+  it('links names without a common pattern through the division code and department type; a manual link still wins', () => {
+    const db = openReviewDb(':memory:');
+    const old = addReport(db, '西华县文化广电新闻出版局', 2018, 'old');
+    const now = addReport(db, '周口市西华县文化广电和旅游局', 2022, 'now');
+    const other = addReport(db, '西华县自然资源局', 2022, 'other');
+    const [lo, ln, lx] = [old, now, other].map((id) => linkReport(db, id)!);
+    expect(lo.agency_id).toBe(ln.agency_id);
+    expect(lx.agency_id).not.toBe(lo.agency_id);
+    expect(db.prepare('SELECT place_key FROM agency_places WHERE agency_id = ?').pluck().get(lo.agency_id)).toBe('411622||culture_tourism');
+    const manual = setManualLink(db, now, '西华县自然资源局', 'auditor');
+    expect(manual.agency_id).toBe(lx.agency_id);
+    expect(linkReport(db, now)).toMatchObject({ agency_id: lx.agency_id, source: 'manual' });
+    expect(clearManualLink(db, now)).toMatchObject({ agency_id: lo.agency_id, source: 'auto' });
+  });
+});

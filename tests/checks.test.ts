@@ -6,7 +6,7 @@ import { failedCheckIds, runChecks, type Figures } from '../src/checks.js';
 import { allKeys, requestRows, REQUEST_COLS, type Version } from '../src/keys.js';
 import type { Check } from '../src/report.js';
 
-const CORPUS = fileURLToPath(new URL('../../shared/corpus/real/', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../corpus/real/', import.meta.url));
 
 /** A complete, consistent 2021 report (other split into three rows). */
 function goodFigures(version: Version = '2021', otherAsOneRow = false): Figures {

@@ -15,7 +15,7 @@ import { COMMANDS } from '../src/cli.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'nianbao.js');
-const corpus = resolve(root, '..', 'shared', 'corpus', 'real');
+const corpus = resolve(root, 'corpus', 'real');
 const fugouTxt = join(corpus, 'fugou-natural-resources-2021.txt');
 const fugouExpected = JSON.parse(readFileSync(join(corpus, 'fugou-natural-resources-2021.expected.json'), 'utf8')) as {
   agency: string;

@@ -1,5 +1,5 @@
 /**
- * Every real report in ../shared/corpus/real gives exactly its expected figures, status, version,
+ * Every real report in corpus/real gives exactly its expected figures, status, version,
  * agency and year, and exactly the failing checks its expected file names — through the compiled
  * CLI (`nianbao extract --json`, one process for all of them), as a user runs it.
  */
@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
-const CORPUS = resolve(ROOT, '../shared/corpus/real');
+const CORPUS = resolve(ROOT, 'corpus/real');
 const CLI = join(ROOT, 'dist/src/cli.js');
 
 interface Expected {

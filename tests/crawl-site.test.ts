@@ -12,7 +12,7 @@ import { reextractAll } from '../src/commands/reextract.js';
 const root = join(import.meta.dirname, '..');
 const sha = (p: string) => createHash('sha256').update(readFileSync(join(root, 'samples', p))).digest('hex');
 
-it('crawls the bundled sample site to exactly its eight reports', async () => {
+it('crawls the bundled sample site to exactly its thirteen reports', async () => {
   const site = await serveStatic(join(root, 'samples', 'site'));
   const dir = mkdtempSync(join(tmpdir(), 'nianbao-site-'));
   const db = openDb(join(dir, 'site.db'));
@@ -34,11 +34,17 @@ it('crawls the bundled sample site to exactly its eight reports', async () => {
         'xihua-county-2017-legacy.html',
         'fugou-county-2022-spaces.txt',
         'pdf/pdf-2019-no-lines.pdf',
+        // the Hanweb column /col/col7236/: two records inline, three through POST dataproxy.jsp windows
+        'jinhu-2021-other-one-row.html',
+        'huaiyin-2022-template2019.html',
+        'hongze-water-2022-subtotal.html',
+        'zhoukou-ecology-2019.html',
+        'pdf/pdf-2021-no-repeat.pdf',
       ]
         .map(sha)
         .sort(),
     );
-    expect(reports.map((r) => r.status).sort()).toEqual(['legacy', 'no_tables', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(reports.map((r) => r.status).sort()).toEqual(['legacy', 'no_tables', ...Array(11).fill('ok')]);
     // the PDF was reached through the page that only embeds it
     expect(reports.some((r) => r.source_url === `${site.origin}/zwgk/nb/202103/P020210305_1001.pdf`)).toBe(true);
     const row = (path: string) =>
@@ -51,14 +57,26 @@ it('crawls the bundled sample site to exactly its eight reports', async () => {
     expect(row('/zwgk/nb/index_2.html')?.role).toBe('list');
     expect(row('/news/2023/t20230412_0501.html')).toBeUndefined();
     expect(row('/admin/login.html')).toBeUndefined();
+    expect(s.failures).toEqual([]);
     expect(s.failed).toBe(0);
-    expect(s.stored).toBe(8);
+    expect(s.stored).toBe(13);
+    // the Hanweb column's PDF behind downfile.jsp (application/octet-stream): sniffed, named by its query
+    expect(reports.find((r) => r.source_url === `${site.origin}/module/download/downfile.jsp?classid=0&filename=2103011530123.pdf`)).toMatchObject({
+      sha256: sha('pdf/pdf-2021-no-repeat.pdf'),
+      status: 'ok',
+    });
+    expect(
+      db.prepare(`SELECT url FROM frontier WHERE method = 'POST' ORDER BY rowid`).all().map((r) => (r as { url: string }).url.replace(site.origin, '')),
+    ).toEqual([
+      '/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=4&perpage=1#POST:col=1&appid=1&webid=1&path=%2F&columnid=7236&sourceContentType=1&unitid=26616&webname=%E7%A4%BA%E4%BE%8B%E5%8E%BF%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C&permissiontype=0',
+      '/module/web/jpage/dataproxy.jsp?startrecord=5&endrecord=5&perpage=1#POST:col=1&appid=1&webid=1&path=%2F&columnid=7236&sourceContentType=1&unitid=26616&webname=%E7%A4%BA%E4%BE%8B%E5%8E%BF%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C&permissiontype=0',
+    ]);
 
     // reextract: everything stored is extracted again from the blobs, offline (the site is closed)
     await site.close();
     const before = db.prepare('SELECT id, sha256, status FROM reports ORDER BY id').all();
     const r = await reextractAll(db);
-    expect(r).toEqual({ documents: 9, updated: 8, statusChanged: 0, newlyStored: 0, errors: [] }); // 8 reports + the notice
+    expect(r).toEqual({ documents: 14, updated: 13, statusChanged: 0, newlyStored: 0, errors: [] }); // 13 reports + the notice
     expect(db.prepare('SELECT id, sha256, status FROM reports ORDER BY id').all()).toEqual(before);
   } finally {
     db.close();

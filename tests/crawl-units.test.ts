@@ -127,7 +127,7 @@ describe('discovery', () => {
       'http://h/xxgk/nb/t1.html',
     );
     expect(page.role).toBe('wrapper');
-    expect(page.links).toEqual([{ url: 'http://h/up/2024/nb.pdf', kind: 'attachment', text: 'embedded' }]);
+    expect(page.links).toEqual([{ url: 'http://h/up/2024/nb.pdf', kind: 'attachment', text: 'embedded', format: 'pdf' }]);
   });
 });
 

@@ -21,7 +21,7 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 const R1 = sample('xihua-county-2021.html');
 const R2_GBK = sample('luyi-education-2021-gbk.html');
-const R3_PDF = new Uint8Array(readFileSync('/work/shared/corpus/real/huaian-hongze-2024.pdf'));
+const R3_PDF = new Uint8Array(readFileSync(join(root, 'corpus', 'real', 'huaian-hongze-2024.pdf')));
 const FLAKY = sample('taikang-education-2021-bad-sums.html');
 const MOVED = sample('shangshui-housing-2021-word.html');
 const B1 = sample('zhoukou-ecology-2019.html');

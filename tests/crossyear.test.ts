@@ -9,7 +9,7 @@ import { openReviewDb } from '../src/review/schema.js';
 import type { Db } from '../src/store/db.js';
 import { ingestReport } from '../src/store/ingest.js';
 
-const REAL = join(__dirname, '..', '..', 'shared', 'corpus', 'real');
+const REAL = join(__dirname, '..', 'corpus', 'real');
 const SERIES = join(__dirname, '..', 'samples', 'series');
 
 async function ingestFile(db: Db, path: string): Promise<number> {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { extractBytes, extractDocument } from '../src/extract.js';
 import { ReportSchema } from '../src/report.js';
 
-const PDF = resolve(__dirname, '../../shared/corpus/real/huaian-hongze-2024.pdf');
+const PDF = resolve(__dirname, '../corpus/real/huaian-hongze-2024.pdf');
 const SAMPLE = resolve(__dirname, '../samples/xihua-county-2021');
 
 describe('the extraction pipeline', () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readMetadata, regionOf, tidyText } from '../extractors/metadata.js';
 
-const CORPUS = fileURLToPath(new URL('../../shared/corpus/real/', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../corpus/real/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/metadata/', import.meta.url));
 
 /** Headings as a text extractor gives them: the first short non-empty lines. */

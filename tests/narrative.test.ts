@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../src/extract.js';
 import { findStatements, narrativeChecks, parseNumber, proseOf } from '../src/narrative.js';
 
-const REAL = join(__dirname, '..', '..', 'shared', 'corpus', 'real');
+const REAL = join(__dirname, '..', 'corpus', 'real');
 const SERIES = join(__dirname, '..', 'samples', 'series');
 
 const TABLE = {

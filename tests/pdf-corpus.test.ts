@@ -1,5 +1,5 @@
 /**
- * What the real PDF reports of ../shared/corpus/real show of the PDF reader: page provenance across a
+ * What the real PDF reports of corpus/real show of the PDF reader: page provenance across a
  * page break, labels set down narrow columns, split header words. (Their figures, metadata and failing
  * checks, exactly as expected, are tests/corpus.test.ts's, through the CLI.)
  */
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { extractBytes } from '../src/extract.js';
 import { extractPdf } from '../extractors/pdf.js';
 
-const CORPUS = path.resolve(__dirname, '../../shared/corpus/real');
+const CORPUS = path.resolve(__dirname, '../corpus/real');
 
 describe('real PDF reports', () => {
   it('keeps page provenance across the page break of table 3 (huaian-hongze-2023)', async () => {

@@ -18,7 +18,7 @@ import type { Report } from '../src/report.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const samplesDir = join(root, 'samples');
-const corpusDir = resolve(root, '..', 'shared', 'corpus', 'real');
+const corpusDir = resolve(root, 'corpus', 'real');
 const cli = join(root, 'dist', 'src', 'cli.js');
 
 interface Expected {
@@ -147,7 +147,7 @@ describe('samples through the CLI (one process for all)', () => {
 
 describe('the real corpus text copy gives its expected figures', () => {
   it('fugou-natural-resources-2021.txt', async () => {
-    const rel = '../shared/corpus/real/fugou-natural-resources-2021.txt';
+    const rel = 'corpus/real/fugou-natural-resources-2021.txt';
     const bytes = readFileSync(join(corpusDir, 'fugou-natural-resources-2021.txt'));
     const exp = JSON.parse(readFileSync(join(corpusDir, 'fugou-natural-resources-2021.expected.json'), 'utf8')) as Expected & { title?: string | null };
     const report = await extractBytes(bytes, { source: rel });

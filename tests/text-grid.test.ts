@@ -4,7 +4,7 @@ import { decodeBytes, sniffKind } from '../src/decode.js';
 import { extractText } from '../extractors/text.js';
 import type { Grid } from '../extractors/types.js';
 
-const FUGOU = '/work/shared/corpus/real/fugou-natural-resources-2021.txt';
+const FUGOU = new URL('../corpus/real/fugou-natural-resources-2021.txt', import.meta.url);
 const texts = (g: Grid) => g.rows.map((r) => r.map((c) => c.text));
 const zeros = (n: number) => new Array<string>(n).fill('0');
 

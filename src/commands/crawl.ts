@@ -5,11 +5,14 @@ import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
 import { Crawler, DEFAULTS, type CrawlOptions, type CrawlSummary } from '../crawl/crawler.js';
 import { formatCrawlSummary, liveLine } from '../crawl/progress.js';
 
-export const help = `Usage: nianbao crawl [--seeds FILE | URL...] [--db PATH] [options]
+export const help = `Usage: nianbao crawl [--seeds FILE|URL]... [URL...] [--db PATH] [options]
 
 Crawls the seed sites (a home page, or a site's 政府信息公开年报 column) for annual reports: follows
 links that name a report (年度报告, 年报, xxgknb, …), list pagination (index_1.html, 下一页/尾页,
-createPageHTML pagers) and report attachments (PDF links, iframes/embeds, viewer?file= links);
+createPageHTML pagers), CMS lists read from their markup and scripts (Hanweb jpage columns and their
+dataproxy.jsp windows, TRS lists whose later pages come from an API), sitemaps (robots.txt Sitemap:
+lines, a root seed's /sitemap.xml) and report attachments in every form (PDF, DOCX, DOC, WPS,
+XLS/XLSX, OFD, images; download endpoints named by Content-Disposition or sniffed from the bytes);
 extracts every report found and stores it with its raw bytes in the database. Politely: one request
 at a time per host, a pause that grows with the host's response time, robots.txt and its
 Crawl-delay obeyed, Retry-After honoured, retries with exponential backoff and jitter, a host that
@@ -17,7 +20,11 @@ keeps failing set aside for a while. The frontier is kept in the database: run t
 again after a crash, kill or Ctrl-C and it goes on where it stopped (no seeds needed to resume).
 
 Options:
-  --seeds FILE        seed URLs, one a line (# comments and blank lines ignored)
+  --seeds FILE|URL    a seed URL, or a file of them (repeatable). A file has one seed a line: the URL,
+                      then optionally a label (region, level: everything after the URL), e.g.
+                        https://www.example.gov.cn/col/col123/index.html  江苏省淮安市 county
+                      # starts a comment, blank lines are ignored. The label is stored with every
+                      report found from that seed (table seed_labels)
   --db PATH           the database, default ${DEFAULT_DB_PATH}
   --concurrency N     requests in flight across all hosts, default ${DEFAULTS.concurrency}
   --per-host N        requests in flight per host, default ${DEFAULTS.perHost}
@@ -46,17 +53,32 @@ Ctrl-C stops cleanly: requests in flight finish and are recorded; a second Ctrl-
 Exit status: 0 when the crawl ran (failed URLs are recorded, not fatal); 1 when nothing could be
 fetched or the database could not be opened; 2 for a usage error; 130 when stopped by a signal.`;
 
-export function readSeedsFile(path: string): string[] {
+export interface Seed {
+  url: string;
+  label: string | null;
+}
+
+/** A seeds file: one seed a line, `URL [label]`, `#` comments (see the help). */
+export function parseSeeds(text: string): Seed[] {
+  const out: Seed[] = [];
+  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!line) continue;
+    const m = /^(\S+)(?:\s+(.*))?$/.exec(line)!;
+    const label = m[2]?.replace(/\s+/g, ' ').trim() || null;
+    out.push({ url: m[1]!, label });
+  }
+  return out;
+}
+
+export function readSeedsFile(path: string): Seed[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw usageError(`cannot read the seeds file ${path}: ${(err as Error).message}`);
   }
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
-    .filter((l) => l.length > 0);
+  return parseSeeds(text);
 }
 
 function int(name: string, v: string | undefined, min = 0): number | undefined {
@@ -99,7 +121,7 @@ export async function crawlWithSignals(
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, {
-    seeds: { type: 'string' },
+    seeds: { type: 'string', multiple: true },
     db: { type: 'string' },
     concurrency: { type: 'string' },
     'per-host': { type: 'string' },
@@ -120,21 +142,28 @@ export async function run(argv: string[]): Promise<number> {
   }, help, { positionals: true });
   if (!args) return 0;
   const { values, positionals } = args;
-  const raw = [...(values.seeds ? readSeedsFile(values.seeds) : []), ...positionals];
+  // --seeds takes a URL or a file of them; arguments are URLs
+  const raw: Seed[] = [
+    ...(values.seeds ?? []).flatMap((v) => (/^https?:\/\//i.test(v) ? [{ url: v, label: null }] : readSeedsFile(v))),
+    ...positionals.map((url) => ({ url, label: null })),
+  ];
   const seeds: string[] = [];
+  const seedLabels: Record<string, string> = {};
   for (const s of raw) {
     let u: URL;
     try {
-      u = new URL(s);
+      u = new URL(s.url);
     } catch {
-      throw usageError(`not a URL: "${s}"`);
+      throw usageError(`not a URL: "${s.url}"`);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usageError(`not an http(s) URL: "${s}"`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usageError(`not an http(s) URL: "${s.url}"`);
+    u.hash = '';
     seeds.push(u.href);
+    if (s.label) seedLabels[u.href] = s.label;
   }
   const scope = values.scope ?? 'host';
   if (scope !== 'host' && scope !== 'domain' && scope !== 'any') throw usageError(`--scope is host, domain or any, not "${scope}"`);
-  const opts: Partial<CrawlOptions> & { seeds: string[] } = { seeds, scope };
+  const opts: Partial<CrawlOptions> & { seeds: string[] } = { seeds, scope, seedLabels };
   const set = <K extends keyof CrawlOptions>(k: K, v: CrawlOptions[K] | undefined) => {
     if (v !== undefined) opts[k] = v as (typeof opts)[K];
   };

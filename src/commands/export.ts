@@ -2,31 +2,43 @@
  * `nianbao export --format csv|jsonl [--what figures|checks|reviews] [--db PATH] [--out FILE]`:
  * tidy data for analysts.
  */
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, writeFileSync, type WriteStream } from 'node:fs';
+import { findingsCsv, findingsXlsx, openFindingRows } from '../review/export-findings.js';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { ALL_KNOWN_KEYS } from '../keys.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openReviewDb } from '../review/schema.js';
 import { currentReview } from '../review/workflow.js';
+import { ensurePlacesSchema } from '../places/schema.js';
 
 export const help = `Usage: nianbao export --format csv|jsonl [--what figures|checks|reviews] [--db PATH] [--out FILE]
+       nianbao export --what findings --format xlsx|csv [--region X] [--agency X] --out FILE
 
 Writes the stored data as tidy tables:
   figures   one row per report: report_id, agency, agency_identity, agency_id, region, year, version,
-            status, kind, title, source, source_url, sha256, then one column per canonical key of
+            status, kind, title, source, source_url, sha256, the place (province_code, city_code,
+            county_code, township_code, division_code, division_level, agency_kind,
+            department_type), then one column per canonical key of
             both template versions (src/keys.ts ALL_KNOWN_KEYS; empty/null when the report has no
             cell for it or the cell was unreadable)
   checks    one row per stored check: report_id, agency, agency_identity, year, version, check_id,
             status, expected, actual, keys (JSON array), reason, evidence, review_state,
-            review_decision, review_value
+            review_decision, review_value, and the same place columns
   reviews   one row per decision ever recorded (superseded ones too)
+  findings  the open findings (one per cause, as on the review page), in Chinese, to send back to
+            the publishers: 报告编号, 机关, 地区, 年度, 报告标题, 链接, 问题, 严重程度, 说明,
+            所印数字 (the cells as printed), 应为 (what they should add up to), 核对项, 核对编号,
+            审核状态; --region X / --agency X keep one region or body (contains X). As XLSX
+            (exceljs; --out required) or CSV (with a byte-order mark, so spreadsheets read the Chinese)
 CSV follows RFC 4180 (comma, CRLF line ends, fields with comma, quote or line break in double
 quotes, quotes doubled), UTF-8 with no byte-order mark. JSONL is one JSON object per line with
 the same fields.
 
 Options:
-  --format F     csv or jsonl (required)
-  --what W       figures (default), checks or reviews
+  --format F     csv or jsonl (required); xlsx or csv for findings
+  --what W       figures (default), checks, reviews or findings
+  --region X     findings: the report's region contains X
+  --agency X     findings: the agency (as printed or its identity) contains X
   --out FILE     write there instead of standard output
   --db PATH      the database, default ${DEFAULT_DB_PATH}
   -h, --help     show this help
@@ -48,7 +60,12 @@ export function csvLine(fields: (string | number | null | undefined)[]): string 
   return fields.map(csvField).join(',') + '\r\n';
 }
 
-const REPORT_COLS = ['report_id', 'agency', 'agency_identity', 'agency_id', 'region', 'year', 'version', 'status', 'kind', 'title', 'source', 'source_url', 'sha256'];
+/** The report's place (view report_places): division codes at every level and the body's kind. */
+const PLACE_COLS = ['province_code', 'city_code', 'county_code', 'township_code', 'division_code', 'division_level', 'agency_kind', 'department_type'];
+const PLACE_SELECT = PLACE_COLS.map((c) => `p.${c}`).join(', ');
+const PLACE_JOIN = 'LEFT JOIN report_places_data p ON p.report_id = r.id';
+
+const REPORT_COLS = ['report_id', 'agency', 'agency_identity', 'agency_id', 'region', 'year', 'version', 'status', 'kind', 'title', 'source', 'source_url', 'sha256', ...PLACE_COLS];
 
 export function figureColumns(): string[] {
   return [...REPORT_COLS, ...ALL_KNOWN_KEYS];
@@ -56,11 +73,12 @@ export function figureColumns(): string[] {
 
 /** The figures of every report, wide. */
 export function* figureRows(db: Db): Generator<Row> {
+  ensurePlacesSchema(db);
   const reports = db
     .prepare(
       `SELECT r.id AS report_id, r.agency, a.identity AS agency_identity, a.id AS agency_id, r.region, r.year, r.version,
-              r.status, r.kind, r.title, r.source, r.source_url, r.sha256
-       FROM reports r LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id
+              r.status, r.kind, r.title, r.source, r.source_url, r.sha256, ${PLACE_SELECT}
+       FROM reports r LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id ${PLACE_JOIN}
        ORDER BY r.id`,
     )
     .all() as Row[];
@@ -73,15 +91,16 @@ export function* figureRows(db: Db): Generator<Row> {
   }
 }
 
-export const CHECK_COLS = ['report_id', 'agency', 'agency_identity', 'year', 'version', 'check_id', 'status', 'expected', 'actual', 'keys', 'reason', 'evidence', 'review_state', 'review_decision', 'review_value'];
+export const CHECK_COLS = ['report_id', 'agency', 'agency_identity', 'year', 'version', 'check_id', 'status', 'expected', 'actual', 'keys', 'reason', 'evidence', 'review_state', 'review_decision', 'review_value', ...PLACE_COLS];
 
 export function* checkRows(db: Db): Generator<Row> {
+  ensurePlacesSchema(db);
   const rows = db
     .prepare(
       `SELECT c.report_id, r.agency, a.identity AS agency_identity, r.year, r.version, c.check_id, c.status, c.expected, c.actual,
-              c.keys_json AS keys, c.reason, c.evidence
+              c.keys_json AS keys, c.reason, c.evidence, ${PLACE_SELECT}
        FROM checks c JOIN reports r ON r.id = c.report_id
-       LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id
+       LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id ${PLACE_JOIN}
        ORDER BY c.report_id, c.ord`,
     )
     .all() as Row[];
@@ -121,18 +140,44 @@ export function writeExport(db: Db, what: 'figures' | 'checks' | 'reviews', form
   return n;
 }
 
+async function exportFindings(values: { format?: string; db?: string; out?: string; region?: string; agency?: string }): Promise<number> {
+  if (values.format !== 'xlsx' && values.format !== 'csv') throw usageError('--what findings wants --format xlsx or csv');
+  if (values.format === 'xlsx' && !values.out) throw usageError('--format xlsx needs --out FILE');
+  const dbPath = values.db ?? DEFAULT_DB_PATH;
+  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
+    process.stderr.write(`nianbao export: no database at ${dbPath} (run \`nianbao ingest\` first)\n`);
+    return 1;
+  }
+  const db = openReviewDb(dbPath);
+  try {
+    const rows = openFindingRows(db, { region: values.region, agency: values.agency });
+    const body = values.format === 'xlsx' ? await findingsXlsx(rows) : findingsCsv(rows);
+    if (values.out) {
+      writeFileSync(values.out, body);
+      process.stderr.write(`nianbao export: ${rows.length} open finding${rows.length === 1 ? '' : 's'} written to ${values.out}\n`);
+    } else process.stdout.write(body);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, {
     format: { type: 'string' },
     what: { type: 'string' },
     db: { type: 'string' },
     out: { type: 'string' },
+    region: { type: 'string' },
+    agency: { type: 'string' },
   }, help);
   if (!args) return 0;
   const { values } = args;
+  if (values.what === 'findings') return exportFindings(values);
+  if (values.region !== undefined || values.agency !== undefined) throw usageError('--region and --agency go with --what findings');
   if (values.format !== 'csv' && values.format !== 'jsonl') throw usageError('--format must be csv or jsonl');
   const what = values.what ?? 'figures';
-  if (what !== 'figures' && what !== 'checks' && what !== 'reviews') throw usageError('--what must be figures, checks or reviews');
+  if (what !== 'figures' && what !== 'checks' && what !== 'reviews') throw usageError('--what must be figures, checks, reviews or findings');
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   if (dbPath !== ':memory:' && !existsSync(dbPath)) {
     process.stderr.write(`nianbao export: no database at ${dbPath} (run \`nianbao ingest\` first)\n`);

@@ -4,6 +4,7 @@ import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
 import { extractBytes } from '../extract.js';
 import { ingestReport, reextractReport } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
+import { loadPageResources } from '../crawl/resources.js';
 
 export const help = `Usage: nianbao reextract [--db PATH] [--json]
 
@@ -54,6 +55,11 @@ export async function reextractAll(db: Db, onLine: (line: string) => void = () =
         .all() as { sha256: string; url: string; content_type: string | null }[])
     : [];
   const blob = db.prepare(`SELECT bytes FROM blobs WHERE sha256 = ?`);
+  // a crawled page's pictures (its tables as images), when the crawler kept any
+  const resources = (sha256: string) => {
+    const r = crawled ? loadPageResources(db, sha256) : {};
+    return Object.keys(r).length ? { resources: r } : {};
+  };
   const ctype = crawled
     ? db.prepare(`SELECT content_type FROM frontier WHERE content_sha256 = ? AND content_type IS NOT NULL LIMIT 1`)
     : null;
@@ -68,7 +74,7 @@ export async function reextractAll(db: Db, onLine: (line: string) => void = () =
     const contentType = (ctype?.get(r.sha256) as { content_type: string } | undefined)?.content_type;
     const bytes = new Uint8Array(row.bytes);
     try {
-      const report = await extractBytes(bytes, { source: r.source, url: r.source_url ?? undefined, contentType });
+      const report = await extractBytes(bytes, { source: r.source, url: r.source_url ?? undefined, contentType, ...resources(r.sha256) });
       reextractReport(db, report, bytes, { sourceUrl: r.source_url ?? undefined });
       afterIngest(db, r.id); // relink and recompute the cross-year checks (re-extraction replaced them)
       summary.updated++;
@@ -86,9 +92,17 @@ export async function reextractAll(db: Db, onLine: (line: string) => void = () =
     if (!row) continue;
     const bytes = new Uint8Array(row.bytes);
     try {
-      const report = await extractBytes(bytes, { source: c.url, url: c.url, contentType: c.content_type ?? undefined });
+      const report = await extractBytes(bytes, { source: c.url, url: c.url, contentType: c.content_type ?? undefined, ...resources(c.sha256) });
       if (report.status === 'not_a_report') continue;
       const res = ingestReport(db, report, bytes, { sourceUrl: c.url });
+      // the labels of the seeds it was reached from (seeds file), as the crawler stores them: before
+      // afterIngest, whose placing reads them
+      if (hasTable(db, 'seed_labels')) {
+        db.prepare(
+          `INSERT OR IGNORE INTO seed_labels (sha256, label)
+           SELECT content_sha256, seed_label FROM frontier WHERE content_sha256 = ? AND seed_label IS NOT NULL`,
+        ).run(c.sha256);
+      }
       afterIngest(db, res.reportId);
       db.prepare(`UPDATE frontier SET role = 'report', report_id = ? WHERE content_sha256 = ?`).run(res.reportId, c.sha256);
       if (res.created) {

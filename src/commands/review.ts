@@ -5,7 +5,8 @@
  *   nianbao review link --report ID (--agency NAME | --auto) [--by NAME]
  *   nianbao review recompute [--report ID]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { addReviewer, listReviewers, removeReviewer } from '../review/accounts.js';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { formatValue } from '../format.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
@@ -20,6 +21,9 @@ export const help = `Usage: nianbao review [list] [--db PATH] [--json] [--check 
        nianbao review link --report ID (--agency NAME | --auto) [--by NAME] [--db PATH]
        nianbao review recompute [--report ID] [--db PATH]
        nianbao review agencies [--agency X] [--db PATH] [--json]
+       nianbao review user add NAME [--password-file F] [--db PATH]   (else the password is read from stdin)
+       nianbao review user list [--db PATH]
+       nianbao review user remove NAME [--db PATH]
 
 list (the default) shows the failed checks (with --status warn: the cross-year warnings) with their
 evidence: each figure involved as printed and where it is (table, row and column labels, then the
@@ -39,6 +43,10 @@ The cross-year checks of the report and its neighbours are recomputed.
 
 agencies lists the bodies with their reports year by year (and the names as printed), to spot
 a body split in two or two bodies merged.
+
+user manages the reviewer accounts of the review page (nianbao serve): passwords are stored with
+scrypt (node:crypto) and a random salt; at least 8 characters; the first line of stdin or of
+--password-file. Removing an account ends its sessions; its decisions keep its name.
 
 recompute links every report (or one) to its body and recomputes the cross-year checks: for a
 database filled before this step existed.
@@ -280,8 +288,61 @@ async function agenciesCmd(argv: string[]): Promise<number> {
   }
 }
 
+async function readPassword(file: string | undefined): Promise<string> {
+  let text: string;
+  if (file) text = readFileSync(file, 'utf8');
+  else {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    text = Buffer.concat(chunks).toString('utf8');
+  }
+  return text.split(/\r?\n/)[0] ?? '';
+}
+
+async function userCmd(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const args = parseCommandArgs(rest, { db: { type: 'string' }, 'password-file': { type: 'string' }, json: { type: 'boolean' } }, help, { positionals: true });
+  if (!args) return 0;
+  const { values, positionals } = args;
+  if (action !== 'add' && action !== 'list' && action !== 'remove') throw usageError('review user wants add NAME, list or remove NAME');
+  const name = positionals[0];
+  if (action !== 'list' && (!name || positionals.length !== 1)) throw usageError(`review user ${action} wants one NAME`);
+  if (action === 'list' && positionals.length) throw usageError('review user list takes no NAME');
+  const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'user');
+  if (!db) return 1;
+  try {
+    if (action === 'list') {
+      const rows = listReviewers(db);
+      if (values.json) for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+      else {
+        for (const r of rows) process.stdout.write(`${r.name}  created ${r.created_at}  ${r.sessions} session${r.sessions === 1 ? '' : 's'}\n`);
+        process.stdout.write(`${rows.length} reviewer${rows.length === 1 ? '' : 's'}.\n`);
+      }
+      return 0;
+    }
+    if (action === 'remove') {
+      if (!removeReviewer(db, name!)) {
+        process.stderr.write(`nianbao review user remove: no reviewer ${name}\n`);
+        return 1;
+      }
+      process.stdout.write(`reviewer ${name} removed\n`);
+      return 0;
+    }
+    const password = await readPassword(values['password-file']);
+    addReviewer(db, name!, password);
+    process.stdout.write(`reviewer ${name} added\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`nianbao review user ${action}: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'user') return userCmd(rest);
   if (sub === 'agencies') return agenciesCmd(rest);
   if (sub === 'decide') return decideCmd(rest);
   if (sub === 'link') return linkCmd(rest);

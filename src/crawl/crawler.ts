@@ -13,13 +13,20 @@ import type { Report } from '../report.js';
 import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
 import { createAgent, fetchUrl, type FetchResult } from './fetcher.js';
-import { Frontier, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
-import { discover, type FoundLink } from './discover.js';
+import { Frontier, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
+import { discover, discoverAnswer, discoverSitemap, type FoundLink } from './discover.js';
+import { downloadName } from './attachments.js';
+import { parseApiInfo } from './cms/index.js';
+import { sitemapsFromRobots } from './sitemap.js';
+import { isImage, resourceMap, storePageResources, type PageResource } from './resources.js';
+import { sniffFormat } from '../decode.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
 
 export interface CrawlOptions {
   seeds: string[];
+  /** A label per seed URL (seeds file: region, level), stored for every document found from it (seed_labels). */
+  seedLabels?: Record<string, string>;
   /** Requests in flight across all hosts. */
   concurrency: number;
   /** Requests in flight per host (1: strictly serial). */
@@ -163,7 +170,25 @@ export function politeDelay(
 
 type LogBase = Omit<FetchLogEntry, 'sha256' | 'error'>;
 
-const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, redirect: 1, hub: 0 };
+/** What the fetch log records of an exchange. */
+function exchange(url: string, res: FetchResult): Omit<LogBase, 'attempt'> {
+  return {
+    url,
+    finalUrl: res.finalUrl,
+    status: res.status,
+    headers: res.headers,
+    redirects: res.redirects,
+    startedAt: res.startedAt,
+    ms: res.ms,
+    bytes: res.wireBytes,
+  };
+}
+
+const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, api: 1, sitemap: 1, redirect: 1, hub: 0 };
+/** Forms a fetched file may be in that go to extraction although they are no HTML, PDF or text. */
+const FILE_FORMATS = new Set(['docx', 'doc', 'wps', 'xlsx', 'xls', 'et', 'ofd']);
+/** Links that continue the list they are on: no deeper than it. */
+const depthOf = (l: FoundLink, from: number) => from + (l.kind === 'list' || l.kind === 'api' ? 0 : 1);
 const BATCH = 16;
 const MAX_FAILURES_LISTED = 50;
 
@@ -256,7 +281,8 @@ export class Crawler {
     for (const seed of this.opts.seeds) {
       const u = new URL(seed);
       u.hash = '';
-      f.add({ url: u.href, host: u.host, depth: 0, priority: PRIORITY.seed, kindHint: 'seed', from: null });
+      const seedLabel = this.opts.seedLabels?.[seed] ?? this.opts.seedLabels?.[u.href] ?? null;
+      f.add({ url: u.href, host: u.host, depth: 0, priority: PRIORITY.seed, kindHint: 'seed', from: null, seedLabel });
     }
     this.queuedCount = f.counts().queued;
     for (const host of f.queuedHosts()) this.wake(this.hostState(host));
@@ -468,19 +494,7 @@ export class Crawler {
         }),
       );
       this.noteResponse(h, res);
-      this.frontier.log({
-        url,
-        finalUrl: res.finalUrl,
-        status: res.status,
-        headers: res.headers,
-        redirects: res.redirects,
-        startedAt: res.startedAt,
-        ms: res.ms,
-        bytes: res.wireBytes,
-        sha256: null,
-        error: res.error ? `${res.error.code}: ${res.error.message}` : null,
-        attempt: 1,
-      });
+      this.logExchange(url, res, null, res.error ? `${res.error.code}: ${res.error.message}` : null);
       h.nextFreeAt = Date.now() + this.delayFor(h);
       if (res.status !== null && res.status >= 200 && res.status < 300 && res.body) {
         const text = new TextDecoder('utf-8').decode(res.body);
@@ -523,6 +537,18 @@ export class Crawler {
   private setRobots(h: HostState, status: number, text: string | null): void {
     h.robots = status >= 200 && status < 300 && text !== null ? parseRobots(text, this.opts.userAgent) : allowAll();
     h.crawlDelayMs = Math.min(this.opts.maxCrawlDelayMs, (h.robots.crawlDelay ?? 0) * 1000);
+    this.queueSitemaps(h, h.robots === null || status < 200 || status >= 300 ? null : text);
+  }
+
+  /** robots.txt's Sitemap: lines; for a seed at a site's root without them, its /sitemap.xml. */
+  private queueSitemaps(h: HostState, robotsTxt: string | null): void {
+    const listed = robotsTxt ? sitemapsFromRobots(robotsTxt) : [];
+    const seeds = this.opts.seeds.filter((s) => new URL(s).host === h.host);
+    const root = seeds.find((s) => new URL(s).pathname === '/');
+    const urls = listed.length > 0 ? listed : root ? [new URL('/sitemap.xml', root).href] : [];
+    // what a host's sitemap yields carries the label of the host's seed
+    const seedLabel = seeds.map((s) => this.frontier.get(new URL(s).href)?.seed_label).find((l) => l) ?? null;
+    for (const url of urls) this.enqueue({ url, kind: 'sitemap', text: 'sitemap' }, { url: `${h.host}/robots.txt`, seed_label: seedLabel, depth: 0 }, 0);
   }
 
   // ---- host health -------------------------------------------------------------------------
@@ -577,7 +603,9 @@ export class Crawler {
     this.frontier.start(row.url);
     let res: FetchResult;
     try {
-      res = await fetchUrl(row.url, {
+      res = await fetchUrl(requestUrl(row), {
+        method: row.method === 'POST' ? 'POST' : 'GET',
+        body: row.body ?? undefined,
         dispatcher: this.agent,
         userAgent: this.opts.userAgent,
         timeoutMs: this.opts.timeoutMs,
@@ -597,17 +625,7 @@ export class Crawler {
     this.stats.fetched++;
     this.stats.bytes += res.wireBytes;
     const attempt = row.tries + 1;
-    const logBase = {
-      url: row.url,
-      finalUrl: res.finalUrl,
-      status: res.status,
-      headers: res.headers,
-      redirects: res.redirects,
-      startedAt: res.startedAt,
-      ms: res.ms,
-      bytes: res.wireBytes,
-      attempt,
-    };
+    const logBase = { ...exchange(row.url, res), attempt };
 
     try {
       // network errors and retryable statuses
@@ -648,6 +666,15 @@ export class Crawler {
       }
       if (res.notModified) {
         await this.handleNotModified(row, res, logBase);
+        return;
+      }
+      if (row.kind_hint === 'sitemap' && res.status !== null && res.status >= 400 && res.status < 500) {
+        // no sitemap there: nothing failed
+        this.db.transaction(() => {
+          this.frontier.log({ ...logBase, sha256: null, error: null });
+          this.frontier.finish(row.url, { state: 'done', status: res.status, role: 'absent', tries: attempt });
+          this.queuedCount--;
+        })();
         return;
       }
       if (res.status === null || res.status < 200 || res.status >= 300 || !res.body) {
@@ -698,13 +725,15 @@ export class Crawler {
     const contentType = res.headers['content-type'];
     const finalUrl = res.finalUrl;
     const sha = sha256Hex(body);
-    const kind = sniffKind(body, contentType, new URL(finalUrl).pathname);
+    // a download's own name (Content-Disposition, a filename= query value) tells its form and names it
+    const fileName = downloadName(finalUrl, res.headers);
+    const kind = sniffKind(body, contentType, fileName ?? new URL(finalUrl).pathname);
     const validators = notModified ? {} : { etag: res.headers['etag'] ?? null, lastModified: res.headers['last-modified'] ?? null };
     const finish = (role: string, extra: { links?: FoundLink[]; reportId?: number; error?: string } = {}) => {
       this.db.transaction(() => {
         if (!notModified && !extra.reportId) storeBlob(this.db, body, sha);
         this.frontier.log({ ...logBase, sha256: sha, error: null });
-        for (const l of extra.links ?? []) this.enqueue(l, row, row.depth + (l.kind === 'list' ? 0 : 1));
+        for (const l of extra.links ?? []) this.enqueue(l, row, depthOf(l, row.depth));
         this.frontier.finish(row.url, {
           state: 'done',
           status: res.status,
@@ -721,18 +750,30 @@ export class Crawler {
       })();
     };
 
+    // a list API's answer (Hanweb dataproxy.jsp, a TRS list's JSON), a sitemap: read for links only
+    const api = row.kind_hint === 'api' ? parseApiInfo(row.api) : null;
+    if (api || row.kind_hint === 'sitemap') {
+      const links = api
+        ? discoverAnswer(decodeBytes(body, { contentType, kind: 'text' }).text, requestUrl(row), row.method === 'POST' ? 'POST' : 'GET', row.body, api)
+        : discoverSitemap(body, finalUrl);
+      finish(api ? 'list' : 'sitemap', { links });
+      return;
+    }
     if (kind === 'html') {
       const { text } = decodeBytes(body, { contentType, kind: 'html' });
       const page = discover(text, finalUrl);
       if (page.role === 'report') {
-        await this.extractAndStore(row, res, body, sha, contentType, logBase, validators, page.links, page.allLinks);
+        const resources = page.images.length ? await this.fetchImages(this.hostState(row.host), page.images) : [];
+        await this.extractAndStore(row, res, body, sha, contentType, logBase, validators, page.links, page.allLinks, undefined, resources);
         return;
       }
       finish(page.role, { links: page.links });
       return;
     }
-    if (kind === 'pdf' || kind === 'text') {
-      await this.extractAndStore(row, res, body, sha, contentType, logBase, validators, [], []);
+    const format = kind === 'binary' ? sniffFormat(body, contentType, fileName ?? new URL(finalUrl).pathname) : kind;
+    if (kind === 'pdf' || kind === 'text' || FILE_FORMATS.has(format) || (format === 'image' && row.kind_hint === 'attachment')) {
+      // every form of a report file goes to extraction (a form with no reader yet: unsupported_format, bytes kept)
+      await this.extractAndStore(row, res, body, sha, contentType, logBase, validators, [], [], fileName);
       return;
     }
     this.stats.notReports++;
@@ -749,6 +790,8 @@ export class Crawler {
     validators: { etag?: string | null; lastModified?: string | null },
     links: FoundLink[],
     linksIfNotReport: FoundLink[],
+    fileName?: string,
+    resources: PageResource[] = [],
   ): Promise<void> {
     let report: Report | null = null;
     if (!this.opts.discoverOnly) {
@@ -756,7 +799,15 @@ export class Crawler {
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), this.opts.extractTimeoutMs);
       });
-      const out = await Promise.race([extractBytes(body, { source: res.finalUrl, url: res.finalUrl, contentType }), timeout]);
+      const out = await Promise.race([
+        extractBytes(body, {
+          source: fileName ?? res.finalUrl,
+          url: res.finalUrl,
+          contentType,
+          ...(resources.length ? { resources: resourceMap(resources) } : {}),
+        }),
+        timeout,
+      ]);
       clearTimeout(timer);
       if (out === 'timeout') {
         const why = `extraction did not finish within ${this.opts.extractTimeoutMs} ms`;
@@ -782,6 +833,7 @@ export class Crawler {
         this.opts.onEvent?.({ type: 'not_report', url: row.url, status: report.status });
       } else if (report) {
         const r = ingestReport(this.db, report, body, { sourceUrl: res.finalUrl });
+        this.frontier.storeSeedLabel(sha, row.seed_label);
         // review set: link the body across years, cross-year checks. Never loses the report: on a failure
         // here it stays stored and \`nianbao review recompute\` redoes the step.
         if (r.created) {
@@ -810,8 +862,10 @@ export class Crawler {
       } else {
         storeBlob(this.db, body, sha);
       }
+      // a page's pictures are kept whatever extraction made of it now (reextract reads them again)
+      if (resources.length) storePageResources(this.db, sha, resources);
       this.frontier.log({ ...logBase, sha256: sha, error });
-      for (const l of follow) this.enqueue(l, row, row.depth + (l.kind === 'list' ? 0 : 1));
+      for (const l of follow) this.enqueue(l, row, depthOf(l, row.depth));
       this.frontier.finish(row.url, {
         state: 'done',
         status: res.status,
@@ -829,7 +883,7 @@ export class Crawler {
     })();
   }
 
-  private enqueue(l: FoundLink, from: FrontierRow, depth: number): void {
+  private enqueue(l: FoundLink, from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depth: number): void {
     let u: URL;
     try {
       u = new URL(l.url);
@@ -847,12 +901,52 @@ export class Crawler {
       priority: PRIORITY[kindHint],
       kindHint,
       from: from.url,
+      method: l.method,
+      body: l.body,
+      api: l.api ? JSON.stringify(l.api) : null,
+      seedLabel: from.seed_label,
     });
     if (added) {
       this.queuedCount++;
       const h = this.hostState(u.host);
       if (h.workers === 0 || (h.workers < this.opts.perHost)) queueMicrotask(() => this.wake(h));
     }
+  }
+
+  /**
+   * The images of a report page whose tables are pictures, fetched within the page's turn on its
+   * host: one at a time, a polite delay before each, robots.txt and scope obeyed, same host only,
+   * logged like every fetch. Images that fail are left out (the page is still extracted).
+   */
+  private async fetchImages(h: HostState, urls: string[]): Promise<PageResource[]> {
+    const out: PageResource[] = [];
+    for (const url of urls) {
+      if (this.stopping) break;
+      const u = new URL(url);
+      if (u.host !== h.host || !this.scope.allows(u) || !(h.robots?.isAllowed(u) ?? false)) continue;
+      await this.sleep(this.delayFor(h));
+      const res = await fetchUrl(url, {
+        dispatcher: this.agent,
+        userAgent: this.opts.userAgent,
+        timeoutMs: this.opts.timeoutMs,
+        maxBytes: this.opts.maxBytes,
+        maxRedirects: this.opts.maxRedirects,
+        onRedirect: (_from, to) => (to.host === h.host && this.scope.allows(to) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return'),
+      });
+      this.noteResponse(h, res);
+      this.stats.fetched++;
+      this.stats.bytes += res.wireBytes;
+      const ok = res.status !== null && res.status >= 200 && res.status < 300 && res.body && isImage(res.body, res.headers['content-type'], res.finalUrl);
+      const why = res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`;
+      this.logExchange(url, res, ok ? sha256Hex(res.body!) : null, ok ? null : why);
+      if (ok) out.push({ url, bytes: res.body! });
+    }
+    return out;
+  }
+
+  /** A fetch_log row for an exchange outside the frontier (robots.txt, a page's pictures). */
+  private logExchange(url: string, res: FetchResult, sha256: string | null, error: string | null): void {
+    this.frontier.log({ ...exchange(url, res), sha256, error, attempt: 1 });
   }
 
   /** Exponential backoff with "equal jitter" for the n-th try (n ≥ 1), bounded by backoffMaxMs. */

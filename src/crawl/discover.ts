@@ -4,13 +4,22 @@
  * a report, a page that wraps a report file, or a list/hub to be read for links only.
  */
 import * as cheerio from 'cheerio/slim';
+import { attachmentFormat, formRank, type LinkFormat } from './attachments.js';
+import { readCmsAnswer, readCmsPage, type ApiInfo, type CmsRead } from './cms/index.js';
+import { readSitemap } from './sitemap.js';
 
-export type LinkKind = 'report' | 'attachment' | 'list' | 'hub';
+export type LinkKind = 'report' | 'attachment' | 'list' | 'hub' | 'api' | 'sitemap';
 
 export interface FoundLink {
   url: string;
   kind: LinkKind;
   text: string;
+  /** An attachment's form, as far as the link tells. */
+  format?: LinkFormat;
+  /** A list-API request (kind 'api'): POST with this form body, and what the API is. */
+  method?: 'GET' | 'POST';
+  body?: string;
+  api?: ApiInfo;
 }
 
 export type PageRole = 'report' | 'wrapper' | 'list';
@@ -22,6 +31,8 @@ export interface PageLinks {
   links: FoundLink[];
   /** Every link found (followed when a page taken for a report turns out not to be one). */
   allLinks: FoundLink[];
+  /** A report page whose tables are pictures: its images (absolute URLs), to fetch with it. */
+  images: string[];
 }
 
 /** Text that names an annual information-disclosure report or its column. */
@@ -35,8 +46,12 @@ const HUB_TEXT = /^(政府信息公开|政务公开|信息公开|政府信息公
 const HUB_URL = /^\/(xxgk|zwgk|zfxxgk|gkml|zfxxgkzl)\/?(index\.s?html?)?$/i;
 const PAGER_TEXT = /^(下一页|下页|后页|尾页|末页|最后一页|上一页|上页|前页|首页|第?\d{1,4}页?|»|›|>|>>)$/;
 const PAGER_URL = /(^|\/)(index|list|default)_\d+\.s?html?$|[?&](page|pageno|pagenum|pn|p|curpage|pageindex)=\d+/i;
-const DOC_EXT = /\.(pdf|txt)$/i;
-const SKIP_EXT = /\.(jpe?g|png|gif|bmp|svg|ico|css|js|zip|rar|7z|exe|mp4|mp3|avi|wmv|flv|swf|xlsx?|docx?|wps|pptx?|ofd)$/i;
+const SKIP_EXT = /\.(jpe?g|png|gif|bmp|svg|ico|css|js|zip|rar|7z|exe|mp4|mp3|avi|wmv|flv|swf|pptx?)$/i;
+/** Detail pages of the CMS platforms: Hanweb `/art/2023/1/18/art_7236_1234.html`, TRS `t20230118_1234.html`. */
+const DETAIL_URL = /\/art\/\d{4}\/\d{1,2}\/\d{1,2}\/art_\d+_\d+\.s?html?$|\/t\d{8}_\d+\.s?html?$/i;
+/** Images that are no table picture (site chrome). */
+const CHROME_IMG = /logo|icon|banner|btn|button|arrow|spacer|blank|erweima|qrcode|\bqr|jiucuo|gongan|beian|dzjg|bg[_.]|share|weixin|weibo|print|close|top\./i;
+const MAX_IMAGES = 40;
 /** Markers of the report's statistical tables (any two of them make a report page). */
 const TABLE_MARKERS = [
   /主动公开政府信息情况/,
@@ -99,8 +114,96 @@ export function scriptPagerUrls(html: string, base: URL): string[] {
 }
 
 function clean(u: URL): string {
+  u = new URL(u.href);
   u.hash = '';
   return u.href;
+}
+
+const RANK: Record<LinkKind, number> = { attachment: 3, report: 2, list: 1, api: 1, sitemap: 1, hub: 0 };
+
+/** The links found on a page or in a list's records, each once (the strongest kind wins). */
+class LinkSet {
+  private found = new Map<string, FoundLink>();
+
+  constructor(private self: string) {}
+
+  add(l: FoundLink): void {
+    if (l.url === this.self && l.kind !== 'api') return;
+    const key = l.method === 'POST' ? `${l.url}\n${l.body ?? ''}` : l.url;
+    const prev = this.found.get(key);
+    if (!prev || RANK[l.kind] > RANK[prev.kind]) this.found.set(key, l);
+  }
+
+  values(): FoundLink[] {
+    return [...this.found.values()];
+  }
+}
+
+function resolveHref(href: string | undefined, base: URL): URL | null {
+  if (!href) return null;
+  const h = href.trim();
+  if (!h || /^(javascript|mailto|tel|data):/i.test(h) || h.startsWith('#')) return null;
+  try {
+    const u = new URL(h, base);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    return u;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The kind of one link. `pageDir`: the directory of the list it is on (pager links stay in it);
+ * `column`: the list is a column of annual reports, so its CMS detail pages are reports.
+ */
+function classify(u: URL, text: string, pageDir: string | null, column: boolean): FoundLink | undefined {
+  const viewed = viewerTarget(u);
+  if (viewed) return { url: clean(viewed), kind: 'attachment', text, format: 'pdf' };
+  const bare = text.replace(/\s+/g, '');
+  const reportLike = looksLikeReportText(bare) || looksLikeReportUrl(u.pathname);
+  const format = attachmentFormat(u, text);
+  // pictures are attachments only when they say they are a report (a page's own images: see images)
+  if (format && (format !== 'image' || reportLike)) return { url: clean(u), kind: 'attachment', text, format };
+  if (SKIP_EXT.test(u.pathname)) return undefined;
+  if (reportLike || (column && DETAIL_URL.test(u.pathname))) return { url: clean(u), kind: 'report', text };
+  if (pageDir !== null && dirOf(u) === pageDir && (PAGER_TEXT.test(bare) || PAGER_URL.test(u.pathname + u.search))) {
+    return { url: clean(u), kind: 'list', text };
+  }
+  if (HUB_TEXT.test(bare) || HUB_URL.test(u.pathname)) return { url: clean(u), kind: 'hub', text };
+  return undefined;
+}
+
+function readAnchors($: cheerio.CheerioAPI, base: URL, pageDir: string | null, column: boolean, into: LinkSet): void {
+  $('a[href], area[href]').each((_, el) => {
+    const a = $(el);
+    const u = resolveHref(a.attr('href'), base);
+    if (!u) return;
+    const text = (a.text() + ' ' + (a.attr('title') ?? '')).replace(/\s+/g, ' ').trim();
+    const l = classify(u, text, pageDir, column);
+    if (l) into.add(l);
+  });
+}
+
+/** The links of a CMS list's records and its list-API requests. */
+function readCms(cms: CmsRead, base: URL, column: boolean, into: LinkSet): void {
+  for (const f of cms.fragments) readAnchors(cheerio.load(f), base, null, column, into);
+  for (const r of cms.requests) into.add({ url: r.url, kind: 'api', text: r.api.cms, method: r.method, body: r.body, api: r.api });
+}
+
+/**
+ * On a list, a file in a form other than PDF or text is followed only when its link names a report
+ * (a column's 申请表.doc is no report; a report page's own attachments are all its own).
+ */
+function listWorthy(l: FoundLink): boolean {
+  if (l.kind !== 'attachment' || l.format === 'pdf' || l.format === 'text') return true;
+  return looksLikeReportText(l.text.replace(/\s+/g, '')) || looksLikeReportUrl(l.url);
+}
+
+/** Of a wrapper's attachments, those in the most preferred form (see FORM_PREFERENCE): one report, one form. */
+function preferredForm(attachments: FoundLink[]): FoundLink[] {
+  if (attachments.length === 0) return attachments;
+  const best = Math.min(...attachments.map((l) => formRank(l.format ?? 'unknown')));
+  return attachments.filter((l) => formRank(l.format ?? 'unknown') === best);
 }
 
 export function discover(html: string, pageUrl: string): PageLinks {
@@ -118,71 +221,73 @@ export function discover(html: string, pageUrl: string): PageLinks {
   const title = ($('title').first().text() || $('h1').first().text()).replace(/\s+/g, ' ').trim();
   const heading = ($('h1').first().text() || $('.title, #title, .article-title, h2').first().text()).replace(/\s+/g, ' ').trim();
   const pageDir = dirOf(page);
-  const found = new Map<string, FoundLink>();
-  const add = (url: string, kind: LinkKind, text: string) => {
-    if (url === page.href) return;
-    const prev = found.get(url);
-    const rank: Record<LinkKind, number> = { attachment: 3, report: 2, list: 1, hub: 0 };
-    if (!prev || rank[kind] > rank[prev.kind]) found.set(url, { url, kind, text });
-  };
-  const resolve = (href: string | undefined): URL | null => {
-    if (!href) return null;
-    const h = href.trim();
-    if (!h || /^(javascript|mailto|tel|data):/i.test(h) || h.startsWith('#')) return null;
-    try {
-      const u = new URL(h, base);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-      return u;
-    } catch {
-      return null;
-    }
-  };
-
-  $('a[href], area[href]').each((_, el) => {
-    const a = $(el);
-    const u = resolve(a.attr('href'));
-    if (!u) return;
-    const text = (a.text() + ' ' + (a.attr('title') ?? '')).replace(/\s+/g, ' ').trim();
-    const viewed = viewerTarget(u);
-    if (viewed) return void add(clean(viewed), 'attachment', text);
-    if (DOC_EXT.test(u.pathname)) return void add(clean(u), 'attachment', text);
-    if (SKIP_EXT.test(u.pathname)) return;
-    const bare = text.replace(/\s+/g, '');
-    if (looksLikeReportText(bare) || looksLikeReportUrl(u.pathname)) return void add(clean(u), 'report', text);
-    if (dirOf(u) === pageDir && (PAGER_TEXT.test(bare) || PAGER_URL.test(u.pathname + u.search))) {
-      return void add(clean(u), 'list', text);
-    }
-    if (HUB_TEXT.test(bare) || HUB_URL.test(u.pathname)) return void add(clean(u), 'hub', text);
-  });
+  const column = looksLikeReportText((title + heading).replace(/\s+/g, '')) || looksLikeReportUrl(page.pathname);
+  const found = new LinkSet(page.href);
+  readAnchors($, base, pageDir, false, found);
   $('iframe[src], embed[src], object[data], frame[src]').each((_, el) => {
     const e = $(el);
-    const u = resolve(e.attr('src') ?? e.attr('data'));
+    const u = resolveHref(e.attr('src') ?? e.attr('data'), base);
     if (!u) return;
     const viewed = viewerTarget(u);
-    if (viewed) return void add(clean(viewed), 'attachment', 'embedded');
-    if (DOC_EXT.test(u.pathname) || /pdf/i.test(e.attr('type') ?? '')) add(clean(u), 'attachment', 'embedded');
+    if (viewed) return void found.add({ url: clean(viewed), kind: 'attachment', text: 'embedded', format: 'pdf' });
+    const format = attachmentFormat(u, '') ?? (/pdf/i.test(e.attr('type') ?? '') ? 'pdf' : undefined);
+    if (format && format !== 'image') found.add({ url: clean(u), kind: 'attachment', text: 'embedded', format });
   });
   // JavaScript pagers: only the pages of the list this page belongs to
-  for (const p of scriptPagerUrls(html, page)) if (dirOf(new URL(p)) === pageDir) add(p, 'list', 'pager');
+  for (const p of scriptPagerUrls(html, page)) if (dirOf(new URL(p)) === pageDir) found.add({ url: p, kind: 'list', text: 'pager' });
+  // CMS lists whose records sit in scripts or come from a list API (Hanweb jpage, TRS 动静结合)
+  readCms(readCmsPage(html, page.href, column), base, column, found);
 
-  const links = [...found.values()];
+  const all = found.values();
   const text = $('body').text();
   const markers = TABLE_MARKERS.filter((re) => re.test(text)).length;
   const tables = $('table').length;
   const yearLink = (l: FoundLink) => l.kind === 'report' && YEAR_REPORT.test(l.text.replace(/\s+/g, ''));
-  const attachments = links.filter((l) => l.kind === 'attachment');
+  const attachments = all.filter((l) => l.kind === 'attachment');
   const ownTitle = (heading || title).replace(/\s+/g, '');
   const named = looksLikeReportText(ownTitle) && YEAR_REPORT.test(ownTitle);
   let role: PageRole = 'list';
   if (markers >= 2 && (tables > 0 || /本年新收/.test(text))) role = 'report';
   else if (named && attachments.length > 0) role = 'wrapper';
-  else if (named) role = 'report'; // a report in prose only: extraction says no_tables (or not_a_report)
+  else if (named) role = 'report'; // a report in prose only (or its tables are pictures): extraction says
+  const images: string[] = [];
+  if (role === 'report' && !/本年新收/.test(text)) {
+    // the tables are not text: pictures of them, fetched with the page for OCR
+    $('body img[src]').each((_, el) => {
+      const u = resolveHref($(el).attr('src'), base);
+      if (u && !CHROME_IMG.test(u.pathname) && !images.includes(clean(u)) && images.length < MAX_IMAGES) images.push(clean(u));
+    });
+  }
   return {
     title: heading || title,
     role,
-    // a report page with its tables is the document (an attached copy would store it twice) and may
-    // point to other years' reports; a wrapper yields its files; a list or hub page everything
-    links: role === 'list' ? links : role === 'wrapper' ? attachments : links.filter(yearLink),
-    allLinks: links,
+    // the order of preference (README, Crawling): a report page with its tables is the document (an
+    // attached copy would store it twice) and may point to other years' reports; a wrapper yields its
+    // files in the most preferred form; a list or hub page everything
+    links: role === 'list' ? all.filter(listWorthy) : role === 'wrapper' ? preferredForm(attachments) : all.filter(yearLink),
+    allLinks: all.filter(listWorthy),
+    images,
   };
+}
+
+/** The links in a list API's answer (records, and the further pages or windows to ask for). */
+export function discoverAnswer(text: string, url: string, method: 'GET' | 'POST', body: string | null, api: ApiInfo): FoundLink[] {
+  const found = new LinkSet('');
+  readCms(readCmsAnswer(text, url, method, body, api), new URL(url), api.column, found);
+  const links = found.values().filter(listWorthy);
+  // a list that is not a column of annual reports is read on only while its pages bring reports
+  if (api.column || links.some((l) => l.kind === 'report' || l.kind === 'attachment')) return links;
+  return links.filter((l) => l.kind !== 'api');
+}
+
+/** The links in a sitemap: further sitemaps, and the URLs that look like reports (URL or title). */
+export function discoverSitemap(bytes: Uint8Array, url: string): FoundLink[] {
+  const sm = readSitemap(bytes, url);
+  const found = new LinkSet(url);
+  for (const s of sm.sitemaps) found.add({ url: s, kind: 'sitemap', text: 'sitemap' });
+  for (const p of sm.pages) {
+    const l = classify(new URL(p.url), p.title, null, false);
+    if (l && (l.kind === 'report' || l.kind === 'attachment')) found.add(l);
+  }
+  return found.values();
 }

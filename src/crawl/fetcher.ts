@@ -65,6 +65,9 @@ export interface FetchOptions {
   maxRedirects: number;
   etag?: string | null;
   lastModified?: string | null;
+  /** POST with a form body (a CMS list API); GET by default. A redirect is followed with a GET. */
+  method?: 'GET' | 'POST';
+  body?: string;
   /** Vet each redirect: 'follow' to follow it inline, anything else stops and returns it as redirectTo. */
   onRedirect?: (from: URL, to: URL) => 'follow' | 'return';
 }
@@ -217,6 +220,7 @@ async function fetchLoop(url: string, o: FetchOptions, signal: AbortSignal, star
   const seen = new Set<string>([url]);
   let current = new URL(url);
   let wireBytes = 0;
+  let method = o.method ?? 'GET';
   const done = (r: Partial<FetchResult>): FetchResult => ({
     url,
     finalUrl: current.href,
@@ -237,6 +241,11 @@ async function fetchLoop(url: string, o: FetchOptions, signal: AbortSignal, star
       'accept-language': 'zh-CN,zh;q=0.9',
     };
     // validators only for the URL they belong to, not for redirect targets
+    if (method === 'POST') {
+      // what jQuery's $.ajax sends for the list APIs' form posts
+      headers['content-type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
+      headers['x-requested-with'] = 'XMLHttpRequest';
+    }
     if (redirects.length === 0) {
       if (o.etag) headers['if-none-match'] = o.etag;
       if (o.lastModified) headers['if-modified-since'] = o.lastModified;
@@ -244,8 +253,9 @@ async function fetchLoop(url: string, o: FetchOptions, signal: AbortSignal, star
     let res: Dispatcher.ResponseData;
     try {
       res = await request(current, {
-        method: 'GET',
+        method,
         headers,
+        ...(method === 'POST' ? { body: o.body ?? '' } : {}),
         dispatcher: o.dispatcher,
         headersTimeout: o.timeoutMs,
         bodyTimeout: o.timeoutMs,
@@ -281,6 +291,7 @@ async function fetchLoop(url: string, o: FetchOptions, signal: AbortSignal, star
       if (verdict !== 'follow') return done({ status, headers: h, redirectTo: to.href });
       seen.add(to.href);
       current = to;
+      if (status !== 307 && status !== 308) method = 'GET';
       continue;
     }
     const retryAfterMs = parseRetryAfter(h['retry-after']);

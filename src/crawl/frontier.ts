@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import { applyCrawlMigrations } from './schema.js';
 
 export type FrontierState = 'queued' | 'claimed' | 'fetching' | 'done' | 'failed' | 'blocked';
-export type KindHint = 'seed' | 'report' | 'attachment' | 'list' | 'hub' | 'redirect';
+export type KindHint = 'seed' | 'report' | 'attachment' | 'list' | 'hub' | 'redirect' | 'api' | 'sitemap';
 
 export interface FrontierRow {
   url: string;
@@ -24,6 +24,12 @@ export interface FrontierRow {
   last_modified: string | null;
   content_sha256: string | null;
   role: string | null;
+  method: string;
+  /** The form body of a POST. */
+  body: string | null;
+  /** A list-API row: what it is (JSON, see src/crawl/cms/). */
+  api: string | null;
+  seed_label: string | null;
 }
 
 export interface NewUrl {
@@ -33,6 +39,26 @@ export interface NewUrl {
   priority: number;
   kindHint: KindHint;
   from: string | null;
+  method?: 'GET' | 'POST';
+  body?: string | null;
+  api?: string | null;
+  seedLabel?: string | null;
+}
+
+const POST_MARK = '#POST:';
+
+/**
+ * The frontier key of a request: the URL for a GET; `URL#POST:BODY` for a POST (a fragment never
+ * reaches a server and discovered URLs carry none, so the two cannot meet).
+ */
+export function requestKey(url: string, method: 'GET' | 'POST' = 'GET', body?: string | null): string {
+  return method === 'POST' ? `${url}${POST_MARK}${body ?? ''}` : url;
+}
+
+/** The URL to request for a frontier row. */
+export function requestUrl(row: Pick<FrontierRow, 'url' | 'method'>): string {
+  const i = row.method === 'POST' ? row.url.indexOf(POST_MARK) : -1;
+  return i < 0 ? row.url : row.url.slice(0, i);
 }
 
 export interface FetchLogEntry {
@@ -75,7 +101,8 @@ export interface Done {
   tries?: number;
 }
 
-const COLS = 'url, host, state, depth, priority, kind_hint, tries, next_attempt_at, etag, last_modified, content_sha256, role';
+const COLS =
+  'url, host, state, depth, priority, kind_hint, tries, next_attempt_at, etag, last_modified, content_sha256, role, method, body, api, seed_label';
 
 export class Frontier {
   private s;
@@ -84,8 +111,11 @@ export class Frontier {
     applyCrawlMigrations(db);
     this.s = {
       add: db.prepare(
-        `INSERT OR IGNORE INTO frontier (url, host, depth, priority, kind_hint, discovered_from)
-         VALUES (@url, @host, @depth, @priority, @kindHint, @from)`,
+        `INSERT OR IGNORE INTO frontier (url, host, depth, priority, kind_hint, discovered_from, method, body, api, seed_label)
+         VALUES (@key, @host, @depth, @priority, @kindHint, @from, @method, @body, @api, @seedLabel)`,
+      ),
+      label: db.prepare(`UPDATE frontier SET seed_label = ? WHERE url = ? AND seed_label IS NULL`),
+      storeLabel: db.prepare(`INSERT OR IGNORE INTO seed_labels (sha256, label) VALUES (?, ?)`,
       ),
       due: db.prepare(
         `SELECT ${COLS} FROM frontier
@@ -175,7 +205,29 @@ export class Frontier {
 
   /** Adds a URL unless it is known already; true when it is new. */
   add(u: NewUrl): boolean {
-    return this.s.add.run(u).changes > 0;
+    const method = u.method ?? 'GET';
+    const key = requestKey(u.url, method, u.body);
+    const added =
+      this.s.add.run({
+        key,
+        host: u.host,
+        depth: u.depth,
+        priority: u.priority,
+        kindHint: u.kindHint,
+        from: u.from,
+        method,
+        body: u.body ?? null,
+        api: u.api ?? null,
+        seedLabel: u.seedLabel ?? null,
+      }).changes > 0;
+    // a seed given again with a label (or a URL first reached without one) takes the label
+    if (!added && u.seedLabel) this.s.label.run(u.seedLabel, key);
+    return added;
+  }
+
+  /** The seed label of a stored document (crawl-set table seed_labels). */
+  storeSeedLabel(sha256: string, label: string | null): void {
+    if (label) this.s.storeLabel.run(sha256, label);
   }
 
   get(url: string): FrontierRow | undefined {

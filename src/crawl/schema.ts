@@ -65,6 +65,34 @@ export const CRAWL_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'POST requests in the frontier, seed labels, page resources',
+    up: `
+      -- a POST (a CMS list API such as Hanweb's dataproxy.jsp) is one frontier row like a GET: its key
+      -- (the url column) is 'URL#POST:BODY', so the frontier deduplicates by method + URL + body
+      ALTER TABLE frontier ADD COLUMN method TEXT NOT NULL DEFAULT 'GET';
+      ALTER TABLE frontier ADD COLUMN body TEXT;
+      -- what a list-API row is (JSON: platform and paging), to read its answer and ask for the next pages
+      ALTER TABLE frontier ADD COLUMN api TEXT;
+      -- the label of the seed the URL was reached from (seeds file: URL, then a label)
+      ALTER TABLE frontier ADD COLUMN seed_label TEXT;
+
+      CREATE TABLE seed_labels (
+        sha256 TEXT NOT NULL,
+        label TEXT NOT NULL,
+        PRIMARY KEY (sha256, label)
+      );
+
+      -- the images of a report page whose tables are pictures (bytes in blobs)
+      CREATE TABLE page_resources (
+        page_sha256 TEXT NOT NULL,
+        url TEXT NOT NULL,
+        resource_sha256 TEXT NOT NULL,
+        PRIMARY KEY (page_sha256, url)
+      );
+    `,
+  },
 ];
 
 export function applyCrawlMigrations(db: Database.Database): void {

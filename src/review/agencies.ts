@@ -1,10 +1,17 @@
 /**
  * Linking stored reports to one body across years (table agencies / agency_links of the 'review' set).
- * The identity comes from src/agency.ts; the qualifier (the parent unit a name gave, 淮安市) keeps
- * same-named districts of different cities apart when their names say so. A person's correction
+ * A report placed in the divisions (src/places/) is linked by its place key: division code (and
+ * zone) + kind + department type, so 洪泽区人民政府 and 淮安市洪泽区人民政府 (both 320813, government)
+ * or 扶沟县国土资源局 and 扶沟县自然资源局 (411621, natural_resources) are one body whatever the
+ * name (table agency_places of the 'places' set). A report not placed falls back to the name's
+ * identity (src/agency.ts), whose qualifier (the parent unit a name gave, 淮安市) keeps same-named
+ * districts of different cities apart when their names say so. A person's correction
  * (`nianbao review link`) is a 'manual' link that automatic linking never overrides.
  */
 import { parseAgencyName } from '../agency.js';
+import { resolvePlace } from '../places/resolve.js';
+import { placeStoredReport } from '../places/placing.js';
+import { ensurePlacesSchema } from '../places/schema.js';
 import type { Db } from '../store/db.js';
 
 export interface AgencyRow {
@@ -20,8 +27,55 @@ export interface LinkRow {
   source: 'auto' | 'manual';
 }
 
-/** Finds (or creates) the body a name stands for. */
-export function findOrCreateAgency(db: Db, name: string): AgencyRow {
+/**
+ * Finds (or creates) the body a name stands for: the body of its place key when it has one (`placeKey`,
+ * or the name's own place when it resolves alone), else by the name's identity.
+ */
+export function findOrCreateAgency(db: Db, name: string, placeKey?: string | null): AgencyRow {
+  ensurePlacesSchema(db);
+  const key = placeKey !== undefined ? placeKey : resolvePlace({ agency: name }).key;
+  if (!key) return findOrCreateByName(db, name);
+  const byKey = db.prepare('SELECT a.* FROM agency_places p JOIN agencies a ON a.id = p.agency_id WHERE p.place_key = ?').get(key) as
+    | AgencyRow
+    | undefined;
+  if (byKey) {
+    // a fuller name (淮安市洪泽区人民政府 after 洪泽区人民政府) gives the body its qualifier
+    const { dropped } = parseAgencyName(name);
+    if (byKey.qualifier === null && dropped.length) {
+      const qualifier = dropped[dropped.length - 1]!;
+      db.prepare('UPDATE agencies SET qualifier = ?, display_name = ? WHERE id = ?').run(qualifier, name.trim(), byKey.id);
+      return { ...byKey, qualifier, display_name: name.trim() };
+    }
+    return byKey;
+  }
+  // the body of that name, unless it stands for another place already (鼓楼区 of 南京市 vs 福州市)
+  let a = findOrCreateByName(db, name);
+  if (db.prepare('SELECT 1 FROM agency_places WHERE agency_id = ?').get(a.id)) a = createAgency(db, name);
+  db.prepare('INSERT INTO agency_places (place_key, agency_id) VALUES (?, ?)').run(key, a.id);
+  return a;
+}
+
+function createAgency(db: Db, name: string): AgencyRow {
+  const { identity, dropped } = parseAgencyName(name);
+  const qualifier = dropped.length ? dropped[dropped.length - 1]! : null;
+  const id = Number(
+    db.prepare('INSERT INTO agencies (identity, display_name, qualifier) VALUES (?, ?, ?)').run(identity, name.trim(), qualifier)
+      .lastInsertRowid,
+  );
+  return { id, identity, display_name: name.trim(), qualifier };
+}
+
+/** The body of a name that has no place key (the oldest), else a new one. */
+function findOrCreateUnplaced(db: Db, name: string): AgencyRow {
+  const { identity } = parseAgencyName(name);
+  const hit = db
+    .prepare('SELECT * FROM agencies a WHERE identity = ? AND NOT EXISTS (SELECT 1 FROM agency_places p WHERE p.agency_id = a.id) ORDER BY id')
+    .get(identity) as AgencyRow | undefined;
+  return hit ?? createAgency(db, name);
+}
+
+/** Finds (or creates) the body a name stands for, by the name's identity alone. */
+function findOrCreateByName(db: Db, name: string): AgencyRow {
   const { identity, dropped } = parseAgencyName(name);
   if (!identity) throw new Error(`no agency identity in ${JSON.stringify(name)}`);
   const qualifier = dropped.length ? dropped[dropped.length - 1]! : null;
@@ -37,12 +91,7 @@ export function findOrCreateAgency(db: Db, name: string): AgencyRow {
     // A name without a parent unit: the body of that identity (the oldest when several cities have one).
     hit = candidates[0];
   }
-  if (hit) return hit;
-  const id = Number(
-    db.prepare('INSERT INTO agencies (identity, display_name, qualifier) VALUES (?, ?, ?)').run(identity, name.trim(), qualifier)
-      .lastInsertRowid,
-  );
-  return { id, identity, display_name: name.trim(), qualifier };
+  return hit ?? createAgency(db, name);
 }
 
 export function linkOf(db: Db, reportId: number): (LinkRow & AgencyRow) | undefined {
@@ -67,7 +116,9 @@ export function linkReport(db: Db, reportId: number): (LinkRow & AgencyRow) | un
     if (existing) db.prepare('DELETE FROM agency_links WHERE report_id = ?').run(reportId);
     return undefined;
   }
-  const a = findOrCreateAgency(db, r.agency);
+  const place = placeStoredReport(db, reportId);
+  // an ambiguous place (鼓楼区 alone) is not linked to a body placed somewhere: that would be a guess
+  const a = place?.status === 'ambiguous' ? findOrCreateUnplaced(db, r.agency) : findOrCreateAgency(db, r.agency, place?.place_key ?? null);
   db.prepare(
     `INSERT INTO agency_links (report_id, agency_id, source) VALUES (?, ?, 'auto')
      ON CONFLICT (report_id) DO UPDATE SET agency_id = excluded.agency_id, source = 'auto',

@@ -118,6 +118,27 @@ JOIN agency_links l ON l.agency_id = a.id
 JOIN reports r ON r.id = l.report_id;
 `,
   },
+  {
+    version: 2,
+    description: 'reviewer accounts and sign-in sessions (the review page on a shared address)',
+    up: `
+-- Reviewer accounts: password hashed with scrypt (node:crypto), a random salt per account.
+CREATE TABLE reviewers (
+  name       TEXT PRIMARY KEY,
+  salt       TEXT NOT NULL,                 -- hex
+  hash       TEXT NOT NULL,                 -- hex, scrypt(password, salt, 64)
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+-- Sign-in sessions: the cookie carries a random token; only its SHA-256 is stored.
+CREATE TABLE review_sessions (
+  token_hash TEXT PRIMARY KEY,
+  reviewer   TEXT NOT NULL REFERENCES reviewers(name) ON DELETE CASCADE,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX review_sessions_reviewer ON review_sessions(reviewer);
+`,
+  },
 ];
 
 /** Applies the 'review' set to an open database (whose 'core' set is applied). Idempotent. */

@@ -1,23 +1,33 @@
 /**
- * The review page: a local web server (node:http, no framework: five routes and form posts do not
- * need one). Pages carry no script at all and are served with a CSP that forbids scripts.
+ * The review page: a web server (node:http, no framework: a dozen routes and form posts do not need
+ * one). Pages carry no script at all and are served with a CSP that forbids scripts.
  *
  * Routes:
- *   GET  /                          flagged reports, with filters (agency, region, year, check, status, state)
- *   GET  /report/:id                the report: flagged checks with evidence and decision forms, its tables
- *                                   as extracted (offending cells marked), beside the source
- *   GET  /report/:id/source         HTML sources: the original page, decoded to UTF-8, for a sandboxed iframe
- *                                   (iframe sandbox="" plus CSP `sandbox; default-src 'none'; style-src
- *                                   'unsafe-inline'; img-src data:`), offending cells outlined by their domPath
- *   GET  /report/:id/page/:n.png    PDF sources: page n rendered server-side by poppler's pdftoppm (100 dpi);
- *                                   the report page overlays the offending cells' boxes
+ *   GET  /                          the queue: findings (one per cause), open first then by discrepancy;
+ *                                   filters region, agency, year, check family, severity, review state; paging
+ *   GET  /overview                  charts (server-side SVG) with their numbers as tables
+ *   GET  /export.xlsx, /export.csv  the open findings (filters region, agency)
+ *   GET  /report/:id[?f=FINDING]    the report: its findings with evidence and decision forms (the current
+ *                                   one with accesskeys), its tables as extracted, beside the source
+ *   GET  /report/:id/source         HTML sources: the original page, decoded, for a sandboxed iframe (CSP
+ *                                   `sandbox; default-src 'none'…`), flagged cells outlined and given ids
+ *                                   (nb-<key>) so a fragment scrolls to them
+ *   GET  /report/:id/page/:n.png    PDF sources: page n rendered by poppler's pdftoppm (100 dpi)
+ *   GET  /report/:id/image          image sources (kind image): the stored image
+ *   GET  /report/:id/resource?u=URL an <img> of an HTML report page, from the crawl set's page_resources
  *   GET  /report/:id/raw            the stored bytes, as a download
- *   POST /report/:id/decide         records a decision (form fields csrf, check, decision, value, note, by)
- *   POST /report/:id/link           links the report to another body (agency, by) or back to the automatic link (action=auto)
+ *   POST /report/:id/decide         a decision on a finding (every check it groups); then the next open finding
+ *   POST /report/:id/link           links the report to another body, or back to the automatic link
+ *   GET|POST /signin, POST /signout reviewer sign-in (accounts: `nianbao review user add`)
  *
- * CSRF: every form carries a per-server random token; a POST without it, or with an Origin header
- * other than the server's own, is refused (403). Requests whose Host is not the server's own address
- * are refused too (DNS rebinding).
+ * Sign-in: on a non-loopback address every page but /signin answers 303 (pages) or 401 (anything else)
+ * without a session; starting there without any account is refused. On loopback the page works without
+ * sign-in unless `requireLogin` is set (and accounts exist). Sessions: random token in an HttpOnly
+ * SameSite=Strict cookie, stored hashed with an expiry. A decision records the signed-in reviewer.
+ *
+ * CSRF: every form carries a token (per session when signed in, else per server); a POST without it, or
+ * with an Origin other than the page's own, is refused (403). Without sign-in, requests whose Host is not
+ * the server's own loopback address are refused (DNS rebinding).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -26,31 +36,48 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { load } from 'cheerio/slim';
 import { decodeBytes } from '../decode.js';
 import type { Db } from '../store/db.js';
+import { createSession, endSession, isLoopbackHost, reviewerCount, sessionFormToken, sessionReviewer, verifyPassword, SESSION_HOURS } from '../review/accounts.js';
 import { linkOf } from '../review/agencies.js';
+import { findingsCsv, findingsXlsx, openFindingRows } from '../review/export-findings.js';
+import { findingQueue, reportFindings, type Finding, type QueueFilter } from '../review/findings.js';
 import { relink } from '../review/hook.js';
-import { decide, listFlagged, DECISIONS, type Decision, type FlaggedFilter, type ReviewState } from '../review/workflow.js';
-import { errorPage, esc, listPage, reportPage, type ListFilters, type ReportListItem, type ReportView } from './html.js';
+import { FAMILIES } from '../review/labels-zh.js';
+import { familyShares, outcomesByAgency, reportsByYearRegion } from '../review/overview.js';
+import { decide, DECISIONS, type Decision, type EvidenceCell, type ReviewState } from '../review/workflow.js';
+import { errorPage, esc, filterQuery, findingAnchor, listPage, reportPage, signinPage, type ListFilters, type PageUser, type ReportView } from './html.js';
+import { overviewPage } from './overview-page.js';
 
 export const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 export const SOURCE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'";
 const DPI = 100;
+const COOKIE = 'nb_session';
 
 export interface ServeOptions {
   host?: string;
   port?: number;
-  /** Fixed CSRF token (tests); random by default. */
+  /** Fixed form token for pages without a session (tests); random by default. */
   token?: string;
+  /** On loopback too, require sign-in (needs accounts). */
+  requireLogin?: boolean;
+  /** Findings per page of the queue (default 30). */
+  pageSize?: number;
 }
 
 export interface RunningServer {
   server: Server;
   url: string;
   token: string;
+  /** Whether pages need a signed-in reviewer. */
+  loginRequired: boolean;
   close(): Promise<void>;
 }
+
+/** Why the server will not start: the command turns it into exit status 2. */
+export class ServeRefused extends Error {}
 
 interface ReportRow {
   id: number;
@@ -58,6 +85,7 @@ interface ReportRow {
   source: string;
   source_url: string | null;
   kind: string | null;
+  ocr: number | null;
   status: string;
   version: string | null;
   agency: string | null;
@@ -82,6 +110,11 @@ function html(res: ServerResponse, status: number, body: string): void {
   send(res, status, body, 'text/html; charset=utf-8');
 }
 
+function redirect(res: ServerResponse, location: string, extra: Record<string, string | string[]> = {}): void {
+  res.writeHead(303, { Location: location, 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store', ...extra });
+  res.end();
+}
+
 function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -100,6 +133,26 @@ function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
 
 function pngSize(png: Buffer): { width: number; height: number } {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+/** The MIME type of an image by its first bytes (null: not an image a browser shows). */
+export function imageType(b: Buffer): string | null {
+  if (b.length > 8 && b.readUInt32BE(0) === 0x89504e47) return 'image/png';
+  if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8) return 'image/jpeg';
+  if (b.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
+  if (b.subarray(0, 2).toString('latin1') === 'BM') return 'image/bmp';
+  if (b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  return null;
+}
+
+async function imageSize(b: Buffer): Promise<{ width: number; height: number } | null> {
+  try {
+    const sharp = (await import('sharp')).default;
+    const m = await sharp(b).metadata();
+    return m.width && m.height ? { width: m.width, height: m.height } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Renders one PDF page to PNG with pdftoppm. */
@@ -139,95 +192,205 @@ export function selectorOf(domPath: string): string | null {
   return out.join('>');
 }
 
+/** The id a flagged cell gets in the source page (a fragment scrolls to it). */
+export function cellId(key: string): string {
+  return 'nb-' + key.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+function cookieOf(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+  }
+  return undefined;
+}
+
+function sameToken(given: string, want: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The boxes of cells over a page image: an inline SVG in the image's own coordinates. */
+function boxedImage(src: string, alt: string, width: number, height: number, boxes: { key: string; bbox: number[]; cur: boolean }[], scale: number): string {
+  const shownW = Math.min(width, 900);
+  const shownH = Math.round((height * shownW) / width);
+  const rects = boxes
+    .map((b) => {
+      const [x0, y0, x1, y1] = b.bbox.map((n) => n * scale) as [number, number, number, number];
+      return `<rect class="box${b.cur ? ' cur' : ''}" x="${x0.toFixed(1)}" y="${y0.toFixed(1)}" width="${(x1 - x0).toFixed(1)}" height="${(y1 - y0).toFixed(1)}"${b.cur ? ' style="stroke:#06c;stroke-width:4"' : ''}><title>${esc(b.key)}</title></rect>`;
+    })
+    .join('');
+  return `<div class="page"><img alt="${esc(alt)}" src="${esc(src)}" width="${shownW}" height="${shownH}"><svg class="boxes" xmlns="http://www.w3.org/2000/svg" width="${shownW}" height="${shownH}" viewBox="0 0 ${width} ${height}">${rects}</svg></div>`;
+}
+
 export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? randomBytes(24).toString('hex');
+  const secret = randomBytes(32).toString('hex');
+  const loopback = isLoopbackHost(host);
+  const accounts = reviewerCount(db);
+  if (!loopback && accounts === 0) {
+    return Promise.reject(
+      new ServeRefused(
+        `refusing to serve on ${host}: it is not a loopback address and there is no reviewer account, so anyone on the network could record decisions. ` +
+          'Create an account first (nianbao review user add NAME), or serve on 127.0.0.1.',
+      ),
+    );
+  }
+  if (opts.requireLogin && accounts === 0) return Promise.reject(new ServeRefused('--require-login needs a reviewer account (nianbao review user add NAME)'));
+  const loginRequired = !loopback || !!opts.requireLogin;
   const pageCache = new Map<string, Buffer>();
 
   const report = (id: number) =>
-    db.prepare('SELECT id, sha256, source, source_url, kind, status, version, agency, year, title, region FROM reports WHERE id = ?').get(id) as
+    db.prepare('SELECT id, sha256, source, source_url, kind, ocr, status, version, agency, year, title, region FROM reports WHERE id = ?').get(id) as
       | ReportRow
       | undefined;
   const bytesOf = (sha: string) => (db.prepare('SELECT bytes FROM blobs WHERE sha256 = ?').get(sha) as { bytes: Buffer } | undefined)?.bytes;
+  const hasTable = (name: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?").get(name);
+
+  /** An <img> of a report page, from the crawl set's page_resources (when the table exists). */
+  function resourceBytes(r: ReportRow, url: string): Buffer | undefined {
+    if (!hasTable('page_resources')) return undefined;
+    const row = db.prepare('SELECT resource_sha256 FROM page_resources WHERE page_sha256 = ? AND url = ?').get(r.sha256, url) as { resource_sha256: string } | undefined;
+    return row ? bytesOf(row.resource_sha256) : undefined;
+  }
 
   async function pagePng(r: ReportRow, n: number): Promise<Buffer> {
     const k = `${r.sha256}:${n}`;
     const hit = pageCache.get(k);
     if (hit) return hit;
     const bytes = bytesOf(r.sha256);
-    if (!bytes) throw new Error('the document bytes are not stored');
+    if (!bytes) throw new Error('文件未保存');
     const png = await renderPdfPage(bytes, n);
     if (pageCache.size > 64) pageCache.delete(pageCache.keys().next().value!);
     pageCache.set(k, png);
     return png;
   }
 
-  function listItems(filters: ListFilters): ReportListItem[] {
-    const f: FlaggedFilter = { noCells: true, status: (['fail', 'warn', 'all'].includes(filters.status ?? '') ? filters.status : 'fail') as FlaggedFilter['status'] };
-    if (filters.agency) f.agency = filters.agency;
-    if (filters.region) f.region = filters.region;
-    if (filters.check) f.check = filters.check;
-    if (filters.year && /^\d{4}$/.test(filters.year)) f.year = Number(filters.year);
-    if (filters.state && ['open', 'closed', 'reopened'].includes(filters.state)) f.state = filters.state as ReviewState;
-    const by = new Map<number, ReportListItem>();
-    for (const c of listFlagged(db, f)) {
-      let it = by.get(c.report_id);
-      if (!it) {
-        it = { report_id: c.report_id, agency: c.agency, agency_identity: c.agency_identity, region: c.region, year: c.year, failed: 0, warned: 0, open: 0, checks: [] };
-        by.set(c.report_id, it);
-      }
-      if (c.status === 'fail') it.failed++;
-      else it.warned++;
-      if (c.state !== 'closed') it.open++;
-      it.checks.push(c.check_id);
-    }
-    return [...by.values()];
+  function queueFilter(f: ListFilters): QueueFilter {
+    const q: QueueFilter = {};
+    if (f.region) q.region = f.region;
+    if (f.agency) q.agency = f.agency;
+    if (f.year && /^\d{4}$/.test(f.year)) q.year = Number(f.year);
+    if (f.family && FAMILIES.includes(f.family)) q.family = f.family;
+    if (f.status === 'fail' || f.status === 'warn') q.status = f.status;
+    if (f.state && ['open', 'closed', 'reopened'].includes(f.state)) q.state = f.state as ReviewState;
+    return q;
+  }
+
+  // The queue is recomputed only when the database changed: PRAGMA data_version moves on other
+  // connections' commits, total_changes() on this connection's.
+  const queueMemo = new Map<string, ReturnType<typeof findingQueue>>();
+  function queue(f: QueueFilter = {}) {
+    const v = db.prepare('SELECT total_changes() AS t').get() as { t: number };
+    const key = `${db.pragma('data_version', { simple: true })}:${v.t}:${JSON.stringify(f)}`;
+    const hit = queueMemo.get(key);
+    if (hit) return hit;
+    if (queueMemo.size > 32) queueMemo.clear();
+    const q = findingQueue(db, f);
+    queueMemo.set(key, q);
+    return q;
+  }
+
+  const findingHref = (reportId: number, id: string) => `/report/${reportId}?f=${encodeURIComponent(id)}#${findingAnchor(id)}`;
+
+  /** The first open finding of the queue other than `except`. */
+  function nextOpen(except?: { report: number; id: string }): string | null {
+    const hit = queue().find(
+      (i) => (i.finding.state === 'open' || i.finding.state === 'reopened') && !(except && i.finding.report_id === except.report && i.finding.id === except.id),
+    );
+    return hit ? findingHref(hit.finding.report_id, hit.finding.id) : null;
+  }
+
+  function curCells(v: ReportView): EvidenceCell[] {
+    const cur = v.findings.find((f) => f.id === v.current);
+    return (cur?.cells ?? []).filter((c) => c.report_id === v.id && c.present);
   }
 
   async function sourceHtml(r: ReportRow, v: ReportView, pageParam: string | null): Promise<string> {
     const bytes = bytesOf(r.sha256);
-    if (!bytes) return '<p>The document bytes are not stored.</p>';
-    const raw = `<p><a href="/report/${r.id}/raw">download the stored document</a></p>`;
+    if (!bytes) return '<p>文件未保存。</p>';
+    const raw = `<p><a href="/report/${r.id}/raw">下载保存的原文件</a></p>`;
+    const all = v.findings.flatMap((f) => f.cells.filter((c) => c.report_id === r.id && c.present));
+    const cur = curCells(v);
+    const curKeys = new Set(cur.map((c) => c.key));
+    const boxesOf = (cells: EvidenceCell[], pick: (c: EvidenceCell) => boolean) => {
+      const seen = new Set<string>();
+      return cells.filter((c) => c.where?.bbox && pick(c) && !seen.has(c.key) && seen.add(c.key)).map((c) => ({ key: c.key, bbox: c.where!.bbox!, cur: curKeys.has(c.key) }));
+    };
     if (r.kind === 'html') {
-      return `<iframe sandbox="" src="/report/${r.id}/source" title="original page" referrerpolicy="no-referrer"></iframe>${raw}`;
+      const first = cur.find((c) => c.where?.domPath) ?? all.find((c) => c.where?.domPath);
+      const frag = first ? '#' + cellId(first.key) : '';
+      let images = '';
+      const imgCells = all.filter((c) => c.where?.image);
+      for (const url of [...new Set(imgCells.map((c) => c.where!.image!))]) {
+        const cells = imgCells.filter((c) => c.where!.image === url);
+        const b = resourceBytes(r, url);
+        const size = b && imageType(b) ? await imageSize(b) : null;
+        if (b && size) {
+          images += `<h3>表格图片（OCR）</h3>` + boxedImage(`/report/${r.id}/resource?u=${encodeURIComponent(url)}`, `图片 ${url}`, size.width, size.height, boxesOf(cells, () => true), 1);
+        } else {
+          images += `<h3>表格图片（OCR）：${esc(url)}</h3><p>图片未保存；识别的格子（图片像素坐标）：</p><ul>${cells
+            .map((c) => `<li>${esc(c.key)}: [${(c.where!.bbox ?? []).map((n: number) => Math.round(n)).join(', ')}]</li>`)
+            .join('')}</ul>`;
+        }
+      }
+      return `<iframe name="src" sandbox="" src="/report/${r.id}/source?f=${encodeURIComponent(v.current ?? '')}${frag}" title="原网页" referrerpolicy="no-referrer"></iframe>${images}${raw}`;
     }
-    const cells = v.flagged.flatMap((f) => f.cells.filter((c) => c.report_id === r.id && c.present));
+    if (r.kind === 'image') {
+      const size = imageType(bytes) ? await imageSize(bytes) : null;
+      if (!size) return `<p>这个图片格式浏览器无法显示。</p>${raw}`;
+      return boxedImage(`/report/${r.id}/image`, '原图', size.width, size.height, boxesOf(all, () => true), 1) + raw;
+    }
     if (r.kind === 'pdf') {
-      const pages = [...new Set(cells.map((c) => c.where?.page).filter((p): p is number => typeof p === 'number'))].sort((a, b) => a - b);
-      const wanted = pageParam && /^\d{1,4}$/.test(pageParam) ? Number(pageParam) : (pages[0] ?? 1);
+      const pages = [...new Set(all.map((c) => c.where?.page).filter((p): p is number => typeof p === 'number'))].sort((a, b) => a - b);
+      const curPage = cur.find((c) => typeof c.where?.page === 'number')?.where?.page;
+      const wanted = pageParam && /^\d{1,4}$/.test(pageParam) ? Number(pageParam) : (curPage ?? pages[0] ?? 1);
       let png: Buffer;
       try {
         png = await pagePng(r, wanted);
       } catch (err) {
-        return `<p>Page ${wanted} could not be rendered: ${esc((err as Error).message)}</p>${raw}`;
+        return `<p>第 ${wanted} 页无法显示：${esc((err as Error).message)}</p>${raw}`;
       }
       const { width, height } = pngSize(png);
-      const k = DPI / 72;
-      const boxes = cells
-        .filter((c) => c.where?.page === wanted && c.where.bbox)
-        .map((c) => {
-          const [x0, y0, x1, y1] = c.where!.bbox!;
-          return `<div class="box" title="${esc(c.key)}" style="left:${(x0 * k).toFixed(1)}px;top:${(y0 * k).toFixed(1)}px;width:${((x1 - x0) * k).toFixed(1)}px;height:${((y1 - y0) * k).toFixed(1)}px"></div>`;
-        })
-        .join('');
+      const fq = v.current ? `&f=${encodeURIComponent(v.current)}` : '';
       const nav = [
-        wanted > 1 ? `<a href="/report/${r.id}?page=${wanted - 1}#source">← page ${wanted - 1}</a>` : '',
-        ...pages.map((p) => (p === wanted ? `<b>page ${p}</b>` : `<a href="/report/${r.id}?page=${p}#source">page ${p}</a>`)),
-        `<a href="/report/${r.id}?page=${wanted + 1}#source">page ${wanted + 1} →</a>`,
+        wanted > 1 ? `<a href="/report/${r.id}?page=${wanted - 1}${fq}#source">← 第 ${wanted - 1} 页</a>` : '',
+        ...pages.map((p) => (p === wanted ? `<b>第 ${p} 页</b>` : `<a href="/report/${r.id}?page=${p}${fq}#source">第 ${p} 页</a>`)),
+        `<a href="/report/${r.id}?page=${wanted + 1}${fq}#source">第 ${wanted + 1} 页 →</a>`,
       ].join(' · ');
-      return `<p>${nav}</p><div class="page"><img alt="page ${wanted}" src="/report/${r.id}/page/${wanted}.png" width="${width}" height="${height}">${boxes}</div>${raw}`;
+      return `<p>${nav}</p>${boxedImage(`/report/${r.id}/page/${wanted}.png`, `第 ${wanted} 页`, width, height, boxesOf(all, (c) => c.where?.page === wanted), DPI / 72)}${raw}`;
     }
-    // Plain text: shown escaped, the offending lines highlighted.
-    const text = decodeBytes(bytes, { kind: 'text' }).text;
-    const lines = new Set(cells.map((c) => c.where?.line).filter((l): l is number => typeof l === 'number'));
-    const body = text
-      .split(/\r?\n/)
-      .map((l, i) => (lines.has(i + 1) ? `<span class="hl" id="line-${i + 1}">${esc(l)}</span>` : esc(l)))
-      .join('\n');
-    return `<pre class="src">${body}</pre>${raw}`;
+    if (r.kind === 'docx' || r.kind === 'doc' || r.kind === 'wps' || r.kind === 'xlsx') {
+      // Word and spreadsheet files are not rendered here: their cells are named by table, row, column (and sheet)
+      return `<p>${esc(r.kind.toUpperCase())} 文件不在页面中显示：有问题的格子已在上面按表、行、列${r.kind === 'xlsx' ? '（以及工作表和单元格地址）' : ''}列出。</p>${raw}`;
+    }
+    if (r.kind === 'text') {
+      const text = decodeBytes(bytes, { kind: 'text' }).text;
+      const lines = new Set(all.map((c) => c.where?.line).filter((l): l is number => typeof l === 'number'));
+      const curLines = new Set(cur.map((c) => c.where?.line).filter((l): l is number => typeof l === 'number'));
+      const body = text
+        .split(/\r?\n/)
+        .map((l, i) => (lines.has(i + 1) ? `<span class="hl${curLines.has(i + 1) ? ' cur' : ''}" id="line-${i + 1}">${esc(l)}</span>` : esc(l)))
+        .join('\n');
+      return `<pre class="src">${body}</pre>${raw}`;
+    }
+    return `<p>这类文件（${esc(r.kind ?? '')}）不在页面中显示；格子的位置见各问题的“位置”。</p>${raw}`;
   }
 
-  function reportView(r: ReportRow): ReportView {
+  /** Where "在原文中查看" goes for a cell. */
+  function sourceHref(r: ReportRow, v: ReportView): (c: EvidenceCell) => string | null {
+    return (c) => {
+      if (c.report_id !== r.id || !c.present || !c.where) return null;
+      if (r.kind === 'html' && c.where.domPath) return `/report/${r.id}/source?f=${encodeURIComponent(v.current ?? '')}#${cellId(c.key)}`;
+      if (r.kind === 'text' && c.where.line) return `#line-${c.where.line}`;
+      if (r.kind === 'pdf' && c.where.page) return `/report/${r.id}?page=${c.where.page}&f=${encodeURIComponent(v.current ?? '')}#source`;
+      return null;
+    };
+  }
+
+  function reportView(r: ReportRow, current: string | null): ReportView {
     const figures: Record<string, number | null> = {};
     for (const f of db.prepare('SELECT key, value FROM figures WHERE report_id = ? ORDER BY ord').all(r.id) as { key: string; value: number | null }[]) {
       figures[f.key] = f.value;
@@ -236,24 +399,21 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     for (const s of db.prepare('SELECT key, text FROM figure_sources WHERE report_id = ?').all(r.id) as { key: string; text: string }[]) {
       printed[s.key] = s.text;
     }
+    const findings: Finding[] = reportFindings(db, r.id);
+    const isOpen = (f: Finding) => f.state === 'open' || f.state === 'reopened';
+    const cur = (current && findings.find((f) => f.id === current)) || findings.find(isOpen) || findings[0];
+    const link = linkOf(db, r.id);
     return {
-      id: r.id,
-      agency: r.agency,
-      identity: linkOf(db, r.id)?.identity ?? null,
-      link_source: linkOf(db, r.id)?.source ?? null,
-      region: r.region,
-      year: r.year,
-      version: r.version,
-      status: r.status,
-      kind: r.kind,
-      title: r.title,
-      source: r.source,
-      source_url: r.source_url,
-      sha256: r.sha256,
-      figures,
-      printed,
-      flagged: listFlagged(db, { status: 'all', reportId: r.id }),
+      id: r.id, agency: r.agency, identity: link?.identity ?? null, link_source: link?.source ?? null, region: r.region, year: r.year,
+      version: r.version, status: r.status, kind: r.kind, ocr: r.ocr === 1, title: r.title, source: r.source, source_url: r.source_url, sha256: r.sha256,
+      figures, printed, findings, current: cur?.id ?? null,
+      next: nextOpen(cur ? { report: r.id, id: cur.id } : undefined),
     };
+  }
+
+  async function renderReport(res: ServerResponse, r: ReportRow, user: PageUser, current: string | null, page: string | null, status = 200, message?: string) {
+    const v = reportView(r, current);
+    return html(res, status, reportPage(v, await sourceHtml(r, v, page), user, sourceHref(r, v), message));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, self: string): Promise<void> {
@@ -262,29 +422,16 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     const hostHeader = req.headers.host ?? '';
     const port = new URL(self).port;
     const allowedHosts = new Set([new URL(self).host, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
-    if (!allowedHosts.has(hostHeader)) return html(res, 421, errorPage(421, 'unexpected Host header'));
+    // Without sign-in the Host must be our own loopback name (DNS rebinding); with sign-in the session
+    // cookie (SameSite=Strict, never sent to a rebound name) guards the pages and any name is served.
+    if (!loginRequired && !allowedHosts.has(hostHeader)) return html(res, 421, errorPage(421, '请求的主机名不是本服务器的地址（unexpected Host header）'));
 
-    if (req.method === 'GET' && path === '/') {
-      const q = url.searchParams;
-      const filters: ListFilters = {};
-      for (const k of ['agency', 'region', 'year', 'check', 'status', 'state'] as const) {
-        const v = q.get(k);
-        if (v) filters[k] = v;
-      }
-      const years = (db.prepare('SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year').all() as { year: number }[]).map((y) => y.year);
-      const checkIds = (db.prepare("SELECT DISTINCT check_id FROM checks WHERE status IN ('fail','warn') ORDER BY check_id").all() as { check_id: string }[]).map(
-        (c) => c.check_id,
-      );
-      return html(res, 200, listPage(listItems(filters), filters, years, checkIds));
-    }
+    const sessionToken = cookieOf(req, COOKIE);
+    const who = sessionReviewer(db, sessionToken);
+    const formToken = who && sessionToken ? sessionFormToken(secret, sessionToken) : token;
+    const user: PageUser = { name: who, token: formToken, login: loginRequired || reviewerCount(db) > 0 };
 
-    const m = /^\/report\/(\d+)(\/source|\/raw|\/decide|\/link|\/page\/(\d+)\.png)?$/.exec(path);
-    if (!m) return html(res, 404, errorPage(404, 'no such page'));
-    const r = report(Number(m[1]));
-    if (!r) return html(res, 404, errorPage(404, `no report #${m[1]}`));
-    const sub = m[2] ?? '';
-
-    if (req.method === 'POST' && (sub === '/decide' || sub === '/link')) {
+    if (req.method === 'POST') {
       const origin = req.headers.origin;
       let originHost: string | null = null;
       try {
@@ -292,91 +439,163 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       } catch {
         originHost = '(unparsable)';
       }
-      if (originHost !== null && !allowedHosts.has(originHost)) {
-        return html(res, 403, errorPage(403, 'cross-origin form post refused'));
+      if (originHost !== null && originHost !== hostHeader && !(!loginRequired && allowedHosts.has(originHost))) {
+        return html(res, 403, errorPage(403, '拒绝来自其他网站的表单提交（cross-origin form post refused）'));
       }
+    }
+
+    if (path === '/signin') {
+      if (req.method === 'GET') return html(res, 200, signinPage(token, undefined, url.searchParams.get('next') ?? '/'));
+      if (req.method !== 'POST') return html(res, 405, errorPage(405, '不支持这种请求方法'));
+      const form = new URLSearchParams(await readBody(req));
+      if (!sameToken(form.get('csrf') ?? '', token)) return html(res, 403, signinPage(token, '表单已过期，请重新登录'));
+      const name = (form.get('name') ?? '').trim();
+      let next = form.get('next') ?? '/';
+      if (!/^\/(?!\/)/.test(next)) next = '/';
+      if (!name || !verifyPassword(db, name, form.get('password') ?? '')) return html(res, 401, signinPage(token, '审核人或密码不对', next, name));
+      const t = createSession(db, name);
+      return redirect(res, next, { 'Set-Cookie': `${COOKIE}=${t}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_HOURS * 3600}` });
+    }
+
+    if (loginRequired && !who) {
+      if (req.method === 'GET' && (path === '/' || path === '/overview' || /^\/report\/\d+$/.test(path))) {
+        return redirect(res, `/signin?next=${encodeURIComponent(path + url.search)}`);
+      }
+      return send(res, 401, errorPage(401, '请先登录'), 'text/html; charset=utf-8');
+    }
+
+    const checkForm = (form: URLSearchParams) => sameToken(form.get('csrf') ?? '', formToken);
+
+    if (path === '/signout' && req.method === 'POST') {
+      const form = new URLSearchParams(await readBody(req));
+      if (!checkForm(form)) return html(res, 403, errorPage(403, '表单令牌缺失或不对：请刷新页面后再提交'));
+      endSession(db, sessionToken);
+      return redirect(res, '/signin', { 'Set-Cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
+    }
+
+    const filters: ListFilters = {};
+    for (const k of ['agency', 'region', 'year', 'family', 'status', 'state', 'page'] as const) {
+      const v = url.searchParams.get(k);
+      if (v) filters[k] = v;
+    }
+
+    if (req.method === 'GET' && path === '/') {
+      const years = (db.prepare('SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year').all() as { year: number }[]).map((y) => y.year);
+      const items = queue(queueFilter(filters));
+      const open = items.filter((i) => i.finding.state === 'open' || i.finding.state === 'reopened').length;
+      return html(res, 200, listPage(items, filters, years, { open, all: items.length }, user, opts.pageSize));
+    }
+    if (req.method === 'GET' && path === '/overview') {
+      const agency = url.searchParams.get('agency') || undefined;
+      return html(res, 200, overviewPage(reportsByYearRegion(db), familyShares(db), outcomesByAgency(db, agency), agency, user));
+    }
+    if (req.method === 'GET' && (path === '/export.csv' || path === '/export.xlsx')) {
+      const rows = openFindingRows(db, { region: filters.region, agency: filters.agency });
+      const name = `findings${filters.region ? '-' + filters.region : ''}${filters.agency ? '-' + filters.agency : ''}`;
+      const disp = (ext: string) => `attachment; filename="findings.${ext}"; filename*=UTF-8''${encodeURIComponent(name)}.${ext}`;
+      if (path === '/export.csv') return send(res, 200, findingsCsv(rows), 'text/csv; charset=utf-8', { 'Content-Disposition': disp('csv') });
+      return send(res, 200, await findingsXlsx(rows), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', { 'Content-Disposition': disp('xlsx') });
+    }
+
+    const m = /^\/report\/(\d+)(\/source|\/raw|\/decide|\/link|\/image|\/resource|\/page\/(\d+)\.png)?$/.exec(path);
+    if (!m) return html(res, 404, errorPage(404, '没有这个页面', user));
+    const r = report(Number(m[1]));
+    if (!r) return html(res, 404, errorPage(404, `没有报告 #${m[1]}`, user));
+    const sub = m[2] ?? '';
+
+    if (req.method === 'POST' && (sub === '/decide' || sub === '/link')) {
       let form: URLSearchParams;
       try {
         form = new URLSearchParams(await readBody(req));
       } catch (err) {
         return html(res, 413, errorPage(413, (err as Error).message));
       }
-      const given = Buffer.from(form.get('csrf') ?? '');
-      const want = Buffer.from(token);
-      if (given.length !== want.length || !timingSafeEqual(given, want)) return html(res, 403, errorPage(403, 'missing or wrong form token: reload the page'));
+      if (!checkForm(form)) return html(res, 403, errorPage(403, '表单令牌缺失或不对：请刷新页面后再提交'));
+      const by = who ?? ((form.get('by') ?? '').trim() || 'web');
       if (sub === '/link') {
         const name = (form.get('agency') ?? '').trim();
         try {
           if (form.get('action') === 'auto') relink(db, r.id, null);
-          else if (!name) throw new Error("give the body's name");
-          else relink(db, r.id, name, (form.get('by') ?? '').trim() || 'web');
+          else if (!name) throw new Error('请填写机关名称');
+          else relink(db, r.id, name, by);
         } catch (err) {
-          const v = reportView(r);
-          return html(res, 400, reportPage(v, await sourceHtml(r, v, null), token, `Not linked: ${(err as Error).message}`));
+          return renderReport(res, r, user, null, null, 400, `未关联：${(err as Error).message}`);
         }
-        res.writeHead(303, { Location: `/report/${r.id}`, 'Content-Security-Policy': PAGE_CSP });
-        res.end();
-        return;
+        return redirect(res, `/report/${r.id}`);
       }
-      const check = form.get('check') ?? '';
+      const checks = form.getAll('check').filter(Boolean);
       const decision = form.get('decision') ?? '';
       const valueText = (form.get('value') ?? '').trim();
       const note = form.get('note') ?? '';
-      const by = form.get('by') ?? '';
+      const fid = form.get('finding') ?? '';
       let value: number | null = null;
-      if (decision === 'corrected') {
-        value = valueText === '' ? NaN : Number(valueText);
-      }
+      if (decision === 'corrected') value = valueText === '' ? NaN : Number(valueText);
       try {
-        if (!(DECISIONS as readonly string[]).includes(decision)) throw new Error('choose a decision');
-        decide(db, { reportId: r.id, checkId: check, decision: decision as Decision, value, note, by: by || 'web' });
+        if (!(DECISIONS as readonly string[]).includes(decision)) throw new Error('请选择审核结论');
+        if (!checks.length) throw new Error('没有要审核的核对项');
+        if (decision === 'corrected' && checks.length > 1) throw new Error('“更正数字”只用于单项核对');
+        db.transaction(() => {
+          for (const c of checks) decide(db, { reportId: r.id, checkId: c, decision: decision as Decision, value, note, by });
+        })();
       } catch (err) {
-        const v = reportView(r);
-        return html(res, 400, reportPage(v, await sourceHtml(r, v, null), token, `Not recorded: ${(err as Error).message}`));
+        const msg = (err as Error).message.replace('a decision needs a note saying why', '请填写说明（为什么）').replace(/a "corrected" decision needs the right figure \(--value N\)/, '“更正数字”需要填写正确数字（--value）');
+        return renderReport(res, r, user, fid || null, null, 400, `未记录：${msg}`);
       }
-      res.writeHead(303, { Location: `/report/${r.id}#check-${check.replace(/[^A-Za-z0-9_.-]/g, '_')}`, 'Content-Security-Policy': PAGE_CSP });
-      res.end();
-      return;
+      return redirect(res, nextOpen() ?? `/report/${r.id}${fid ? `?f=${encodeURIComponent(fid)}#${findingAnchor(fid)}` : ''}`);
     }
-    if (req.method !== 'GET') return html(res, 405, errorPage(405, 'method not allowed'));
+    if (req.method !== 'GET') return html(res, 405, errorPage(405, '不支持这种请求方法'));
 
-    if (sub === '') {
-      const v = reportView(r);
-      return html(res, 200, reportPage(v, await sourceHtml(r, v, url.searchParams.get('page')), token));
-    }
+    if (sub === '') return renderReport(res, r, user, url.searchParams.get('f'), url.searchParams.get('page'));
     if (sub === '/raw') {
       const bytes = bytesOf(r.sha256);
-      if (!bytes) return html(res, 404, errorPage(404, 'the document bytes are not stored'));
-      const ext = r.kind === 'pdf' ? 'pdf' : r.kind === 'html' ? 'html' : 'txt';
+      if (!bytes) return html(res, 404, errorPage(404, '文件未保存'));
+      const office = /\.(docx|doc|wps|xlsx|xls|et)$/i.exec(r.source)?.[1]?.toLowerCase() ?? (r.kind === 'docx' || r.kind === 'doc' || r.kind === 'wps' || r.kind === 'xlsx' ? r.kind : undefined);
+      const ext = r.kind === 'pdf' ? 'pdf' : r.kind === 'html' ? 'html' : r.kind === 'text' ? 'txt' : r.kind === 'image' ? 'img' : office ?? 'bin';
       return send(res, 200, bytes, 'application/octet-stream', { 'Content-Disposition': `attachment; filename="report-${r.id}.${ext}"`, 'Content-Security-Policy': SOURCE_CSP });
     }
+    if (sub === '/image' || sub === '/resource') {
+      const bytes = sub === '/image' ? (r.kind === 'image' ? bytesOf(r.sha256) : undefined) : resourceBytes(r, url.searchParams.get('u') ?? '');
+      const type = bytes ? imageType(bytes) : null;
+      if (!bytes || !type) return html(res, 404, errorPage(404, '没有这个图片'));
+      return send(res, 200, bytes, type, { 'Content-Security-Policy': SOURCE_CSP });
+    }
     if (sub === '/source') {
-      if (r.kind !== 'html') return html(res, 404, errorPage(404, 'only HTML sources are shown in a frame'));
+      if (r.kind !== 'html') return html(res, 404, errorPage(404, '只有网页原文在框内显示'));
       const bytes = bytesOf(r.sha256);
-      if (!bytes) return html(res, 404, errorPage(404, 'the document bytes are not stored'));
-      let text = decodeBytes(bytes, { kind: 'html' }).text;
-      const flagged = listFlagged(db, { status: 'all', reportId: r.id });
-      const selectors = [
-        ...new Set(
-          flagged.flatMap((f) => f.cells.filter((c) => c.report_id === r.id && c.where?.domPath).map((c) => selectorOf(c.where!.domPath!))).filter((s): s is string => !!s),
-        ),
-      ];
-      if (selectors.length) {
-        const style = `<style>${selectors.join(',')}{outline:3px solid #d00 !important;background:#ffd2d2 !important}</style>`;
-        text = /<\/head>/i.test(text) ? text.replace(/<\/head>/i, style + '</head>') : style + text;
+      if (!bytes) return html(res, 404, errorPage(404, '文件未保存'));
+      const text = decodeBytes(bytes, { kind: 'html' }).text;
+      const findings = reportFindings(db, r.id);
+      const current = url.searchParams.get('f');
+      const cells = findings.flatMap((f) => f.cells.filter((c) => c.report_id === r.id && c.where?.domPath).map((c) => ({ c, cur: f.id === current })));
+      const selectors = [...new Set(cells.map((x) => selectorOf(x.c.where!.domPath!)).filter((s): s is string => !!s))];
+      const style = `<style>${selectors.length ? selectors.join(',') + '{outline:3px solid #d00 !important;background:#ffd2d2 !important}' : ''}[data-nb]{outline:3px solid #d00 !important;background:#ffd2d2 !important}[data-nb=cur]{outline:4px solid #06c !important}</style>`;
+      let out: string;
+      try {
+        const $ = load(text);
+        for (const { c, cur } of cells) {
+          const el = $(c.where!.domPath!).first();
+          if (!el.length) continue;
+          if (!el.attr('id') || !el.attr('id')!.startsWith('nb-')) el.attr('id', cellId(c.key));
+          if (cur || el.attr('data-nb') !== 'cur') el.attr('data-nb', cur ? 'cur' : 'bad');
+        }
+        const head = $('head');
+        if (head.length) head.append(style);
+        else $.root().prepend(style);
+        out = $.html();
+      } catch {
+        out = /<\/head>/i.test(text) ? text.replace(/<\/head>/i, style + '</head>') : style + text;
       }
-      return send(res, 200, text, 'text/html; charset=utf-8', { 'Content-Security-Policy': SOURCE_CSP, 'Cache-Control': 'no-store' });
+      return send(res, 200, out, 'text/html; charset=utf-8', { 'Content-Security-Policy': SOURCE_CSP, 'Cache-Control': 'no-store' });
     }
     if (m[3]) {
-      if (r.kind !== 'pdf') return html(res, 404, errorPage(404, 'not a PDF'));
+      if (r.kind !== 'pdf') return html(res, 404, errorPage(404, '不是 PDF 文件'));
       try {
-        const png = await pagePng(r, Number(m[3]));
-        return send(res, 200, png, 'image/png');
+        return send(res, 200, await pagePng(r, Number(m[3])), 'image/png');
       } catch (err) {
         return html(res, 404, errorPage(404, (err as Error).message));
       }
     }
-    return html(res, 404, errorPage(404, 'no such page'));
+    return html(res, 404, errorPage(404, '没有这个页面'));
   }
 
   return new Promise((resolve, reject) => {
@@ -396,8 +615,11 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
         server,
         url: self,
         token,
+        loginRequired,
         close: () => new Promise<void>((res2) => { server.closeAllConnections(); server.close(() => res2()); }),
       });
     });
   });
 }
+
+export { filterQuery };

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { CheckSchema, ReportSchema, type Check, type Report } from '../report.js';
 import { packageVersion, type Db } from './db.js';
 import type Database from 'better-sqlite3';
+import { writeReportPlace } from '../places/store.js';
 
 export interface IngestMeta {
   /** The URL the bytes were fetched from, when the report object does not say (overrides report.source_url). */
@@ -170,6 +171,7 @@ export function ingestReport(db: Db, report: Report, bytes: Uint8Array, meta: In
     s.insertBlob.run(r.sha256, bytes.byteLength, toBuffer(bytes));
     const reportId = Number(s.insertReport.run(reportRow(r, meta)).lastInsertRowid);
     writeChildren(s, reportId, r);
+    writeReportPlace(db, reportId, r.place, 'extraction');
     return { reportId, created: true };
   }).immediate();
 }
@@ -191,6 +193,7 @@ export function reextractReport(db: Db, report: Report, bytes?: Uint8Array, meta
       s.insertBlob.run(r.sha256, bytes.byteLength, toBuffer(bytes));
       const reportId = Number(s.insertReport.run(reportRow(r, meta)).lastInsertRowid);
       writeChildren(s, reportId, r);
+      writeReportPlace(db, reportId, r.place, 'extraction');
       return { reportId, created: true };
     }
     const id = existing.id;
@@ -200,6 +203,7 @@ export function reextractReport(db: Db, report: Report, bytes?: Uint8Array, meta
     s.deleteChecks.run(id);
     s.deleteProblems.run(id);
     writeChildren(s, id, r);
+    writeReportPlace(db, id, r.place, 'extraction');
     return { reportId: id, created: false };
   }).immediate();
 }

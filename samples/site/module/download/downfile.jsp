@@ -1,0 +1,1 @@
+../../../pdf/pdf-2021-no-repeat.pdf

@@ -1,0 +1,88 @@
+/** The numbers behind the overview page (and its tables): reports per year and region, check families, request outcomes per body. */
+import type { Db } from '../store/db.js';
+import { checkFamily, FAMILIES } from './labels-zh.js';
+
+export interface YearRegionRow {
+  year: number | null;
+  region: string | null;
+  found: number;
+  read: number;
+  flagged: number;
+}
+
+export interface FamilyRow {
+  family: string;
+  /** Reports with a result (pass/fail/warn) in the family. */
+  checked: number;
+  /** Reports with a fail or warn in the family. */
+  failing: number;
+  share: number;
+}
+
+export const OUTCOMES = ['granted', 'partial', 'denied', 'unable', 'not_processed', 'other'] as const;
+export const OUTCOME_ZH: Record<(typeof OUTCOMES)[number], string> = {
+  granted: '予以公开', partial: '部分公开', denied: '不予公开', unable: '无法提供', not_processed: '不予处理', other: '其他处理',
+};
+
+export interface OutcomeRow {
+  agency: string;
+  year: number | null;
+  report_id: number;
+  values: Record<(typeof OUTCOMES)[number], number>;
+}
+
+export function reportsByYearRegion(db: Db): YearRegionRow[] {
+  return db
+    .prepare(
+      `SELECT r.year, r.region, count(*) AS found,
+              sum(r.status IN ('ok', 'partial')) AS read,
+              sum(EXISTS (SELECT 1 FROM checks c WHERE c.report_id = r.id AND c.status IN ('fail', 'warn'))) AS flagged
+       FROM reports r GROUP BY r.year, r.region ORDER BY r.year IS NULL, r.year, r.region`,
+    )
+    .all() as YearRegionRow[];
+}
+
+export function familyShares(db: Db): FamilyRow[] {
+  const rows = db.prepare("SELECT report_id, check_id, status FROM checks WHERE status IN ('pass', 'fail', 'warn')").all() as { report_id: number; check_id: string; status: string }[];
+  const checked = new Map<string, Set<number>>();
+  const failing = new Map<string, Set<number>>();
+  for (const r of rows) {
+    const f = checkFamily(r.check_id);
+    (checked.get(f) ?? checked.set(f, new Set()).get(f)!).add(r.report_id);
+    if (r.status !== 'pass') (failing.get(f) ?? failing.set(f, new Set()).get(f)!).add(r.report_id);
+  }
+  return FAMILIES.map((family) => {
+    const c = checked.get(family)?.size ?? 0;
+    const n = failing.get(family)?.size ?? 0;
+    return { family, checked: c, failing: n, share: c ? n / c : 0 };
+  });
+}
+
+/** The request outcomes (table 3, 总计 column) of each report, by body and year; `agency` filters by name. */
+export function outcomesByAgency(db: Db, agency?: string, limitAgencies = 12): OutcomeRow[] {
+  const reports = db
+    .prepare(
+      `SELECT r.id, r.year, coalesce(a.identity, r.agency) AS agency
+       FROM reports r LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id
+       WHERE coalesce(a.identity, r.agency) IS NOT NULL AND (@q IS NULL OR instr(coalesce(a.identity, r.agency), @q) > 0)
+         AND EXISTS (SELECT 1 FROM figures f WHERE f.report_id = r.id AND f.key = 'requests.granted.total')
+       ORDER BY agency, r.year, r.id`,
+    )
+    .all({ q: agency ?? null }) as { id: number; year: number | null; agency: string }[];
+  const counts = new Map<string, number>();
+  for (const r of reports) counts.set(r.agency, (counts.get(r.agency) ?? 0) + 1);
+  const keep = new Set([...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limitAgencies).map((e) => e[0]));
+  const figs = db.prepare("SELECT key, value FROM figures WHERE report_id = ? AND key LIKE 'requests.%.total'");
+  const out: OutcomeRow[] = [];
+  for (const r of reports) {
+    if (!keep.has(r.agency)) continue;
+    const values = { granted: 0, partial: 0, denied: 0, unable: 0, not_processed: 0, other: 0 };
+    for (const f of figs.all(r.id) as { key: string; value: number | null }[]) {
+      const row = f.key.slice('requests.'.length, -'.total'.length);
+      const g = row.split('.')[0]! as keyof typeof values;
+      if (g in values && f.value !== null) values[g] += f.value;
+    }
+    out.push({ agency: r.agency, year: r.year, report_id: r.id, values });
+  }
+  return out;
+}
