@@ -50,6 +50,28 @@ const MIN_CELL_CONF = 0.2;
 const NUMBER_TEXT = /^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?%?|[+\-−]?\d+(?:\.\d+)?)$/;
 const MARGIN = 24;
 
+/** A line wider than about ten characters, cut at the emptiest column near each ten-character mark. */
+function cutLine(mask: Uint8Array, w: number, b: PxBox): PxBox[] {
+  const h = b[3] - b[1];
+  const step = h * 10;
+  if (b[2] - b[0] <= step * 1.3) return [b];
+  const out: PxBox[] = [];
+  let x0 = b[0];
+  while (b[2] - x0 > step * 1.3) {
+    let best = -1, bestInk = Infinity;
+    for (let x = Math.round(x0 + step - h); x <= Math.round(x0 + step + h); x++) {
+      let ink = 0;
+      for (let y = b[1]; y < b[3]; y++) ink += mask[y * w + x];
+      if (ink < bestInk) (bestInk = ink), (best = x);
+      if (ink === 0) break;
+    }
+    out.push([x0, b[1], best, b[3]]);
+    x0 = best;
+  }
+  out.push([x0, b[1], b[2], b[3]]);
+  return out;
+}
+
 function withMargin(g: Grey, m: number): Grey {
   const w = g.width + 2 * m, h = g.height + 2 * m;
   const out = new Uint8Array(w * h).fill(255);
@@ -91,6 +113,7 @@ function guessDpi(mask: Uint8Array, w: number, h: number): number {
 export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page: number; toSourcePx?: (x: number, y: number) => [number, number] }): Promise<OcrLayout> {
   // above 200 dpi nothing is gained: the picture is scaled down to 200 (faster, and the recogniser
   // reads 200 dpi crops best)
+  const t0 = performance.now();
   let f = 1;
   if (opts.dpi && opts.dpi > WORK_DPI * 1.1) {
     f = WORK_DPI / opts.dpi;
@@ -114,8 +137,8 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // rulings: long dark runs. A character is about 0.15 in, but the top strokes of a few characters in a
   // row (结果维) line up into one run: horizontal rulings must be longer than a short label
   const lineMask = mask;
-  const px = findRulings(lineMask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)));
-  const pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)));
+  const px = findRulings(lineMask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)), 'h');
+  const pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)), 'v');
   const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
   const rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
   const thick = Math.max(1, Math.round(dpi / 100));
@@ -149,15 +172,35 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       }
     }
   }
-  const cellBands = boxes.length;
-  const inTable = (x: number, y: number) => {
-    const X = x * s, Y = y * s;
-    return parts.some((p) => X >= p.bbox[0] - 2 && X <= p.bbox[2] + 2 && Y >= p.bbox[1] - 2 && Y <= p.bbox[3] + 2);
-  };
-  boxes.push(...textBands(text, w, [0, 0, w, h], minH, 1.5, parts.length ? inTable : undefined));
+  let cellBands = boxes.length;
+  // the page outside the tables: their areas masked out
+  let inTable: Uint8Array | undefined;
+  if (parts.length) {
+    inTable = new Uint8Array(w * h);
+    for (const p of parts) {
+      const x0 = Math.max(0, Math.floor((p.bbox[0] - 2) / s)), x1 = Math.min(w - 1, Math.ceil((p.bbox[2] + 2) / s));
+      const y0 = Math.max(0, Math.floor((p.bbox[1] - 2) / s)), y1 = Math.min(h - 1, Math.ceil((p.bbox[3] + 2) / s));
+      for (let y = y0; y <= y1; y++) inTable.fill(1, y * w + x0, y * w + x1 + 1);
+    }
+  }
+  boxes.push(...textBands(text, w, [0, 0, w, h], minH, 1.5, inTable));
 
+  // long lines cut into pieces of about ten characters, between characters: the recogniser's cost
+  // grows faster than a line's width, and it was trained on short crops
+  const pieces: PxBox[] = [];
+  let cellPieces = 0;
+  boxes.forEach((b, i) => {
+    const cut = cutLine(text, w, b);
+    if (i < cellBands) cellPieces += cut.length;
+    pieces.push(...cut);
+  });
+  cellBands = cellPieces;
+  boxes.length = 0;
+  boxes.push(...pieces);
   const pad = Math.max(3, Math.round(dpi / 30));
+  const tRec = performance.now();
   const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)));
+  if (process.env.NIANBAO_OCR_DEBUG) console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length);
   const glyphs: Glyph[] = [];
   let nLines = 0;
   results.forEach((r, i) => {

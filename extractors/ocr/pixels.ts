@@ -287,7 +287,7 @@ export interface PixelSeg {
  * bridging gaps of up to `gap` pixels (JPEG noise, a faint print), merged across the few adjacent
  * rows a thick line covers.
  */
-export function findRulings(mask: Uint8Array, w: number, h: number, minLen: number, gap: number): { h: PixelSeg[]; v: PixelSeg[] } {
+export function findRulings(mask: Uint8Array, w: number, h: number, minLen: number, gap: number, which: 'h' | 'v' | 'both' = 'both'): { h: PixelSeg[]; v: PixelSeg[] } {
   const runs = (horizontal: boolean): PixelSeg[] => {
     const n = horizontal ? h : w, len = horizontal ? w : h;
     const segs: PixelSeg[] = [];
@@ -332,7 +332,7 @@ export function findRulings(mask: Uint8Array, w: number, h: number, minLen: numb
     }
     return out;
   };
-  return { h: runs(true), v: runs(false) };
+  return { h: which === 'v' ? [] : runs(true), v: which === 'h' ? [] : runs(false) };
 }
 
 /** Remove ruling pixels from an ink mask (so text bands and crops see text only). */
@@ -353,12 +353,12 @@ export type PxBox = [number, number, number, number];
  * Text lines inside a box of an ink mask: bands of rows with ink, separated by blank rows; each band
  * split at gaps wider than `splitGap` times its height (two numbers side by side, a label and a figure).
  */
-export function textBands(mask: Uint8Array, w: number, box: PxBox, minHeight: number, splitGap: number, skip?: (x: number, y: number) => boolean): PxBox[] {
+export function textBands(mask: Uint8Array, w: number, box: PxBox, minHeight: number, splitGap: number, skip?: Uint8Array): PxBox[] {
   const [bx0, by0, bx1, by1] = box;
   const rows = new Uint32Array(Math.max(0, by1 - by0));
   for (let y = by0; y < by1; y++) {
     let n = 0;
-    for (let x = bx0; x < bx1; x++) if (mask[y * w + x] && !(skip && skip(x, y))) n++;
+    for (let x = bx0; x < bx1; x++) if (mask[y * w + x] && !(skip && skip[y * w + x])) n++;
     rows[y - by0] = n;
   }
   const bands: [number, number][] = [];
@@ -383,7 +383,7 @@ export function textBands(mask: Uint8Array, w: number, box: PxBox, minHeight: nu
     const bh = y1 - y0;
     if (bh < minHeight) continue;
     const cols = new Uint8Array(bx1 - bx0);
-    for (let y = y0; y < y1; y++) for (let x = bx0; x < bx1; x++) if (mask[y * w + x] && !(skip && skip(x, y))) cols[x - bx0] = 1;
+    for (let y = y0; y < y1; y++) for (let x = bx0; x < bx1; x++) if (mask[y * w + x] && !(skip && skip[y * w + x])) cols[x - bx0] = 1;
     let s = -1, last = -1;
     const gapMax = Math.max(3, bh * splitGap);
     for (let x = 0; x <= cols.length; x++) {
