@@ -57,16 +57,28 @@ function cutLine(mask: Uint8Array, w: number, b: PxBox): PxBox[] {
   if (b[2] - b[0] <= step * 1.3) return [b];
   const out: PxBox[] = [];
   let x0 = b[0];
-  while (b[2] - x0 > step * 1.3) {
-    let best = -1, bestInk = Infinity;
-    for (let x = Math.round(x0 + step - h); x <= Math.round(x0 + step + h); x++) {
-      let ink = 0;
-      for (let y = b[1]; y < b[3]; y++) ink += mask[y * w + x];
-      if (ink < bestInk) (bestInk = ink), (best = x);
-      if (ink === 0) break;
+  let target = x0 + step;
+  while (b[2] - target > step * 0.3) {
+    // the blank column nearest the mark (between two characters); none: try further on
+    let best = -1;
+    for (let d = 0; d <= h && best < 0; d++) {
+      for (const x of [Math.round(target + d), Math.round(target - d)]) {
+        if (x <= x0 || x >= b[2]) continue;
+        let ink = 0;
+        for (let y = b[1]; y < b[3] && !ink; y++) ink += mask[y * w + x];
+        if (!ink) {
+          best = x;
+          break;
+        }
+      }
+    }
+    if (best < 0) {
+      target += h;
+      continue;
     }
     out.push([x0, b[1], best, b[3]]);
     x0 = best;
+    target = x0 + step;
   }
   out.push([x0, b[1], b[2], b[3]]);
   return out;
