@@ -29,7 +29,7 @@ export const DIGIT_CONFUSIONS: Record<string, string[]> = {
 };
 
 /** Below this OCR confidence a figure in a failed check is named as doubtful. */
-export const LOW_CONFIDENCE = 0.7;
+export const LOW_CONFIDENCE = 0.9;
 
 export interface MisreadResult {
   figures: Figures;
@@ -95,8 +95,9 @@ export function resolveMisreads(figures: Figures, provenance: Record<string, Fig
       if (!Number.isFinite(value) || value === figures[key]) continue;
       const trial = runChecks({ ...figures, [key]: value }, opts);
       const after = statusById(trial);
-      // every check involving the figure passes, and nothing that passed breaks
-      const involved = trial.filter((c) => c.keys.includes(key) && c.status !== 'skipped');
+      // every check involving the figure passes (none skipped: a check that cannot run confirms
+      // nothing, and one check alone can be balanced by the wrong figure), nothing that passed breaks
+      const involved = trial.filter((c) => c.keys.includes(key));
       if (!involved.length || involved.some((c) => c.status !== 'pass')) continue;
       if ([...after].some(([id, st]) => st === 'fail' && before.get(id) !== 'fail')) continue;
       const fixes = failed.filter((c) => after.get(c.id) === 'pass').map((c) => c.id);

@@ -96,3 +96,17 @@ describe('resolveMisreads', () => {
     expect(readingsOf('3', ['8'])[0]).toBe('8');
   });
 });
+
+describe('resolveMisreads, when a check cannot confirm', () => {
+  it('does not correct a figure whose other check is skipped (another misread figure can balance one check)', () => {
+    // granted.natural misread 11 → 1 makes the natural column short by 10; partial.natural 21 read as 31
+    // would balance that column, but its row check is skipped (an unreadable cell in the row)
+    const figures: Figures = { ...sample.figures, 'requests.granted.natural': 1, 'requests.partial.commercial': null };
+    const prov = ocrProvenance(figures);
+    prov['requests.granted.natural'] = { ...prov['requests.granted.natural'], text: '1', confidence: 0.86 };
+    const r = resolveMisreads(figures, prov, runChecks(figures, opts), noGrids, opts);
+    expect(r.corrected).toEqual([]);
+    expect(r.figures['requests.partial.natural']).toBe(21);
+    expect(r.problems.find((p) => p.code === 'ocr_low_confidence')?.where).toBe('table 3, row granted, column natural');
+  });
+});
