@@ -118,11 +118,12 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
       return { report: base, text: '', doc: null };
     }
     if (kind === 'binary') {
-      // a picture of a report (no reader yet: issue 9, OCR): kept with its bytes, status unsupported_format
+      // a picture told only by its name or Content-Type, in none of the formats OCR decodes (JPEG, PNG,
+      // TIFF, GIF, WebP, BMP are kind image): kept with its bytes, status unsupported_format
       if (sniffFormat(bytes, opts.contentType, opts.source) === 'image') {
         base.status = 'unsupported_format';
         base.kind = 'image';
-        base.problems.push({ code: 'unsupported_format', message: 'an image file: pictures of reports are not read yet; the bytes are kept' });
+        base.problems.push({ code: 'unsupported_format', message: 'an image file in a format that is not read (not JPEG, PNG, TIFF, GIF, WebP or BMP); the bytes are kept' });
         return { report: base, text: '', doc: null };
       }
       base.problems.push({
