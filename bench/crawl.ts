@@ -88,9 +88,10 @@ if (process.argv.includes(SERVE_FLAG)) serve();
 
 // ---- the crawl (this process) -------------------------------------------------------------------
 
-const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
+export const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
 
-const lookup: LookupFunction = ((hostname: string, options: unknown, callback: unknown) => {
+/** Resolves every `*.test` host to 127.0.0.1 (shared with bench/crawl-scale.ts). */
+export const lookup: LookupFunction = ((hostname: string, options: unknown, callback: unknown) => {
   const cb = (typeof options === 'function' ? options : callback) as (...a: unknown[]) => void;
   const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
   if (!/\.test$/.test(hostname)) return cb(Object.assign(new Error(`bench resolves only *.test, not ${hostname}`), { code: 'ENOTFOUND' }));

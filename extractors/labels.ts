@@ -12,6 +12,9 @@ import type { Cell, Grid, Problem } from './types.js';
 import { parseCell } from './values.js';
 import { normLabel, stripNumbering } from './normalize.js';
 import { ART20_KEYS, LITIGATION_GROUPS, type Version } from '../src/keys.js';
+
+/** ART20_KEYS as sets (looked up for every figure of every report). */
+const ART20_SETS = { '2021': new Set(ART20_KEYS['2021']), '2019': new Set(ART20_KEYS['2019']) };
 import type { FigureSource } from '../src/report.js';
 
 type Section = 't2' | 't3' | 't4';
@@ -585,8 +588,8 @@ export function mapGrids(grids: Grid[]): MappedTables {
       for (const { key, cell } of assigned) {
         if (!key.leaf) continue;
         const k = `art20.${r}.${key.leaf}`;
-        const in2021 = ART20_KEYS['2021'].includes(k);
-        const in2019 = ART20_KEYS['2019'].includes(k);
+        const in2021 = ART20_SETS['2021'].has(k);
+        const in2019 = ART20_SETS['2019'].has(k);
         if (!in2021 && !in2019) {
           if (cell && hasValue(cell.text)) misfits.push(key.label);
           continue;
@@ -638,7 +641,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
   // 2019-template figures under a 2021 heading or the reverse
   if (version) {
     const foreign = Object.keys(figures).filter(
-      (k) => k.startsWith('art20.') && !ART20_KEYS[version!].includes(k),
+      (k) => k.startsWith('art20.') && !ART20_SETS[version!].has(k),
     );
     if (foreign.length) {
       problems.push({

@@ -55,18 +55,26 @@ function tidy(n: number): number {
  * A check of the form `sum(left) = sum(right)`: `expected` is the left side, `actual` the right.
  * `keys` is every key involved, left side first.
  */
-function equation(
-  figures: Figures,
-  id: string,
-  left: string[],
-  right: string[],
-  describe: (expected: number, actual: number) => string,
-): Check {
+interface Equation {
+  id: string;
+  left: string[];
+  right: string[];
+  keys: string[];
+  fractional: boolean;
+  describe: (expected: number, actual: number) => string;
+}
+
+function equationSpec(id: string, left: string[], right: string[], describe: Equation['describe']): Equation {
   const keys = [...left, ...right];
+  return { id, left, right, keys, fractional: keys.some(isAmountKey), describe };
+}
+
+function equation(figures: Figures, e: Equation): Check {
+  const keys = e.keys.slice();
   const missing = keys.filter((k) => !present(figures, k));
   if (missing.length > 0) {
     return {
-      id,
+      id: e.id,
       status: 'skipped',
       expected: null,
       actual: null,
@@ -74,12 +82,11 @@ function equation(
       reason: `missing figure${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
     };
   }
-  const expected = tidy(sum(figures, left));
-  const actual = tidy(sum(figures, right));
-  const fractional = keys.some(isAmountKey);
-  const ok = fractional ? Math.abs(expected - actual) <= AMOUNT_TOLERANCE : expected === actual;
-  const check: Check = { id, status: ok ? 'pass' : 'fail', expected, actual, keys };
-  if (!ok) check.reason = describe(expected, actual);
+  const expected = tidy(sum(figures, e.left));
+  const actual = tidy(sum(figures, e.right));
+  const ok = e.fractional ? Math.abs(expected - actual) <= AMOUNT_TOLERANCE : expected === actual;
+  const check: Check = { id: e.id, status: ok ? 'pass' : 'fail', expected, actual, keys };
+  if (!ok) check.reason = e.describe(expected, actual);
   return check;
 }
 
@@ -108,16 +115,19 @@ function nonNegative(figures: Figures): Check {
   };
 }
 
-/** Every in-report check of the version, in a stable order. */
-export function runChecks(figures: Figures, opts: CheckOptions): Check[] {
-  const { version, otherAsOneRow } = opts;
-  const checks: Check[] = [];
+/** The equations of a version, made once (their keys are the same strings every time: lookups stay cheap). */
+const EQUATIONS = new Map<string, Equation[]>();
+
+function equations(version: Version, otherAsOneRow: boolean): Equation[] {
+  const memo = `${version} ${otherAsOneRow}`;
+  const known = EQUATIONS.get(memo);
+  if (known) return known;
+  const list: Equation[] = [];
   const r = (row: string, col: string) => `requests.${row}.${col}`;
 
   for (const col of REQUEST_COLS) {
-    checks.push(
-      equation(
-        figures,
+    list.push(
+      equationSpec(
         `requests.balance.${col}`,
         [r('new', col), r('carried_over', col)],
         [r('total', col), r('carried_forward', col)],
@@ -129,9 +139,8 @@ export function runChecks(figures: Figures, opts: CheckOptions): Check[] {
 
   const results = resultRows(version, otherAsOneRow);
   for (const col of REQUEST_COLS) {
-    checks.push(
-      equation(
-        figures,
+    list.push(
+      equationSpec(
         `requests.total.${col}`,
         results.map((row) => r(row, col)),
         [r('total', col)],
@@ -141,9 +150,8 @@ export function runChecks(figures: Figures, opts: CheckOptions): Check[] {
   }
 
   for (const row of requestRows(version, otherAsOneRow)) {
-    checks.push(
-      equation(
-        figures,
+    list.push(
+      equationSpec(
         `requests.row_sum.${row}`,
         APPLICANT_COLS.map((col) => r(row, col)),
         [r(row, 'total')],
@@ -153,9 +161,8 @@ export function runChecks(figures: Figures, opts: CheckOptions): Check[] {
   }
 
   for (const g of LITIGATION_GROUPS) {
-    checks.push(
-      equation(
-        figures,
+    list.push(
+      equationSpec(
         `${g}.total`,
         ['upheld', 'corrected', 'other', 'pending'].map((c) => `${g}.${c}`),
         [`${g}.total`],
@@ -163,7 +170,13 @@ export function runChecks(figures: Figures, opts: CheckOptions): Check[] {
       ),
     );
   }
+  EQUATIONS.set(memo, list);
+  return list;
+}
 
+/** Every in-report check of the version, in a stable order. */
+export function runChecks(figures: Figures, opts: CheckOptions): Check[] {
+  const checks = equations(opts.version, opts.otherAsOneRow).map((e) => equation(figures, e));
   checks.push(nonNegative(figures));
   return checks;
 }

@@ -194,6 +194,27 @@ describe('the review page in Chromium', () => {
     const carry = await rowsOf(page);
     expect(carry.map((r) => r.finding).sort()).toEqual(['check:requests.carry_link.commercial', 'check:requests.carry_link.total']);
     expect(carry.every((r) => r.report === ids.s2023 && r.cells[3] === '2023')).toBe(true);
+    // the region by the divisions: a province, then (the page reloaded) its cities, then the counties
+    await page.goto(srv.url + '/');
+    expect(await page.locator('select[name=city]').count()).toBe(0);
+    await page.selectOption('select[name=province]', '410000');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/province=410000/);
+    expect(await page.locator('select[name=city] option').allTextContents()).toContain('驻马店市 411700（3）');
+    await page.selectOption('select[name=city]', '411700');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/city=411700/);
+    expect((await rowsOf(page)).map((r) => [r.report, r.cells[2]])).toEqual([[ids.blank, '河南省 驻马店市 遂平县（411728）']]);
+    expect(await page.locator('select[name=county] option').allTextContents()).toEqual(['全市', '西平县 411721（1）', '确山县 411725（1）', '遂平县 411728（1）']);
+    await shot(page, 'queue-region');
+    await page.click('p.trail a:text-is("全部地区")');
+    await page.waitForURL(srv.url + '/');
+    await page.click('p.trail a.down[data-code=none]');
+    await page.waitForURL(/province=none/);
+    const unplaced = await rowsOf(page);
+    expect(unplaced.length).toBeGreaterThan(0);
+    expect(unplaced.every((r) => r.cells[2] === '未定位')).toBe(true);
+    expect(unplaced.map((r) => r.report)).toContain(ids.image);
     await page.goto(srv.url + '/?family=narrative');
     expect((await rowsOf(page)).every((r) => r.finding!.startsWith('check:narrative.'))).toBe(true);
     await page.goto(srv.url + '/?state=closed');
@@ -231,18 +252,20 @@ describe('the review page in Chromium', () => {
     const frame = page.frames().find((fr) => fr.url().includes(`/report/${ids.blank}/source`))!;
     await frame.waitForLoadState();
     expect(new URL(frame.url()).hash).toBe('#nb-requests_granted_total');
-    const seen = await frame.evaluate(async () => {
-      const el = document.getElementById('nb-requests_granted_total')!;
-      // On a starved machine the frame may be laid out again (its width settles) after the browser
-      // scrolled to the fragment; the fragment is what the page provides, so let layout settle and,
-      // if the cell has moved out of view since, let the browser scroll to the same fragment again.
-      await document.fonts.ready;
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      const inView = () => { const t = el.getBoundingClientRect().top; return t > -5 && t < innerHeight; };
-      if (!inView()) { const h = location.hash; location.hash = ''; location.hash = h; }
-      const r = el.getBoundingClientRect();
-      return { top: r.top, h: innerHeight, outline: getComputedStyle(el).outlineStyle, marked: document.querySelectorAll('[data-nb]').length, scrolled: scrollY, target: document.querySelector(':target') === el };
-    });
+    // On a starved machine the frame may be laid out again (its width settles) after the browser
+    // scrolled to the fragment; the fragment is what the page provides, so if the cell has moved out
+    // of view since, let the browser scroll to the same fragment again. The frame runs no script
+    // (its CSP sandbox), so no timer or animation frame fires in it: the waiting is done from here.
+    const look = () =>
+      frame.evaluate(() => {
+        const el = document.getElementById('nb-requests_granted_total')!;
+        const inView = () => { const t = el.getBoundingClientRect().top; return t > -5 && t < innerHeight; };
+        if (!inView()) { const h = location.hash; location.hash = ''; location.hash = h; }
+        const r = el.getBoundingClientRect();
+        return { top: r.top, h: innerHeight, outline: getComputedStyle(el).outlineStyle, marked: document.querySelectorAll('[data-nb]').length, scrolled: scrollY, target: document.querySelector(':target') === el };
+      });
+    await expect.poll(async () => { const s = await look(); return s.top > -5 && s.top < s.h; }, { timeout: 15_000 }).toBe(true);
+    const seen = await look();
     expect(seen.target).toBe(true);
     expect(seen.outline).toBe('solid');
     expect(seen.marked).toBe(21);
@@ -265,6 +288,8 @@ describe('the review page in Chromium', () => {
     expect(await li.locator('details small').isVisible()).toBe(false);
     await li.locator('summary').click();
     expect(await li.locator('details small').innerText()).toMatch(/DOM body>.*td:nth-of-type\(\d\)/);
+    // the report's place, with codes and the body's kind in Chinese
+    expect(await page.locator('table.place').innerText()).toMatch(/河南省 410000\s+周口市 411600\s+太康县 411627\s+—\s+411627（县级，太康县）\s+政府工作部门 · 教育（教育体育局）/);
     await shot(page, 'report-sums');
 
     await page.goto(`${srv.url}/report/${ids.shift}`);
@@ -329,17 +354,30 @@ describe('the review page in Chromium', () => {
     await page.close();
   }, 90_000);
 
-  it('the overview: three SVG charts with the same numbers as tables under them', async () => {
+  it('the overview: SVG charts (reports per year and per province, then per city of a province) with the same numbers as tables under them', async () => {
     const page = await newPage();
     await page.goto(`${srv.url}/overview`);
-    expect(await page.locator('svg.chart').count()).toBe(3);
+    expect(await page.locator('svg.chart').count()).toBe(4);
     expect(await page.locator('#chart-years svg rect.bar').count()).toBeGreaterThan(0);
-    const years = db.prepare('SELECT (SELECT count(*) FROM (SELECT 1 FROM reports GROUP BY year, region)) AS n, count(*) AS found FROM reports').get() as { n: number; found: number };
-    const yrows = await page.locator('table.ov-years tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const years = db.prepare('SELECT count(DISTINCT coalesce(year, -1)) AS n, count(*) AS found FROM reports').get() as { n: number; found: number };
+    const cellsOf = (sel: string) => page.locator(`${sel} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const yrows = await cellsOf('table.ov-years');
     expect(yrows.length).toBe(years.n);
-    expect(yrows.reduce((s, r) => s + Number(r[2]), 0)).toBe(years.found);
-    const suiping = yrows.find((r) => r[1] === '遂平县')!;
-    expect(suiping).toEqual(['2021', '遂平县', '1', '1', '1']);
+    expect(yrows.reduce((s, r) => s + Number(r[1]), 0)).toBe(years.found);
+    // by province, each with its code (the PDF sample is 清河县交通运输局, 河北); the same numbers in the chart's bars
+    const provinces = await cellsOf('table.ov-regions');
+    expect(provinces.map((r) => r.slice(0, 2))).toEqual([['河北省', '130000'], ['江苏省', '320000'], ['河南省', '410000'], ['未定位', '—']]);
+    expect(provinces.reduce((s, r) => s + Number(r[2]), 0)).toBe(years.found);
+    const bars = await page.locator('#chart-regions svg rect.bar title').allTextContents();
+    expect(bars.filter((t) => t.startsWith('河南省 410000 找到: '))).toEqual([`河南省 410000 找到: ${provinces[2]![2]}`]);
+    await shot(page, 'overview');
+    // a province chosen in the form (no script): its cities; 驻马店市 holds 确山县, 遂平县 (flagged) and 西平县
+    await page.selectOption('form.filters select[name=province]', '410000');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/province=410000/);
+    expect((await cellsOf('table.ov-regions')).find((r) => r[0] === '驻马店市')).toEqual(['驻马店市', '411700', '3', '3', '1']);
+    await shot(page, 'overview-province');
+    await page.goto(`${srv.url}/overview`);
     const fam = await page.locator('table.ov-families tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(fam.map((r) => r[0])).toContain('表三 各栏合计（各类申请人之和等于总计）');
     const outcome = await page.locator('table.ov-outcomes').innerText();
@@ -347,7 +385,6 @@ describe('the review page in Chromium', () => {
     const g = db.prepare("SELECT value FROM figures WHERE report_id = ? AND key = 'requests.granted.total'").get(ids.s2021) as { value: number };
     expect(outcome).toContain(`西华县文化广电和旅游局\t2021\t${g.value}\t`);
     expect(await page.locator('#chart-outcomes svg rect.bar').count()).toBeGreaterThan(6);
-    await shot(page, 'overview');
     await page.close();
   }, 60_000);
 

@@ -115,6 +115,7 @@ describe('openDb', () => {
       { set_name: 'core', version: 1 },
       { set_name: 'core', version: 2 },
       { set_name: 'core', version: 3 },
+      { set_name: 'core', version: 4 },
     ]);
     const objects = db
       .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table','view') ORDER BY type, name")
@@ -122,9 +123,10 @@ describe('openDb', () => {
     expect(objects.filter((o) => o.type === 'view').map((o) => o.name)).toEqual([
       'check_results',
       'failed_checks',
+      'figure_sources',
       'report_summary',
     ]);
-    for (const t of ['blobs', 'reports', 'figures', 'figure_sources', 'checks', 'problems']) {
+    for (const t of ['blobs', 'reports', 'figures', 'provenance', 'checks', 'problems']) {
       expect(objects.some((o) => o.type === 'table' && o.name === t)).toBe(true);
     }
   });
@@ -132,7 +134,7 @@ describe('openDb', () => {
   it('opening again applies nothing twice', () => {
     db.close();
     db = openDb(join(dir, 'sub', 'test.db'));
-    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(3);
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(4);
   });
 });
 

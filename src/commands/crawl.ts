@@ -16,8 +16,13 @@ XLS/XLSX, OFD, images; download endpoints named by Content-Disposition or sniffe
 extracts every report found and stores it with its raw bytes in the database. Politely: one request
 at a time per host, a pause that grows with the host's response time, robots.txt and its
 Crawl-delay obeyed, Retry-After honoured, retries with exponential backoff and jitter, a host that
-keeps failing set aside for a while. The frontier is kept in the database: run the same command
-again after a crash, kill or Ctrl-C and it goes on where it stopped (no seeds needed to resume).
+keeps failing set aside for a while. Pages whose list or content is built by their scripts (an
+empty list container, links only inside scripts, an empty app root, a body filled from JSON) are
+rendered in headless Chromium (/usr/bin/chromium), whose every request goes through the same
+polite fetcher (scope, robots.txt, one request at a time per host; images, fonts and styles are
+not loaded); a script pager button is clicked up to a bound. The frontier is kept in the
+database: run the same command again after a crash, kill or Ctrl-C and it goes on where it
+stopped (no seeds needed to resume).
 
 Options:
   --seeds FILE|URL    a seed URL, or a file of them (repeatable). A file has one seed a line: the URL,
@@ -41,6 +46,9 @@ Options:
   --backoff MS        first retry wait (doubles each try, with jitter), default ${DEFAULTS.backoffBaseMs}
   --max-wait MS       end the run when the only work left is due later than this, default ${DEFAULTS.maxWaitMs}
   --user-agent S      default "${DEFAULTS.userAgent}"
+  --no-render         never render pages in the browser (script-built lists then yield nothing)
+  --max-render N      pages rendered in headless Chromium per run at most, default ${DEFAULTS.maxRender}
+  --render-timeout S  seconds one page may take to render (pager clicks included), default ${DEFAULTS.renderTimeoutMs / 1000}
   --recrawl           fetch finished URLs again (conditional requests: unchanged pages cost a 304)
   --retry-failed      give URLs that failed a fresh set of tries
   --json              print the summary as one JSON object on stdout
@@ -96,7 +104,13 @@ export async function crawlWithSignals(
   opts: Partial<CrawlOptions> & { seeds: string[] },
   err: NodeJS.WriteStream = process.stderr,
 ): Promise<CrawlSummary> {
-  const crawler = new Crawler(db, opts);
+  const crawler = new Crawler(db, {
+    ...opts,
+    onEvent: (e) => {
+      if (e.type === 'warning') err.write(`nianbao crawl: warning: ${e.message}\n`);
+      opts.onEvent?.(e);
+    },
+  });
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
@@ -138,6 +152,9 @@ export async function run(argv: string[]): Promise<number> {
     'user-agent': { type: 'string' },
     recrawl: { type: 'boolean' },
     'retry-failed': { type: 'boolean' },
+    'no-render': { type: 'boolean' },
+    'max-render': { type: 'string' },
+    'render-timeout': { type: 'string' },
     json: { type: 'boolean' },
   }, help, { positionals: true });
   if (!args) return 0;
@@ -183,6 +200,10 @@ export async function run(argv: string[]): Promise<number> {
   set('userAgent', values['user-agent']);
   set('recrawl', values.recrawl);
   set('retryFailed', values['retry-failed']);
+  if (values['no-render']) opts.render = false;
+  set('maxRender', int('max-render', values['max-render']));
+  const renderTimeout = int('render-timeout', values['render-timeout'], 1);
+  set('renderTimeoutMs', renderTimeout === undefined ? undefined : renderTimeout * 1000);
 
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   let db: Db;

@@ -3,7 +3,8 @@
  * tidy data for analysts.
  */
 import { createWriteStream, existsSync, writeFileSync, type WriteStream } from 'node:fs';
-import { findingsCsv, findingsXlsx, openFindingRows } from '../review/export-findings.js';
+import { findingsCsv, findingsXlsx } from '../review/export-findings.js';
+import { regionFindingRows } from '../serve/region.js';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { ALL_KNOWN_KEYS } from '../keys.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
@@ -28,7 +29,8 @@ Writes the stored data as tidy tables:
   findings  the open findings (one per cause, as on the review page), in Chinese, to send back to
             the publishers: 报告编号, 机关, 地区, 年度, 报告标题, 链接, 问题, 严重程度, 说明,
             所印数字 (the cells as printed), 应为 (what they should add up to), 核对项, 核对编号,
-            审核状态; --region X / --agency X keep one region or body (contains X). As XLSX
+            审核状态; 地区 is the report's place and its code (河南省 周口市 西华县（411622）, or
+            未定位). --region X / --agency X keep one region or body: see --region. As XLSX
             (exceljs; --out required) or CSV (with a byte-order mark, so spreadsheets read the Chinese)
 CSV follows RFC 4180 (comma, CRLF line ends, fields with comma, quote or line break in double
 quotes, quotes doubled), UTF-8 with no byte-order mark. JSONL is one JSON object per line with
@@ -37,7 +39,11 @@ the same fields.
 Options:
   --format F     csv or jsonl (required); xlsx or csv for findings
   --what W       figures (default), checks, reviews or findings
-  --region X     findings: the report's region contains X
+  --region X     findings: the reports in region X, by their place in the divisions: a division
+                 code (prefix semantics: 410000 is every report in 河南省, 411600 in 周口市,
+                 411622 in 西华县), a name that contains X at any level (淮安, 周口市, 西华县,
+                 a township or zone; a report not placed: its region as cut from the agency's
+                 name), or 未定位 (unplaced: the reports with no division)
   --agency X     findings: the agency (as printed or its identity) contains X
   --out FILE     write there instead of standard output
   --db PATH      the database, default ${DEFAULT_DB_PATH}
@@ -45,6 +51,7 @@ Options:
 
 Examples:
   nianbao export --format csv --out figures.csv
+  nianbao export --what findings --format xlsx --region 411600 --out 周口.xlsx
   nianbao export --format jsonl --what checks | jq 'select(.status == "fail")'`;
 
 export type Row = Record<string, string | number | null>;
@@ -150,7 +157,8 @@ async function exportFindings(values: { format?: string; db?: string; out?: stri
   }
   const db = openReviewDb(dbPath);
   try {
-    const rows = openFindingRows(db, { region: values.region, agency: values.agency });
+    const region = values.region?.trim();
+    const rows = regionFindingRows(db, region ? { text: region } : undefined, values.agency);
     const body = values.format === 'xlsx' ? await findingsXlsx(rows) : findingsCsv(rows);
     if (values.out) {
       writeFileSync(values.out, body);

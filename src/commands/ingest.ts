@@ -1,23 +1,32 @@
 /** `nianbao ingest <file-or-url-or-folder>... [--db PATH]`: extract documents and store them. */
 import { usageError, parseCommandArgs } from '../cli.js';
 import { padEndW } from '../format.js';
-import { closeHttp, expandArgs, type ReadOptions } from '../io.js';
+import { closeHttp, expandArgs, readSource, type Loaded as LoadedSource, type ReadOptions } from '../io.js';
+import { defaultPoolSize, envPoolSize, ExtractPool } from '../pool/pool.js';
+import { runOrdered } from '../pool/pipeline.js';
+import { progressWriter, showProgress } from '../pool/progress.js';
+import type { Report } from '../report.js';
 import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
-import { ingestReport } from '../store/ingest.js';
+import { storeReports } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
-import { loadAndExtract, readOptionSpec, readOptionsFrom } from './extract.js';
+import { readOptionSpec, readOptionsFrom, unreadableReport } from './extract.js';
 
 export const help = `Usage: nianbao ingest <file-or-url-or-folder>... [--db PATH] [--json]
 
 Extracts each document (as \`nianbao extract\` does) and stores it in the SQLite database with its
-raw bytes, figures, provenance, checks and problems, one transaction per document. Ingesting the
-same bytes twice stores them once (the second time prints "already stored"). A folder stands for
-the documents directly in it (*.html, *.htm, *.pdf, *.txt).
+raw bytes, figures, provenance, checks and problems. Documents are extracted in worker threads (one
+per core) and stored from one writer, many per transaction, each report whole or absent; the lines
+come in the order the documents were given. Ingesting the same bytes twice stores them once (the
+second time prints "already stored"), so a run that was stopped part way can simply be run again. A
+folder stands for the documents directly in it (*.html, *.htm, *.pdf, *.txt). On a terminal, a
+progress line (done/total, rate, time left) is kept on stderr.
 
 Options:
   --db PATH         the database, default ${DEFAULT_DB_PATH} (created if missing)
   --json            one JSON line per document ({source, sha256, report_id, created, status,
                     failed_checks, error}) instead of the text lines and summary
+  --workers N       extraction threads, default one per core (${defaultPoolSize()} here); 0 extracts in
+                    the main thread
   --timeout SECS    HTTP timeout per phase, default 30
   --max-bytes N     largest document accepted, default 100 MiB
   -h, --help        show this help
@@ -46,64 +55,148 @@ export interface IngestOutcome {
 }
 
 export interface IngestSummary {
+  /** Every document's outcome, in order (empty with `keepOutcomes: false`). */
   outcomes: IngestOutcome[];
+  documents: number;
+  /** Failed checks in the newly stored reports. */
+  failedInNew: number;
   stored: number;
   alreadyStored: number;
   unreadable: number;
 }
 
+export interface IngestOptions {
+  /** Extraction threads (default: one per core, os.availableParallelism()); 0 extracts in this thread. */
+  workers?: number;
+  /** A pool to use instead of making one (it is left open). */
+  pool?: ExtractPool;
+  /** Reports stored per transaction, at most (default 64). */
+  batch?: number;
+  /** Called after each batch with the documents done so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Reads a source (default: the file or URL, readSource); the benchmark makes documents in memory. */
+  read?: (source: string, readOpts: ReadOptions) => Promise<LoadedSource>;
+  /** Keep every outcome in the summary (default true); false keeps memory flat on a national-size run. */
+  keepOutcomes?: boolean;
+  /** Filled in: the time the writer spent storing (storage and the step after it), in ms, and batches. */
+  stats?: { storeMs: number; batches: number };
+}
+
+interface Loaded {
+  report: Report;
+  bytes?: Uint8Array;
+  provenanceJson?: string | null;
+}
+
+/** Reads one source and extracts it in the pool; never rejects (an unreadable source is an `error` report). */
+async function readAndExtract(
+  pool: ExtractPool,
+  source: string,
+  readOpts: ReadOptions,
+  read: (source: string, readOpts: ReadOptions) => Promise<LoadedSource> = readSource,
+): Promise<Loaded> {
+  let loaded;
+  try {
+    loaded = await read(source, readOpts);
+  } catch (err) {
+    return { report: unreadableReport(source, err) };
+  }
+  const { report, provenanceJson } = await pool.extractPacked(loaded.bytes, {
+    source: loaded.source,
+    url: loaded.url,
+    contentType: loaded.contentType,
+  });
+  return { report, bytes: loaded.bytes, provenanceJson };
+}
+
+function outcomeOf(source: string, { report, bytes }: Loaded): IngestOutcome {
+  return {
+    source,
+    sha256: bytes ? report.sha256 : null,
+    reportId: null,
+    created: false,
+    status: report.status,
+    agency: report.agency,
+    year: report.year,
+    failedChecks: report.checks.filter((c) => c.status === 'fail').length,
+    error: report.status === 'error' ? report.problems.map((p) => p.message).join('; ') || 'could not be read' : null,
+  };
+}
+
+
 /**
- * Extracts and stores each source in turn; a bad document never stops the others. `onOutcome` is
- * called as each document is done (for printing progress).
+ * Extracts the sources in the pool's threads and stores them from this thread, many per transaction, in
+ * the order given; a bad document never stops the others. `onOutcome` is called as each document is
+ * done, in order (for printing progress). A crash part way leaves every report whole or absent; running
+ * again stores the rest (bytes already stored are "already stored").
  */
 export async function ingestSources(
   db: Db,
   sources: string[],
   readOpts: ReadOptions = {},
   onOutcome: (o: IngestOutcome) => void = () => {},
+  opts: IngestOptions = {},
 ): Promise<IngestSummary> {
-  const summary: IngestSummary = { outcomes: [], stored: 0, alreadyStored: 0, unreadable: 0 };
-  for (const source of sources) {
-    const { report, bytes } = await loadAndExtract(source, readOpts);
-    const outcome: IngestOutcome = {
-      source,
-      sha256: bytes ? report.sha256 : null,
-      reportId: null,
-      created: false,
-      status: report.status,
-      agency: report.agency,
-      year: report.year,
-      failedChecks: report.checks.filter((c) => c.status === 'fail').length,
-      error: report.status === 'error' ? report.problems.map((p) => p.message).join('; ') || 'could not be read' : null,
-    };
-    if (bytes) {
-      try {
-        const r = ingestReport(db, report, bytes);
-        outcome.reportId = r.reportId;
-        outcome.created = r.created;
-        if (r.created) summary.stored++;
-        else summary.alreadyStored++;
-      } catch (err) {
-        outcome.error = `could not store: ${err instanceof Error ? err.message : String(err)}`;
-      }
-      if (outcome.created && outcome.reportId !== null) {
-        // Link the report to its body across years and (re)compute the cross-year checks of it and its
-        // neighbours. The report is stored whatever happens here.
+  const summary: IngestSummary = { outcomes: [], documents: 0, failedInNew: 0, stored: 0, alreadyStored: 0, unreadable: 0 };
+  const keep = opts.keepOutcomes ?? true;
+  const pool = opts.pool ?? new ExtractPool({ size: opts.workers ?? envPoolSize() });
+  const failedOf = db.prepare("SELECT count(*) AS n FROM checks WHERE report_id = ? AND status = 'fail'").pluck();
+  const batchSize = opts.batch ?? 64;
+  try {
+    await runOrdered(sources, {
+      window: Math.max(64, pool.size * 16, batchSize * 2),
+      batch: batchSize,
+      produce: (source) => readAndExtract(pool, source, readOpts, opts.read),
+      consume: (batch) => {
+        const t0 = performance.now();
+        const outcomes = batch.map(({ item, result }) => outcomeOf(item, result));
+        const toStore = batch.flatMap(({ result }, i) => (result.bytes ? [{ i, item: { report: result.report, bytes: result.bytes, provenanceJson: result.provenanceJson, validated: true } }] : []));
+        // one transaction for the batch; the step after ingestion (link the body across years, cross-year
+        // checks) runs in it for each new report, so a report is never stored without it
+        let stored: ReturnType<typeof storeReports>;
         try {
-          afterIngest(db, outcome.reportId);
-          outcome.failedChecks = (
-            db.prepare("SELECT count(*) AS n FROM checks WHERE report_id = ? AND status = 'fail'").get(outcome.reportId) as {
-              n: number;
-            }
-          ).n;
+          stored = storeReports(
+            db,
+            toStore.map((t) => t.item),
+            (res) => {
+              if (res.created) afterIngest(db, res.reportId);
+            },
+          );
         } catch (err) {
-          outcome.warning = `stored, but the cross-year step failed: ${err instanceof Error ? err.message : String(err)}`;
+          // the whole batch could not be written (the database locked past its timeout, the disk full):
+          // nothing of it is stored, each document says why, and the run goes on
+          const error = err instanceof Error ? err : new Error(String(err));
+          stored = toStore.map(() => ({ ok: false as const, error }));
         }
-      }
-    }
-    if (outcome.error !== null) summary.unreadable++;
-    summary.outcomes.push(outcome);
-    onOutcome(outcome);
+        stored.forEach((r, k) => {
+          const o = outcomes[toStore[k].i];
+          if (!r.ok) {
+            o.error = `could not store: ${r.error.message}`;
+            return;
+          }
+          o.reportId = r.reportId;
+          o.created = r.created;
+          if (r.created) summary.stored++;
+          else summary.alreadyStored++;
+          if (r.afterError) o.warning = `stored, but the cross-year step failed: ${r.afterError.message}`;
+          else if (r.created) o.failedChecks = failedOf.get(r.reportId) as number;
+        });
+        if (opts.stats) {
+          opts.stats.storeMs += performance.now() - t0;
+          opts.stats.batches++;
+        }
+        for (const o of outcomes) {
+          summary.documents++;
+          if (o.error !== null) summary.unreadable++;
+          if (o.created) summary.failedInNew += o.failedChecks;
+          if (keep) summary.outcomes.push(o);
+          onOutcome(o);
+        }
+        opts.onProgress?.(summary.documents, sources.length);
+      },
+    });
+  } finally {
+    if (!opts.pool) await pool.close();
   }
   return summary;
 }
@@ -120,8 +213,8 @@ export function formatOutcome(o: IngestOutcome): string {
 }
 
 export function formatSummary(s: IngestSummary, dbPath: string): string {
-  const n = s.outcomes.length;
-  const failed = s.outcomes.filter((o) => o.created).reduce((a, o) => a + o.failedChecks, 0);
+  const n = s.documents;
+  const failed = s.failedInNew;
   return (
     `${n} document${n === 1 ? '' : 's'}: ${s.stored} stored, ${s.alreadyStored} already stored, ` +
     `${s.unreadable} could not be read; ${failed} failed check${failed === 1 ? '' : 's'} in the newly stored reports. ` +
@@ -129,16 +222,26 @@ export function formatSummary(s: IngestSummary, dbPath: string): string {
   );
 }
 
+/** Parses --workers: a whole number ≥ 0 (0: extract in the main thread). */
+export function workersFrom(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw usageError(`--workers wants a whole number from 0 to 256, not "${v}"`);
+  return n;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, {
     db: { type: 'string' },
     json: { type: 'boolean' },
+    workers: { type: 'string' },
     ...readOptionSpec,
   }, help, { positionals: true });
   if (!args) return 0;
   const { values, positionals } = args;
   if (positionals.length === 0) throw usageError('ingest needs at least one file, folder or URL');
   const readOpts = readOptionsFrom(values);
+  const workers = workersFrom(values.workers);
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   const { sources, notes } = await expandArgs(positionals);
   for (const n of notes) process.stderr.write(`nianbao ingest: ${n}\n`);
@@ -149,27 +252,41 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`nianbao ingest: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
     return 1;
   }
+  const progress = progressWriter(
+    process.stderr,
+    showProgress({ isTTY: process.stderr.isTTY, json: values.json, total: sources.length }),
+    'ingest',
+  );
   try {
-    const summary = await ingestSources(db, sources, readOpts, (o) => {
-      if (values.json) {
-        process.stdout.write(
-          JSON.stringify({
-            source: o.source,
-            sha256: o.sha256,
-            report_id: o.reportId,
-            created: o.created,
-            status: o.status,
-            failed_checks: o.failedChecks,
-            error: o.error,
-          }) + '\n',
-        );
-      } else {
-        process.stdout.write(formatOutcome(o) + '\n');
-      }
-    });
+    const summary = await ingestSources(
+      db,
+      sources,
+      readOpts,
+      (o) => {
+        progress.clear();
+        if (values.json) {
+          process.stdout.write(
+            JSON.stringify({
+              source: o.source,
+              sha256: o.sha256,
+              report_id: o.reportId,
+              created: o.created,
+              status: o.status,
+              failed_checks: o.failedChecks,
+              error: o.error,
+            }) + '\n',
+          );
+        } else {
+          process.stdout.write(formatOutcome(o) + '\n');
+        }
+      },
+      { workers, keepOutcomes: false, onProgress: (done, total) => progress.update(done, total) },
+    );
+    progress.end();
     if (!values.json) process.stdout.write(formatSummary(summary, dbPath) + '\n');
     return summary.unreadable > 0 ? 1 : 0;
   } finally {
+    progress.end();
     db.close();
     await closeHttp();
   }

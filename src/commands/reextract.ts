@@ -1,8 +1,11 @@
 /** `nianbao reextract [--db PATH]`: rerun extraction over every stored report document, offline. */
 import { parseCommandArgs } from '../cli.js';
 import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
-import { extractBytes } from '../extract.js';
-import { ingestReport, reextractReport } from '../store/ingest.js';
+import { envPoolSize, ExtractPool } from '../pool/pool.js';
+import { runOrdered } from '../pool/pipeline.js';
+import { progressWriter, showProgress } from '../pool/progress.js';
+import { storeReports, type StoreItem } from '../store/ingest.js';
+import { workersFrom } from './ingest.js';
 import { afterIngest } from '../review/hook.js';
 import { loadPageResources } from '../crawl/resources.js';
 
@@ -10,12 +13,14 @@ export const help = `Usage: nianbao reextract [--db PATH] [--json]
 
 Runs extraction again over every report document stored in the database (the raw bytes kept in
 the blobs table), without the network, and replaces each stored report's figures, checks and
-problems with the new result (the report keeps its id). Documents the crawler fetched but judged
+problems with the new result (the report keeps its id). Documents are extracted in worker threads
+and stored many per transaction. Documents the crawler fetched but judged
 not to be reports are extracted again too, and stored when they now read as reports.
 
 Options:
   --db PATH     the database, default ${DEFAULT_DB_PATH}
   --json        print the summary as one JSON object
+  --workers N   extraction threads, default one per core; 0 extracts in the main thread
   -h, --help    show this help
 
 Exit status: 0 when every document was re-extracted; 1 when any could not be (it is left as it was).`;
@@ -32,7 +37,35 @@ function hasTable(db: Db, name: string): boolean {
   return (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) as { n: number }).n > 0;
 }
 
-export async function reextractAll(db: Db, onLine: (line: string) => void = () => {}): Promise<ReextractSummary> {
+export interface ReextractOptions {
+  /** Extraction threads (default: one per core); 0 extracts in this thread. */
+  workers?: number;
+  /** A pool to use instead of making one (it is left open). */
+  pool?: ExtractPool;
+  /** Reports stored per transaction, at most (default 64). */
+  batch?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Doc {
+  sha256: string;
+  source: string;
+  url: string | null;
+  contentType: string | undefined;
+  /** The stored report (re-extraction), or none (a crawled document judged not to be a report). */
+  stored?: { id: number; status: string };
+}
+
+/**
+ * Extracts every stored document again (in the pool's threads) and replaces each report's rows (one
+ * transaction per batch); crawled documents that were not reports are stored when they now read as
+ * reports. The bytes are read from the database a window at a time.
+ */
+export async function reextractAll(
+  db: Db,
+  onLine: (line: string) => void = () => {},
+  opts: ReextractOptions = {},
+): Promise<ReextractSummary> {
   const summary: ReextractSummary = { documents: 0, updated: 0, statusChanged: 0, newlyStored: 0, errors: [] };
   const crawled = hasTable(db, 'frontier');
   // ids and hashes only: the bytes are read one document at a time
@@ -63,63 +96,121 @@ export async function reextractAll(db: Db, onLine: (line: string) => void = () =
   const ctype = crawled
     ? db.prepare(`SELECT content_type FROM frontier WHERE content_sha256 = ? AND content_type IS NOT NULL LIMIT 1`)
     : null;
-
-  for (const r of stored) {
-    summary.documents++;
-    const row = blob.get(r.sha256) as { bytes: Buffer } | undefined;
-    if (!row) {
-      summary.errors.push({ sha256: r.sha256, source: r.source, error: 'raw bytes missing from blobs' });
-      continue;
-    }
-    const contentType = (ctype?.get(r.sha256) as { content_type: string } | undefined)?.content_type;
-    const bytes = new Uint8Array(row.bytes);
-    try {
-      const report = await extractBytes(bytes, { source: r.source, url: r.source_url ?? undefined, contentType, ...resources(r.sha256) });
-      reextractReport(db, report, bytes, { sourceUrl: r.source_url ?? undefined });
-      afterIngest(db, r.id); // relink and recompute the cross-year checks (re-extraction replaced them)
-      summary.updated++;
-      if (report.status !== r.status) {
-        summary.statusChanged++;
-        onLine(`#${r.id}  ${r.status} → ${report.status}  ${r.source}`);
-      }
-    } catch (err) {
-      summary.errors.push({ sha256: r.sha256, source: r.source, error: (err as Error).message });
-    }
-  }
-  for (const c of candidates) {
-    summary.documents++;
-    const row = blob.get(c.sha256) as { bytes: Buffer } | undefined;
-    if (!row) continue;
-    const bytes = new Uint8Array(row.bytes);
-    try {
-      const report = await extractBytes(bytes, { source: c.url, url: c.url, contentType: c.content_type ?? undefined, ...resources(c.sha256) });
-      if (report.status === 'not_a_report') continue;
-      const res = ingestReport(db, report, bytes, { sourceUrl: c.url });
-      // the labels of the seeds it was reached from (seeds file), as the crawler stores them: before
-      // afterIngest, whose placing reads them
-      if (hasTable(db, 'seed_labels')) {
-        db.prepare(
+  const docs: Doc[] = [
+    ...stored.map((r) => ({
+      sha256: r.sha256,
+      source: r.source,
+      url: r.source_url,
+      contentType: (ctype?.get(r.sha256) as { content_type: string } | undefined)?.content_type,
+      stored: { id: r.id, status: r.status },
+    })),
+    ...candidates.map((c) => ({ sha256: c.sha256, source: c.url, url: c.url, contentType: c.content_type ?? undefined })),
+  ];
+  const markReport = crawled ? db.prepare(`UPDATE frontier SET role = 'report', report_id = ? WHERE content_sha256 = ?`) : null;
+  const seedLabels =
+    crawled && hasTable(db, 'seed_labels')
+      ? db.prepare(
           `INSERT OR IGNORE INTO seed_labels (sha256, label)
            SELECT content_sha256, seed_label FROM frontier WHERE content_sha256 = ? AND seed_label IS NOT NULL`,
-        ).run(c.sha256);
-      }
-      afterIngest(db, res.reportId);
-      db.prepare(`UPDATE frontier SET role = 'report', report_id = ? WHERE content_sha256 = ?`).run(res.reportId, c.sha256);
-      if (res.created) {
-        summary.newlyStored++;
-        onLine(`#${res.reportId}  newly stored (${report.status})  ${c.url}`);
-      }
-    } catch (err) {
-      summary.errors.push({ sha256: c.sha256, source: c.url, error: (err as Error).message });
-    }
+        )
+      : null;
+  const pool = opts.pool ?? new ExtractPool({ size: opts.workers ?? envPoolSize() });
+  const batchSize = opts.batch ?? 64;
+  let done = 0;
+  try {
+    await runOrdered(docs, {
+      window: Math.max(64, pool.size * 16, batchSize * 2),
+      batch: batchSize,
+      produce: async (d) => {
+        const row = blob.get(d.sha256) as { bytes: Buffer } | undefined;
+        if (!row) return null;
+        const bytes = new Uint8Array(row.bytes);
+        const packed = await pool.extractPacked(bytes, {
+          source: d.source,
+          url: d.url ?? undefined,
+          contentType: d.contentType,
+          ...resources(d.sha256),
+        });
+        return { ...packed, bytes };
+      },
+      consume: (batch) => {
+        const items: { d: Doc; item: StoreItem }[] = [];
+        for (const { item: d, result } of batch) {
+          summary.documents++;
+          if (!result) {
+            if (d.stored) summary.errors.push({ sha256: d.sha256, source: d.source, error: 'raw bytes missing from blobs' });
+            continue;
+          }
+          if (!d.stored && result.report.status === 'not_a_report') continue;
+          const meta = d.url ? { sourceUrl: d.url } : {};
+          items.push({
+            d,
+            item: {
+              report: result.report,
+              bytes: result.bytes,
+              provenanceJson: result.provenanceJson,
+              validated: true,
+              meta,
+              mode: d.stored ? 'reextract' : 'ingest',
+            },
+          });
+        }
+        let out: ReturnType<typeof storeReports>;
+        try {
+          out = storeReports(
+            db,
+            items.map((x) => x.item),
+            (res, _item, k) => {
+              const d = items[k].d;
+              // a crawled document newly read as a report: the labels of the seeds it was reached from
+              // (seeds file), as the crawler stores them, before afterIngest, whose placing reads them
+              if (!d.stored && seedLabels) seedLabels.run(d.sha256);
+              // relink and recompute the cross-year checks (re-extraction replaced them)
+              afterIngest(db, res.reportId);
+              if (!d.stored) markReport!.run(res.reportId, d.sha256);
+            },
+          );
+        } catch (err) {
+          // the batch could not be written at all: each of its documents is left as it was, and says why
+          const error = err instanceof Error ? err : new Error(String(err));
+          out = items.map(() => ({ ok: false as const, error }));
+        }
+        out.forEach((r, k) => {
+          const { d, item } = items[k];
+          if (!r.ok) {
+            summary.errors.push({ sha256: d.sha256, source: d.source, error: r.error.message });
+            return;
+          }
+          if (r.afterError) {
+            summary.errors.push({ sha256: d.sha256, source: d.source, error: r.afterError.message });
+            return;
+          }
+          if (d.stored) {
+            summary.updated++;
+            if (item.report.status !== d.stored.status) {
+              summary.statusChanged++;
+              onLine(`#${d.stored.id}  ${d.stored.status} → ${item.report.status}  ${d.source}`);
+            }
+          } else if (r.created) {
+            summary.newlyStored++;
+            onLine(`#${r.reportId}  newly stored (${item.report.status})  ${d.source}`);
+          }
+        });
+        done += batch.length;
+        opts.onProgress?.(done, docs.length);
+      },
+    });
+  } finally {
+    if (!opts.pool) await pool.close();
   }
   return summary;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' } }, help);
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' } }, help);
   if (!args) return 0;
   const { values } = args;
+  const workers = workersFrom(values.workers);
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   let db: Db;
   try {
@@ -129,7 +220,19 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   try {
-    const s = await reextractAll(db, values.json ? undefined : (l) => process.stdout.write(l + '\n'));
+    const total = (db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n;
+    const progress = progressWriter(process.stderr, showProgress({ isTTY: process.stderr.isTTY, json: values.json, total }), 'reextract');
+    const s = await reextractAll(
+      db,
+      values.json
+        ? undefined
+        : (l) => {
+            progress.clear();
+            process.stdout.write(l + '\n');
+          },
+      { workers, onProgress: (done, n) => progress.update(done, n) },
+    );
+    progress.end();
     if (values.json) process.stdout.write(JSON.stringify({ db: dbPath, ...s }) + '\n');
     else {
       for (const e of s.errors) process.stdout.write(`error  ${e.source}: ${e.error}\n`);

@@ -12,6 +12,8 @@ import { formatValue } from '../format.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { afterIngest, relink } from '../review/hook.js';
 import { openReviewDb } from '../review/schema.js';
+import { regionReportIds } from '../places/query.js';
+import { ensurePlacesSchema } from '../places/schema.js';
 import { DECISIONS, decide, describeWhere, listFlagged, type Decision, type FlaggedCheck, type FlaggedFilter, type ReviewState } from '../review/workflow.js';
 
 export const help = `Usage: nianbao review [list] [--db PATH] [--json] [--check ID] [--agency X] [--region X] [--year N]
@@ -41,8 +43,10 @@ link corrects which body a report belongs to (reports of one body across years a
 the cross-year checks): --agency NAME links it by hand, --auto goes back to the name's own link.
 The cross-year checks of the report and its neighbours are recomputed.
 
-agencies lists the bodies with their reports year by year (and the names as printed), to spot
-a body split in two or two bodies merged.
+agencies lists the bodies with their place (division code and name, kind and department type,
+from the newest placed report; [not placed] when none is) and their reports year by year (and the
+names as printed), to spot a body split in two or two bodies merged. --json adds division_code,
+division, zone, agency_kind, department_type.
 
 user manages the reviewer accounts of the review page (nianbao serve): passwords are stored with
 scrypt (node:crypto) and a random salt; at least 8 characters; the first line of stdin or of
@@ -56,7 +60,8 @@ Options:
   --json             JSON Lines (one flagged check, or the decision/link made)
   --check ID         a check id, or a prefix ending in "." or "*" (requests.carry_link.*)
   --agency X         agency name (as printed or its identity) contains X
-  --region X         region contains X
+  --region X         the reports in region X: a division code (410000 is all of 河南省), a
+                     name at any level (淮安, 西华县), or 未定位 (see nianbao export --help)
   --year N           the report year
   --report ID        one report
   --status S         fail (default), warn, or all
@@ -134,12 +139,12 @@ async function list(argv: string[]): Promise<number> {
   }
   if (values.check) filter.check = values.check;
   if (values.agency) filter.agency = values.agency;
-  if (values.region) filter.region = values.region;
   filter.year = intOpt('year', values.year);
   filter.reportId = intOpt('report', values.report);
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'list');
   if (!db) return 1;
   try {
+    if (values.region?.trim()) filter.reportIds = regionReportIds(db, { text: values.region });
     const rows = listFlagged(db, filter);
     if (values.json) {
       for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
@@ -261,23 +266,34 @@ async function agenciesCmd(argv: string[]): Promise<number> {
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'agencies');
   if (!db) return 1;
   try {
+    ensurePlacesSchema(db);
+    // the body's place: that of its newest placed report (its division, kind and department type)
     const rows = db
       .prepare(
         `SELECT a.id, a.identity, a.display_name, a.qualifier,
-                json_group_array(json_object('report_id', r.id, 'year', r.year, 'agency', r.agency, 'link', l.source)) AS reports_json
+                json_group_array(json_object('report_id', r.id, 'year', r.year, 'agency', r.agency, 'link', l.source)) AS reports_json,
+                (SELECT json_object('division_code', p.division_code, 'division', p.division_name, 'zone', p.zone,
+                                    'agency_kind', p.agency_kind, 'department_type', p.department_type)
+                 FROM agency_links l2 JOIN reports r2 ON r2.id = l2.report_id JOIN report_places_data p ON p.report_id = r2.id
+                 WHERE l2.agency_id = a.id AND p.division_code IS NOT NULL
+                 ORDER BY r2.year DESC, r2.id DESC LIMIT 1) AS place_json
          FROM agencies a JOIN agency_links l ON l.agency_id = a.id JOIN reports r ON r.id = l.report_id
          WHERE @q IS NULL OR instr(a.identity, @q) > 0 OR instr(a.display_name, @q) > 0 OR instr(coalesce(r.agency, ''), @q) > 0
          GROUP BY a.id ORDER BY a.identity, a.id`,
       )
-      .all({ q: values.agency ?? null }) as { id: number; identity: string; display_name: string; qualifier: string | null; reports_json: string }[];
+      .all({ q: values.agency ?? null }) as { id: number; identity: string; display_name: string; qualifier: string | null; reports_json: string; place_json: string | null }[];
     for (const a of rows) {
       const reports = (JSON.parse(a.reports_json) as { report_id: number; year: number | null; agency: string | null; link: string }[]).sort(
         (x, y) => (x.year ?? 0) - (y.year ?? 0) || x.report_id - y.report_id,
       );
+      const none = { division_code: null, division: null, zone: null, agency_kind: null, department_type: null };
+      const place = (a.place_json ? JSON.parse(a.place_json) : none) as Record<keyof typeof none, string | null>;
       if (values.json) {
-        process.stdout.write(JSON.stringify({ id: a.id, identity: a.identity, display_name: a.display_name, qualifier: a.qualifier, reports }) + '\n');
+        process.stdout.write(JSON.stringify({ id: a.id, identity: a.identity, display_name: a.display_name, qualifier: a.qualifier, ...place, reports }) + '\n');
       } else {
-        process.stdout.write(`agency #${a.id} ${a.identity}${a.qualifier ? ` (${a.qualifier})` : ''}\n`);
+        const kind = place.agency_kind ? `${place.agency_kind}${place.department_type ? `/${place.department_type}` : ''}` : '';
+        const where = place.division_code ? `  [${place.division_code} ${place.division}${place.zone ? ` ${place.zone}` : ''}, ${kind}]` : '  [not placed]';
+        process.stdout.write(`agency #${a.id} ${a.identity}${a.qualifier ? ` (${a.qualifier})` : ''}${where}\n`);
         for (const r of reports) process.stdout.write(`  ${r.year ?? '?'}  #${r.report_id}  ${r.agency ?? '?'}${r.link === 'manual' ? '  (linked by hand)' : ''}\n`);
       }
     }

@@ -8,13 +8,13 @@ import type { Agent } from 'undici';
 import type { LookupFunction } from 'node:net';
 import type Database from 'better-sqlite3';
 import { sniffKind, decodeBytes } from '../decode.js';
-import { extractBytes } from '../extract.js';
+import { extractInPool } from '../pool/pool.js';
 import type { Report } from '../report.js';
 import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
-import { createAgent, fetchUrl, type FetchResult } from './fetcher.js';
+import { createAgent, fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
 import { Frontier, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
-import { discover, discoverAnswer, discoverSitemap, type FoundLink } from './discover.js';
+import { discover, discoverAnswer, discoverSitemap, type FoundLink, type PageLinks } from './discover.js';
 import { downloadName } from './attachments.js';
 import { parseApiInfo } from './cms/index.js';
 import { sitemapsFromRobots } from './sitemap.js';
@@ -22,6 +22,8 @@ import { isImage, resourceMap, storePageResources, type PageResource } from './r
 import { sniffFormat } from '../decode.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
+import { Renderer, discoverRendered, type BrowserAnswer, type BrowserRequest, type RenderResult } from './render.js';
+import { decideRender } from './render-decide.js';
 
 export interface CrawlOptions {
   seeds: string[];
@@ -67,6 +69,16 @@ export interface CrawlOptions {
   lookup?: LookupFunction;
   /** A document whose extraction takes longer than this (ms) is recorded as failed and skipped. */
   extractTimeoutMs: number;
+  /** Render script-built pages in headless Chromium when the static HTML lacks what scripts build. */
+  render: boolean;
+  /** Pages rendered in this run at most (later ones are read as fetched). */
+  maxRender: number;
+  /** Time bound of one page's rendering, pager clicks included (ms). */
+  renderTimeoutMs: number;
+  /** Clicks on a script pager button per rendered page at most. */
+  maxRenderClicks: number;
+  /** The browser executable (Debian's chromium by default). */
+  browserPath?: string;
   /** Skip extraction and ingestion (benchmark of the crawl machinery alone). */
   discoverOnly?: boolean;
   /** One line per notable event (failures, reports), for a log. */
@@ -99,6 +111,10 @@ export const DEFAULTS: Omit<CrawlOptions, 'seeds'> = {
   userAgent: 'nianbao/0.1 (+annual-report research crawler)',
   recrawl: false,
   retryFailed: false,
+  render: true,
+  maxRender: 2000,
+  renderTimeoutMs: 30_000,
+  maxRenderClicks: 20,
 };
 
 export type CrawlEvent =
@@ -107,7 +123,11 @@ export type CrawlEvent =
   | { type: 'retry'; url: string; error: string; tries: number; inMs: number }
   | { type: 'blocked'; url: string; rule: string }
   | { type: 'set_aside'; host: string; untilMs: number; error: string }
-  | { type: 'not_report'; url: string; status: string };
+  | { type: 'not_report'; url: string; status: string }
+  | { type: 'rendered'; url: string; reason: string; ms: number; requests: number; aborted: number; clicks: number; timedOut: boolean }
+  /** A request of a rendered page that the crawler refused (out of scope, robots.txt, not GET, …). */
+  | { type: 'render_aborted'; url: string; page: string; why: string }
+  | { type: 'warning'; message: string };
 
 export interface CrawlStats {
   hosts: number;
@@ -123,6 +143,10 @@ export interface CrawlStats {
   retries: number;
   blocked: number;
   bytes: number;
+  /** Pages rendered in the browser, the requests it made through the crawler, and those refused. */
+  rendered: number;
+  renderRequests: number;
+  renderAborted: number;
   elapsedMs: number;
   pagesPerSecond: number;
 }
@@ -152,6 +176,14 @@ interface HostState {
   buffer: FrontierRow[];
   wakeAt: number | null;
   wakeTimer: NodeJS.Timeout | null;
+  /** Exchanges in flight with the host, client and browser together (at most perHost). */
+  active: number;
+  slotWaiters: (() => void)[];
+  /** When the host's last exchange ended, and its last one made for the browser (ms). */
+  lastEndAt: number;
+  browserEndAt: number;
+  /** Browser requests using this state (it is not dropped meanwhile). */
+  pins: number;
 }
 
 /**
@@ -190,6 +222,8 @@ const FILE_FORMATS = new Set(['docx', 'doc', 'wps', 'xlsx', 'xls', 'et', 'ofd'])
 /** Links that continue the list they are on: no deeper than it. */
 const depthOf = (l: FoundLink, from: number) => from + (l.kind === 'list' || l.kind === 'api' ? 0 : 1);
 const BATCH = 16;
+/** Host states kept in memory at most while idle ones can be dropped. */
+const HOST_STATES = 5000;
 const MAX_FAILURES_LISTED = 50;
 
 export class Crawler {
@@ -197,7 +231,15 @@ export class Crawler {
   readonly frontier: Frontier;
   private agent: Agent;
   private queue: PQueue;
+  /** The hosts in play: idle ones beyond HOST_STATES are dropped (their state is in the database). */
   private hosts = new Map<string, HostState>();
+  /** Host states created in this run (live figure: a dropped host met again counts again) and dropped. */
+  private hostsSeen = 0;
+  private hostsDropped = 0;
+  /** Hosts with workers now, at most activeHostLimit; the names of those waiting for a turn. */
+  private workingHosts = 0;
+  private readonly activeHostLimit: number;
+  private waitingHosts = new Set<string>();
   private scope: ScopeFilter;
   private stopping = false;
   private stopReason: CrawlSummary['stoppedBy'] = 'done';
@@ -218,7 +260,13 @@ export class Crawler {
     retries: 0,
     blocked: 0,
     bytes: 0,
+    rendered: 0,
+    renderRequests: 0,
+    renderAborted: 0,
   };
+  private renderer: Renderer | null;
+  private renderQueue: PQueue;
+  private renderLimitSaid = false;
   private queuedCount = 0;
   private failures: { url: string; error: string }[] = [];
   private reportIds = new Set<number>();
@@ -236,6 +284,15 @@ export class Crawler {
       lookup: this.opts.lookup,
     });
     this.queue = new PQueue({ concurrency: this.opts.concurrency });
+    this.activeHostLimit = Math.max(64, this.opts.concurrency * 8);
+    this.renderer = this.opts.render
+      ? new Renderer({
+          userAgent: this.opts.userAgent,
+          executablePath: this.opts.browserPath,
+          warn: (message) => this.opts.onEvent?.({ type: 'warning', message }),
+        })
+      : null;
+    this.renderQueue = new PQueue({ concurrency: Math.min(2, this.opts.concurrency) });
     const knownSeeds = (
       db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]
     ).map((r) => r.url);
@@ -249,6 +306,7 @@ export class Crawler {
     this.stopping = true;
     this.stopReason = reason;
     for (const h of this.hosts.values()) this.clearWake(h);
+    this.waitingHosts.clear();
     for (const w of this.stopWaiters) w();
     this.stopWaiters.clear();
     this.maybeFinish();
@@ -263,7 +321,7 @@ export class Crawler {
     let active = 0;
     for (const h of this.hosts.values()) if (h.workers > 0) active++;
     return {
-      hosts: this.hosts.size,
+      hosts: this.hostsSeen,
       activeHosts: active,
       queued: this.queuedCount,
       ...this.stats,
@@ -289,12 +347,20 @@ export class Crawler {
     this.maybeFinish();
     await this.finishedPromise;
     await this.queue.onIdle();
+    await this.renderer?.close();
     await this.agent.close().catch(() => {});
     const counts = f.counts();
     if (this.stopReason === 'done' && counts.queued > 0) this.stopReason = 'deferred';
     if (this.stopReason === 'max_pages' && counts.queued === 0) this.stopReason = 'done';
+    // with host states dropped, count the hosts fetched from in this run exactly
+    const hosts = this.hostsDropped
+      ? (this.db
+          .prepare(`SELECT COUNT(DISTINCT host) AS n FROM frontier WHERE fetched_at >= ?`)
+          .get(new Date(this.started).toISOString()) as { n: number }).n
+      : this.hostsSeen;
     return {
       ...this.snapshot(),
+      hosts,
       queued: counts.queued,
       stoppedBy: this.stopReason,
       deferred: counts.queued,
@@ -325,15 +391,51 @@ export class Crawler {
       buffer: [],
       wakeAt: null,
       wakeTimer: null,
+      active: 0,
+      slotWaiters: [],
+      lastEndAt: 0,
+      browserEndAt: 0,
+      pins: 0,
     };
+    if (this.hosts.size >= HOST_STATES) this.dropIdleHosts();
     this.hosts.set(host, h);
+    this.hostsSeen++;
     return h;
+  }
+
+  /**
+   * Memory stays flat however many hosts a crawl meets: idle host states (no worker, nothing claimed
+   * or waiting, past their delay) are dropped, oldest first, down to 90 % of HOST_STATES. What they
+   * hold is saved (response time, failures) or in the database already (robots.txt).
+   */
+  private dropIdleHosts(): void {
+    const now = Date.now();
+    for (const h of this.hosts.values()) {
+      if (this.hosts.size < HOST_STATES * 0.9) break;
+      const idle =
+        h.workers === 0 && h.active === 0 && h.pins === 0 && h.slotWaiters.length === 0 && h.buffer.length === 0 && h.wakeTimer === null &&
+        h.robotsLoading === null && h.setAsideUntil <= now && h.nextFreeAt <= now && h.lastEndAt + this.delayFor(h) <= now;
+      if (!idle) continue;
+      this.saveHost(h);
+      this.hosts.delete(h.host);
+      this.hostsDropped++;
+    }
   }
 
   /** Make sure the host has its workers running (new work arrived, or a wait is over). */
   private wake(h: HostState): void {
+    if (this.hosts.get(h.host) !== h) h = this.hostState(h.host); // dropped meanwhile: wake its current state
     if (this.stopping || h.workers >= this.opts.perHost) return;
     this.clearWake(h);
+    if (h.workers === 0) {
+      // a bounded number of hosts at work at once (each holds its workers, robots.txt and a claimed
+      // batch); the others wait their turn by name only
+      if (this.workingHosts >= this.activeHostLimit) {
+        this.waitingHosts.add(h.host);
+        return;
+      }
+      this.workingHosts++;
+    }
     while (h.workers < this.opts.perHost) {
       h.workers++;
       this.activeWorkers++;
@@ -346,9 +448,21 @@ export class Crawler {
         .finally(() => {
           h.workers--;
           this.activeWorkers--;
-          if (h.workers === 0) this.rearm(h);
+          if (h.workers === 0) {
+            this.workingHosts--;
+            this.admitWaiting(); // the hosts waiting their turn first, then this one again if it has more
+            this.rearm(h);
+          }
           this.maybeFinish();
         });
+    }
+  }
+
+  private admitWaiting(): void {
+    for (const host of this.waitingHosts) {
+      if (this.stopping || this.workingHosts >= this.activeHostLimit) return;
+      this.waitingHosts.delete(host);
+      this.wake(this.hostState(host));
     }
   }
 
@@ -472,7 +586,28 @@ export class Crawler {
 
   // ---- robots.txt --------------------------------------------------------------------------
 
-  private async loadRobots(h: HostState): Promise<void> {
+  /**
+   * One exchange with a host, client or browser: at most perHost at once across both, and a
+   * browser request waits the host's delay after the last exchange ended (the worker loop keeps
+   * the delay before its own requests, and waits for the browser's last one here).
+   */
+  private async hostExchange<T>(h: HostState, fromBrowser: boolean, fn: () => Promise<T>): Promise<T> {
+    while (h.active >= this.opts.perHost) await new Promise<void>((resolve) => h.slotWaiters.push(resolve));
+    h.active++;
+    try {
+      const after = fromBrowser ? h.lastEndAt : h.browserEndAt;
+      if (after > 0) await this.sleep(after + this.delayFor(h) - Date.now());
+      return await fn();
+    } finally {
+      h.active--;
+      h.lastEndAt = Date.now();
+      if (fromBrowser) h.browserEndAt = h.lastEndAt;
+      h.slotWaiters.shift()?.();
+    }
+  }
+
+  /** `direct`: not through the global queue (asked from inside a page being processed, which holds a slot). */
+  private async loadRobots(h: HostState, direct = false): Promise<void> {
     if (h.robotsLoading) return h.robotsLoading;
     h.robotsLoading = (async () => {
       const row = this.frontier.host(h.host);
@@ -484,15 +619,17 @@ export class Crawler {
       const sample = this.frontier.anyUrl(h.host);
       const protocol = sample ? new URL(sample).protocol : 'http:';
       const url = `${protocol}//${h.host}/robots.txt`;
-      const res = await this.queue.add(() =>
-        fetchUrl(url, {
-          dispatcher: this.agent,
-          userAgent: this.opts.userAgent,
-          timeoutMs: this.opts.timeoutMs,
-          maxBytes: 512 * 1024,
-          maxRedirects: 5,
-        }),
-      );
+      const get = () =>
+        this.hostExchange(h, direct, () =>
+          fetchUrl(url, {
+            dispatcher: this.agent,
+            userAgent: this.opts.userAgent,
+            timeoutMs: this.opts.timeoutMs,
+            maxBytes: 512 * 1024,
+            maxRedirects: 5,
+          }),
+        );
+      const res = direct ? await get() : await this.queue.add(get);
       this.noteResponse(h, res);
       this.logExchange(url, res, null, res.error ? `${res.error.code}: ${res.error.message}` : null);
       h.nextFreeAt = Date.now() + this.delayFor(h);
@@ -603,19 +740,20 @@ export class Crawler {
     this.frontier.start(row.url);
     let res: FetchResult;
     try {
-      res = await fetchUrl(requestUrl(row), {
-        method: row.method === 'POST' ? 'POST' : 'GET',
-        body: row.body ?? undefined,
-        dispatcher: this.agent,
-        userAgent: this.opts.userAgent,
-        timeoutMs: this.opts.timeoutMs,
-        maxBytes: this.opts.maxBytes,
-        maxRedirects: this.opts.maxRedirects,
-        etag: row.etag,
-        lastModified: row.last_modified,
-        onRedirect: (_from, to) =>
-          to.host === h.host && this.scope.allows(to) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return',
-      });
+      res = await this.hostExchange(h, false, () =>
+        fetchUrl(requestUrl(row), {
+          method: row.method === 'POST' ? 'POST' : 'GET',
+          body: row.body ?? undefined,
+          dispatcher: this.agent,
+          userAgent: this.opts.userAgent,
+          timeoutMs: this.opts.timeoutMs,
+          maxBytes: this.opts.maxBytes,
+          maxRedirects: this.opts.maxRedirects,
+          etag: row.etag,
+          lastModified: row.last_modified,
+          onRedirect: (_from, to) => this.followRedirect(h, to),
+        }),
+      );
     } catch (err) {
       // fetchUrl classifies its errors; anything else is a bug we record rather than crash on
       this.fail(row, `internal error: ${(err as Error).message}`, null);
@@ -697,6 +835,10 @@ export class Crawler {
     }
   }
 
+  private followRedirect(h: HostState, to: URL): 'follow' | 'return' {
+    return to.host === h.host && this.scope.allows(to) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return';
+  }
+
   private async handleNotModified(row: FrontierRow, res: FetchResult, logBase: LogBase): Promise<void> {
     this.stats.notModified++;
     // the stored body is still current: re-read it for links when it was a list page
@@ -761,9 +903,20 @@ export class Crawler {
     }
     if (kind === 'html') {
       const { text } = decodeBytes(body, { contentType, kind: 'html' });
-      const page = discover(text, finalUrl);
+      let page = discover(text, finalUrl);
+      // fetch → (render when the page's scripts build what the HTML lacks) → discover
+      const rendered = await this.maybeRender(row, finalUrl, text, page, body, contentType);
+      if (rendered) page = rendered.page;
       if (page.role === 'report') {
         const resources = page.images.length ? await this.fetchImages(this.hostState(row.host), page.images) : [];
+        if (rendered) {
+          // the rendered DOM is the document extracted and stored as the report; the response stays in blobs
+          // UTF-8 with a byte order mark: the DOM is text now, whatever charset its <meta> still declares
+          const dom = new TextEncoder().encode('\uFEFF' + rendered.dom);
+          const raw = { body, sha, stored: notModified };
+          await this.extractAndStore(row, res, dom, sha256Hex(dom), 'text/html; charset=utf-8', logBase, validators, page.links, page.allLinks, undefined, resources, raw);
+          return;
+        }
         await this.extractAndStore(row, res, body, sha, contentType, logBase, validators, page.links, page.allLinks, undefined, resources);
         return;
       }
@@ -792,7 +945,13 @@ export class Crawler {
     linksIfNotReport: FoundLink[],
     fileName?: string,
     resources: PageResource[] = [],
+    /** The response as fetched, when `body` is its rendered DOM. */
+    raw?: { body: Uint8Array; sha: string; stored: boolean },
   ): Promise<void> {
+    const fetchedSha = raw?.sha ?? sha;
+    const keepRaw = () => {
+      if (raw && !raw.stored) storeBlob(this.db, raw.body, raw.sha);
+    };
     let report: Report | null = null;
     if (!this.opts.discoverOnly) {
       let timer: NodeJS.Timeout | undefined;
@@ -800,7 +959,7 @@ export class Crawler {
         timer = setTimeout(() => resolve('timeout'), this.opts.extractTimeoutMs);
       });
       const out = await Promise.race([
-        extractBytes(body, {
+        extractInPool(body, {
           source: fileName ?? res.finalUrl,
           url: res.finalUrl,
           contentType,
@@ -813,7 +972,8 @@ export class Crawler {
         const why = `extraction did not finish within ${this.opts.extractTimeoutMs} ms`;
         this.db.transaction(() => {
           storeBlob(this.db, body, sha);
-          this.frontier.log({ ...logBase, sha256: sha, error: why });
+          keepRaw();
+          this.frontier.log({ ...logBase, sha256: fetchedSha, error: why });
           this.fail(row, why, res.status, 0);
         })();
         return;
@@ -862,15 +1022,16 @@ export class Crawler {
       } else {
         storeBlob(this.db, body, sha);
       }
+      keepRaw();
       // a page's pictures are kept whatever extraction made of it now (reextract reads them again)
       if (resources.length) storePageResources(this.db, sha, resources);
-      this.frontier.log({ ...logBase, sha256: sha, error });
+      this.frontier.log({ ...logBase, sha256: fetchedSha, error });
       for (const l of follow) this.enqueue(l, row, depthOf(l, row.depth));
       this.frontier.finish(row.url, {
         state: 'done',
         status: res.status,
-        sha256: sha,
-        contentType: contentType ?? null,
+        sha256: fetchedSha,
+        contentType: res.headers['content-type'] ?? contentType ?? null,
         finalUrl: res.finalUrl,
         role,
         reportId,
@@ -881,6 +1042,121 @@ export class Crawler {
       this.queuedCount--;
       if (error) this.noteFailure(row.url, error);
     })();
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+
+  /**
+   * Renders the page in the browser when its scripts build what the static HTML lacks (and rendering
+   * is on, within --max-render); the rendered page's discovery and its settled DOM, or null.
+   */
+  private async maybeRender(
+    row: FrontierRow,
+    url: string,
+    html: string,
+    page: PageLinks,
+    body: Uint8Array,
+    contentType: string | undefined,
+  ): Promise<{ page: PageLinks; dom: string } | null> {
+    if (!this.renderer || !this.renderer.available || this.stopping) return null;
+    const decision = decideRender(html, page);
+    if (!decision.render) return null;
+    if (this.stats.rendered >= this.opts.maxRender) {
+      if (!this.renderLimitSaid) {
+        this.renderLimitSaid = true;
+        this.opts.onEvent?.({ type: 'warning', message: `--max-render ${this.opts.maxRender} reached: later script-built pages are read as fetched` });
+      }
+      return null;
+    }
+    this.stats.rendered++;
+    let r: RenderResult | null;
+    try {
+      r = await this.renderQueue.add(() =>
+        this.renderer!.render({
+          url,
+          body,
+          contentType,
+          timeoutMs: this.opts.renderTimeoutMs,
+          maxClicks: this.opts.maxRenderClicks,
+          fetch: (req) => this.browserFetch(req),
+          onAborted: (u, why) => {
+            this.stats.renderAborted++;
+            this.opts.onEvent?.({ type: 'render_aborted', url: u, page: row.url, why });
+          },
+        }),
+      );
+    } catch (err) {
+      this.stats.rendered--;
+      this.opts.onEvent?.({ type: 'warning', message: `rendering ${url} failed: ${(err as Error)?.message ?? String(err)}; read as fetched` });
+      return null;
+    }
+    if (!r) {
+      this.stats.rendered--;
+      return null;
+    }
+    this.stats.renderRequests += r.requests;
+    this.opts.onEvent?.({ type: 'rendered', url: row.url, reason: decision.reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut });
+    if (r.doms.length === 0) return null;
+    return { page: discoverRendered(r.doms, r.finalUrl), dom: r.doms[0] };
+  }
+
+  /**
+   * A request of a rendered page, made by the crawler's own fetcher: the scope, robots.txt, the host's
+   * budget (one exchange at a time with the client's) and delays hold as for any fetch; logged in
+   * fetch_log. GETs and form POSTs (a list API's) are made; other methods are refused.
+   */
+  private async browserFetch(req: BrowserRequest): Promise<BrowserAnswer> {
+    let u: URL;
+    try {
+      u = new URL(req.url);
+    } catch {
+      return { ok: false, why: 'not a URL' };
+    }
+    u.hash = '';
+    if (this.stopping) return { ok: false, why: 'the crawl is stopping' };
+    // GET, and the form POSTs of list APIs (what the fetcher sends); other methods and bodies are not made
+    const form = req.method === 'POST' && /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? 'application/x-www-form-urlencoded');
+    if (req.method !== 'GET' && !form) return { ok: false, why: `${req.method} request not made` };
+    if (!this.scope.allows(u)) return { ok: false, why: 'out of scope' };
+    const h = this.hostState(u.host);
+    h.pins++;
+    try {
+      return await this.browserExchange(h, u, form ? (req.body ?? '') : null);
+    } finally {
+      h.pins--;
+    }
+  }
+
+  /** A fetch beside the frontier's (a rendered page's request, a report page's picture), in the host's budget. */
+  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body'> = {}): Promise<FetchResult> {
+    const res = await this.hostExchange(h, fromBrowser, () =>
+      fetchUrl(url, {
+        ...extra,
+        dispatcher: this.agent,
+        userAgent: this.opts.userAgent,
+        timeoutMs: this.opts.timeoutMs,
+        maxBytes: this.opts.maxBytes,
+        maxRedirects: this.opts.maxRedirects,
+        onRedirect: (_from, to) => this.followRedirect(h, to),
+      }),
+    );
+    this.noteResponse(h, res);
+    this.stats.bytes += res.wireBytes;
+    return res;
+  }
+
+  /** `post`: the form body of a POST, null for a GET. */
+  private async browserExchange(h: HostState, u: URL, post: string | null): Promise<BrowserAnswer> {
+    if (!h.robots) await this.loadRobots(h, true);
+    if (!h.robots) return { ok: false, why: 'robots.txt of the host not available' };
+    if (!h.robots.isAllowed(u)) return { ok: false, why: `robots.txt: ${h.robots.matchedRule(u) ?? 'Disallow'}` };
+    if (h.setAsideUntil > Date.now()) return { ok: false, why: 'host set aside after failures' };
+    const res = await this.sideFetch(h, u.href, true, post !== null ? { method: 'POST', body: post } : {});
+    const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
+    this.logExchange(u.href, res, null, error);
+    if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
+    if (res.redirectTo) return { ok: true, status: 302, headers: { location: res.redirectTo }, body: new Uint8Array() };
+    return { ok: true, status: res.status, headers: res.headers, body: res.body ?? new Uint8Array() };
   }
 
   private enqueue(l: FoundLink, from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depth: number): void {
@@ -925,17 +1201,8 @@ export class Crawler {
       const u = new URL(url);
       if (u.host !== h.host || !this.scope.allows(u) || !(h.robots?.isAllowed(u) ?? false)) continue;
       await this.sleep(this.delayFor(h));
-      const res = await fetchUrl(url, {
-        dispatcher: this.agent,
-        userAgent: this.opts.userAgent,
-        timeoutMs: this.opts.timeoutMs,
-        maxBytes: this.opts.maxBytes,
-        maxRedirects: this.opts.maxRedirects,
-        onRedirect: (_from, to) => (to.host === h.host && this.scope.allows(to) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return'),
-      });
-      this.noteResponse(h, res);
+      const res = await this.sideFetch(h, url, false);
       this.stats.fetched++;
-      this.stats.bytes += res.wireBytes;
       const ok = res.status !== null && res.status >= 200 && res.status < 300 && res.body && isImage(res.body, res.headers['content-type'], res.finalUrl);
       const why = res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`;
       this.logExchange(url, res, ok ? sha256Hex(res.body!) : null, ok ? null : why);

@@ -122,7 +122,7 @@ function clean(u: URL): string {
 const RANK: Record<LinkKind, number> = { attachment: 3, report: 2, list: 1, api: 1, sitemap: 1, hub: 0 };
 
 /** The links found on a page or in a list's records, each once (the strongest kind wins). */
-class LinkSet {
+export class LinkSet {
   private found = new Map<string, FoundLink>();
 
   constructor(private self: string) {}

@@ -48,6 +48,12 @@ export function formatCrawlSummary(s: CrawlSummary, dbPath: string): string {
     `Failures: ${s.failed} (after ${s.retries} retries); ${s.blocked} URL${s.blocked === 1 ? '' : 's'} forbidden by robots.txt; ` +
       `${s.deferred} left queued for the next run`,
   );
+  if (s.rendered) {
+    lines.push(
+      `Rendered: ${s.rendered} script-built page${s.rendered === 1 ? '' : 's'} in the browser, ${s.renderRequests} requests made for them` +
+        ` through the crawler, ${s.renderAborted} refused (out of scope, robots.txt, not GET)`,
+    );
+  }
   for (const f of s.failures) lines.push(`  failed  ${f.url}  ${f.error}`);
   const fr = s.frontier;
   lines.push(`Frontier: ${fr.done ?? 0} done, ${fr.failed ?? 0} failed, ${fr.blocked ?? 0} blocked, ${fr.queued ?? 0} queued. Database: ${dbPath}`);

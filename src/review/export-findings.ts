@@ -5,7 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { Db } from '../store/db.js';
-import { findingQueue, isBlankCell, type QueueItem } from './findings.js';
+import { findingQueue, isBlankCell, type QueueFilter, type QueueItem } from './findings.js';
 import { checkZh, figuresZh, keyPlaceZh, STATE_ZH, STATUS_ZH } from './labels-zh.js';
 
 export const FINDING_EXPORT_COLS = ['报告编号', '机关', '地区', '年度', '报告标题', '链接', '问题', '严重程度', '说明', '所印数字', '应为', '核对项', '核对编号', '审核状态'] as const;
@@ -41,7 +41,7 @@ export function findingExportRow(i: QueueItem): FindingExportRow {
 }
 
 /** The open (and reopened) findings, in queue order. */
-export function openFindingRows(db: Db, filter: { region?: string; agency?: string } = {}): FindingExportRow[] {
+export function openFindingRows(db: Db, filter: Pick<QueueFilter, 'region' | 'reportIds' | 'agency'> = {}): FindingExportRow[] {
   return findingQueue(db, filter)
     .filter((i) => i.finding.state === 'open' || i.finding.state === 'reopened')
     .map(findingExportRow);

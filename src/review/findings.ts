@@ -293,6 +293,8 @@ export interface QueueItem {
 
 export interface QueueFilter {
   region?: string;
+  /** Only these reports (a region of the divisions). */
+  reportIds?: readonly number[];
   agency?: string;
   year?: number;
   /** A check family (labels-zh FAMILIES): findings with a check of that family. */
@@ -307,6 +309,7 @@ const STATE_ORDER: Record<string, number> = { open: 0, reopened: 0, closed: 1, n
 export function findingQueue(db: Db, filter: QueueFilter = {}): QueueItem[] {
   const f: FlaggedFilter = { status: 'all' };
   if (filter.region) f.region = filter.region;
+  if (filter.reportIds) f.reportIds = filter.reportIds;
   if (filter.agency) f.agency = filter.agency;
   if (filter.year !== undefined) f.year = filter.year;
   const byReport = new Map<number, FlaggedCheck[]>();

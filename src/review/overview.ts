@@ -1,14 +1,9 @@
-/** The numbers behind the overview page (and its tables): reports per year and region, check families, request outcomes per body. */
+/**
+ * The numbers behind the overview page (and its tables): check families, request outcomes per body.
+ * Reports per year and region are counted by the divisions: src/places/query.ts reportsByYearArea.
+ */
 import type { Db } from '../store/db.js';
 import { checkFamily, FAMILIES } from './labels-zh.js';
-
-export interface YearRegionRow {
-  year: number | null;
-  region: string | null;
-  found: number;
-  read: number;
-  flagged: number;
-}
 
 export interface FamilyRow {
   family: string;
@@ -29,17 +24,6 @@ export interface OutcomeRow {
   year: number | null;
   report_id: number;
   values: Record<(typeof OUTCOMES)[number], number>;
-}
-
-export function reportsByYearRegion(db: Db): YearRegionRow[] {
-  return db
-    .prepare(
-      `SELECT r.year, r.region, count(*) AS found,
-              sum(r.status IN ('ok', 'partial')) AS read,
-              sum(EXISTS (SELECT 1 FROM checks c WHERE c.report_id = r.id AND c.status IN ('fail', 'warn'))) AS flagged
-       FROM reports r GROUP BY r.year, r.region ORDER BY r.year IS NULL, r.year, r.region`,
-    )
-    .all() as YearRegionRow[];
 }
 
 export function familyShares(db: Db): FamilyRow[] {

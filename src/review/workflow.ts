@@ -186,6 +186,8 @@ export interface FlaggedFilter {
   /** Substring of the agency name as printed or of its identity. */
   agency?: string;
   region?: string;
+  /** Only these reports (a region of the divisions: src/places/query.ts regionReportIds). */
+  reportIds?: readonly number[];
   year?: number;
   reportId?: number;
   /** Only checks in this review state. */
@@ -223,6 +225,10 @@ export function listFlagged(db: Db, filter: FlaggedFilter = {}): FlaggedCheck[] 
   if (filter.region) {
     where.push("instr(coalesce(r.region, ''), @region) > 0");
     p.region = filter.region;
+  }
+  if (filter.reportIds) {
+    where.push('r.id IN (SELECT value FROM json_each(@rids_json))');
+    p.rids_json = JSON.stringify(filter.reportIds);
   }
   if (filter.year !== undefined) {
     where.push('r.year = @year');

@@ -12,6 +12,9 @@ import {
 } from '../review/labels-zh.js';
 import type { EvidenceCell, FlaggedCheck } from '../review/workflow.js';
 import { esc } from './esc.js';
+import { placeHtml, regionSelects, regionTrail } from './places-html.js';
+import { regionParams, type RegionNav } from './region.js';
+import { placeLabel, type ReportPlaceRow } from '../places/query.js';
 
 export { esc };
 
@@ -55,6 +58,8 @@ form.decide{margin-top:.4em}
 .keys{background:#eef6ff;border:1px solid #9bd;padding:.3em .6em;font-size:13px}
 kbd{border:1px solid #999;border-radius:3px;padding:0 3px;background:#fff;font-size:12px}
 .pager a,.pager b{margin-right:.6em}
+p.trail a.down{margin-right:.4em}
+#place h3{margin:.4em 0 0;font-size:15px}table.place ul{margin:0;padding-left:1.2em}
 svg.chart{background:#fff;border:1px solid #ddd;margin:.5em 0;max-width:100%}
 `;
 
@@ -80,6 +85,11 @@ export function layout(title: string, body: string, user?: PageUser): string {
 
 export interface ListFilters {
   agency?: string;
+  /** The region by the divisions (src/serve/region.ts): codes chosen per level, province=none for 未定位. */
+  province?: string;
+  city?: string;
+  county?: string;
+  /** A free text: a division's name at any level, a code, or 未定位. */
   region?: string;
   year?: string;
   family?: string;
@@ -105,12 +115,12 @@ function stateZh(s: string): string {
 }
 
 
-export function listPage(items: QueueItem[], f: ListFilters, years: number[], total: { open: number; all: number }, user: PageUser, PAGE_SIZE = 30): string {
+export function listPage(items: QueueItem[], f: ListFilters, years: number[], total: { open: number; all: number }, user: PageUser, nav: RegionNav, PAGE_SIZE = 30): string {
   const page = Math.max(1, Number(f.page) || 1);
   const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
   const shown = items.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
   const form = `<form class="filters" method="get" action="/">
-  <label>地区 <input name="region" value="${esc(f.region)}" size="10"></label>
+  ${regionSelects(nav)} <label>地名或代码 <input name="region" value="${esc(f.region)}" size="10" placeholder="如 淮安、411622"></label>
   <label>机关 <input name="agency" value="${esc(f.agency)}" size="12"></label>
   <label>年度 <select name="year">${option('', '全部', f.year)}${years.map((y) => option(String(y), String(y), f.year)).join('')}</select></label>
   <label>核对类别 <select name="family">${option('', '全部', f.family)}${FAMILIES.map((c) => option(c, FAMILY_ZH[c]!, f.family)).join('')}</select></label>
@@ -132,10 +142,11 @@ export function listPage(items: QueueItem[], f: ListFilters, years: number[], to
         .map((p) => (p === page ? `<b>第 ${p} 页</b>` : `<a href="/${esc(filterQuery(f, { page: String(p) }))}"${p === page + 1 ? ' accesskey="n" rel="next"' : ''}>第 ${p} 页</a>`))
         .join('')}</p>`
     : '';
-  const exportQ = filterQuery({ region: f.region, agency: f.agency });
+  const exportQ = filterQuery({ ...regionParams(nav.choice), agency: f.agency });
+  const keep = { agency: f.agency, year: f.year, family: f.family, status: f.status, state: f.state };
   return layout(
     '待审清单',
-    `${form}
+    `${form}${regionTrail(nav, '/', keep)}
 <p class="keys">快捷键（Alt+字母，Firefox 为 Alt+Shift+字母）：<kbd>J</kbd> 审核第一条待审问题 · <kbd>N</kbd> 下一页 · <kbd>O</kbd> 总览 · <kbd>L</kbd> 回到清单</p>
 <p>共 ${items.length} 个问题（其中待审 ${total.open} 个），按“待审在前、差额大者在前”排列。导出待审问题：<a href="/export.xlsx${esc(exportQ)}">Excel</a> · <a href="/export.csv${esc(exportQ)}">CSV</a></p>
 <table id="queue"><thead><tr><th>问题</th><th>机关</th><th>地区</th><th>年度</th><th>严重程度</th><th>差额</th><th>核对项数</th><th>审核状态</th></tr></thead>
@@ -150,6 +161,8 @@ export interface ReportView {
   identity: string | null;
   link_source: string | null;
   region: string | null;
+  /** The report's place in the divisions (view report_places). */
+  place?: ReportPlaceRow;
   year: number | null;
   version: string | null;
   status: string;
@@ -283,8 +296,15 @@ ${checks}
 ${decisionHtml(f)}${form}</div>`;
 }
 
+/** The place on one line: 河南省 周口市 西华县 411622, else the region cut from the name. */
+function placeLine(v: ReportView): string {
+  const l = v.place ? placeLabel(v.place) : null;
+  if (l) return `${l} ${v.place!.division_code}`;
+  return v.region ? `${v.region}（未定位）` : '未定位';
+}
+
 export function reportPage(v: ReportView, source: string, user: PageUser, sourceHref: (c: EvidenceCell) => string | null, message?: string): string {
-  const meta = `<p><b>${esc(v.agency ?? '（机关不详）')}</b> ${esc(v.year ?? '?')} 年度 · 跨年机关 ${esc(v.identity ?? '—')} · 地区 ${esc(v.region ?? '—')} ·
+  const meta = `<p><b>${esc(v.agency ?? '（机关不详）')}</b> ${esc(v.year ?? '?')} 年度 · 跨年机关 ${esc(v.identity ?? '—')} · 地区 ${esc(placeLine(v))} ·
 模板 ${esc(v.version ?? '—')} · ${esc(REPORT_STATUS_ZH[v.status] ?? v.status)} · ${esc(KIND_ZH[v.kind ?? ''] ?? v.kind ?? '')}${v.ocr ? '（OCR 识别）' : ''}<br>
 <span class="title">${esc(v.title ?? '')}</span><br>
 来源：${v.source_url ? `<a href="${esc(v.source_url)}" rel="noreferrer noopener">${esc(v.source_url)}</a>` : esc(v.source)} · sha256 <code class="id">${esc(v.sha256.slice(0, 16))}…</code></p>`;
@@ -301,7 +321,7 @@ ${v.next ? `<a href="${esc(v.next)}" accesskey="j" rel="next">下一条 →</a>`
   const findings = v.findings.length ? v.findings.map((f) => findingHtml(f, v, user, sourceHref)).join('\n') : '<p>没有不符或提示。</p>';
   return layout(
     `#${v.id} ${v.agency ?? ''} ${v.year ?? ''}`,
-    `${msg}${meta}${link}${keys}<div class="cols"><section id="extracted"><h2>问题（${v.findings.length}）</h2>${findings}<h2>读出的表格</h2>${tablesHtml(v)}</section>
+    `${msg}${meta}${placeHtml(v.place)}${link}${keys}<div class="cols"><section id="extracted"><h2>问题（${v.findings.length}）</h2>${findings}<h2>读出的表格</h2>${tablesHtml(v)}</section>
 <section id="source"><h2>原文</h2>${source}</section></div>`,
     user,
   );

@@ -4,9 +4,12 @@
  *
  * Routes:
  *   GET  /                          the queue: findings (one per cause), open first then by discrepancy;
- *                                   filters region, agency, year, check family, severity, review state; paging
- *   GET  /overview                  charts (server-side SVG) with their numbers as tables
- *   GET  /export.xlsx, /export.csv  the open findings (filters region, agency)
+ *                                   filters region (province, city, county codes, province=none for
+ *                                   未定位, or region=TEXT: src/serve/region.ts), agency, year, check
+ *                                   family, severity, review state; paging
+ *   GET  /overview                  charts (server-side SVG) with their numbers as tables: reports per
+ *                                   year and per province (per city of ?province=, per county of &city=)
+ *   GET  /export.xlsx, /export.csv  the open findings (filters region, agency), 地区 the place and code
  *   GET  /report/:id[?f=FINDING]    the report: its findings with evidence and decision forms (the current
  *                                   one with accesskeys), its tables as extracted, beside the source
  *   GET  /report/:id/source         HTML sources: the original page, decoded, for a sandboxed iframe (CSP
@@ -41,11 +44,14 @@ import { decodeBytes } from '../decode.js';
 import type { Db } from '../store/db.js';
 import { createSession, endSession, isLoopbackHost, reviewerCount, sessionFormToken, sessionReviewer, verifyPassword, SESSION_HOURS } from '../review/accounts.js';
 import { linkOf } from '../review/agencies.js';
-import { findingsCsv, findingsXlsx, openFindingRows } from '../review/export-findings.js';
+import { findingsCsv, findingsXlsx } from '../review/export-findings.js';
 import { findingQueue, reportFindings, type Finding, type QueueFilter } from '../review/findings.js';
 import { relink } from '../review/hook.js';
 import { FAMILIES } from '../review/labels-zh.js';
-import { familyShares, outcomesByAgency, reportsByYearRegion } from '../review/overview.js';
+import { familyShares, outcomesByAgency } from '../review/overview.js';
+import { placeLabels, placeOf, regionReportIds, reportsByYearArea } from '../places/query.js';
+import { ensurePlacesSchema } from '../places/schema.js';
+import { regionChoice, regionFilterOf, regionFindingRows, regionNavOf, type RegionChoice } from './region.js';
 import { decide, DECISIONS, type Decision, type EvidenceCell, type ReviewState } from '../review/workflow.js';
 import { errorPage, esc, filterQuery, findingAnchor, listPage, reportPage, signinPage, type ListFilters, type PageUser, type ReportView } from './html.js';
 import { overviewPage } from './overview-page.js';
@@ -240,6 +246,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
   }
   if (opts.requireLogin && accounts === 0) return Promise.reject(new ServeRefused('--require-login needs a reviewer account (nianbao review user add NAME)'));
   const loginRequired = !loopback || !!opts.requireLogin;
+  ensurePlacesSchema(db);
   const pageCache = new Map<string, Buffer>();
 
   const report = (id: number) =>
@@ -270,7 +277,8 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
 
   function queueFilter(f: ListFilters): QueueFilter {
     const q: QueueFilter = {};
-    if (f.region) q.region = f.region;
+    const region = regionFilterOf(regionChoice(f));
+    if (region) q.reportIds = memo(`ids:${JSON.stringify(region)}`, () => regionReportIds(db, region));
     if (f.agency) q.agency = f.agency;
     if (f.year && /^\d{4}$/.test(f.year)) q.year = Number(f.year);
     if (f.family && FAMILIES.includes(f.family)) q.family = f.family;
@@ -279,19 +287,26 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     return q;
   }
 
-  // The queue is recomputed only when the database changed: PRAGMA data_version moves on other
-  // connections' commits, total_changes() on this connection's.
-  const queueMemo = new Map<string, ReturnType<typeof findingQueue>>();
-  function queue(f: QueueFilter = {}) {
+  // What is read for every page (the queue, the places, the region counts) is recomputed only when
+  // the database changed: PRAGMA data_version moves on other connections' commits, total_changes()
+  // on this connection's.
+  const memoMap = new Map<string, unknown>();
+  let memoVersion = '';
+  function memo<T>(key: string, make: () => T): T {
     const v = db.prepare('SELECT total_changes() AS t').get() as { t: number };
-    const key = `${db.pragma('data_version', { simple: true })}:${v.t}:${JSON.stringify(f)}`;
-    const hit = queueMemo.get(key);
-    if (hit) return hit;
-    if (queueMemo.size > 32) queueMemo.clear();
-    const q = findingQueue(db, f);
-    queueMemo.set(key, q);
-    return q;
+    const version = `${db.pragma('data_version', { simple: true })}:${v.t}`;
+    if (version !== memoVersion || memoMap.size > 64) {
+      memoMap.clear();
+      memoVersion = version;
+    }
+    if (memoMap.has(key)) return memoMap.get(key) as T;
+    const value = make();
+    memoMap.set(key, value);
+    return value;
   }
+  const queue = (f: QueueFilter = {}) => memo(`queue:${JSON.stringify(f)}`, () => findingQueue(db, f));
+  const labels = () => memo('labels', () => placeLabels(db));
+  const nav = (choice: RegionChoice) => memo(`nav:${JSON.stringify(choice)}`, () => regionNavOf(db, choice));
 
   const findingHref = (reportId: number, id: string) => `/report/${reportId}?f=${encodeURIComponent(id)}#${findingAnchor(id)}`;
 
@@ -404,7 +419,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     const cur = (current && findings.find((f) => f.id === current)) || findings.find(isOpen) || findings[0];
     const link = linkOf(db, r.id);
     return {
-      id: r.id, agency: r.agency, identity: link?.identity ?? null, link_source: link?.source ?? null, region: r.region, year: r.year,
+      id: r.id, agency: r.agency, identity: link?.identity ?? null, link_source: link?.source ?? null, region: r.region, place: placeOf(db, r.id), year: r.year,
       version: r.version, status: r.status, kind: r.kind, ocr: r.ocr === 1, title: r.title, source: r.source, source_url: r.source_url, sha256: r.sha256,
       figures, printed, findings, current: cur?.id ?? null,
       next: nextOpen(cur ? { report: r.id, id: cur.id } : undefined),
@@ -474,24 +489,29 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     }
 
     const filters: ListFilters = {};
-    for (const k of ['agency', 'region', 'year', 'family', 'status', 'state', 'page'] as const) {
+    for (const k of ['agency', 'province', 'city', 'county', 'region', 'year', 'family', 'status', 'state', 'page'] as const) {
       const v = url.searchParams.get(k);
       if (v) filters[k] = v;
     }
 
+    const choice = regionChoice(filters);
     if (req.method === 'GET' && path === '/') {
       const years = (db.prepare('SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year').all() as { year: number }[]).map((y) => y.year);
-      const items = queue(queueFilter(filters));
+      const place = labels();
+      const items = queue(queueFilter(filters)).map((i) => ({ ...i, region: place.get(i.finding.report_id) ?? i.region }));
       const open = items.filter((i) => i.finding.state === 'open' || i.finding.state === 'reopened').length;
-      return html(res, 200, listPage(items, filters, years, { open, all: items.length }, user, opts.pageSize));
+      return html(res, 200, listPage(items, filters, years, { open, all: items.length }, user, nav(choice), opts.pageSize));
     }
     if (req.method === 'GET' && path === '/overview') {
       const agency = url.searchParams.get('agency') || undefined;
-      return html(res, 200, overviewPage(reportsByYearRegion(db), familyShares(db), outcomesByAgency(db, agency), agency, user));
+      // the overview goes down to the city: a county chosen is its city's overview
+      const area: RegionChoice = { province: choice.province, city: choice.city };
+      const code = area.city ?? area.province;
+      return html(res, 200, overviewPage(reportsByYearArea(db, code), nav(area), familyShares(db), outcomesByAgency(db, agency), agency, user));
     }
     if (req.method === 'GET' && (path === '/export.csv' || path === '/export.xlsx')) {
-      const rows = openFindingRows(db, { region: filters.region, agency: filters.agency });
-      const name = `findings${filters.region ? '-' + filters.region : ''}${filters.agency ? '-' + filters.agency : ''}`;
+      const rows = regionFindingRows(db, regionFilterOf(choice), filters.agency);
+      const name = ['findings', choice.county ?? choice.city ?? choice.province ?? (choice.unplaced ? '未定位' : ''), choice.text ?? '', filters.agency ?? ''].filter(Boolean).join('-');
       const disp = (ext: string) => `attachment; filename="findings.${ext}"; filename*=UTF-8''${encodeURIComponent(name)}.${ext}`;
       if (path === '/export.csv') return send(res, 200, findingsCsv(rows), 'text/csv; charset=utf-8', { 'Content-Disposition': disp('csv') });
       return send(res, 200, await findingsXlsx(rows), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', { 'Content-Disposition': disp('xlsx') });

@@ -1,10 +1,15 @@
 /**
- * Writing reports to the database. The report is validated (zod) here, where it crosses into storage;
- * each report is written in one transaction, so a failure leaves nothing behind.
+ * Writing reports to the database. The report is validated (zod) here, where it crosses into storage.
+ * Each report is whole or absent: `storeReports` writes a batch of reports in ONE transaction (each
+ * report in its own savepoint inside it, so one that cannot be written leaves nothing and the others
+ * are stored), `ingestReport`/`reextractReport` are the one-report forms. Rows go in with multi-row
+ * INSERTs on statements prepared once per database, and a report's provenance is one row (table
+ * `provenance`, see provenance.ts), not one per figure.
  */
 import { createHash } from 'node:crypto';
 import { CheckSchema, ReportSchema, type Check, type Report } from '../report.js';
 import { packageVersion, type Db } from './db.js';
+import { provenanceJson } from './provenance.js';
 import type Database from 'better-sqlite3';
 import { writeReportPlace } from '../places/store.js';
 
@@ -19,22 +24,75 @@ export interface IngestMeta {
 
 export interface IngestResult {
   reportId: number;
-  /** False when a report with the same sha256 was already stored (nothing was written). */
+  /** False when a report with the same sha256 was already stored (nothing was written, or, re-extracting, it was replaced). */
   created: boolean;
 }
 
+/** One report for `storeReports`. */
+export interface StoreItem {
+  report: Report;
+  /** The raw bytes (required to ingest; optional to re-extract a report already stored). */
+  bytes?: Uint8Array;
+  meta?: IngestMeta;
+  /** 'ingest' (default): bytes already stored change nothing. 'reextract': replace the stored report's rows. */
+  mode?: 'ingest' | 'reextract';
+  /**
+   * The report's provenance as stored (provenance.ts), made beforehand (by the extraction pool's thread);
+   * `report.provenance` is then not read. null: none.
+   */
+  provenanceJson?: string | null;
+  /** The report was validated against the contract already (the pool's threads do): only its bytes are checked. */
+  validated?: boolean;
+}
+
+/** What became of one item of a batch: stored (or found already stored), or why it could not be. */
+export type StoreOutcome = ({ ok: true } & IngestResult) | { ok: false; error: Error };
+
+/** Multi-row INSERT statements of one table, by number of rows (prepared once per database). */
+class MultiInsert {
+  private readonly stmts = new Map<number, Database.Statement>();
+  constructor(
+    private readonly db: Db,
+    private readonly head: string,
+    private readonly width: number,
+    /** Rows per statement: keeps the parameters of one statement well under SQLite's limit (32766). */
+    private readonly chunk: number,
+  ) {}
+
+  private stmt(n: number): Database.Statement {
+    let s = this.stmts.get(n);
+    if (!s) {
+      const row = '(' + new Array(this.width).fill('?').join(',') + ')';
+      s = this.db.prepare(`${this.head} VALUES ${new Array(n).fill(row).join(',')}`);
+      this.stmts.set(n, s);
+    }
+    return s;
+  }
+
+  /** `values` holds the rows one after the other (width values each). */
+  run(values: unknown[]): void {
+    const rows = values.length / this.width;
+    for (let at = 0; at < rows; at += this.chunk) {
+      const n = Math.min(this.chunk, rows - at);
+      const part = at === 0 && n === rows ? values : values.slice(at * this.width, (at + n) * this.width);
+      this.stmt(n).run(part);
+    }
+  }
+}
+
 interface Statements {
+  db: Db;
   reportBySha: Database.Statement<[string], { id: number }>;
   insertBlob: Database.Statement<[string, number, Buffer]>;
   insertReport: Database.Statement;
   updateReport: Database.Statement;
-  insertFigure: Database.Statement;
-  insertSource: Database.Statement;
-  insertCheck: Database.Statement;
+  figures: MultiInsert;
+  checks: MultiInsert;
+  problems: MultiInsert;
+  insertProvenance: Database.Statement<[number, string]>;
   upsertCheck: Database.Statement;
-  insertProblem: Database.Statement;
   deleteFigures: Database.Statement<[number]>;
-  deleteSources: Database.Statement<[number]>;
+  deleteProvenance: Database.Statement<[number]>;
   deleteChecks: Database.Statement<[number]>;
   deleteProblems: Database.Statement<[number]>;
 }
@@ -45,6 +103,7 @@ function statements(db: Db): Statements {
   let s = cache.get(db);
   if (s) return s;
   s = {
+    db,
     reportBySha: db.prepare('SELECT id FROM reports WHERE sha256 = ?'),
     insertBlob: db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)'),
     insertReport: db.prepare(`INSERT INTO reports
@@ -55,21 +114,22 @@ function statements(db: Db): Statements {
       agency = @agency, year = @year, title = @title, region = @region, extracted_at = @extracted_at,
       extractor_version = @extractor_version
       WHERE id = @id`),
-    insertFigure: db.prepare('INSERT INTO figures (report_id, key, value, ord) VALUES (?, ?, ?, ?)'),
-    insertSource: db.prepare(`INSERT INTO figure_sources
-      (report_id, key, text, blank, canonical_table, grid, row_label, col_label, where_json, ocr, confidence)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    insertCheck: db.prepare(`INSERT INTO checks
-      (report_id, check_id, status, expected, actual, keys_json, reason, evidence, ord)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    figures: new MultiInsert(db, 'INSERT INTO figures (report_id, key, value, ord)', 4, 250),
+    checks: new MultiInsert(
+      db,
+      'INSERT INTO checks (report_id, check_id, status, expected, actual, keys_json, reason, evidence, ord)',
+      9,
+      100,
+    ),
+    problems: new MultiInsert(db, 'INSERT INTO problems (report_id, code, message, where_text)', 4, 100),
+    insertProvenance: db.prepare('INSERT INTO provenance (report_id, data) VALUES (?, ?)'),
     upsertCheck: db.prepare(`INSERT INTO checks
       (report_id, check_id, status, expected, actual, keys_json, reason, evidence, ord)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce((SELECT max(ord) + 1 FROM checks WHERE report_id = ?), 0))
       ON CONFLICT (report_id, check_id) DO UPDATE SET status = excluded.status, expected = excluded.expected,
         actual = excluded.actual, keys_json = excluded.keys_json, reason = excluded.reason, evidence = excluded.evidence`),
-    insertProblem: db.prepare('INSERT INTO problems (report_id, code, message, where_text) VALUES (?, ?, ?, ?)'),
     deleteFigures: db.prepare('DELETE FROM figures WHERE report_id = ?'),
-    deleteSources: db.prepare('DELETE FROM figure_sources WHERE report_id = ?'),
+    deleteProvenance: db.prepare('DELETE FROM provenance WHERE report_id = ?'),
     deleteChecks: db.prepare('DELETE FROM checks WHERE report_id = ?'),
     deleteProblems: db.prepare('DELETE FROM problems WHERE report_id = ?'),
   };
@@ -118,29 +178,20 @@ function reportRow(report: Report, meta: IngestMeta) {
 }
 
 /** Writes figures, provenance, checks and problems of a report (whose old rows, if any, are gone). */
-function writeChildren(s: Statements, reportId: number, report: Report): void {
+function writeChildren(s: Statements, reportId: number, report: Report, packed?: string | null): void {
+  const figures: unknown[] = [];
   let ord = 0;
-  for (const [key, value] of Object.entries(report.figures)) {
-    s.insertFigure.run(reportId, key, value, ord++);
-  }
-  for (const [key, p] of Object.entries(report.provenance)) {
-    s.insertSource.run(
-      reportId,
-      key,
-      p.text,
-      p.blank ? 1 : 0,
-      p.table,
-      p.grid,
-      p.row_label,
-      p.col_label,
-      JSON.stringify(p.where),
-      p.ocr ? 1 : 0,
-      p.confidence ?? null,
-    );
-  }
+  for (const key in report.figures) figures.push(reportId, key, report.figures[key], ord++);
+  if (figures.length) s.figures.run(figures);
+  const provenance = packed !== undefined ? packed : Object.keys(report.provenance).length ? provenanceJson(report.provenance) : null;
+  if (provenance !== null) s.insertProvenance.run(reportId, provenance);
+  const checks: unknown[] = [];
   ord = 0;
-  for (const c of report.checks) s.insertCheck.run(...checkRow(reportId, c), ord++);
-  for (const p of report.problems) s.insertProblem.run(reportId, p.code, p.message, p.where ?? null);
+  for (const c of report.checks) checks.push(...checkRow(reportId, c), ord++);
+  if (checks.length) s.checks.run(checks);
+  const problems: unknown[] = [];
+  for (const p of report.problems) problems.push(reportId, p.code, p.message, p.where ?? null);
+  if (problems.length) s.problems.run(problems);
 }
 
 /** A check's columns, in the order of the check statements (report_id … evidence). */
@@ -155,6 +206,87 @@ function checkBytes(report: Report, bytes: Uint8Array): void {
   }
 }
 
+/** Validates an item before any row is written: the report against the contract, the bytes against its sha256. */
+function validate(item: StoreItem): Report {
+  const r = item.validated ? item.report : ReportSchema.parse(item.report);
+  if (item.bytes) checkBytes(r, item.bytes);
+  else if ((item.mode ?? 'ingest') === 'ingest') throw new Error(`report ${r.source}: no bytes to store`);
+  return r;
+}
+
+/** Writes one validated item; runs inside the batch's transaction. */
+function writeOne(s: Statements, r: Report, item: StoreItem): IngestResult {
+  const meta = item.meta ?? {};
+  const existing = s.reportBySha.get(r.sha256);
+  if (!existing) {
+    if (!item.bytes) throw new Error(`no stored report has sha256 ${r.sha256}, and no bytes were given to store it`);
+    s.insertBlob.run(r.sha256, item.bytes.byteLength, toBuffer(item.bytes));
+    const reportId = Number(s.insertReport.run(reportRow(r, meta)).lastInsertRowid);
+    writeChildren(s, reportId, r, item.provenanceJson);
+    writeReportPlace(s.db, reportId, r.place, 'extraction');
+    return { reportId, created: true };
+  }
+  if ((item.mode ?? 'ingest') === 'ingest') return { reportId: existing.id, created: false };
+  const id = existing.id;
+  s.updateReport.run({ ...reportRow(r, meta), id });
+  s.deleteProvenance.run(id);
+  s.deleteFigures.run(id);
+  s.deleteChecks.run(id);
+  s.deleteProblems.run(id);
+  writeChildren(s, id, r, item.provenanceJson);
+  writeReportPlace(s.db, id, r.place, 'extraction');
+  return { reportId: id, created: false };
+}
+
+/**
+ * Stores a batch of reports in one transaction, each whole or not at all: an item that fails validation
+ * or cannot be written gets `{ ok: false, error }` and leaves no row, the others are stored. `after` runs
+ * in the same transaction after each item that was written (for the step after ingestion: linking,
+ * cross-year checks); if it throws, the item stays stored and `afterError` says why.
+ * A crash (kill -9) part way leaves the database as it was before the batch.
+ */
+export function storeReports(
+  db: Db,
+  items: StoreItem[],
+  after?: (result: IngestResult, item: StoreItem, index: number) => void,
+): (StoreOutcome & { afterError?: Error })[] {
+  const s = statements(db);
+  const valid = items.map((item): Report | Error => {
+    try {
+      return validate(item);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  });
+  return db.transaction(() =>
+    items.map((item, i): StoreOutcome & { afterError?: Error } => {
+      const r = valid[i];
+      if (r instanceof Error) return { ok: false, error: r };
+      let res: IngestResult;
+      try {
+        res = db.transaction(() => writeOne(s, r, item))(); // a savepoint: a failure leaves nothing of this item
+      } catch (err) {
+        return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
+      }
+      const out: StoreOutcome & { afterError?: Error } = { ok: true, ...res };
+      if (after) {
+        try {
+          db.transaction(() => after(res, item, i))();
+        } catch (err) {
+          out.afterError = err instanceof Error ? err : new Error(String(err));
+        }
+      }
+      return out;
+    }),
+  ).immediate();
+}
+
+function single(db: Db, item: StoreItem): IngestResult {
+  const r = validate(item); // throws before anything is written
+  const s = statements(db);
+  return db.transaction(() => writeOne(s, r, item)).immediate();
+}
+
 /**
  * Stores one report with its raw bytes, figures, provenance, checks and problems, in one transaction.
  * Ingesting the same bytes again changes nothing and returns the existing id with `created: false`.
@@ -162,18 +294,7 @@ function checkBytes(report: Report, bytes: Uint8Array): void {
  * or a row cannot be written.
  */
 export function ingestReport(db: Db, report: Report, bytes: Uint8Array, meta: IngestMeta = {}): IngestResult {
-  const r = ReportSchema.parse(report);
-  checkBytes(r, bytes);
-  const s = statements(db);
-  return db.transaction((): IngestResult => {
-    const existing = s.reportBySha.get(r.sha256);
-    if (existing) return { reportId: existing.id, created: false };
-    s.insertBlob.run(r.sha256, bytes.byteLength, toBuffer(bytes));
-    const reportId = Number(s.insertReport.run(reportRow(r, meta)).lastInsertRowid);
-    writeChildren(s, reportId, r);
-    writeReportPlace(db, reportId, r.place, 'extraction');
-    return { reportId, created: true };
-  }).immediate();
+  return single(db, { report, bytes, meta, mode: 'ingest' });
 }
 
 /**
@@ -183,29 +304,7 @@ export function ingestReport(db: Db, report: Report, bytes: Uint8Array, meta: In
  * given and the report is ingested. Returns the id and whether it was created.
  */
 export function reextractReport(db: Db, report: Report, bytes?: Uint8Array, meta: IngestMeta = {}): IngestResult {
-  const r = ReportSchema.parse(report);
-  if (bytes) checkBytes(r, bytes);
-  const s = statements(db);
-  return db.transaction((): IngestResult => {
-    const existing = s.reportBySha.get(r.sha256);
-    if (!existing) {
-      if (!bytes) throw new Error(`no stored report has sha256 ${r.sha256}, and no bytes were given to store it`);
-      s.insertBlob.run(r.sha256, bytes.byteLength, toBuffer(bytes));
-      const reportId = Number(s.insertReport.run(reportRow(r, meta)).lastInsertRowid);
-      writeChildren(s, reportId, r);
-      writeReportPlace(db, reportId, r.place, 'extraction');
-      return { reportId, created: true };
-    }
-    const id = existing.id;
-    s.updateReport.run({ ...reportRow(r, meta), id });
-    s.deleteSources.run(id);
-    s.deleteFigures.run(id);
-    s.deleteChecks.run(id);
-    s.deleteProblems.run(id);
-    writeChildren(s, id, r);
-    writeReportPlace(db, id, r.place, 'extraction');
-    return { reportId: id, created: false };
-  }).immediate();
+  return single(db, { report, bytes, meta, mode: 'reextract' });
 }
 
 /**

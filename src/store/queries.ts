@@ -3,6 +3,7 @@ import type { Check, CheckStatus, FigureSource, Report } from '../report.js';
 
 type Problem = Report['problems'][number];
 import type { Db } from './db.js';
+import { parseProvenance } from './provenance.js';
 
 interface ReportRow {
   id: number;
@@ -31,33 +32,8 @@ export function loadReport(db: Db, id: number): (Report & { id: number }) | unde
   }[]) {
     figures[f.key] = f.value;
   }
-  const provenance: Record<string, FigureSource> = {};
-  const sources = db
-    .prepare(
-      `SELECT s.* FROM figure_sources s LEFT JOIN figures f ON f.report_id = s.report_id AND f.key = s.key
-       WHERE s.report_id = ? ORDER BY f.ord, s.key`,
-    )
-    .all(id) as {
-    key: string;
-    text: string;
-    blank: number;
-    canonical_table: number;
-    grid: number;
-    row_label: string;
-    col_label: string;
-    where_json: string;
-  }[];
-  for (const s of sources) {
-    provenance[s.key] = {
-      text: s.text,
-      blank: s.blank === 1,
-      table: s.canonical_table,
-      grid: s.grid,
-      row_label: s.row_label,
-      col_label: s.col_label,
-      where: JSON.parse(s.where_json) as FigureSource['where'],
-    };
-  }
+  const stored = db.prepare('SELECT data FROM provenance WHERE report_id = ?').get(id) as { data: string } | undefined;
+  const provenance: Record<string, FigureSource> = stored ? parseProvenance(stored.data) : {};
   const checks: Check[] = (
     db.prepare('SELECT * FROM checks WHERE report_id = ? ORDER BY ord').all(id) as CheckRow[]
   ).map(checkFromRow);

@@ -5,7 +5,23 @@
  * The tables and views of ../shared/spec/cli.md (reports, figures, checks) are part of the contract:
  * analysts query them directly, so columns may be added but never renamed or removed.
  */
+import type { FigureSource } from '../report.js';
 import type { Migration } from './migrate.js';
+import { provenanceJson } from './provenance.js';
+
+interface LegacySourceRow {
+  report_id: number;
+  key: string;
+  text: string;
+  blank: number;
+  canonical_table: number;
+  grid: number;
+  row_label: string;
+  col_label: string;
+  where_json: string;
+  ocr: number;
+  confidence: number | null;
+}
 
 export const coreMigrations: Migration[] = [
   {
@@ -134,5 +150,67 @@ FROM reports r;
     up: `ALTER TABLE reports ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE figure_sources ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE figure_sources ADD COLUMN confidence REAL;`,
+  },
+  {
+    version: 4,
+    description: 'provenance: one row per report (table provenance) instead of one per figure; figure_sources becomes a view',
+    // A report has ~200 figures, each with its provenance: as rows of figure_sources that was 200 rows of
+    // ~400 bytes (labels and the DOM path of the cell, repeated in full), 80% of what a report wrote.
+    // Now one row per report holds them all as JSON (provenanceJson in ingest.ts): cells of one table share
+    // the DOM path of the table, stored once. The view figure_sources gives back the documented columns,
+    // row for row, so the analysts' queries (by report and key) keep working.
+    up: (db) => {
+      db.exec(`CREATE TABLE provenance (
+  report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+  data      TEXT NOT NULL                   -- {"p": [DOM path prefixes], "s": [[key, text, blank, table, grid, row_label, col_label, where, prefix, suffix, ocr, confidence], ...]}
+)`);
+      const rows = db
+        .prepare(
+          `SELECT s.* FROM figure_sources s LEFT JOIN figures f ON f.report_id = s.report_id AND f.key = s.key
+           ORDER BY s.report_id, f.ord, s.key`,
+        )
+        .all() as LegacySourceRow[];
+      const insert = db.prepare('INSERT INTO provenance (report_id, data) VALUES (?, ?)');
+      let current: number | null = null;
+      let group: Record<string, FigureSource> = {};
+      const flush = () => {
+        if (current !== null) insert.run(current, provenanceJson(group));
+        group = {};
+      };
+      for (const r of rows) {
+        if (r.report_id !== current) {
+          flush();
+          current = r.report_id;
+        }
+        group[r.key] = {
+          text: r.text,
+          blank: r.blank === 1,
+          table: r.canonical_table,
+          grid: r.grid,
+          row_label: r.row_label,
+          col_label: r.col_label,
+          where: JSON.parse(r.where_json) as FigureSource['where'],
+          ...(r.ocr === 1 ? { ocr: true } : {}),
+          ...(r.confidence !== null ? { confidence: r.confidence } : {}),
+        };
+      }
+      flush();
+      db.exec(`DROP TABLE figure_sources;
+-- Provenance, one row per report and key, as figure_sources was: where each figure was read, as printed.
+CREATE VIEW figure_sources AS
+SELECT p.report_id                AS report_id,
+       s.value ->> 0              AS key,
+       s.value ->> 1              AS text,
+       s.value ->> 2              AS blank,
+       s.value ->> 3              AS canonical_table,
+       s.value ->> 4              AS grid,
+       s.value ->> 5              AS row_label,
+       s.value ->> 6              AS col_label,
+       CASE WHEN s.value ->> 8 IS NULL THEN s.value ->> 7
+            ELSE json_set(s.value ->> 7, '$.domPath', (p.data -> '$.p' ->> (s.value ->> 8)) || (s.value ->> 9)) END AS where_json,
+       coalesce(s.value ->> 10, 0) AS ocr,
+       s.value ->> 11             AS confidence
+FROM provenance p, json_each(p.data, '$.s') s;`);
+    },
   },
 ];

@@ -1,0 +1,300 @@
+/**
+ * Rendering script-built pages in headless Chromium (playwright-core driving Debian's
+ * /usr/bin/chromium: no browser download). The browser never touches the network itself: every
+ * request it makes (the document, XHR, fetch, scripts) is routed (`page.route('**\/*')`) to a
+ * fetch function the crawler supplies, which applies the crawler's scope, robots.txt rules and
+ * per-host budget and delays, and the answer is handed back with `route.fulfill`. Images, fonts,
+ * styles and media are aborted; service workers are blocked. The page's first document is the
+ * bytes the crawler already fetched (no second request).
+ *
+ * The browser starts lazily, on the first page that needs it; a browser that cannot start is one
+ * warning, and every later render answers null (the crawl goes on without rendering).
+ * Knows nothing of the frontier or of reports: it returns the rendered DOM (and the DOM after each
+ * click on a script pager button).
+ */
+import { chromium, type Browser, type Page, type Route } from 'playwright-core';
+import { discover, LinkSet, type PageLinks } from './discover.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+export interface BrowserRequest {
+  url: string;
+  method: string;
+  /** The request body (a POST's form or JSON), or null. */
+  body: string | null;
+  headers: Record<string, string>;
+  resourceType: string;
+}
+
+/** What the crawler answers for one browser request: a response, or a refusal (aborted, with the reason). */
+export type BrowserAnswer =
+  | { ok: true; status: number; headers: Record<string, string>; body: Uint8Array }
+  | { ok: false; why: string };
+
+export type BrowserFetch = (req: BrowserRequest) => Promise<BrowserAnswer>;
+
+export interface RenderRequest {
+  url: string;
+  /** The page's bytes as the plain fetch got them (served to the browser as its document). */
+  body: Uint8Array;
+  contentType: string | undefined;
+  fetch: BrowserFetch;
+  /** A request refused (out of scope, robots.txt, not GET) or a resource type not loaded. */
+  onAborted?: (url: string, why: string) => void;
+  timeoutMs: number;
+  /** Clicks on a script pager button ("下一页" without a link) at most. */
+  maxClicks: number;
+}
+
+export interface RenderResult {
+  finalUrl: string;
+  /** The serialised DOM after the page settled, then after each pager click that changed it. */
+  doms: string[];
+  requests: number;
+  aborted: number;
+  clicks: number;
+  /** The time bound ran out (what was rendered so far is returned). */
+  timedOut: boolean;
+  ms: number;
+}
+
+/** Resource types never loaded: they cost the server and change no link. */
+const SKIPPED_TYPES = new Set(['image', 'font', 'stylesheet', 'media', 'imageset', 'texttrack', 'manifest', 'beacon', 'csp_report', 'object']);
+/** Time allowed past the deadline for reading the DOM of a page that ran out of time. */
+const GRACE_MS = 2000;
+
+/** The promise's value, or `fallback` once the time `until` (ms since epoch) has come. */
+function bounded<T>(p: Promise<T>, until: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), Math.max(0, until - Date.now()));
+  });
+  p.catch(() => {}); // a late rejection after the fallback won is of no interest
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/** Quiet time (no routed request in flight) after which a page counts as settled. */
+const QUIET_MS = 120;
+/** Response headers not passed on to the browser (the body is already decoded). */
+const DROPPED_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'set-cookie']);
+
+export interface RendererOptions {
+  userAgent: string;
+  executablePath?: string;
+  /** Said once, when the browser cannot start. */
+  warn: (message: string) => void;
+}
+
+export class Renderer {
+  private browser: Browser | null = null;
+  private launching: Promise<Browser | null> | null = null;
+  private failed = false;
+  private closed = false;
+  rendered = 0;
+
+  constructor(readonly opts: RendererOptions) {}
+
+  /** False once the browser failed to start (or the renderer was closed). */
+  get available(): boolean {
+    return !this.failed && !this.closed;
+  }
+
+  private async launch(): Promise<Browser | null> {
+    if (this.browser) return this.browser;
+    if (this.failed || this.closed) return null;
+    this.launching ??= (async () => {
+      try {
+        const b = await chromium.launch({
+          executablePath: this.opts.executablePath ?? CHROMIUM_PATH,
+          args: CHROMIUM_ARGS,
+          // the crawler handles Ctrl-C itself (stops cleanly, then closes the browser); playwright's own
+          // handlers would exit the process at once. Its exit handler still kills the browser on exit.
+          handleSIGINT: false,
+          handleSIGTERM: false,
+          handleSIGHUP: false,
+          timeout: 60_000,
+        });
+        if (this.closed) {
+          await b.close().catch(() => {});
+          return null;
+        }
+        this.browser = b;
+        return b;
+      } catch (err) {
+        this.failed = true;
+        const first = String((err as Error)?.message ?? err).split('\n')[0];
+        this.opts.warn(`cannot start the browser (${this.opts.executablePath ?? CHROMIUM_PATH}): ${first}; crawling on without rendering script-built pages`);
+        return null;
+      }
+    })();
+    return this.launching;
+  }
+
+  /** Renders one page; null when no browser can be had. */
+  async render(r: RenderRequest): Promise<RenderResult | null> {
+    const browser = await this.launch();
+    if (!browser) return null;
+    const started = Date.now();
+    const deadline = started + r.timeoutMs;
+    const context = await browser.newContext({
+      userAgent: this.opts.userAgent,
+      serviceWorkers: 'block',
+      javaScriptEnabled: true,
+      acceptDownloads: false,
+      locale: 'zh-CN',
+    });
+    let inFlight = 0;
+    let lastActivity = Date.now();
+    let requests = 0;
+    let aborted = 0;
+    let documentServed = false;
+    const abort = async (route: Route, url: string, why: string) => {
+      aborted++;
+      r.onAborted?.(url, why);
+      await route.abort('blockedbyclient').catch(() => {});
+    };
+    const result: RenderResult = { finalUrl: r.url, doms: [], requests: 0, aborted: 0, clicks: 0, timedOut: false, ms: 0 };
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(Math.max(1000, r.timeoutMs));
+      await page.route('**/*', async (route) => {
+        const req = route.request();
+        const url = req.url();
+        inFlight++;
+        lastActivity = Date.now();
+        try {
+          if (!documentServed && req.isNavigationRequest() && url === r.url) {
+            documentServed = true;
+            await route.fulfill({ status: 200, headers: { 'content-type': r.contentType ?? 'text/html' }, body: Buffer.from(r.body) });
+            return;
+          }
+          if (SKIPPED_TYPES.has(req.resourceType())) {
+            aborted++;
+            await route.abort('blockedbyclient').catch(() => {});
+            return;
+          }
+          if (!/^https?:/i.test(url)) return void (await abort(route, url, 'not an http(s) URL'));
+          if (Date.now() > deadline) return void (await abort(route, url, 'render time bound reached'));
+          const answer = await r.fetch({ url, method: req.method(), body: req.postData(), headers: req.headers(), resourceType: req.resourceType() });
+          if (!answer.ok) return void (await abort(route, url, answer.why));
+          requests++;
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(answer.headers)) if (!DROPPED_HEADERS.has(k.toLowerCase())) headers[k] = v;
+          await route.fulfill({ status: answer.status, headers, body: Buffer.from(answer.body) }).catch(() => {});
+        } catch {
+          await route.abort('failed').catch(() => {});
+        } finally {
+          inFlight--;
+          lastActivity = Date.now();
+        }
+      });
+      const settle = async () => {
+        // settled: nothing routed in flight for QUIET_MS (the page's scripts fetch and build in that time)
+        while (Date.now() < deadline) {
+          if (inFlight === 0 && Date.now() - lastActivity >= QUIET_MS) return true;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(25, Math.max(1, deadline - Date.now()))));
+        }
+        return false;
+      };
+      try {
+        await page.goto(r.url, { waitUntil: 'load', timeout: Math.max(1, deadline - Date.now()) });
+      } catch {
+        result.timedOut = Date.now() >= deadline;
+      }
+      if (!(await settle())) result.timedOut = true;
+      // a page whose script never yields (an endless loop) answers no call: every call is bounded
+      const snap = () => bounded(page.content(), deadline + GRACE_MS, null).catch(() => null); // null: navigating, or hung
+      const first = await snap();
+      if (first !== null) result.doms.push(first);
+      else if (Date.now() >= deadline) result.timedOut = true;
+      // a pager that is a button handled by script: click "next" while it changes the DOM
+      let last = first;
+      while (result.clicks < r.maxClicks && Date.now() < deadline && last !== null) {
+        const clicked = await bounded(clickNext(page), deadline, false);
+        if (!clicked) break;
+        result.clicks++;
+        lastActivity = Date.now();
+        if (!(await settle())) result.timedOut = true;
+        const dom = await snap();
+        if (dom === null || dom === last) break;
+        result.doms.push(dom);
+        last = dom;
+      }
+      result.finalUrl = page.url() === 'about:blank' ? r.url : page.url();
+    } finally {
+      await bounded(context.close(), Date.now() + 5000, undefined).catch(() => {});
+    }
+    this.rendered++;
+    result.requests = requests;
+    result.aborted = aborted;
+    result.ms = Date.now() - started;
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const b = this.browser ?? (this.launching ? await this.launching.catch(() => null) : null);
+    this.browser = null;
+    await b?.close().catch(() => {});
+  }
+}
+
+/**
+ * Clicks the page's "next page" control when it is a script button (no href to follow): a visible,
+ * enabled button/link/span whose text is 下一页/下页/后页/>/›/» (or whose class or id says next).
+ */
+async function clickNext(page: Page): Promise<boolean> {
+  const marked = await page
+    .evaluate(() => {
+      const NEXT = /^(下一页|下页|后页|>|›|»|>>|next|next page)$/i;
+      const els = Array.from(document.querySelectorAll('button, a, span, li, input[type=button], div[role=button]')) as HTMLElement[];
+      for (const el of els) {
+        const text = (el instanceof HTMLInputElement ? el.value : el.textContent ?? '').replace(/\s+/g, '');
+        const named = /(^|[-_\s])next([-_\s]|$)|btn-next|nextpage|next_page/i.test(`${el.className} ${el.id}`);
+        if (!NEXT.test(text) && !(named && text.length <= 6)) continue;
+        if (el.children.length > 0 && !NEXT.test(text)) continue;
+        const href = el.getAttribute('href');
+        if (el.tagName === 'A' && href && !/^(javascript:|#)/i.test(href.trim())) continue; // a real link: discovery follows it
+        if ((el as HTMLButtonElement).disabled || el.getAttribute('aria-disabled') === 'true' || /disabled/i.test(el.className)) continue;
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        el.setAttribute('data-nianbao-next', '1');
+        return true;
+      }
+      return false;
+    })
+    .catch(() => false);
+  if (!marked) return false;
+  try {
+    await page.click('[data-nianbao-next]', { timeout: 2000 });
+    await page.evaluate(() => document.querySelector('[data-nianbao-next]')?.removeAttribute('data-nianbao-next')).catch(() => {});
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Discovery on a rendered page: the page's role and title from its settled DOM, and for a list the
+ * links of every DOM it showed (after each pager click) together.
+ */
+export function discoverRendered(doms: string[], url: string): PageLinks {
+  const first = discover(doms[0], url);
+  if (first.role !== 'list' || doms.length === 1) return first;
+  const links = new LinkSet(url);
+  const all = new LinkSet(url);
+  for (const [i, dom] of doms.entries()) {
+    const p = i === 0 ? first : discover(dom, url);
+    for (const l of p.role === 'list' ? p.links : p.allLinks) links.add(l);
+    for (const l of p.allLinks) all.add(l);
+  }
+  return { ...first, links: links.values(), allLinks: all.values() };
+}

@@ -1,0 +1,70 @@
+/**
+ * A thread of the extraction pool (pool.ts): extracts the documents it is sent, one at a time in the
+ * order they came, and posts each report back (validated against the contract, as it leaves the
+ * pipeline). Everything it needs comes in the message: the bytes and the ExtractOptions.
+ *
+ * Test hook: NIANBAO_POOL_CRASH_ON=TEXT makes the thread crash (an uncaught exception, the thread dies)
+ * on a document whose source contains TEXT; NIANBAO_POOL_CRASH_MODE=exit makes it exit instead, =oom
+ * makes it run out of memory, =hang makes it loop forever.
+ */
+import { parentPort } from 'node:worker_threads';
+import { extractBytes, type ExtractOptions } from '../extract.js';
+import { ReportSchema } from '../report.js';
+import { packReport } from './packed.js';
+
+export interface TaskMessage {
+  id: number;
+  bytes: Uint8Array;
+  opts: ExtractOptions;
+  /** Send the provenance as its stored JSON text (provenance.ts) instead of inside the report. */
+  packed: boolean;
+}
+
+/** `ms`: how long the extraction took in the thread. */
+export type ResultMessage = { id: number; ms: number; report: unknown; provenanceJson?: string | null } | { id: number; ms: number; error: string };
+
+const CRASH_ON = process.env.NIANBAO_POOL_CRASH_ON || null;
+const CRASH_MODE = process.env.NIANBAO_POOL_CRASH_MODE ?? 'throw';
+
+/** The test hook: dies (or hangs) as NIANBAO_POOL_CRASH_MODE says; never returns normally. */
+function crash(source: string): Promise<never> {
+  if (CRASH_MODE === 'exit') process.exit(70);
+  if (CRASH_MODE === 'oom') {
+    const hog: unknown[] = [];
+    for (;;) hog.push(new Array(1e5).fill({ source }));
+  }
+  if (CRASH_MODE === 'hang') for (;;);
+  setImmediate(() => {
+    throw new Error(`test hook: crashing on ${source}`);
+  });
+  return new Promise<never>(() => {}); // the thread dies of the uncaught exception first
+}
+
+const queue: TaskMessage[] = [];
+let busy = false;
+
+async function drain(): Promise<void> {
+  busy = true;
+  while (queue.length) {
+    const t = queue.shift()!;
+    if (CRASH_ON !== null && t.opts.source.includes(CRASH_ON)) {
+      await crash(t.opts.source);
+    }
+    let msg: ResultMessage;
+    const t0 = performance.now();
+    try {
+      const report = ReportSchema.parse(await extractBytes(t.bytes, t.opts));
+      const ms = performance.now() - t0;
+      msg = t.packed ? { id: t.id, ms, ...packReport(report) } : { id: t.id, ms, report };
+    } catch (err) {
+      msg = { id: t.id, ms: performance.now() - t0, error: err instanceof Error ? err.message : String(err) };
+    }
+    parentPort!.postMessage(msg);
+  }
+  busy = false;
+}
+
+parentPort!.on('message', (t: TaskMessage) => {
+  queue.push(t);
+  if (!busy) void drain();
+});
