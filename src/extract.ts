@@ -108,6 +108,7 @@ export function errorReport(bytes: Uint8Array, opts: { source: string; url?: str
     region: null,
     source_url: opts.url ?? (/^https?:\/\//i.test(opts.source) ? opts.source : null),
     kind: null,
+    ocr: false,
     provenance: {},
   };
 }

@@ -121,6 +121,9 @@ export function inContractOrder(r: Report): Report {
     region: r.region,
     source_url: r.source_url,
     kind: r.kind,
+    // whether figures were read by OCR from images (a scan, a picture of a table): always said
+    ocr: r.ocr === true,
     provenance: r.provenance,
+    ...(r.place !== undefined ? { place: r.place } : {}),
   };
 }

@@ -44,7 +44,7 @@ export function loadReport(db: Db, id: number): (Report & { id: number }) | unde
       where_text: string | null;
     }[]
   ).map((p) => (p.where_text === null ? { code: p.code, message: p.message } : { code: p.code, message: p.message, where: p.where_text }));
-  return { id: r.id, ...inContractOrder({ ...r, figures, checks, problems, provenance }) };
+  return { id: r.id, ...inContractOrder({ ...r, ocr: (r as { ocr?: number }).ocr === 1, figures, checks, problems, provenance }) };
 }
 
 interface CheckRow {
