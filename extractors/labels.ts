@@ -415,6 +415,11 @@ export function mapGrids(grids: Grid[]): MappedTables {
       col_label: colLabel,
       where,
     };
+    // a cell read by OCR: its confidence goes with it (the auditor sees which figures came from images)
+    if (cell?.confidence !== undefined) {
+      provenance[key].ocr = true;
+      provenance[key].confidence = cell.confidence;
+    }
   };
 
   const rows: Row[] = [];

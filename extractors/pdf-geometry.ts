@@ -77,6 +77,12 @@ export interface FontInfo {
   fontMatrix: number[];
 }
 
+/** An image XObject painted on the page: its object id and the transform of the unit square it fills. */
+export interface ImagePlacement {
+  id: string;
+  m: Matrix;
+}
+
 /** A rectangle filled this thin (points) is a ruling line, as Chromium, WPS and Word draw borders. */
 const THIN = 2.5;
 /** A ruling shorter than this is noise (bullets, dots, glyph fragments). */
@@ -93,8 +99,9 @@ export function scanOps(
   base: Matrix,
   OPS: OpCodes,
   fontInfo: (name: string) => FontInfo,
-): { rulings: Rulings; images: number; glyphs: Glyph[] } {
+): { rulings: Rulings; images: number; glyphs: Glyph[]; placed: ImagePlacement[] } {
   const glyphs: Glyph[] = [];
+  const placed: ImagePlacement[] = [];
   // the text state (saved and restored with the graphics state, as pdfjs's canvas does)
   interface TextState {
     tm: Matrix;
@@ -188,7 +195,12 @@ export function scanOps(
       const m = (argsArray[i] as unknown[])?.[0] as number[] | null | undefined;
       if (m && m.length === 6) ctm = mul(ctm, m);
     } else if (fn === OPS.paintFormXObjectEnd) ctm = stack.pop() ?? base;
-    else if (imageOps.has(fn)) images++;
+    else if (imageOps.has(fn)) {
+      images++;
+      // where an image XObject is painted (the unit square through the CTM): a scanned page's picture, for OCR
+      const id = fn === OPS.paintImageXObject ? (argsArray[i] as unknown[])?.[0] : undefined;
+      if (typeof id === 'string') placed.push({ id, m: ctm });
+    }
     else if (fn === OPS.beginText) {
       ts.tm = [1, 0, 0, 1, 0, 0];
       ts.lineX = ts.lineY = ts.x = ts.y = 0;
@@ -289,7 +301,7 @@ export function scanOps(
       flushSub();
     }
   }
-  return { rulings: { h: mergeSegs(h), v: mergeSegs(v) }, images, glyphs };
+  return { rulings: { h: mergeSegs(h), v: mergeSegs(v) }, images, glyphs, placed };
 }
 
 /** Merge collinear segments (same `at` within 1pt) that overlap or nearly touch. */

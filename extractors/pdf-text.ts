@@ -16,6 +16,10 @@ export interface Glyph {
   space: boolean;
   /** Set in vertical writing (one character per line down a column). */
   vert: boolean;
+  /** OCR: the recogniser's probability for this character (0..1); absent for a text layer's glyph. */
+  conf?: number;
+  /** OCR: the recogniser's next-best readings of this character, most likely first. */
+  alts?: { ch: string; p: number }[];
 }
 
 /** A visual line of glyphs, sorted left to right. */

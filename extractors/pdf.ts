@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
-import { cluster, nearest, scanOps, type FontInfo, type Matrix, type OpCodes } from './pdf-geometry.js';
+import { cluster, nearest, scanOps, type FontInfo, type ImagePlacement, type Matrix, type OpCodes, type Rulings } from './pdf-geometry.js';
+import type { RgbImage } from './ocr/pixels.js';
 import { assignGlyphs, latticeParts, textParts, type BBox, type Part } from './pdf-tables.js';
 import { fixRadicals, isPageNumber, joinLines, lineText, textYield, toLines, type Glyph, type Line, type Yield } from './pdf-text.js';
 
@@ -42,7 +43,7 @@ const NULL_DOCUMENT = {
 } as unknown as HTMLDocument;
 
 /** Everything kept from one page. */
-interface PageData {
+export interface PageData {
   page: number;
   height: number;
   /** Lines outside every table, top to bottom. */
@@ -108,6 +109,7 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
   let pageErrors = 0;
   const yields: [number, Yield][] = [];
   const scannedPages: number[] = [];
+  const scans = new Map<number, ScanImage>();
   const numPages = doc.numPages;
   try {
     try {
@@ -127,6 +129,7 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
         const y = data.yield;
         yields.push([p, y]);
         if (y.chars === 0 && data.images > 0) scannedPages.push(p);
+        if (data.scanImage) scans.set(p, data.scanImage);
         if (y.chars >= 20) {
           const bad = y.replacement + y.pua + y.cid * 4;
           if (bad / y.chars > 0.1) {
@@ -163,11 +166,34 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
     problems.unshift({ code: 'pdf_corrupt', message: `None of the ${numPages} pages could be read.` });
     return { kind: 'pdf', title, headings: [], text: '', grids: [], problems, pages: numPages };
   }
-  if (charsSeen === 0) {
+  // scanned pages: their pictures read by OCR into the same rulings and glyphs a text layer gives
+  const ocrPages = new Map<number, (b: BBox) => BBox>();
+  const coarse: number[] = [];
+  for (const [p, sc] of scans) {
+    // below 75 dpi a character is a few pixels: OCR would guess, so the page is left unread
+    if (scanDpi(sc) < MIN_OCR_DPI) {
+      coarse.push(Math.round(scanDpi(sc)));
+      continue;
+    }
+    try {
+      const lay = await ocrScan(sc, p);
+      const at = pages.findIndex((pg) => pg.page === p);
+      const data = pageData(p, lay.height, lay.rulings, lay.glyphs);
+      if (at >= 0) pages[at] = data;
+      else pages.push(data);
+      ocrPages.set(p, lay.toSource);
+    } catch (e) {
+      problems.push({ code: 'ocr_failed', message: `Page ${p} is a scan and could not be read by OCR: ${errMsg(e)}`, where: `page ${p}` });
+    }
+  }
+  pages.sort((a, b) => a.page - b.page);
+  if (charsSeen === 0 && ocrPages.size === 0) {
     problems.push({
       code: 'pdf_no_text_layer',
       message: imagesSeen > 0
-        ? `The PDF has no text layer (${numPages} page(s) of images: a scan); its tables cannot be read without OCR.`
+        ? coarse.length
+          ? `The PDF has no text layer (${numPages} page(s) of images: a scan) and its pictures are too coarse for OCR (${Math.min(...coarse)} dpi; ${MIN_OCR_DPI} or more is needed).`
+          : `The PDF has no text layer (${numPages} page(s) of images: a scan), and OCR found nothing to read on them.`
         : `The PDF has no text on any of its ${numPages} page(s).`,
     });
     return { kind: 'pdf', title, headings: [], text: '', grids: [], problems, pages: numPages };
@@ -175,10 +201,44 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
 
   // a document with text, some of whose pages are images only (scanned pages bound in)
   for (const p of scannedPages) {
+    if (ocrPages.has(p)) continue;
     problems.push({ code: 'pdf_page_no_text', message: `Page ${p} is an image with no text layer (a scanned page); anything on it is not read.`, where: `page ${p}` });
   }
   const { grids, text, headings } = assemble(pages);
+  if (ocrPages.size) {
+    // boxes on OCR'd pages: from the deskewed picture back to the page, in PDF points
+    for (const g of grids) {
+      for (const row of g.rows) for (const c of row) mapBox(c.where, ocrPages);
+      mapBox(g.where, ocrPages);
+    }
+    return { kind: 'pdf', title, headings, text, grids, problems, pages: numPages, ocr: true };
+  }
   return { kind: 'pdf', title, headings, text, grids, problems, pages: numPages };
+}
+
+function mapBox(w: { page?: number; bbox?: BBox }, maps: Map<number, (b: BBox) => BBox>): void {
+  const f = w.page !== undefined ? maps.get(w.page) : undefined;
+  if (f && w.bbox) w.bbox = f(w.bbox);
+}
+
+/** The lowest resolution OCR reads (dots per inch of the page's picture). */
+const MIN_OCR_DPI = 75;
+
+function scanDpi(sc: ScanImage): number {
+  return (sc.img.width / Math.max(1e-6, Math.hypot(sc.m[0], sc.m[1]))) * 72;
+}
+
+/** OCR one scanned page: its picture's pixels → page points through the placement of the picture. */
+async function ocrScan(sc: ScanImage, p: number) {
+  const { img, m } = sc;
+  const W = img.width, H = img.height;
+  // the picture's row 0 is the top of the unit square it fills (v = 1)
+  const toSourcePx = (x: number, y: number): [number, number] => {
+    const u = x / W, v = 1 - y / H;
+    return [m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5]];
+  };
+  const { layoutFromImage } = await import('./ocr/layout.js');
+  return layoutFromImage(img, { dpi: scanDpi(sc), page: p, toSourcePx });
 }
 
 function errMsg(e: unknown): string {
@@ -219,17 +279,71 @@ async function readPage(page: PdfPage, p: number, OPS: OpCodes) {
     raw += ch;
     glyphs.push(ch === g.ch ? g : { ...g, ch });
   }
+  const y = textYield(raw);
+  // a page of images and no text: a scan, kept for OCR with its biggest picture
+  let scanImage: ScanImage | undefined;
+  if (y.chars === 0 && scan.placed.length) scanImage = await pageImage(page, scan.placed, vp.width, vp.height);
+  return { page: pageData(p, vp.height, rulings, glyphs), images, yield: y, scanImage };
+}
+
+/** A scanned page's picture: decoded pixels and where they are on the page. */
+interface ScanImage {
+  img: RgbImage;
+  m: Matrix;
+  pageWidth: number;
+  pageHeight: number;
+}
+
+/** The biggest image painted on a page, decoded by pdfjs at its own resolution. */
+async function pageImage(page: PdfPage, placed: ImagePlacement[], pw: number, ph: number): Promise<ScanImage | undefined> {
+  const area = (m: Matrix) => Math.abs(m[0] * m[3] - m[1] * m[2]);
+  const best = [...placed].sort((a, b) => area(b.m) - area(a.m))[0];
+  // a picture smaller than a quarter of the page is a logo or a seal, not the page
+  if (!best || area(best.m) < (pw * ph) / 4) return undefined;
+  const objs = (page as unknown as { objs: { get(id: string, cb: (v: unknown) => void): void } }).objs;
+  const obj = await new Promise<unknown>((resolve) => {
+    const t = setTimeout(() => resolve(undefined), 10_000);
+    try {
+      objs.get(best.id, (v) => (clearTimeout(t), resolve(v)));
+    } catch {
+      clearTimeout(t);
+      resolve(undefined);
+    }
+  });
+  const o = obj as { width?: number; height?: number; data?: Uint8Array | Uint8ClampedArray; kind?: number } | undefined;
+  if (!o?.width || !o.height || !o.data) return undefined;
+  const n = o.width * o.height;
+  let img: RgbImage;
+  if (o.kind === 1) {
+    // 1 bit per pixel, rows padded to bytes, 1 = white (pdfjs's GRAYSCALE_1BPP)
+    const stride = Math.ceil(o.width / 8);
+    const d = new Uint8Array(n);
+    for (let yy = 0; yy < o.height; yy++) for (let x = 0; x < o.width; x++) d[yy * o.width + x] = (o.data[yy * stride + (x >> 3)] >> (7 - (x & 7))) & 1 ? 255 : 0;
+    img = { data: d, width: o.width, height: o.height, channels: 1 };
+  } else {
+    const channels = o.data.length >= n * 4 ? 4 : 3;
+    // a copy: the page's objects are released when the document is closed
+    img = { data: Uint8Array.from(o.data.subarray(0, n * channels)), width: o.width, height: o.height, channels };
+  }
+  return { img, m: best.m, pageWidth: pw, pageHeight: ph };
+}
+
+/**
+ * One page's tables and free lines from its ruling lines and glyphs: the text layer's, or what OCR
+ * found in a scanned page's pixels (extractors/ocr/layout.ts). The one table reader for both.
+ */
+export function pageData(p: number, height: number, rulings: Rulings, glyphs: Glyph[]): PageData {
   const parts = latticeParts(rulings, p);
   const free = assignGlyphs(parts, glyphs);
   // page numbers are dropped before looking for tables without rulings (`- 2 -` reads like a row of numbers)
-  let lines = toLines(free).filter((l) => !ignorable(l, vp.height));
+  let lines = toLines(free).filter((l) => !ignorable(l, height));
   const tp = textParts(lines, p);
   if (tp.parts.length) {
     lines = lines.filter((l) => !tp.used.has(l));
     parts.push(...tp.parts);
     parts.sort((a, b) => a.bbox[1] - b.bbox[1]);
   }
-  return { page: { page: p, height: vp.height, lines, parts, text: '' } as PageData, images, yield: textYield(raw) };
+  return { page: p, height, lines, parts, text: '' };
 }
 
 /** Lines in the page margins that are page numbers or short running headers/footers. */
@@ -266,7 +380,7 @@ function continues(a: Part, b: Part): boolean {
   return true;
 }
 
-function assemble(pages: PageData[]): { grids: Grid[]; text: string; headings: string[] } {
+export function assemble(pages: PageData[]): { grids: Grid[]; text: string; headings: string[] } {
   // document order of blocks, dropping page numbers
   const docBlocks: { page: PageData; block: Block }[] = [];
   for (const pg of pages) for (const b of blocksOf(pg)) if (!b.ignorable) docBlocks.push({ page: pg, block: b });
@@ -400,6 +514,32 @@ function joinSplitGroupLabel(rows: Cell[][], base: number): void {
   }
 }
 
+/**
+ * An OCR'd cell: its confidence (the least sure character) and its likely other readings, each with
+ * one character read as its runner-up (digits only: a figure misread is a digit misread).
+ */
+function ocrMarks(cell: Cell, glyphs: Glyph[]): void {
+  const gs = [...glyphs].filter((g) => !g.space).sort((a, b) => a.top - b.top || a.x0 - b.x0);
+  cell.confidence = Math.round(Math.min(1, ...gs.map((g) => g.conf ?? 1)) * 1000) / 1000;
+  const text = cell.text;
+  const alts: { t: string; p: number }[] = [];
+  for (const g of gs) {
+    if (!/[0-9]/.test(g.ch)) continue;
+    const i = text.indexOf(g.ch, 0);
+    if (i < 0) continue;
+    for (const a of g.alts ?? []) {
+      if (!/^[0-9]$/.test(a.ch)) continue;
+      // the character's place in the cell text: the glyphs run in reading order like the text
+      const pos = gs.filter((q) => !q.space).indexOf(g);
+      const chars = [...text.replace(/\s+/g, '')];
+      if (chars[pos] !== g.ch) continue;
+      chars[pos] = a.ch;
+      alts.push({ t: chars.join(''), p: a.p });
+    }
+  }
+  if (alts.length) cell.alternatives = alts.sort((a, b) => b.p - a.p).slice(0, 6).map((a) => a.t);
+}
+
 function bboxEq(a?: BBox, b?: BBox): boolean {
   return !!a && !!b && a.every((v, i) => v === b[i]);
 }
@@ -423,6 +563,7 @@ function buildGrid(parts: Part[], index: number, caption: string | undefined): {
           const origin = r === reg.r0 && c === c0;
           const cell: Cell = { text: reg.text, where: { table: index, row: base + r, col: c, page: part.page, bbox: rbox(reg.bbox) } };
           if (!origin) cell.spanned = true;
+          if (reg.glyphs.some((g) => g.conf !== undefined)) ocrMarks(cell, reg.glyphs);
           rows[base + r][c] = cell;
         }
       }

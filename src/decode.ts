@@ -11,7 +11,7 @@ import type { Problem } from '../extractors/types.js';
 /** Office forms told by their container (ZIP or OLE2) or, when the bytes do not decide, by the name or Content-Type. */
 export type OfficeKind = 'docx' | 'xlsx' | 'doc' | 'xls' | 'wps' | 'et' | 'ofd';
 
-export type SniffedKind = 'html' | 'pdf' | 'text' | 'binary' | 'empty' | OfficeKind;
+export type SniffedKind = 'html' | 'pdf' | 'text' | 'binary' | 'empty' | 'image' | OfficeKind;
 
 export type CharsetSource = 'bom' | 'http' | 'meta' | 'sniff' | 'default';
 
@@ -128,6 +128,25 @@ function looksBinary(bytes: Uint8Array, start: number): boolean {
   return n > 0 && control / n > 0.1;
 }
 
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'tiff' | 'bmp' | 'webp';
+
+/** A picture (a scanned or photographed report, a table image), told by its magic bytes. */
+export function imageFormat(b: Uint8Array): ImageFormat | undefined {
+  if (b.length < 12) return undefined;
+  const ascii = (o: number, n: number) => String.fromCharCode(...b.subarray(o, o + n));
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b[0] === 0x89 && ascii(1, 3) === 'PNG' && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return 'png';
+  if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return 'gif';
+  if ((ascii(0, 2) === 'II' && b[2] === 42 && b[3] === 0) || (ascii(0, 2) === 'MM' && b[2] === 0 && b[3] === 42)) return 'tiff';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 4) === 'WEBP') return 'webp';
+  if (ascii(0, 2) === 'BM' && b.length >= 18) {
+    // "BM" starts plenty of text files: the DIB header size must be one of the known ones
+    const dib = b[14] | (b[15] << 8) | (b[16] << 16) | (b[17] << 24);
+    if ([12, 40, 52, 56, 64, 108, 124].includes(dib)) return 'bmp';
+  }
+  return undefined;
+}
+
 /**
  * What kind of document the bytes are. The bytes decide first (PDF magic, HTML markup, binary
  * noise, emptiness), then the Content-Type, then the file name's extension; text otherwise.
@@ -161,6 +180,7 @@ export function sniffKind(bytes: Uint8Array, contentType?: string, name?: string
 
   const head = asciiView(bytes, 0, SNIFF_BYTES);
   if (head.includes('%PDF-')) return 'pdf';
+  if (imageFormat(bytes)) return 'image';
   if (looksBinary(bytes, start)) return officeFromName(contentType, name) ?? 'binary';
   if (looksLikeHtml(asciiView(bytes, start, start + SNIFF_BYTES))) return 'html';
 

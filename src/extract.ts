@@ -3,15 +3,19 @@
  * Never throws: a document that cannot be read is a report with status `error` and problems that say why.
  */
 import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { sniffKind, sniffFormat, decodeBytes } from './decode.js';
 import { extractHtml } from '../extractors/html.js';
 import { extractText } from '../extractors/text.js';
 import { extractPdf } from '../extractors/pdf.js';
+import { addImageTables, extractImage, imageSources } from '../extractors/image.js';
 import { readOffice } from './convert.js';
 import { mapGrids } from '../extractors/labels.js';
 import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
 import { runChecks } from './checks.js';
+import { resolveMisreads } from './ocr-misread.js';
 import { narrativeChecks } from './narrative.js';
 import { placeReport } from './places/index.js';
 import type { Report, ReportStatus } from './report.js';
@@ -32,7 +36,8 @@ export interface ExtractOptions {
   soffice?: string;
   /**
    * The images of an HTML page (absolute URL, or the `src` as written → bytes), for pages whose
-   * tables are pictures. Plain data (structured-clone-able: extraction may run in a worker).
+   * tables are pictures. Plain data (structured-clone-able: extraction may run in a worker). For a
+   * local HTML file, images missing here are read from files relative to it.
    */
   resources?: Record<string, Uint8Array>;
 }
@@ -76,7 +81,7 @@ export interface ExtractResult {
 /** Problems from an extractor that mean the document could not be read at all. */
 const FATAL = new Set([
   'pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed',
-  'docx_corrupt', 'xlsx_corrupt', 'convert_failed', 'convert_timeout', 'convert_unavailable',
+  'docx_corrupt', 'xlsx_corrupt', 'convert_failed', 'convert_timeout', 'convert_unavailable', 'image_corrupt',
 ]);
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -113,11 +118,12 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
       return { report: base, text: '', doc: null };
     }
     if (kind === 'binary') {
-      // a picture of a report (no reader yet: issue 9, OCR): kept with its bytes, status unsupported_format
+      // a picture told only by its name or Content-Type, in none of the formats OCR decodes (JPEG, PNG,
+      // TIFF, GIF, WebP, BMP are kind image): kept with its bytes, status unsupported_format
       if (sniffFormat(bytes, opts.contentType, opts.source) === 'image') {
         base.status = 'unsupported_format';
         base.kind = 'image';
-        base.problems.push({ code: 'unsupported_format', message: 'an image file: pictures of reports are not read yet; the bytes are kept' });
+        base.problems.push({ code: 'unsupported_format', message: 'an image file in a format that is not read (not JPEG, PNG, TIFF, GIF, WebP or BMP); the bytes are kept' });
         return { report: base, text: '', doc: null };
       }
       base.problems.push({
@@ -140,10 +146,13 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
       doc = await readOffice(kind, bytes, { convertTimeoutMs: opts.convertTimeoutMs, soffice: opts.soffice });
     } else if (kind === 'pdf') {
       doc = await readPdf(bytes, opts.pdfTimeoutMs ?? PDF_TIMEOUT_MS);
+    } else if (kind === 'image') {
+      doc = await extractImage(bytes);
     } else {
       const decoded = decodeBytes(bytes, { contentType: opts.contentType, kind });
       decodeProblems.push(...decoded.problems);
       doc = kind === 'html' ? extractHtml(decoded.text) : extractText(decoded.text);
+      if (kind === 'html') doc = await withImageTables(doc, decoded.text, opts);
     }
     doc.problems.unshift(...decodeProblems);
   } catch (err) {
@@ -154,6 +163,54 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
     return { report: base, text: '', doc: null };
   }
   return { report: buildReport(base, doc, opts), text: doc.text, doc };
+}
+
+/** The largest image file read from beside a local HTML page. */
+const MAX_LOCAL_IMAGE = 30 * 1024 * 1024;
+
+/**
+ * A report page without the template's tables in its markup but with pictures: the pictures (from
+ * `opts.resources`, or for a local file from files beside it) are read by OCR for their tables.
+ */
+async function withImageTables(doc: ExtractedDoc, html: string, opts: ExtractOptions): Promise<ExtractedDoc> {
+  const srcs = imageSources(html);
+  if (!srcs.length) return doc;
+  const found = mapGrids(doc.grids).found;
+  if (found.art20 && found.requests && found.litigation) return doc;
+  const base = opts.url ?? (/^https?:\/\//i.test(opts.source) ? opts.source : undefined);
+  const images: { src: string; bytes: Uint8Array }[] = [];
+  for (const src of srcs) {
+    let abs: string | undefined;
+    try {
+      abs = base ? new URL(src, base).href : undefined;
+    } catch {
+      abs = undefined;
+    }
+    let bytes = opts.resources?.[src] ?? (abs ? opts.resources?.[abs] : undefined);
+    if (!bytes && !base && !/^[a-z][a-z0-9+.-]*:/i.test(src)) bytes = await readBeside(opts.source, src);
+    if (bytes) images.push({ src, bytes });
+  }
+  return images.length ? addImageTables(doc, images) : doc;
+}
+
+/** An image a local HTML file names by a relative path, read from beside the file (never above its folder). */
+async function readBeside(htmlPath: string, src: string): Promise<Uint8Array | undefined> {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(src.replace(/[?#].*$/, ''));
+  } catch {
+    return undefined;
+  }
+  const dir = path.dirname(path.resolve(htmlPath));
+  const file = path.resolve(dir, rel.replace(/^\/+/, ''));
+  if (!file.startsWith(dir + path.sep)) return undefined;
+  try {
+    const st = await stat(file);
+    if (!st.isFile() || st.size > MAX_LOCAL_IMAGE) return undefined;
+    return new Uint8Array(await readFile(file));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -171,6 +228,7 @@ function withPlace(report: Report, text: string): Report {
 /** From an extracted document to the canonical report: metadata, mapping, status, checks. */
 export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOptions): Report {
   const report: Report = { ...base, kind: doc.kind, problems: [...base.problems, ...doc.problems] };
+  if (doc.ocr) report.ocr = true;
   if (doc.problems.some((p) => FATAL.has(p.code))) {
     report.status = 'error';
     return report;
@@ -243,8 +301,18 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
     report.problems.push({ code: 'table_missing', message: `not found in the document: ${missing.join(', ')}` });
   }
   report.status = status;
+  const checkOpts = { version, otherAsOneRow: mapped.otherAsOneRow };
+  let checks = runChecks(report.figures, checkOpts);
+  if (doc.ocr) {
+    // a failed check on figures read by OCR: a misread digit, or a real failure of the report?
+    const m = resolveMisreads(report.figures, report.provenance, checks, doc.grids, checkOpts);
+    report.figures = m.figures;
+    report.provenance = m.provenance;
+    report.problems.push(...m.problems);
+    if (m.corrected.length) checks = runChecks(report.figures, checkOpts);
+  }
   report.checks = [
-    ...runChecks(report.figures, { version, otherAsOneRow: mapped.otherAsOneRow }),
+    ...checks,
     // figures the prose states, against the tables
     ...narrativeChecks(doc.text, report.figures, version, { year: report.year }),
   ];

@@ -56,6 +56,12 @@ export const FigureSourceSchema = z.object({
   ocr: z.boolean().optional(),
   /** OCR: the engine's confidence for the cell's text, 0..1. */
   confidence: z.number().optional(),
+  /** OCR: true when the value is not what OCR read but the only reading every check agrees with (src/ocr-misread.ts). */
+  ocr_corrected: z.boolean().optional(),
+  /** OCR, when corrected: the value OCR read (`text` is its text). */
+  ocr_read: z.number().nullable().optional(),
+  /** OCR: other readings that would make the failed checks pass, when none is the only one (the OCR reading is kept). */
+  ocr_alternatives: z.array(z.number()).optional(),
 });
 export type FigureSource = z.infer<typeof FigureSourceSchema>;
 

@@ -45,7 +45,8 @@ describe('sniffKind', () => {
     expect(sniffKind(noise)).toBe('binary');
     expect(sniffKind(noise, 'text/html')).toBe('binary');
     const png = concat([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d], utf8('IHDR'));
-    expect(sniffKind(png, undefined, 'chart.png')).toBe('binary');
+    // a picture is told by its magic bytes (read by OCR: extractors/image.ts)
+    expect(sniffKind(png, undefined, 'chart.png')).toBe('image');
   });
 
   it('falls back on the Content-Type, then the name, then text', () => {

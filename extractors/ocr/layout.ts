@@ -1,0 +1,273 @@
+/**
+ * A page image → what a PDF text layer gives: ruling lines and positioned glyphs, in "points" (the
+ * image's pixels at 72 per inch), so extractors/pdf-tables.ts and pdf.ts read the tables with the
+ * same lattice, merged-cell and page-break code as a born-digital PDF.
+ *
+ * Cells come first: the rulings found in the pixels give the lattice (pdf-tables.ts latticeParts), and
+ * the recogniser reads only the text lines found inside each cell, plus the prose lines outside the
+ * tables: no detection model over the whole page, and every crop goes to one batched recogniser.
+ */
+import sharp from 'sharp';
+import { mergeSegs, type Rulings, type Seg } from '../pdf-geometry.js';
+import { latticeParts, type BBox } from '../pdf-tables.js';
+import type { Glyph } from '../pdf-text.js';
+import { recognise, type RecognisedChar } from './engine.js';
+import {
+  binarise,
+  crop,
+  eraseRulings,
+  estimateSkew,
+  findRulings,
+  levelLight,
+  otsu,
+  rotate,
+  textBands,
+  toGreyNoRed,
+  unrotatePoint,
+  type Grey,
+  type PxBox,
+  type RgbImage,
+} from './pixels.js';
+
+export interface OcrLayout {
+  /** Page size in layout points. */
+  width: number;
+  height: number;
+  rulings: Rulings;
+  glyphs: Glyph[];
+  /** Degrees the page was turned back by. */
+  skew: number;
+  /** Layout points → the caller's coordinates (PDF page points, or the image's pixels). */
+  toSource: (b: BBox) => BBox;
+  /** Text lines recognised. */
+  lines: number;
+}
+
+/** Minimum character probability for a recognised line to count (noise read as text stays out). */
+const MIN_LINE_CONF = 0.5;
+
+const MIN_CELL_CONF = 0.2;
+const NUMBER_TEXT = /^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?%?|[+\-−]?\d+(?:\.\d+)?)$/;
+const MARGIN = 24;
+
+/** A line wider than about ten characters, cut at the emptiest column near each ten-character mark. */
+function cutLine(mask: Uint8Array, w: number, b: PxBox): PxBox[] {
+  const h = b[3] - b[1];
+  const step = h * 10;
+  if (b[2] - b[0] <= step * 1.3) return [b];
+  const out: PxBox[] = [];
+  let x0 = b[0];
+  let target = x0 + step;
+  while (b[2] - target > step * 0.3) {
+    // the blank column nearest the mark (between two characters); none: try further on
+    let best = -1;
+    for (let d = 0; d <= h && best < 0; d++) {
+      for (const x of [Math.round(target + d), Math.round(target - d)]) {
+        if (x <= x0 || x >= b[2]) continue;
+        let ink = 0;
+        for (let y = b[1]; y < b[3] && !ink; y++) ink += mask[y * w + x];
+        if (!ink) {
+          best = x;
+          break;
+        }
+      }
+    }
+    if (best < 0) {
+      target += h;
+      continue;
+    }
+    out.push([x0, b[1], best, b[3]]);
+    x0 = best;
+    target = x0 + step;
+  }
+  out.push([x0, b[1], b[2], b[3]]);
+  return out;
+}
+
+function withMargin(g: Grey, m: number): Grey {
+  const w = g.width + 2 * m, h = g.height + 2 * m;
+  const out = new Uint8Array(w * h).fill(255);
+  for (let y = 0; y < g.height; y++) out.set(g.data.subarray(y * g.width, (y + 1) * g.width), (y + m) * w + m);
+  return { data: out, width: w, height: h };
+}
+const WORK_DPI = 200;
+
+/**
+ * A digit's probability in a cell of figures: the recogniser splits a zero between 0 and the letter o
+ * (a lone character, read without context); in a cell of digits those are one reading.
+ */
+function digitConfidence(chars: RecognisedChar[]): void {
+  if (!chars.every((c) => DIGITLIKE.test(c.ch))) return;
+  for (const c of chars) {
+    if (!/^[0-9]$/.test(c.ch)) continue;
+    const same = c.alts.filter((a) => AS_DIGIT[a.ch] === c.ch);
+    c.p = Math.min(1, c.p + same.reduce((s, a) => s + a.p, 0));
+    c.alts = c.alts.filter((a) => !same.includes(a));
+  }
+}
+
+const AS_DIGIT: Record<string, string> = { o: '0', O: '0', 'о': '0', 'О': '0', l: '1', I: '1', '|': '1' };
+const DIGITLIKE = /^[0-9oOоОlI|.,，%]$/;
+
+/** The resolution of an image without one, from the height of its text lines (body text is about 10.5 pt). */
+function guessDpi(mask: Uint8Array, w: number, h: number): number {
+  const bands = textBands(mask, w, [0, 0, w, h], 4, 4);
+  const hs = bands.map((b) => b[3] - b[1]).filter((x) => x >= 6).sort((a, b) => a - b);
+  if (hs.length < 3) return 96;
+  const med = hs[Math.floor(hs.length / 2)];
+  return Math.max(60, Math.min(600, (med / 10.5) * 72));
+}
+
+/**
+ * Read one page image. `dpi` is its resolution when known (a PDF page: image width over page width);
+ * `toSourcePx` maps a pixel of the (un-deskewed) image to the caller's coordinates.
+ */
+export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page: number; toSourcePx?: (x: number, y: number) => [number, number] }): Promise<OcrLayout> {
+  // above 200 dpi nothing is gained: the picture is scaled down to 200 (faster, and the recogniser
+  // reads 200 dpi crops best)
+  const t0 = performance.now();
+  let f = 1;
+  if (opts.dpi && opts.dpi > WORK_DPI * 1.1) {
+    f = WORK_DPI / opts.dpi;
+    const width = Math.max(1, Math.round(img.width * f)), height = Math.max(1, Math.round(img.height * f));
+    const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } }).resize(width, height, { kernel: 'cubic' }).raw().toBuffer();
+    img = { data, width, height, channels: img.channels };
+  }
+  // a margin of paper all round: a picture cropped at a table's border keeps the border through deskewing
+  const m = MARGIN;
+  const grey0 = levelLight(withMargin(toGreyNoRed(img), m));
+  const { width: w, height: h } = grey0;
+  const thr = Math.max(90, Math.min(200, otsu(grey0)));
+  let mask = binarise(grey0, thr);
+  const skew = estimateSkew(mask, w, h);
+  if (process.env.NIANBAO_OCR_DEBUG) console.error('skew', opts.page, skew, 'size', w, h);
+  const grey = skew ? rotate(grey0, skew) : grey0;
+  if (skew) mask = binarise(grey, thr);
+  const dpi = opts.dpi ? opts.dpi * f : guessDpi(mask, w, h);
+  const s = 72 / dpi; // layout points per pixel
+
+  // rulings: long dark runs. A character is about 0.15 in, but the top strokes of a few characters in a
+  // row (结果维) line up into one run: horizontal rulings must be longer than a short label
+  const lineMask = mask;
+  const px = findRulings(lineMask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)), 'h');
+  const pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)), 'v');
+  const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
+  const rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
+  const thick = Math.max(1, Math.round(dpi / 100));
+  const text = new Uint8Array(mask);
+  eraseRulings(text, w, { h: px.h, v: pxV.v }, thick);
+  // the grey image with the ruling pixels taken out, for crops
+  const clean = new Uint8Array(grey.data);
+  const lines = new Uint8Array(w * h);
+  for (const seg of px.h) for (let y = Math.max(0, Math.round(seg.at - thick)); y <= Math.min(h - 1, Math.round(seg.at + thick)); y++) lines.fill(1, y * w + seg.a0, y * w + seg.a1 + 1);
+  for (const seg of pxV.v) for (let y = seg.a0; y <= seg.a1; y++) for (let x = Math.max(0, Math.round(seg.at - thick)); x <= Math.min(w - 1, Math.round(seg.at + thick)); x++) lines[y * w + x] = 1;
+  for (let i = 0; i < lines.length; i++) if (lines[i]) clean[i] = 255;
+  const cleanGrey = { data: clean, width: w, height: h };
+
+  // cells of the lattice, then the page outside the tables
+  const parts = latticeParts(rulings, opts.page);
+  const minH = Math.max(4, Math.round(dpi * 0.045));
+  const boxes: PxBox[] = [];
+  const inset = thick + 1;
+  for (const part of parts) {
+    for (const reg of part.regions) {
+      const b: PxBox = [Math.ceil(reg.bbox[0] / s) + inset, Math.ceil(reg.bbox[1] / s) + inset, Math.floor(reg.bbox[2] / s) - inset, Math.floor(reg.bbox[3] / s) - inset];
+      if (b[2] - b[0] < 3 || b[3] - b[1] < 3) continue;
+      // looked for a little beyond the cell's top and bottom (a table cut by a page break has an open
+      // edge where its ruling was not printed, and a skew leaves a slant): a line belongs to the cell
+      // its middle is in
+      const ext = Math.round(dpi * 0.1);
+      const wide: PxBox = [b[0], Math.max(0, b[1] - ext), b[2], Math.min(h, b[3] + ext)];
+      for (const band of textBands(text, w, wide, minH, 1.2)) {
+        const mid = (band[1] + band[3]) / 2;
+        if (mid >= b[1] && mid < b[3]) boxes.push(band);
+      }
+    }
+  }
+  let cellBands = boxes.length;
+  // the page outside the tables: their areas masked out
+  let inTable: Uint8Array | undefined;
+  if (parts.length) {
+    inTable = new Uint8Array(w * h);
+    for (const p of parts) {
+      const x0 = Math.max(0, Math.floor((p.bbox[0] - 2) / s)), x1 = Math.min(w - 1, Math.ceil((p.bbox[2] + 2) / s));
+      const y0 = Math.max(0, Math.floor((p.bbox[1] - 2) / s)), y1 = Math.min(h - 1, Math.ceil((p.bbox[3] + 2) / s));
+      for (let y = y0; y <= y1; y++) inTable.fill(1, y * w + x0, y * w + x1 + 1);
+    }
+  }
+  boxes.push(...textBands(text, w, [0, 0, w, h], minH, 1.5, inTable));
+
+  // long lines cut into pieces of about ten characters, between characters: the recogniser's cost
+  // grows faster than a line's width, and it was trained on short crops
+  const pieces: PxBox[] = [];
+  let cellPieces = 0;
+  boxes.forEach((b, i) => {
+    const cut = cutLine(text, w, b);
+    if (i < cellBands) cellPieces += cut.length;
+    pieces.push(...cut);
+  });
+  cellBands = cellPieces;
+  boxes.length = 0;
+  boxes.push(...pieces);
+  const pad = Math.max(3, Math.round(dpi / 30));
+  const tRec = performance.now();
+  const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)));
+  if (process.env.NIANBAO_OCR_DEBUG) console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length);
+  const glyphs: Glyph[] = [];
+  let nLines = 0;
+  results.forEach((r, i) => {
+    let chars = r.chars.filter((c) => c.ch.trim() !== '' || c.ch === ' ');
+    // a cell that is mostly digits but not a number (7号, 营9: a stamp's stroke read as a character)
+    // is read again as figures only
+    if (i < cellBands && r.numeric?.chars.length) {
+      const t = chars.map((c) => c.ch).join('').replace(/\s+/g, '');
+      const digits = (t.match(/[0-9]/g) ?? []).length;
+      // (a sign stays: 减37 and +3 are how 本年增/减 is printed)
+      if (digits && digits * 2 >= [...t].length && !NUMBER_TEXT.test(t) && !/^[增减+\-−]\d/.test(t)) chars = r.numeric.chars;
+    }
+    // in a table cell, a lone round or upright stroke among digits is a digit (a cell is read without context)
+    if (i < cellBands && chars.length && chars.every((c) => DIGITLIKE.test(c.ch)) && chars.some((c) => c.ch in AS_DIGIT)) {
+      for (const c of chars) {
+        if (!(c.ch in AS_DIGIT)) continue;
+        const d = AS_DIGIT[c.ch];
+        const alt = c.alts.find((a) => a.ch === d);
+        c.ch = d;
+        if (alt) {
+          c.p = Math.min(1, c.p + alt.p);
+          c.alts = c.alts.filter((a) => a !== alt);
+        }
+      }
+    }
+    if (!chars.length) return;
+    if (i < cellBands) digitConfidence(chars);
+    const mean = chars.reduce((a, c) => a + c.p, 0) / chars.length;
+    if (process.env.NIANBAO_OCR_DEBUG) console.error('band', opts.page, boxes[i].join(','), JSON.stringify(chars.map((c) => c.ch).join('')), mean.toFixed(2));
+    // a cell's line is kept however unsure (its confidence marks it for the misread analysis);
+    // a prose line this unsure is noise read as text
+    if (mean < (i < cellBands ? MIN_CELL_CONF : MIN_LINE_CONF)) return;
+    nLines++;
+    const [x0, y0, x1, y1] = boxes[i];
+    // characters laid out evenly over the line's ink: contiguous, so one number stays one number
+    const pitch = (x1 - x0) / chars.length;
+    chars.forEach((c, k) => {
+      const gx0 = (x0 + k * pitch) * s, gx1 = (x0 + (k + 1) * pitch) * s;
+      const top = y0 * s, bottom = y1 * s;
+      glyphs.push({ ch: c.ch, x0: gx0, x1: gx1, top, bottom, yc: (top + bottom) / 2, size: bottom - top, space: c.ch === ' ', vert: false, conf: c.p, alts: c.alts });
+    });
+  });
+
+  const toSourcePx = opts.toSourcePx ?? ((x: number, y: number) => [x, y] as [number, number]);
+  const srcPx = (x: number, y: number) => toSourcePx((x - m) / f, (y - m) / f);
+  const toSource = (b: BBox): BBox => {
+    const pts = [
+      [b[0], b[1]],
+      [b[2], b[1]],
+      [b[0], b[3]],
+      [b[2], b[3]],
+    ].map(([x, y]) => srcPx(...unrotatePoint(x / s, y / s, w, h, skew)));
+    const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
+    const r = (v: number) => Math.round(v * 100) / 100;
+    return [r(Math.min(...xs)), r(Math.min(...ys)), r(Math.max(...xs)), r(Math.max(...ys))];
+  };
+  return { width: w * s, height: h * s, rulings, glyphs, skew, toSource, lines: nLines };
+}

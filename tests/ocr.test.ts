@@ -1,0 +1,177 @@
+/**
+ * OCR end to end on the committed fixtures of samples/ocr/ (scripts/make-ocr-fixtures.ts, from the
+ * project's own samples): scanned PDFs at 100–300 dpi (skew, noise, JPEG, uneven light, a red seal
+ * over table 3), the report as one long picture in PNG/JPEG/TIFF/BMP, and a report page whose tables
+ * are pictures. Every expected figure is compared: it must be read exactly, or be named in a problem
+ * (ocr_misread, ocr_low_confidence, cell_unreadable); none may be silently wrong, except the known
+ * shortfalls bounded in KNOWN_WRONG. Plus an image that
+ * is no document and a truncated JPEG. One OCR engine (the process's) serves every test.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { extractBytes } from '../src/extract.js';
+import { sniffKind } from '../src/decode.js';
+import type { Report } from '../src/report.js';
+
+const OCR = new URL('../samples/ocr/', import.meta.url);
+
+interface Expected {
+  kind: string;
+  agency: string;
+  year: number;
+  version: string;
+  figures: Record<string, number>;
+}
+
+const NAMING = new Set(['ocr_misread', 'ocr_low_confidence', 'cell_unreadable']);
+
+/** Every expected figure: exact, or named in a problem at its cell; the counts. */
+function compare(r: Report, exp: Expected) {
+  const exact: string[] = [], named: string[] = [], wrong: string[] = [];
+  for (const [k, v] of Object.entries(exp.figures)) {
+    if (r.figures[k] === v) {
+      exact.push(k);
+      continue;
+    }
+    const p = r.provenance[k];
+    const at = p ? `table ${p.table}, row ${p.row_label || '(none)'}, column ${p.col_label}` : undefined;
+    if (at && r.problems.some((q) => NAMING.has(q.code) && (q.where ?? '').startsWith(at))) named.push(k);
+    else wrong.push(`${k}: expected ${v}, got ${r.figures[k]} (${JSON.stringify(p?.text)})`);
+  }
+  return { exact, named, wrong };
+}
+
+async function read(name: string): Promise<{ r: Report; exp: Expected }> {
+  const file = new URL(name, OCR);
+  const r = await extractBytes(new Uint8Array(readFileSync(file)), { source: file.pathname });
+  const exp = JSON.parse(readFileSync(new URL(`${name.replace(/\.pdf$|\.html$/, '')}.expected.json`, OCR), 'utf8')) as Expected;
+  return { r, exp };
+}
+
+function expectReport(r: Report, exp: Expected) {
+  expect(r.status).toBe('ok');
+  expect(r.kind).toBe(exp.kind);
+  expect(r.ocr).toBe(true);
+  expect(r.agency).toBe(exp.agency);
+  expect(r.year).toBe(exp.year);
+  expect(r.version).toBe(exp.version);
+}
+
+const T = 180_000;
+
+/**
+ * Figures read wrong (or lost) without a problem naming them, at most, where the goal (none) is not
+ * reached yet: a regression bound measured on these fixtures (README, OCR), not a pass mark. The
+ * skewed, sealed long JPEG loses table 3's first column (23 figures absent); the bilevel TIFF reads
+ * one 59 as 5 with high confidence and loses one cell.
+ */
+const KNOWN_WRONG: Record<string, number> = { 'long.jpg': 23, 'long.tif': 2 };
+
+function expectFigures(name: string, r: Report, exp: Expected, minExact: number) {
+  const c = compare(r, exp);
+  const n = Object.keys(exp.figures).length;
+  if (KNOWN_WRONG[name] === undefined) expect(c.wrong).toEqual([]);
+  else expect(c.wrong.length, c.wrong.join('\n')).toBeLessThanOrEqual(KNOWN_WRONG[name]);
+  expect(c.exact.length).toBeGreaterThanOrEqual(Math.floor(n * minExact));
+}
+
+describe('scanned PDFs (image-only pages, pdfjs hands over the embedded JPEG)', () => {
+  for (const dpi of [100, 150, 200, 300]) {
+    it(`${dpi} dpi: every figure exact or named, none silently wrong`, async () => {
+      const { r, exp } = await read(`scan-${dpi}.pdf`);
+      expectReport(r, exp);
+      // most figures are read outright (the seal covers part of table 3)
+      expectFigures(`scan-${dpi}.pdf`, r, exp, dpi >= 150 ? 0.95 : 0.9);
+      // provenance: OCR'd, with a confidence and a box on the page in PDF points (A4: 595 × 842)
+      const p = r.provenance['requests.new.total'];
+      expect(p.ocr).toBe(true);
+      expect(p.confidence).toBeGreaterThan(0);
+      expect(p.confidence).toBeLessThanOrEqual(1);
+      expect(p.where.page).toBeGreaterThanOrEqual(1);
+      const [x0, y0, x1, y1] = p.where.bbox!;
+      expect(x0).toBeGreaterThanOrEqual(0);
+      expect(x1).toBeLessThanOrEqual(596);
+      expect(y0).toBeLessThan(y1);
+      expect(y1).toBeLessThanOrEqual(843);
+    }, T);
+  }
+});
+
+describe('image files', () => {
+  for (const ext of ['png', 'jpg', 'tif', 'bmp']) {
+    it(`long.${ext}: kind image, every figure exact or named`, async () => {
+      const bytes = readFileSync(new URL(`long.${ext}`, OCR));
+      expect(sniffKind(bytes, undefined, `long.${ext}`)).toBe('image');
+      const { r, exp } = await read(`long.${ext}`);
+      expectReport(r, exp);
+      expectFigures(`long.${ext}`, r, exp, 0.85);
+      // boxes in the image's pixels, page = the frame
+      const p = r.provenance['requests.new.total'];
+      expect(p.where.page).toBe(1);
+      expect(p.where.bbox![2]).toBeGreaterThan(p.where.bbox![0]);
+    }, T);
+  }
+});
+
+describe('a report page whose tables are pictures', () => {
+  it('reads the pictures beside the local HTML file; the prose gives the metadata', async () => {
+    const { r, exp } = await read('tables-as-images.html');
+    expectReport(r, exp);
+    const c = compare(r, exp);
+    expect(c.wrong).toEqual([]);
+    expect(c.exact.length).toBe(Object.keys(exp.figures).length);
+    const p = r.provenance['art20.licensing.decisions'];
+    expect(p.where.image).toBe('tables-as-images-t1.png');
+    expect(p.where.page).toBeUndefined();
+    // the prose checks still run on the page's text
+    expect(r.checks.some((k) => k.id.startsWith('narrative.'))).toBe(true);
+  }, T);
+
+  it('takes the pictures from ExtractOptions.resources (as the crawler passes them), by src or absolute URL', async () => {
+    const html = readFileSync(new URL('tables-as-images.html', OCR));
+    const resources: Record<string, Uint8Array> = {};
+    for (const n of [1, 2, 3]) resources[`https://example.gov.cn/nb/tables-as-images-t${n}.png`] = new Uint8Array(readFileSync(new URL(`tables-as-images-t${n}.png`, OCR)));
+    const r = await extractBytes(new Uint8Array(html), { source: 'https://example.gov.cn/nb/2021.html', resources });
+    expect(r.status).toBe('ok');
+    expect(r.ocr).toBe(true);
+    expect(r.figures['art20.licensing.decisions']).toBe(4630);
+    // without them the page has no tables
+    const bare = await extractBytes(new Uint8Array(html), { source: 'https://example.gov.cn/nb/2021.html' });
+    expect(bare.status).toBe('no_tables');
+    expect(bare.ocr).toBeUndefined();
+  }, T);
+});
+
+describe('bad images', () => {
+  it('an image of no document (noise and a gradient): not_a_report with a problem, nothing crashes', async () => {
+    const w = 600, h = 400;
+    const px = Buffer.alloc(w * h * 3);
+    let s = 7;
+    for (let i = 0; i < px.length; i++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      px[i] = Math.round((i % (w * 3)) / (w * 3) * 180) + (s >>> 26);
+    }
+    const cat = await sharp(px, { raw: { width: w, height: h, channels: 3 } }).blur(3).jpeg().toBuffer();
+    const r = await extractBytes(new Uint8Array(cat), { source: 'cat.jpg' });
+    expect(r.kind).toBe('image');
+    expect(['not_a_report', 'no_tables']).toContain(r.status);
+    expect(r.problems.length).toBeGreaterThan(0);
+    expect(Object.keys(r.figures)).toEqual([]);
+  }, T);
+
+  it('a truncated JPEG: error with a problem', async () => {
+    const jpg = readFileSync(new URL('long.jpg', OCR));
+    const r = await extractBytes(new Uint8Array(jpg.subarray(0, Math.floor(jpg.length / 3))), { source: 'cut.jpg' });
+    expect(r.status).toBe('error');
+    expect(r.kind).toBe('image');
+    expect(r.problems.map((p) => p.code)).toContain('image_corrupt');
+  }, T);
+
+  it('a BMP header with no pixels: error with a problem', async () => {
+    const bmp = readFileSync(new URL('long.bmp', OCR));
+    const r = await extractBytes(new Uint8Array(bmp.subarray(0, 2000)), { source: 'cut.bmp' });
+    expect(r.status).toBe('error');
+    expect(r.problems.find((p) => p.code === 'image_corrupt')?.message).toMatch(/truncated/);
+  }, T);
+});
