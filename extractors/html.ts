@@ -314,6 +314,8 @@ class HtmlExtraction {
   /** nth-of-type among element siblings, and how many siblings share the tag (0: not computed yet). */
   private nthK!: Int32Array;
   private nthTotal!: Int32Array;
+  /** Numeric cells inside tables strictly below each element (computeFacts' scratch). */
+  private innerTableNum!: Int32Array;
 
   private title: string | undefined;
   private readonly bodies: DomNode[] = [];
@@ -369,27 +371,47 @@ class HtmlExtraction {
       if (!ch) continue;
       for (let i = ch.length - 1; i >= 0; i--) if (isElement(ch[i]!)) stack.push(ch[i]!);
     }
+    // One zeroed buffer for every array (each typed array of its own is a separate backing store to
+    // allocate and for the GC to track): the Float64 array first, then the Int32 ones, then the bytes.
     const n = this.order.length;
-    this.cjk = new Int32Array(n);
-    this.ownCjk = new Int32Array(n);
-    this.ecjk = new Int32Array(n);
-    this.tlen = new Float64Array(n);
-    this.numCells = new Int32Array(n);
-    this.flags = new Uint8Array(n);
-    this.tables = new Int32Array(n);
-    this.dataTable = new Uint8Array(n);
-    this.reportTables = new Int32Array(n);
-    this.drop = new Uint8Array(n);
-    this.dropInherited = new Uint8Array(n);
-    this.nthK = new Int32Array(n);
-    this.nthTotal = new Int32Array(n);
+    const buf = new ArrayBuffer(n * (8 + 9 * 4 + 4));
+    let at = 0;
+    const f64 = () => {
+      const a = new Float64Array(buf, at, n);
+      at += n * 8;
+      return a;
+    };
+    const i32 = () => {
+      const a = new Int32Array(buf, at, n);
+      at += n * 4;
+      return a;
+    };
+    const u8 = () => {
+      const a = new Uint8Array(buf, at, n);
+      at += n;
+      return a;
+    };
+    this.tlen = f64();
+    this.cjk = i32();
+    this.ownCjk = i32();
+    this.ecjk = i32();
+    this.numCells = i32();
+    this.tables = i32();
+    this.reportTables = i32();
+    this.nthK = i32();
+    this.nthTotal = i32();
+    this.innerTableNum = i32();
+    this.flags = u8();
+    this.dataTable = u8();
+    this.drop = u8();
+    this.dropInherited = u8();
   }
 
   /** Pass B: facts bottom-up (reverse document order visits children before parents). */
   private computeFacts(): void {
     const { cjk, ownCjk, tlen, flags, numCells, tables, reportTables, dataTable } = this;
     /** Numeric cells inside tables strictly below each element (to tell a table's own cells from nested ones). */
-    const innerTableNum = new Int32Array(this.order.length);
+    const innerTableNum = this.innerTableNum;
     for (let i = this.order.length - 1; i >= 0; i--) {
       const n = this.order[i]!;
       const name = n.name;

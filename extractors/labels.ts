@@ -330,6 +330,20 @@ function resolveColumns(section: Section, header: Row[]): ColumnMap | null {
   return { section, grid, width, byIndex, ordered, firstKeyed: ordered[0].index };
 }
 
+/**
+ * normLabel of a cell's text, with figures (12, 3.5, -: printable ASCII, no quotes) passed through
+ * unchanged without a look-up: NFKC, the traditional table and the space and quote steps leave them as
+ * they are. Most cells are figures.
+ */
+function normCell(t: string): string {
+  if (t.length > 16) return normLabel(t);
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x22 || c === 0x27 || c === 0x60) return normLabel(t);
+  }
+  return t;
+}
+
 function dedupe(xs: string[]): string[] {
   const out: string[] = [];
   for (const x of xs) if (x !== '' && out[out.length - 1] !== x && !out.includes(x)) out.push(x);
@@ -354,6 +368,10 @@ export function mapGrids(grids: Grid[]): MappedTables {
   const duplicates = new Map<number, { key: string; first: number | null; again: number | null; where: string }[]>();
 
   const canonicalTable = (s: Section): number => (s === 't2' ? 2 : s === 't3' ? 3 : 4);
+  const placeOf = (section: Section, rowLabel: string, colLabel: string, where: Cell['where']) =>
+    `table ${canonicalTable(section)}, row ${rowLabel || '(none)'}, column ${colLabel}${describeWhere(where)}`;
+  /** The keys of `figures` (a look-up in a Set is cheaper than `in` on an object of ~200 keys). */
+  const has = new Set<string>();
 
   const setFigure = (
     key: string,
@@ -371,23 +389,23 @@ export function mapGrids(grids: Grid[]): MappedTables {
     const rowWhere = rowCells[0]?.where;
     const where = cell?.where ?? (rowWhere ? { ...rowWhere, col: undefined } : { table: grid.index });
     if (where.col === undefined) delete where.col;
-    const place = () => `table ${canonicalTable(section)}, row ${rowLabel || '(none)'}, column ${colLabel}${describeWhere(where)}`;
-    if (key in figures) {
+    if (has.has(key)) {
       const prev = figures[key];
       if (prev !== parsed.value) {
         const t = canonicalTable(section);
         const list = duplicates.get(t) ?? [];
-        list.push({ key, first: prev, again: parsed.value, where: place() });
+        list.push({ key, first: prev, again: parsed.value, where: placeOf(section, rowLabel, colLabel, where) });
         duplicates.set(t, list);
       }
       return;
     }
     if (parsed.value === null) {
-      problems.push({ code: 'cell_unreadable', message: `cannot read "${text}" as a number (${parsed.reason})`, where: place() });
+      problems.push({ code: 'cell_unreadable', message: `cannot read "${text}" as a number (${parsed.reason})`, where: placeOf(section, rowLabel, colLabel, where) });
     } else if (!cell) {
       missingByGrid.set(grid.index, (missingByGrid.get(grid.index) ?? 0) + 1);
     }
     figures[key] = parsed.value;
+    has.add(key);
     provenance[key] = {
       text,
       blank: parsed.blank,
@@ -410,7 +428,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
       const capCell: Cell = { text: grid.caption, where: { ...grid.where } };
       rows.push({ grid, index: -1, cells: [capCell], norms: [normLabel(grid.caption)] });
     }
-    grid.rows.forEach((cells, index) => rows.push({ grid, index, cells, norms: cells.map((c) => normLabel(c.text)) }));
+    grid.rows.forEach((cells, index) => rows.push({ grid, index, cells, norms: cells.map((c) => normCell(c.text)) }));
   }
 
   for (const row of rows) {
@@ -558,6 +576,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
             if (/^requests\.other\.[a-z_]+$/.test(k)) {
               delete figures[k];
               delete provenance[k];
+              has.delete(k);
             }
           }
           evidence.otherOneRow = false;

@@ -172,6 +172,8 @@ function unwrapQuotes(s: string): string {
  * up to and including the words that name the report, when only a note, a date or a separator follows.
  */
 function titleIn(line: string): string | null {
+  // every report name (…年度报告, …年报, …工作报告) holds 报 in matching form: most lines have none
+  if (!hasBao(line)) return null;
   let raw = line
     .replace(/[\s\u00a0\u3000]+/g, ' ')
     .trim()
@@ -205,6 +207,15 @@ function titleIn(line: string): string | null {
   // a sentence is not a title
   if (/[，。；！？]/.test(title)) return null;
   return title;
+}
+
+/** Code units whose matching form is 报 (报 itself, 報, a radical…). tidyText's NFKC of Kangxi radicals agrees with MATCH_FORM. */
+const BAO_FORMS = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) if ((MATCH_FORM[c] || c) === 0x62a5) BAO_FORMS[c] = 1;
+
+function hasBao(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (BAO_FORMS[s.charCodeAt(i)] === 1) return true;
+  return false;
 }
 
 /** A title that starts with its year: 2023年政府信息公开工作年度报告. */

@@ -120,9 +120,17 @@ export function crossYearChecks(cur: YearReport, prev: YearReport | null, whyNoP
   return out;
 }
 
+/** The figures crossYearChecks reads (it reads no other). */
+const LINK_KEYS = [
+  ...REQUEST_COLS.flatMap((c) => [`requests.carried_over.${c}`, `requests.carried_forward.${c}`]),
+  ...['rules', 'normative'].flatMap((k) => [`art20.${k}.in_force`, `art20.${k}.issued`, `art20.${k}.repealed`]),
+];
+const FIGURES_SQL = `SELECT key, value FROM figures WHERE report_id = ? AND key IN (${LINK_KEYS.map(() => '?').join(',')})`;
+
+/** The figures of a report that the cross-year checks read. */
 function figuresOf(db: Db, reportId: number): Figures {
   const f: Figures = {};
-  for (const row of db.prepare('SELECT key, value FROM figures WHERE report_id = ?').all(reportId) as { key: string; value: number | null }[]) {
+  for (const row of db.prepare(FIGURES_SQL).all(reportId, ...LINK_KEYS) as { key: string; value: number | null }[]) {
     f[row.key] = row.value;
   }
   return f;
@@ -165,7 +173,8 @@ export function recomputeCrossYear(db: Db, reportId: number): Check[] {
       prev = { id: m.id, year: m.year, version: m.version, figures: figuresOf(db, m.id), label: `last year's report #${m.id} (${m.agency ?? link.identity} ${m.year})` };
     } else why = `no report of ${link.identity} for ${r.year - 1} in the database`;
   }
-  const checks = crossYearChecks({ id: r.id, year: r.year, version: r.version, figures: figuresOf(db, reportId) }, prev, why);
+  // with no report for last year every check is skipped without reading this report's figures
+  const checks = crossYearChecks({ id: r.id, year: r.year, version: r.version, figures: prev ? figuresOf(db, reportId) : {} }, prev, why);
   upsertChecks(db, reportId, checks);
   return checks;
 }

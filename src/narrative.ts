@@ -93,6 +93,8 @@ const COMPARISON = /较|同比|环比|比上年|比去年|比\d{4}年|增长|减
 
 interface Pattern {
   re: RegExp;
+  /** Text every match of `re` contains: a sentence without it is not searched (most sentences lack it). */
+  needs: string;
   /** Fixed stated value (for 未收到…申请 = 0). */
   value?: number;
   /** Rejects the match when the clause text before the number matches. */
@@ -123,10 +125,12 @@ const RULES: Rule[] = [
     patterns: [
       {
         re: new RegExp(String.raw`(?:收到|受理|接收|接到|新收)${GAP(16)}申请(?!人|书|表|材料|事项)${GAP(6)}${NUM}${COUNT}`, 'gu'),
+        needs: '申请',
         reject: /其中|结转|答复|办结|办理完|依法|行政复议|行政诉讼|投诉|举报|信访|咨询|热线|留言/u,
       },
       {
         re: new RegExp(String.raw`(?:未|没有)(?:收到|受理|接到|接收)${GAP(12)}申请`, 'gu'),
+        needs: '申请',
         value: 0,
         reject: /其中|行政复议|行政诉讼/u,
       },
@@ -137,7 +141,7 @@ const RULES: Rule[] = [
     label: '上年结转政府信息公开申请',
     keys: ['requests.carried_over.total'],
     patterns: [
-      { re: new RegExp(String.raw`(?:上一?年度?|去年)结转${GAP(12)}${NUM}${COUNT}`, 'gu') },
+      { re: new RegExp(String.raw`(?:上一?年度?|去年)结转${GAP(12)}${NUM}${COUNT}`, 'gu'), needs: '结转' },
     ],
   },
   {
@@ -145,15 +149,15 @@ const RULES: Rule[] = [
     label: '结转下年度继续办理',
     keys: ['requests.carried_forward.total'],
     patterns: [
-      { re: new RegExp(String.raw`(?:结转|顺延)(?:至|到)?下一?年度?${GAP(8)}${NUM}${COUNT}`, 'gu') },
-      { re: new RegExp(String.raw`${NUM}${COUNT}${GAP(6)}(?:结转|顺延)(?:至|到)?下一?年`, 'gu') },
+      { re: new RegExp(String.raw`(?:结转|顺延)(?:至|到)?下一?年度?${GAP(8)}${NUM}${COUNT}`, 'gu'), needs: '下' },
+      { re: new RegExp(String.raw`${NUM}${COUNT}${GAP(6)}(?:结转|顺延)(?:至|到)?下一?年`, 'gu'), needs: '下' },
     ],
   },
   {
     id: 'narrative.granted_partial',
     label: '予以公开及部分公开',
     keys: ['requests.granted.total', 'requests.partial.total'],
-    patterns: [{ re: new RegExp(String.raw`予以公开(?:及|和|与|或|、)部分公开${GAP(6)}${NUM}${COUNT}`, 'gu') }],
+    patterns: [{ re: new RegExp(String.raw`予以公开(?:及|和|与|或|、)部分公开${GAP(6)}${NUM}${COUNT}`, 'gu'), needs: '部分公开' }],
   },
   {
     id: 'narrative.granted',
@@ -163,6 +167,7 @@ const RULES: Rule[] = [
       {
         // Not 不予以公开, not 予以公开及部分公开 (its own rule), not 部分予以公开.
         re: new RegExp(String.raw`(?<![不部分])予以公开(?![及和与或、]部分)(?!${GAP(6)}部分公开)${GAP(4)}${NUM}${COUNT}`, 'gu'),
+        needs: '予以公开',
       },
     ],
   },
@@ -170,7 +175,7 @@ const RULES: Rule[] = [
     id: 'narrative.partial',
     label: '部分公开',
     keys: ['requests.partial.total'],
-    patterns: [{ re: new RegExp(String.raw`(?<![及和与或、])部分(?:予以)?公开${GAP(4)}${NUM}${COUNT}`, 'gu') }],
+    patterns: [{ re: new RegExp(String.raw`(?<![及和与或、])部分(?:予以)?公开${GAP(4)}${NUM}${COUNT}`, 'gu'), needs: '部分' }],
   },
   {
     id: 'narrative.review',
@@ -179,9 +184,10 @@ const RULES: Rule[] = [
     keys: ['review.total'],
     sentence: /公开/u,
     patterns: [
-      { re: new RegExp(String.raw`行政复议(?!${GAP(10)}诉讼)${GAP(6)}${NUM}${COUNT}`, 'gu'), reject: /诉讼|其中|结果/u },
+      { re: new RegExp(String.raw`行政复议(?!${GAP(10)}诉讼)${GAP(6)}${NUM}${COUNT}`, 'gu'), needs: '行政复议', reject: /诉讼|其中|结果/u },
       {
         re: new RegExp(String.raw`(?:未发生|没有发生|未有|未收到|没有|无)${GAP(12)}行政复议(?!${GAP(10)}诉讼)`, 'gu'),
+        needs: '行政复议',
         value: 0,
         reject: /诉讼|其中/u,
       },
@@ -194,9 +200,10 @@ const RULES: Rule[] = [
     keys: ['litigation_direct.total', 'litigation_after_review.total'],
     sentence: /公开/u,
     patterns: [
-      { re: new RegExp(String.raw`行政诉讼(?!${GAP(10)}复议)${GAP(6)}${NUM}${COUNT}`, 'gu'), reject: /复议|其中|结果/u },
+      { re: new RegExp(String.raw`行政诉讼(?!${GAP(10)}复议)${GAP(6)}${NUM}${COUNT}`, 'gu'), needs: '行政诉讼', reject: /复议|其中|结果/u },
       {
         re: new RegExp(String.raw`(?:未发生|没有发生|未有|没有|无)${GAP(12)}行政诉讼`, 'gu'),
+        needs: '行政诉讼',
         value: 0,
         reject: /复议|其中/u,
       },
@@ -235,6 +242,7 @@ export function findStatements(text: string, opts: NarrativeOptions = {}): State
     for (const rule of RULES) {
       if (rule.sentence && !rule.sentence.test(sentence)) continue;
       for (const p of rule.patterns) {
+        if (!sentence.includes(p.needs)) continue;
         for (const m of sentence.matchAll(p.re)) {
           const start = m.index ?? 0;
           const clause = clauseBefore(sentence, start) + m[0];
