@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { extractBytes, sha256Hex, type ExtractOptions } from '../extract.js';
+import { errorReport, extractBytes, type ExtractOptions } from '../extract.js';
 import { ReportSchema, type Report } from '../report.js';
 import { projectRoot } from '../store/db.js';
 import { packReport, type PackedReport } from './packed.js';
@@ -76,22 +76,7 @@ export function workerFile(): URL | null {
 
 /** A report for a document the pool could not extract (the thread died, or it took too long). */
 export function failedReport(bytes: Uint8Array, opts: ExtractOptions, code: string, message: string): Report {
-  return {
-    source: opts.source,
-    sha256: sha256Hex(bytes),
-    status: 'error',
-    version: null,
-    agency: null,
-    year: null,
-    title: null,
-    figures: {},
-    checks: [],
-    problems: [{ code, message }],
-    region: null,
-    source_url: opts.url ?? (/^https?:\/\//i.test(opts.source) ? opts.source : null),
-    kind: null,
-    provenance: {},
-  };
+  return errorReport(bytes, opts, [{ code, message }]);
 }
 
 /** Extraction in the calling thread, with the same promise as the pool's: a report, never a rejection. */
