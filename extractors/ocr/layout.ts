@@ -84,6 +84,22 @@ function cutLine(mask: Uint8Array, w: number, b: PxBox): PxBox[] {
   return out;
 }
 
+/** Crops side by side (vertically centred, paper between), with each one's span along the result. */
+function joinCrops(cs: Grey[]): { crop: Grey; spans: [number, number][] } {
+  const height = Math.max(...cs.map((c) => c.height));
+  const width = cs.reduce((a, c) => a + c.width, 0);
+  const data = new Uint8Array(width * height).fill(255);
+  const spans: [number, number][] = [];
+  let x0 = 0;
+  for (const c of cs) {
+    const dy = Math.floor((height - c.height) / 2);
+    for (let y = 0; y < c.height; y++) data.set(c.data.subarray(y * c.width, (y + 1) * c.width), (y + dy) * width + x0);
+    spans.push([x0, x0 + c.width]);
+    x0 += c.width;
+  }
+  return { crop: { data, width, height }, spans };
+}
+
 function withMargin(g: Grey, m: number): Grey {
   const w = g.width + 2 * m, h = g.height + 2 * m;
   const out = new Uint8Array(w * h).fill(255);
@@ -168,6 +184,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const parts = latticeParts(rulings, opts.page);
   const minH = Math.max(4, Math.round(dpi * 0.045));
   const boxes: PxBox[] = [];
+  const groups: PxBox[][] = [];
   const inset = thick + 1;
   for (const part of parts) {
     for (const reg of part.regions) {
@@ -178,10 +195,14 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       // its middle is in
       const ext = Math.round(dpi * 0.1);
       const wide: PxBox = [b[0], Math.max(0, b[1] - ext), b[2], Math.min(h, b[3] + ext)];
-      for (const band of textBands(text, w, wide, minH, 1.2)) {
+      const inCell = textBands(text, w, wide, minH, 1.2).filter((band) => {
         const mid = (band[1] + band[3]) / 2;
-        if (mid >= b[1] && mid < b[3]) boxes.push(band);
-      }
+        return mid >= b[1] && mid < b[3];
+      });
+      // a short label wrapped over lines (自然/人, 商业企/业) is read as one line, its pieces side by
+      // side: a lone character read without its neighbours is often misread (人 as 天)
+      if (inCell.length >= 2 && inCell.length <= 4 && inCell.every((q) => q[2] - q[0] <= (q[3] - q[1]) * 7)) groups.push(inCell);
+      else boxes.push(...inCell);
     }
   }
   let cellBands = boxes.length;
@@ -211,7 +232,24 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   boxes.push(...pieces);
   const pad = Math.max(3, Math.round(dpi / 30));
   const tRec = performance.now();
-  const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)));
+  const joined = groups.map((g) => joinCrops(g.map((b) => crop(cleanGrey, b, pad))));
+  const all = await recognise([...joined.map((j) => j.crop), ...boxes.map((b) => crop(cleanGrey, b, pad))]);
+  // a joined reading split back into its lines (by each character's place along the joined crop)
+  const results: typeof all = [];
+  const lineBoxes: PxBox[] = [];
+  groups.forEach((g, gi) => {
+    const r = all[gi];
+    g.forEach((b, k) => {
+      const [a0, a1] = joined[gi].spans[k];
+      const chars = r.chars.filter((c) => c.x >= a0 && c.x < a1);
+      const numeric = r.numeric ? { ...r.numeric, chars: r.numeric.chars.filter((c) => c.x >= a0 && c.x < a1) } : undefined;
+      results.push({ ...r, chars, numeric });
+      lineBoxes.push(b);
+    });
+  });
+  cellBands += lineBoxes.length;
+  results.push(...all.slice(groups.length));
+  boxes.unshift(...lineBoxes);
   if (process.env.NIANBAO_OCR_DEBUG) console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length);
   const glyphs: Glyph[] = [];
   let nLines = 0;
