@@ -84,6 +84,24 @@ function cutLine(mask: Uint8Array, w: number, b: PxBox): PxBox[] {
   return out;
 }
 
+/**
+ * A line whose ink runs on past its cell's left or right edge (a ruling missed under skew, so the
+ * cell found is narrower than the printed one: 59 cut to 5) is widened to where the ink stops.
+ */
+function reachInk(mask: Uint8Array, w: number, band: PxBox, cell: PxBox): PxBox {
+  const [x0, y0, x1, y1] = band;
+  const limit = (y1 - y0) * 2;
+  const inkAt = (x: number) => {
+    if (x < 0 || x >= w) return false;
+    for (let y = y0; y < y1; y++) if (mask[y * w + x]) return true;
+    return false;
+  };
+  let a = x0, z = x1;
+  if (x0 <= cell[0] + 1) while (a > 0 && x0 - a < limit && inkAt(a - 1)) a--;
+  if (x1 >= cell[2] - 1) while (z < w && z - x1 < limit && inkAt(z)) z++;
+  return a === x0 && z === x1 ? band : [a, y0, z, y1];
+}
+
 /** Crops side by side (vertically centred, paper between), with each one's span along the result. */
 function joinCrops(cs: Grey[]): { crop: Grey; spans: [number, number][] } {
   const height = Math.max(...cs.map((c) => c.height));
@@ -198,7 +216,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       const inCell = textBands(text, w, wide, minH, 1.2).filter((band) => {
         const mid = (band[1] + band[3]) / 2;
         return mid >= b[1] && mid < b[3];
-      });
+      }).map((band) => reachInk(text, w, band, b));
       // a short label wrapped over lines (自然/人, 商业企/业) is read as one line, its pieces side by
       // side: a lone character read without its neighbours is often misread (人 as 天)
       if (inCell.length >= 2 && inCell.length <= 4 && inCell.every((q) => q[2] - q[0] <= (q[3] - q[1]) * 7)) groups.push(inCell);
@@ -253,6 +271,15 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   if (process.env.NIANBAO_OCR_DEBUG) console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length);
   const glyphs: Glyph[] = [];
   let nLines = 0;
+  // the picture's own edges, in the deskewed image (outside them is the margin's paper)
+  const W0 = w - 2 * m, H0 = h - 2 * m;
+  const offPicture = (b: PxBox): boolean => {
+    for (const [x, y] of [[b[0] - 1, b[1]], [b[0] - 1, b[3]], [b[2] + 1, b[1]], [b[2] + 1, b[3]]]) {
+      const [ox, oy] = unrotatePoint(x, y, w, h, skew);
+      if (ox < m + 2 || ox > m + W0 - 3 || oy < m + 2 || oy > m + H0 - 3) return true;
+    }
+    return false;
+  };
   results.forEach((r, i) => {
     let chars = r.chars.filter((c) => c.ch.trim() !== '' || c.ch === ' ');
     // a cell that is mostly digits but not a number (7号, 营9: a stamp's stroke read as a character)
@@ -278,6 +305,9 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     }
     if (!chars.length) return;
     if (i < cellBands) digitConfidence(chars);
+    // a cell's line that runs off the picture (a skewed table cropped at the edge) lost characters
+    // there (59 read as 5): it is not read as a number at all, so the figure is named unreadable
+    if (i < cellBands && offPicture(boxes[i])) chars = [...chars, { ch: '…', p: 0, x: 0, alts: [] }];
     const mean = chars.reduce((a, c) => a + c.p, 0) / chars.length;
     if (process.env.NIANBAO_OCR_DEBUG) console.error('band', opts.page, boxes[i].join(','), JSON.stringify(chars.map((c) => c.ch).join('')), mean.toFixed(2));
     // a cell's line is kept however unsure (its confidence marks it for the misread analysis);
