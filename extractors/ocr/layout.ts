@@ -102,6 +102,17 @@ function reachInk(mask: Uint8Array, w: number, band: PxBox, cell: PxBox): PxBox 
   return a === x0 && z === x1 ? band : [a, y0, z, y1];
 }
 
+/**
+ * Lines of a cell that are one short label wrapped: two to four lines of about the same height (not
+ * a figure and a seal's fragment), each at most seven characters wide, one under the other.
+ */
+function wrappedLabel(ls: PxBox[]): boolean {
+  if (ls.length < 2 || ls.length > 4) return false;
+  const hs = ls.map((q) => q[3] - q[1]);
+  const top = Math.max(...hs);
+  return ls.every((q, k) => hs[k] >= top * 0.8 && q[2] - q[0] <= hs[k] * 7 && (k === 0 || q[1] - ls[k - 1][3] <= top));
+}
+
 /** Crops side by side (vertically centred, paper between), with each one's span along the result. */
 function joinCrops(cs: Grey[]): { crop: Grey; spans: [number, number][] } {
   const height = Math.max(...cs.map((c) => c.height));
@@ -202,7 +213,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const parts = latticeParts(rulings, opts.page);
   const minH = Math.max(4, Math.round(dpi * 0.045));
   const boxes: PxBox[] = [];
-  const groups: PxBox[][] = [];
+  const groups: { at: number; box: PxBox }[][] = [];
   const inset = thick + 1;
   for (const part of parts) {
     for (const reg of part.regions) {
@@ -219,8 +230,8 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       }).map((band) => reachInk(text, w, band, b));
       // a short label wrapped over lines (自然/人, 商业企/业) is read as one line, its pieces side by
       // side: a lone character read without its neighbours is often misread (人 as 天)
-      if (inCell.length >= 2 && inCell.length <= 4 && inCell.every((q) => q[2] - q[0] <= (q[3] - q[1]) * 7)) groups.push(inCell);
-      else boxes.push(...inCell);
+      if (wrappedLabel(inCell)) groups.push(inCell.map((q) => ({ at: boxes.length + inCell.indexOf(q), box: q })));
+      boxes.push(...inCell);
     }
   }
   let cellBands = boxes.length;
@@ -240,8 +251,10 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // grows faster than a line's width, and it was trained on short crops
   const pieces: PxBox[] = [];
   let cellPieces = 0;
+  const moved: number[] = [];
   boxes.forEach((b, i) => {
     const cut = cutLine(text, w, b);
+    moved[i] = pieces.length;
     if (i < cellBands) cellPieces += cut.length;
     pieces.push(...cut);
   });
@@ -250,33 +263,35 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   boxes.push(...pieces);
   const pad = Math.max(3, Math.round(dpi / 30));
   const tRec = performance.now();
-  const joined = groups.map((g) => joinCrops(g.map((b) => crop(cleanGrey, b, pad))));
-  const all = await recognise([...joined.map((j) => j.crop), ...boxes.map((b) => crop(cleanGrey, b, pad))]);
-  // a joined reading split back into its lines (by each character's place along the joined crop)
-  const results: typeof all = [];
-  const lineBoxes: PxBox[] = [];
+  const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)));
+  // the joined readings, in their own batches (a crop's reading shifts a little with its batch's
+  // padding: the other crops keep theirs), split back into their lines by each character's place
+  const joined = groups.map((g) => joinCrops(g.map((q) => crop(cleanGrey, q.box, pad))));
+  const joint = await recognise(joined.map((j) => j.crop));
+  if (process.env.NIANBAO_OCR_DEBUG) groups.forEach((g, gi) => console.error('joined', opts.page, g.map((q) => q.box.join(',')).join(' + '), JSON.stringify(joint[gi].text)));
   groups.forEach((g, gi) => {
-    const r = all[gi];
-    g.forEach((b, k) => {
+    const r = joint[gi];
+    g.forEach((q, k) => {
       const [a0, a1] = joined[gi].spans[k];
-      const chars = r.chars.filter((c) => c.x >= a0 && c.x < a1);
-      const numeric = r.numeric ? { ...r.numeric, chars: r.numeric.chars.filter((c) => c.x >= a0 && c.x < a1) } : undefined;
-      results.push({ ...r, chars, numeric });
-      lineBoxes.push(b);
+      const inSpan = (c: RecognisedChar) => c.x >= a0 && c.x < a1;
+      const numeric = r.numeric && { ...r.numeric, chars: r.numeric.chars.filter(inSpan) };
+      results[moved[q.at]] = { ...r, chars: r.chars.filter(inSpan), numeric };
     });
   });
-  cellBands += lineBoxes.length;
-  results.push(...all.slice(groups.length));
-  boxes.unshift(...lineBoxes);
   if (process.env.NIANBAO_OCR_DEBUG) console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length);
   const glyphs: Glyph[] = [];
   let nLines = 0;
   // the picture's own edges, in the deskewed image (outside them is the margin's paper)
   const W0 = w - 2 * m, H0 = h - 2 * m;
   const offPicture = (b: PxBox): boolean => {
-    for (const [x, y] of [[b[0] - 1, b[1]], [b[0] - 1, b[3]], [b[2] + 1, b[1]], [b[2] + 1, b[3]]]) {
-      const [ox, oy] = unrotatePoint(x, y, w, h, skew);
-      if (ox < m + 2 || ox > m + W0 - 3 || oy < m + 2 || oy > m + H0 - 3) return true;
+    // an ink pixel of the line at the picture's edge (not merely near it: a picture cropped tight at
+    // a table's border keeps its figures whole)
+    for (let y = b[1]; y < b[3]; y++) {
+      for (let x = b[0]; x < b[2]; x++) {
+        if (!text[y * w + x]) continue;
+        const [ox, oy] = unrotatePoint(x, y, w, h, skew);
+        if (ox < m + 1.5 || ox > m + W0 - 2.5 || oy < m + 1.5 || oy > m + H0 - 2.5) return true;
+      }
     }
     return false;
   };
