@@ -231,6 +231,8 @@ export function formatReport(report: Report): string {
     `template ${report.version ?? '?'}`,
     `status ${report.status}`,
   ];
+  // the form read, when it is not a plain page: an OCR'd reading is said so, so that a person weighs it
+  if (report.kind && (report.kind !== 'html' || report.ocr)) head.push(report.ocr ? `${report.kind}, read by OCR` : report.kind);
   lines.push(head.join(' · '));
   if (report.title) lines.push(report.title);
   if (report.source_url && report.source_url !== report.source) lines.push(report.source_url);

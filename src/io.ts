@@ -29,7 +29,7 @@ export interface ReadOptions {
 const DEFAULTS = { timeoutMs: 30_000, maxBytes: 100 * 1024 * 1024, maxRedirections: 5 };
 
 /** File extensions a folder argument expands to. */
-export const DOCUMENT_EXTENSIONS = ['.html', '.htm', '.pdf', '.txt', '.docx', '.doc', '.wps', '.xlsx', '.xls', '.et', '.ofd'];
+export const DOCUMENT_EXTENSIONS = ['.html', '.htm', '.pdf', '.txt', '.docx', '.doc', '.wps', '.xlsx', '.xls', '.et', '.ofd', '.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp', '.gif'];
 
 /** A read failure with a message meant for a person. */
 export class ReadError extends Error {
@@ -48,7 +48,7 @@ export function isUrl(arg: string): boolean {
 
 /**
  * Expands the command-line arguments: a folder becomes the documents directly in it (*.html, *.htm,
- * *.pdf, *.txt, *.docx, *.doc, *.wps, *.xlsx, *.xls, *.et, *.ofd, sorted by name; *.json and others skipped); URLs and other paths pass through as they are
+ * *.pdf, *.txt, *.docx, *.doc, *.wps, *.xlsx, *.xls, *.et, *.ofd and images: *.jpg, *.jpeg, *.png, *.tif, *.tiff, *.bmp, *.gif, sorted by name; *.json and others skipped); URLs and other paths pass through as they are
  * (a missing path fails later, when read, as an unreadable document). `notes` tells of empty folders.
  */
 export async function expandArgs(args: string[]): Promise<{ sources: string[]; notes: string[] }> {
@@ -73,7 +73,7 @@ export async function expandArgs(args: string[]): Promise<{ sources: string[]; n
       .filter((d) => d.isFile() && DOCUMENT_EXTENSIONS.some((ext) => d.name.toLowerCase().endsWith(ext)))
       .map((d) => d.name)
       .sort();
-    if (names.length === 0) notes.push(`${arg}: no documents (*.html, *.htm, *.pdf, *.txt, *.docx, *.doc, *.wps, *.xlsx, *.xls, *.et, *.ofd) in this folder`);
+    if (names.length === 0) notes.push(`${arg}: no documents (*.html, *.htm, *.pdf, *.txt, *.docx, *.doc, *.wps, *.xlsx, *.xls, *.et, *.ofd, or images) in this folder`);
     for (const n of names) sources.push(join(arg, n));
   }
   return { sources, notes };
