@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lookup, mb } from './crawl.js';
+import { benchCrawlerOptions, mb } from './crawl.js';
 
 const HOSTS = Number(process.env.BENCH_SCALE_HOSTS ?? 2000);
 const SERVE_FLAG = '--bench-scale-serve';
@@ -132,16 +132,8 @@ async function crawlAtScale(n: number, port: number, dir: string): Promise<void>
   );
   const crawler = new Crawler(db, {
     seeds: [],
-    concurrency: 64,
-    perHost: 1,
-    delayMs: 0,
-    delayFactor: 0,
-    timeoutMs: 10_000,
-    maxWaitMs: 5_000,
-    backoffBaseMs: 100,
+    ...benchCrawlerOptions,
     maxDepth: 100,
-    lookup,
-    discoverOnly: true,
     render: false,
   });
   const marks = [0.1, 0.5, 1].map((f) => Math.round(n * f));

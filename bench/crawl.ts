@@ -99,6 +99,19 @@ export const lookup: LookupFunction = ((hostname: string, options: unknown, call
   else cb(null, '127.0.0.1', 4);
 }) as LookupFunction;
 
+/** The crawler's settings in both crawl benchmarks: 64 requests at a time, one per host, no delays, discovery only. */
+export const benchCrawlerOptions = {
+  concurrency: 64,
+  perHost: 1,
+  delayMs: 0,
+  delayFactor: 0,
+  timeoutMs: 10_000,
+  maxWaitMs: 5_000,
+  backoffBaseMs: 100,
+  lookup,
+  discoverOnly: true,
+};
+
 export async function run(): Promise<void> {
   const { openDb } = await import('../src/store/db.js');
   const { Crawler } = await import('../src/crawl/crawler.js');
@@ -117,15 +130,7 @@ export async function run(): Promise<void> {
   );
   const crawler = new Crawler(db, {
     seeds,
-    concurrency: 64,
-    perHost: 1,
-    delayMs: 0,
-    delayFactor: 0,
-    timeoutMs: 10_000,
-    maxWaitMs: 5_000,
-    backoffBaseMs: 100,
-    lookup,
-    discoverOnly: true,
+    ...benchCrawlerOptions,
   });
   const rss0 = process.memoryUsage().rss;
   let peak = rss0;

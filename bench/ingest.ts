@@ -11,7 +11,7 @@
  * the writer's time per document, with the cross-year step), peak RSS, and RSS over the run (flat?).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,21 +19,15 @@ import { ingestSources } from '../src/commands/ingest.js';
 import { extractBytes } from '../src/extract.js';
 import { ExtractPool } from '../src/pool/pool.js';
 import { afterIngest } from '../src/review/hook.js';
-import { openDb, projectRoot } from '../src/store/db.js';
+import { openDb } from '../src/store/db.js';
 import { ingestReport } from '../src/store/ingest.js';
+import { reportPageSamples } from './extract.js';
 
 const TARGET_BYTES = 25 * 1024;
 
 /** Makes page i on demand: the sample pages, with their figures varied (7 ways) and padded, precomputed; the body renamed per page. */
 function pageMaker(): (i: number) => Uint8Array {
-  const dir = join(projectRoot(), 'samples');
-  const sources = readdirSync(dir)
-    .filter((f) => f.endsWith('.html'))
-    .map((f) => readFileSync(join(dir, f)))
-    .filter((b) => !/charset=["']?(gbk|gb2312|gb18030|big5)/i.test(b.subarray(0, 2048).toString('latin1')))
-    .map((b) => b.toString('utf8'))
-    .filter((s) => /自然人/.test(s))
-    .filter((s) => Buffer.byteLength(s) <= TARGET_BYTES * 1.3);
+  const sources = reportPageSamples(TARGET_BYTES);
   const para = '<p>本机关坚持以公开为常态、不公开为例外，持续推进决策、执行、管理、服务、结果公开。</p>\n';
   const variants = sources.map((src) =>
     Array.from({ length: 7 }, (_, v) => {

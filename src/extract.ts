@@ -88,15 +88,15 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export async function extractBytes(bytes: Uint8Array, opts: ExtractOptions): Promise<Report> {
-  return (await extractDocument(bytes, opts)).report;
-}
-
-export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): Promise<ExtractResult> {
-  const sha256 = sha256Hex(bytes);
-  const base: Report = {
+/**
+ * A report with nothing read from the document: status `error`, no figures; `problems` says why.
+ * The one constructor for the reports of documents that could not be read, extracted or finished
+ * (extraction's starting point, the pool's dead or timed-out task, `nianbao extract`'s unreadable source).
+ */
+export function errorReport(bytes: Uint8Array, opts: { source: string; url?: string }, problems: Report['problems'] = []): Report {
+  return {
     source: opts.source,
-    sha256,
+    sha256: sha256Hex(bytes),
     status: 'error',
     version: null,
     agency: null,
@@ -104,12 +104,21 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
     title: null,
     figures: {},
     checks: [],
-    problems: [],
+    problems,
     region: null,
     source_url: opts.url ?? (/^https?:\/\//i.test(opts.source) ? opts.source : null),
     kind: null,
+    ocr: false,
     provenance: {},
   };
+}
+
+export async function extractBytes(bytes: Uint8Array, opts: ExtractOptions): Promise<Report> {
+  return (await extractDocument(bytes, opts)).report;
+}
+
+export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): Promise<ExtractResult> {
+  const base = errorReport(bytes, opts);
   let doc: ExtractedDoc;
   try {
     const kind = sniffKind(bytes, opts.contentType, opts.source);

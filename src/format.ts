@@ -1,6 +1,7 @@
 /** Printing reports and check results for a person (the CLI without --json). */
 import { LITIGATION_COLS, LITIGATION_GROUPS, REQUEST_COLS, allKeys, requestRows, type Version } from './keys.js';
 import type { Check, Report } from './report.js';
+import { LIT_COL_ZH, REQUEST_COL_ZH } from './review/labels-zh.js';
 
 /** Columns a character takes in a terminal: 2 for CJK and full-width forms, 0 for combining marks, else 1. */
 export function charWidth(cp: number): number {
@@ -136,27 +137,10 @@ export const REQUEST_ROW_LABELS: Record<string, string> = {
   carried_forward: '四、结转下年度继续办理',
 };
 
-const REQUEST_COL_LABELS: Record<string, string> = {
-  natural: '自然人',
-  commercial: '商业企业',
-  research: '科研机构',
-  social: '社会公益组织',
-  legal: '法律服务机构',
-  other_org: '其他',
-  total: '总计',
-};
-
 const LITIGATION_GROUP_LABELS: Record<string, string> = {
   review: '行政复议',
   litigation_direct: '未经复议直接起诉',
   litigation_after_review: '复议后起诉',
-};
-const LITIGATION_COL_LABELS: Record<string, string> = {
-  upheld: '结果维持',
-  corrected: '结果纠正',
-  other: '其他结果',
-  pending: '尚未审结',
-  total: '总计',
 };
 
 function renderSections(sections: Section[], figures: Report['figures']): string[] {
@@ -186,7 +170,7 @@ export function formatTables(report: Report): string[] {
   }
   if (hasAny(f, 'requests.')) {
     const otherAsOneRow = version === '2021' && hasAny(f, 'requests.other.') && !hasAny(f, 'requests.other.no_correction');
-    const rows: string[][] = [['', ...REQUEST_COLS.map((c) => REQUEST_COL_LABELS[c])]];
+    const rows: string[][] = [['', ...REQUEST_COLS.map((c) => REQUEST_COL_ZH[c])]];
     for (const r of requestRows(version, otherAsOneRow)) {
       rows.push([REQUEST_ROW_LABELS[r] ?? r, ...REQUEST_COLS.map((c) => formatValue(f[`requests.${r}.${c}`]))]);
     }
@@ -194,7 +178,7 @@ export function formatTables(report: Report): string[] {
     out.push(...alignColumns(rows, [false, ...REQUEST_COLS.map(() => true)]).map((l) => '  ' + l));
   }
   if (LITIGATION_GROUPS.some((g) => hasAny(f, g + '.'))) {
-    const rows: string[][] = [['', ...LITIGATION_COLS.map((c) => LITIGATION_COL_LABELS[c])]];
+    const rows: string[][] = [['', ...LITIGATION_COLS.map((c) => LIT_COL_ZH[c])]];
     for (const g of LITIGATION_GROUPS) {
       rows.push([LITIGATION_GROUP_LABELS[g], ...LITIGATION_COLS.map((c) => formatValue(f[`${g}.${c}`]))]);
     }

@@ -93,3 +93,37 @@ export const ReportSchema = z.object({
   place: PlaceSchema.optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
+
+/**
+ * The report as cli.md prints it: its keys in contract order (source … problems), then ours (region,
+ * source_url, kind, provenance); a check or problem carries only the fields it has. Anything else the
+ * object holds (a database id, columns of the reports table) is left out.
+ */
+export function inContractOrder(r: Report): Report {
+  return {
+    source: r.source,
+    sha256: r.sha256,
+    status: r.status,
+    version: r.version,
+    agency: r.agency,
+    year: r.year,
+    title: r.title,
+    figures: r.figures,
+    checks: r.checks.map((c) => {
+      const o: Check = { id: c.id, status: c.status, expected: c.expected, actual: c.actual, keys: c.keys };
+      if (c.reason !== undefined) o.reason = c.reason;
+      if (c.evidence !== undefined) o.evidence = c.evidence;
+      return o;
+    }),
+    problems: r.problems.map((p) =>
+      p.where === undefined ? { code: p.code, message: p.message } : { code: p.code, message: p.message, where: p.where },
+    ),
+    region: r.region,
+    source_url: r.source_url,
+    kind: r.kind,
+    // whether figures were read by OCR from images (a scan, a picture of a table): always said
+    ocr: r.ocr === true,
+    provenance: r.provenance,
+    ...(r.place !== undefined ? { place: r.place } : {}),
+  };
+}

@@ -4,28 +4,18 @@
  * else (a budget). Each gets its status and a problem that says why; a batch with them between
  * good samples still extracts the good ones, prints one line per document and exits 1.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractBytes } from '../src/extract.js';
 import type { Report } from '../src/report.js';
+import type { Expected } from './helpers/expected.js';
+import { extractJsonLines } from './helpers/extract-cli.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist', 'src', 'cli.js');
 const fixtures = join(root, 'tests', 'fixtures', 'bad');
-
-interface Expected {
-  agency: string | null;
-  year: number | null;
-  version: string | null;
-  title: string | null;
-  status: string;
-  figures: Record<string, number>;
-  fails: string[];
-}
 
 function sample(name: string): { path: string; bytes: Buffer; expected: Expected } {
   const path = join(root, 'samples', name);
@@ -217,7 +207,6 @@ describe('a batch with bad documents between good ones (one CLI call)', () => {
   let order: string[] = [];
 
   beforeAll(() => {
-    if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
     order = [
       good1.path,
       files['empty.html'],
@@ -229,24 +218,7 @@ describe('a batch with bad documents between good ones (one CLI call)', () => {
       files['report-no-tables.html'],
       files['budget-2022.html'],
     ];
-    let stdout = '';
-    try {
-      stdout = execFileSync(process.execPath, [cli, 'extract', '--json', ...order], {
-        cwd: root,
-        encoding: 'utf8',
-        maxBuffer: 256 * 1024 * 1024,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      exitCode = 0;
-    } catch (err) {
-      const e = err as { status?: number | null; stdout?: string };
-      exitCode = e.status ?? null;
-      stdout = e.stdout ?? '';
-    }
-    lines = stdout
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as Report);
+    ({ exitCode, lines } = extractJsonLines(order));
   }, 300_000);
 
   it('prints one JSON line per document, in order, and exits 1', () => {

@@ -20,6 +20,20 @@ function assemble(objects: string[], trailerExtra = ''): Uint8Array {
 
 const stream = (s: string, dict = '') => `<< /Length ${Buffer.byteLength(s, 'latin1')} ${dict}>>\nstream\n${s}\nendstream`;
 
+/** Appends a page (font /F1 = object 3) and its content stream to `objects`, its object number to `pageRefs`. */
+function addPage(objects: string[], pageRefs: number[], content: string): void {
+  const pageNo = objects.length + 1;
+  pageRefs.push(pageNo);
+  objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${pageNo + 1} 0 R >>`);
+  objects.push(stream(content));
+}
+
+/** Fills object 2, the page tree, with the pages added. */
+function withPages(objects: string[], pageRefs: number[]): string[] {
+  objects[1] = `<< /Type /Pages /Kids [${pageRefs.map((r) => `${r} 0 R`).join(' ')}] /Count ${pageRefs.length} >>`;
+  return objects;
+}
+
 /**
  * One page per string; each string's characters are mapped (through ToUnicode) from the bytes
  * 0x21, 0x22, … in order, so any Unicode text (private-use characters included) comes out as given.
@@ -47,13 +61,9 @@ export function buildPdf(pages: string[]): Uint8Array {
   for (const text of pages) {
     const bytes = Array.from(text).map((c) => String.fromCharCode(code.get(c)!)).join('').replace(/[()\\]/g, (m) => '\\' + m);
     const content = `BT /F1 12 Tf 72 720 Td (${bytes}) Tj ET`;
-    const pageNo = objects.length + 1;
-    pageRefs.push(pageNo);
-    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${pageNo + 1} 0 R >>`);
-    objects.push(stream(content));
+    addPage(objects, pageRefs, content);
   }
-  objects[1] = `<< /Type /Pages /Kids [${pageRefs.map((r) => `${r} 0 R`).join(' ')}] /Count ${pageRefs.length} >>`;
-  return assemble(objects);
+  return assemble(withPages(objects, pageRefs));
 }
 
 /** A PDF encrypted with the standard security handler and a user password nobody knows. */
@@ -72,11 +82,7 @@ export function rawPdf(contents: string[]): Uint8Array {
   const objects: string[] = ['<< /Type /Catalog /Pages 2 0 R >>', '', '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>'];
   const pageRefs: number[] = [];
   for (const content of contents) {
-    const pageNo = objects.length + 1;
-    pageRefs.push(pageNo);
-    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${pageNo + 1} 0 R >>`);
-    objects.push(stream(content));
+    addPage(objects, pageRefs, content);
   }
-  objects[1] = `<< /Type /Pages /Kids [${pageRefs.map((r) => `${r} 0 R`).join(' ')}] /Count ${pageRefs.length} >>`;
-  return assemble(objects);
+  return assemble(withPages(objects, pageRefs));
 }

@@ -7,7 +7,6 @@
  * Two ways in: the compiled CLI once over all samples in ONE process (as a user runs it), and
  * extractBytes in-process, one test per sample, for a clear message when one goes wrong.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,22 +14,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { extractBytes } from '../src/extract.js';
 import { allKeys } from '../src/keys.js';
 import type { Report } from '../src/report.js';
+import type { Expected } from './helpers/expected.js';
+import { extractJsonLines } from './helpers/extract-cli.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const samplesDir = join(root, 'samples');
 const corpusDir = resolve(root, 'corpus', 'real');
-const cli = join(root, 'dist', 'src', 'cli.js');
-
-interface Expected {
-  agency: string | null;
-  year: number | null;
-  version: string | null;
-  title: string | null;
-  status: string;
-  figures: Record<string, number | null>;
-  fails: string[];
-  notes?: string;
-}
 
 interface SampleCase {
   name: string;
@@ -109,26 +98,10 @@ describe('samples through extractBytes', () => {
 
 describe('samples through the CLI (one process for all)', () => {
   let lines: Report[] = [];
-  let exitCode = 0;
+  let exitCode: number | null = 0;
   beforeAll(() => {
-    if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-    let stdout: string;
-    try {
-      stdout = execFileSync(process.execPath, [cli, 'extract', '--json', ...samples.map((s) => s.rel)], {
-        cwd: root,
-        encoding: 'utf8',
-        maxBuffer: 256 * 1024 * 1024,
-      });
-    } catch (err) {
-      // exit status 1 still prints every line: keep them, the status is asserted below
-      const e = err as { status?: number; stdout?: string };
-      exitCode = e.status ?? -1;
-      stdout = e.stdout ?? '';
-    }
-    lines = stdout
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as Report);
+    // exit status 1 still prints every line: they are kept, the status is asserted below
+    ({ exitCode, lines } = extractJsonLines(samples.map((s) => s.rel)));
   }, 300_000);
 
   it('prints one JSON line per sample, in order, and exits 0 (every sample can be read)', () => {

@@ -22,6 +22,7 @@ function makeReport(bytes: Uint8Array, over: Partial<Report> = {}): Report {
     region: '河南省周口市扶沟县',
     source_url: null,
     kind: 'html',
+    ocr: false,
     figures: {
       'art20.licensing.decisions': 53,
       'art20.fees.amount': 1.2345,
@@ -231,6 +232,21 @@ describe('ingestReport', () => {
       skipped: 1,
       problems: 2,
     });
+  });
+
+  it('keeps the OCR mark: reports.ocr, figure_sources.ocr and .confidence, read back as stored', () => {
+    const bytes = enc.encode('scanned report');
+    const report = makeReport(bytes);
+    report.ocr = true;
+    const key = Object.keys(report.provenance)[0];
+    report.provenance[key] = { ...report.provenance[key], ocr: true, confidence: 0.87 };
+    const { reportId } = ingestReport(db, report, bytes);
+    expect(db.prepare('SELECT ocr FROM reports WHERE id = ?').get(reportId)).toEqual({ ocr: 1 });
+    expect(db.prepare('SELECT ocr, confidence FROM figure_sources WHERE report_id = ? AND key = ?').get(reportId, key)).toEqual({ ocr: 1, confidence: 0.87 });
+    const back = loadReport(db, reportId)!;
+    expect(back.ocr).toBe(true);
+    expect(back.provenance[key].ocr).toBe(true);
+    expect(back.provenance[key].confidence).toBe(0.87);
   });
 
   it('reads back the same report (integers stay integers)', () => {

@@ -1,9 +1,9 @@
 /** `nianbao checks [--status fail] [--db PATH] [--json]`: list stored check results, failed first. */
-import { existsSync } from 'node:fs';
 import { parseCommandArgs, usageError } from '../cli.js';
 import { alignColumns, formatValue } from '../format.js';
 import { CheckStatus } from '../report.js';
 import { DEFAULT_DB_PATH, openDb } from '../store/db.js';
+import { openExistingOrSay, wholeNumberOption } from './shared.js';
 import { checkCounts, listChecks, type CheckFilter, type StoredCheck } from '../store/queries.js';
 
 export const help = `Usage: nianbao checks [--status fail|warn|skipped|pass] [--db PATH] [--json] [--report ID]
@@ -29,12 +29,6 @@ Examples:
   nianbao checks --report 3 --json
   nianbao checks --check 'requests.balance.*' --status fail`;
 
-function intOption(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw usageError(`--${name} wants a whole number, not "${v}"`);
-  return n;
-}
 
 /** Text lines for a person: status, agency, year, report id, check id, expected, actual, reason. */
 export function formatStoredChecks(rows: StoredCheck[]): string[] {
@@ -77,17 +71,14 @@ export async function run(argv: string[]): Promise<number> {
     if (!s.success) throw usageError(`--status must be one of fail, warn, skipped, pass (not "${values.status}")`);
     filter.status = s.data;
   }
-  filter.reportId = intOption('report', values.report);
-  filter.year = intOption('year', values.year);
-  filter.limit = intOption('limit', values.limit);
+  filter.reportId = wholeNumberOption('report', values.report);
+  filter.year = wholeNumberOption('year', values.year);
+  filter.limit = wholeNumberOption('limit', values.limit);
   if (values.agency) filter.agency = values.agency;
   if (values.check) filter.check = values.check;
   const dbPath = values.db ?? DEFAULT_DB_PATH;
-  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-    process.stderr.write(`nianbao checks: no database at ${dbPath} (run \`nianbao ingest\` or \`npm start\` first)\n`);
-    return 1;
-  }
-  const db = openDb(dbPath);
+  const db = openExistingOrSay(dbPath, 'checks', openDb, '`nianbao ingest` or `npm start`');
+  if (!db) return 1;
   try {
     const rows = listChecks(db, filter);
     if (values.json) {

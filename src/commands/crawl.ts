@@ -1,7 +1,8 @@
 /** `nianbao crawl [--seeds FILE | URL...] [--db PATH] …`: crawl sites for annual reports and store them. */
 import { readFileSync } from 'node:fs';
 import { usageError, parseCommandArgs } from '../cli.js';
-import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
+import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
+import { openOrSay } from './shared.js';
 import { Crawler, DEFAULTS, type CrawlOptions, type CrawlSummary } from '../crawl/crawler.js';
 import { formatCrawlSummary, liveLine } from '../crawl/progress.js';
 
@@ -206,13 +207,8 @@ export async function run(argv: string[]): Promise<number> {
   set('renderTimeoutMs', renderTimeout === undefined ? undefined : renderTimeout * 1000);
 
   const dbPath = values.db ?? DEFAULT_DB_PATH;
-  let db: Db;
-  try {
-    db = openDb(dbPath);
-  } catch (err) {
-    process.stderr.write(`nianbao crawl: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const db = openOrSay(dbPath, 'crawl');
+  if (!db) return 1;
   try {
     const hasFrontier =
       (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'frontier'`).get() as { n: number }).n > 0 &&

@@ -2,13 +2,13 @@
  * `nianbao export --format csv|jsonl [--what figures|checks|reviews] [--db PATH] [--out FILE]`:
  * tidy data for analysts.
  */
-import { createWriteStream, existsSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { findingsCsv, findingsXlsx } from '../review/export-findings.js';
 import { regionFindingRows } from '../serve/region.js';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { ALL_KNOWN_KEYS } from '../keys.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
-import { openReviewDb } from '../review/schema.js';
+import { openExistingOrSay } from './shared.js';
 import { currentReview } from '../review/workflow.js';
 import { ensurePlacesSchema } from '../places/schema.js';
 
@@ -151,11 +151,8 @@ async function exportFindings(values: { format?: string; db?: string; out?: stri
   if (values.format !== 'xlsx' && values.format !== 'csv') throw usageError('--what findings wants --format xlsx or csv');
   if (values.format === 'xlsx' && !values.out) throw usageError('--format xlsx needs --out FILE');
   const dbPath = values.db ?? DEFAULT_DB_PATH;
-  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-    process.stderr.write(`nianbao export: no database at ${dbPath} (run \`nianbao ingest\` first)\n`);
-    return 1;
-  }
-  const db = openReviewDb(dbPath);
+  const db = openExistingOrSay(dbPath, 'export');
+  if (!db) return 1;
   try {
     const region = values.region?.trim();
     const rows = regionFindingRows(db, region ? { text: region } : undefined, values.agency);
@@ -187,11 +184,8 @@ export async function run(argv: string[]): Promise<number> {
   const what = values.what ?? 'figures';
   if (what !== 'figures' && what !== 'checks' && what !== 'reviews') throw usageError('--what must be figures, checks, reviews or findings');
   const dbPath = values.db ?? DEFAULT_DB_PATH;
-  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-    process.stderr.write(`nianbao export: no database at ${dbPath} (run \`nianbao ingest\` first)\n`);
-    return 1;
-  }
-  const db = openReviewDb(dbPath);
+  const db = openExistingOrSay(dbPath, 'export');
+  if (!db) return 1;
   let stream: WriteStream | undefined;
   try {
     let write: (s: string) => void;

@@ -1,10 +1,9 @@
 /** `nianbao extract <file-or-url>... [--json]`: extract reports and print them. */
-import { extractBytes } from '../extract.js';
-import { ReportSchema } from '../report.js';
+import { errorReport, extractBytes } from '../extract.js';
+import { inContractOrder, ReportSchema } from '../report.js';
 import { formatReport } from '../format.js';
 import { closeHttp, expandArgs, readSource, ReadError, type ReadOptions } from '../io.js';
 import type { Report } from '../report.js';
-import { sha256Hex } from '../store/ingest.js';
 import { usageError, parseCommandArgs } from '../cli.js';
 
 export const help = `Usage: nianbao extract <file-or-url-or-folder>... [--json]
@@ -55,22 +54,7 @@ export function readOptionsFrom(values: { timeout?: string; 'max-bytes'?: string
 export function unreadableReport(source: string, err: unknown, bytes: Uint8Array = new Uint8Array(0)): Report {
   const code = err instanceof ReadError ? err.code : 'read_failed';
   const message = err instanceof Error ? err.message : String(err);
-  return {
-    source,
-    sha256: sha256Hex(bytes),
-    status: 'error',
-    version: null,
-    agency: null,
-    year: null,
-    title: null,
-    region: null,
-    source_url: /^https?:\/\//i.test(source) ? source : null,
-    kind: null,
-    figures: {},
-    checks: [],
-    problems: [{ code, message }],
-    provenance: {},
-  };
+  return errorReport(bytes, { source }, [{ code, message }]);
 }
 
 export interface Extracted {
@@ -103,33 +87,6 @@ export async function loadAndExtract(source: string, opts: ReadOptions = {}): Pr
   }
 }
 
-/** The report as cli.md prints it: its keys in contract order (source … problems), then ours. */
-export function contractJson(r: Report): Record<string, unknown> {
-  return {
-    source: r.source,
-    sha256: r.sha256,
-    status: r.status,
-    version: r.version,
-    agency: r.agency,
-    year: r.year,
-    title: r.title,
-    figures: r.figures,
-    checks: r.checks.map((c) => {
-      const o: Record<string, unknown> = { id: c.id, status: c.status, expected: c.expected, actual: c.actual, keys: c.keys };
-      if (c.reason !== undefined) o.reason = c.reason;
-      if (c.evidence !== undefined) o.evidence = c.evidence;
-      return o;
-    }),
-    problems: r.problems.map((p) =>
-      p.where === undefined ? { code: p.code, message: p.message } : { code: p.code, message: p.message, where: p.where },
-    ),
-    region: r.region,
-    source_url: r.source_url,
-    kind: r.kind,
-    provenance: r.provenance,
-  };
-}
-
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, { json: { type: 'boolean' }, ...readOptionSpec }, help, { positionals: true });
   if (!args) return 0;
@@ -148,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
           process.stderr.write(`nianbao extract: ${report.problems.map((p) => p.message).join('; ')}\n`);
         }
       }
-      if (values.json) process.stdout.write(JSON.stringify(contractJson(report)) + '\n');
+      if (values.json) process.stdout.write(JSON.stringify(inContractOrder(report)) + '\n');
       else process.stdout.write(formatReport(report) + '\n');
     }
   } finally {

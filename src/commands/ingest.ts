@@ -6,7 +6,8 @@ import { defaultPoolSize, envPoolSize, ExtractPool } from '../pool/pool.js';
 import { runOrdered } from '../pool/pipeline.js';
 import { progressWriter, showProgress } from '../pool/progress.js';
 import type { Report } from '../report.js';
-import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
+import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
+import { openOrSay } from './shared.js';
 import { storeReports } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
 import { readOptionSpec, readOptionsFrom, unreadableReport } from './extract.js';
@@ -245,13 +246,8 @@ export async function run(argv: string[]): Promise<number> {
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   const { sources, notes } = await expandArgs(positionals);
   for (const n of notes) process.stderr.write(`nianbao ingest: ${n}\n`);
-  let db: Db;
-  try {
-    db = openDb(dbPath);
-  } catch (err) {
-    process.stderr.write(`nianbao ingest: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const db = openOrSay(dbPath, 'ingest');
+  if (!db) return 1;
   const progress = progressWriter(
     process.stderr,
     showProgress({ isTTY: process.stderr.isTTY, json: values.json, total: sources.length }),

@@ -3,7 +3,6 @@
  * divisions, how many are ambiguous, and the ones not placed (agency, year, id, why);
  * `--report ID --code CODE` places one by hand.
  */
-import { existsSync } from 'node:fs';
 import { parseCommandArgs, usageError } from '../cli.js';
 import { alignColumns } from '../format.js';
 import { GAZETTEER_SOURCE } from '../places/gazetteer.js';
@@ -11,7 +10,7 @@ import { setManualPlace } from '../places/placing.js';
 import { placesSummary } from '../places/query.js';
 import { ensurePlacesSchema } from '../places/schema.js';
 import { afterIngest } from '../review/hook.js';
-import { openReviewDb } from '../review/schema.js';
+import { openExistingOrSay } from './shared.js';
 import { DEFAULT_DB_PATH } from '../store/db.js';
 
 export const help = `Usage: nianbao places [--db PATH] [--json]
@@ -56,11 +55,8 @@ export async function run(argv: string[]): Promise<number> {
   if (reportId !== undefined && (!Number.isInteger(reportId) || reportId < 1)) throw usageError(`--report wants a report id, not "${values.report}"`);
   if (values.code !== undefined && !/^\d{6}(?:\d{3})?$/.test(values.code)) throw usageError(`--code wants a 6- or 9-digit division code, not "${values.code}"`);
   const dbPath = values.db ?? DEFAULT_DB_PATH;
-  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-    process.stderr.write(`nianbao places: no database at ${dbPath} (run \`nianbao ingest\` first)\n`);
-    return 1;
-  }
-  const db = openReviewDb(dbPath);
+  const db = openExistingOrSay(dbPath, 'places');
+  if (!db) return 1;
   try {
     ensurePlacesSchema(db);
     if (reportId !== undefined) {

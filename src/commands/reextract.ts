@@ -1,11 +1,12 @@
 /** `nianbao reextract [--db PATH]`: rerun extraction over every stored report document, offline. */
 import { parseCommandArgs } from '../cli.js';
-import { DEFAULT_DB_PATH, openDb, type Db } from '../store/db.js';
+import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
+import { openOrSay } from './shared.js';
 import { envPoolSize, ExtractPool } from '../pool/pool.js';
 import { runOrdered } from '../pool/pipeline.js';
 import { progressWriter, showProgress } from '../pool/progress.js';
 import { storeReports, type StoreItem } from '../store/ingest.js';
-import { workersFrom } from './ingest.js';
+import { workersFrom, type IngestOptions } from './ingest.js';
 import { afterIngest } from '../review/hook.js';
 import { loadPageResources } from '../crawl/resources.js';
 
@@ -37,15 +38,8 @@ function hasTable(db: Db, name: string): boolean {
   return (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) as { n: number }).n > 0;
 }
 
-export interface ReextractOptions {
-  /** Extraction threads (default: one per core); 0 extracts in this thread. */
-  workers?: number;
-  /** A pool to use instead of making one (it is left open). */
-  pool?: ExtractPool;
-  /** Reports stored per transaction, at most (default 64). */
-  batch?: number;
-  onProgress?: (done: number, total: number) => void;
-}
+/** As ingestion's: extraction threads, a pool to use, reports per transaction, progress after each batch. */
+export type ReextractOptions = Pick<IngestOptions, 'workers' | 'pool' | 'batch' | 'onProgress'>;
 
 interface Doc {
   sha256: string;
@@ -212,13 +206,8 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = args;
   const workers = workersFrom(values.workers);
   const dbPath = values.db ?? DEFAULT_DB_PATH;
-  let db: Db;
-  try {
-    db = openDb(dbPath);
-  } catch (err) {
-    process.stderr.write(`nianbao reextract: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const db = openOrSay(dbPath, 'reextract');
+  if (!db) return 1;
   try {
     const total = (db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n;
     const progress = progressWriter(process.stderr, showProgress({ isTTY: process.stderr.isTTY, json: values.json, total }), 'reextract');

@@ -5,13 +5,13 @@
  *   nianbao review link --report ID (--agency NAME | --auto) [--by NAME]
  *   nianbao review recompute [--report ID]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { addReviewer, listReviewers, removeReviewer } from '../review/accounts.js';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { formatValue } from '../format.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
+import { openExistingOrSay, wholeNumberOption } from './shared.js';
 import { afterIngest, relink } from '../review/hook.js';
-import { openReviewDb } from '../review/schema.js';
 import { regionReportIds } from '../places/query.js';
 import { ensurePlacesSchema } from '../places/schema.js';
 import { DECISIONS, decide, describeWhere, listFlagged, type Decision, type FlaggedCheck, type FlaggedFilter, type ReviewState } from '../review/workflow.js';
@@ -75,19 +75,9 @@ Examples:
   nianbao review decide --report 3 --check requests.new.total --decision corrected --value 21 --note "misread 27"
   nianbao review link --report 7 --agency 淮安市洪泽区人民政府`;
 
-function intOpt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw usageError(`--${name} wants a whole number, not "${v}"`);
-  return n;
-}
 
 function openExisting(path: string, cmd: string): Db | undefined {
-  if (path !== ':memory:' && !existsSync(path)) {
-    process.stderr.write(`nianbao review ${cmd}: no database at ${path} (run \`nianbao ingest\` first)\n`);
-    return undefined;
-  }
-  return openReviewDb(path);
+  return openExistingOrSay(path, `review ${cmd}`);
 }
 
 /** A flagged check for a person: a header line, the reason, the sentence, the cells, the decision. */
@@ -139,8 +129,8 @@ async function list(argv: string[]): Promise<number> {
   }
   if (values.check) filter.check = values.check;
   if (values.agency) filter.agency = values.agency;
-  filter.year = intOpt('year', values.year);
-  filter.reportId = intOpt('report', values.report);
+  filter.year = wholeNumberOption('year', values.year);
+  filter.reportId = wholeNumberOption('report', values.report);
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'list');
   if (!db) return 1;
   try {
@@ -173,7 +163,7 @@ async function decideCmd(argv: string[]): Promise<number> {
   }, help);
   if (!args) return 0;
   const { values } = args;
-  const reportId = intOpt('report', values.report);
+  const reportId = wholeNumberOption('report', values.report);
   if (reportId === undefined) throw usageError('decide needs --report ID');
   if (!values.check) throw usageError('decide needs --check CHECK');
   if (!values.decision || !(DECISIONS as readonly string[]).includes(values.decision)) {
@@ -223,7 +213,7 @@ async function linkCmd(argv: string[]): Promise<number> {
   }, help);
   if (!args) return 0;
   const { values } = args;
-  const reportId = intOpt('report', values.report);
+  const reportId = wholeNumberOption('report', values.report);
   if (reportId === undefined) throw usageError('link needs --report ID');
   if (!values.agency === !values.auto) throw usageError('link needs either --agency NAME or --auto');
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'link');
@@ -246,7 +236,7 @@ async function recomputeCmd(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, { db: { type: 'string' }, report: { type: 'string' } }, help);
   if (!args) return 0;
   const { values } = args;
-  const one = intOpt('report', values.report);
+  const one = wholeNumberOption('report', values.report);
   const db = openExisting(values.db ?? DEFAULT_DB_PATH, 'recompute');
   if (!db) return 1;
   try {

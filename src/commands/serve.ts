@@ -1,8 +1,7 @@
 /** `nianbao serve [--db PATH] [--host 127.0.0.1] [--port 8080]`: the review page. */
-import { existsSync } from 'node:fs';
 import { usageError, parseCommandArgs } from '../cli.js';
 import { DEFAULT_DB_PATH } from '../store/db.js';
-import { openReviewDb } from '../review/schema.js';
+import { openExistingOrSay } from './shared.js';
 import { ServeRefused, startServer } from '../serve/server.js';
 
 export const help = `Usage: nianbao serve [--db PATH] [--host 127.0.0.1] [--port 8080] [--require-login]
@@ -39,11 +38,8 @@ export async function run(argv: string[]): Promise<number> {
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port wants a port number, not "${values.port}"`);
   const dbPath = values.db ?? DEFAULT_DB_PATH;
-  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-    process.stderr.write(`nianbao serve: no database at ${dbPath} (run \`nianbao ingest\` first)\n`);
-    return 1;
-  }
-  const db = openReviewDb(dbPath);
+  const db = openExistingOrSay(dbPath, 'serve');
+  if (!db) return 1;
   let running;
   try {
     running = await startServer(db, { host: values.host ?? '127.0.0.1', port, requireLogin: !!values['require-login'] });

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseCommandArgs } from '../cli.js';
 import { closeHttp, expandArgs } from '../io.js';
-import { DEFAULT_DB_PATH, openDb, projectRoot, type Db } from '../store/db.js';
+import { DEFAULT_DB_PATH, projectRoot } from '../store/db.js';
+import { openOrSay } from './shared.js';
 import { listChecks } from '../store/queries.js';
 import { formatStoredChecks } from './checks.js';
 import { formatOutcome, formatSummary, ingestSources } from './ingest.js';
@@ -43,13 +44,8 @@ export async function run(argv: string[]): Promise<number> {
     const rel = relative(process.cwd(), s);
     return rel.startsWith('..') ? s : rel;
   });
-  let db: Db;
-  try {
-    db = openDb(dbPath);
-  } catch (err) {
-    process.stderr.write(`nianbao start: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const db = openOrSay(dbPath, 'start');
+  if (!db) return 1;
   try {
     // The main job end to end: serve the bundled sample site (samples/site/) on loopback and crawl it
     // into the database; then the other bundled samples are ingested from their files.

@@ -1,5 +1,5 @@
 /** Reading stored reports and checks back. */
-import type { Check, CheckStatus, FigureSource, Report } from '../report.js';
+import { inContractOrder, type Check, type CheckStatus, type FigureSource, type Report } from '../report.js';
 
 type Problem = Report['problems'][number];
 import type { Db } from './db.js';
@@ -44,23 +44,7 @@ export function loadReport(db: Db, id: number): (Report & { id: number }) | unde
       where_text: string | null;
     }[]
   ).map((p) => (p.where_text === null ? { code: p.code, message: p.message } : { code: p.code, message: p.message, where: p.where_text }));
-  return {
-    id: r.id,
-    source: r.source,
-    sha256: r.sha256,
-    status: r.status,
-    version: r.version,
-    agency: r.agency,
-    year: r.year,
-    title: r.title,
-    figures,
-    checks,
-    problems,
-    region: r.region,
-    source_url: r.source_url,
-    kind: r.kind,
-    provenance,
-  };
+  return { id: r.id, ...inContractOrder({ ...r, ocr: (r as { ocr?: number }).ocr === 1, figures, checks, problems, provenance }) };
 }
 
 interface CheckRow {
