@@ -84,6 +84,51 @@ function cutLine(mask: Uint8Array, w: number, b: PxBox): PxBox[] {
   return out;
 }
 
+/**
+ * A line whose ink runs on past its cell's left or right edge (a ruling missed under skew, so the
+ * cell found is narrower than the printed one: 59 cut to 5) is widened to where the ink stops.
+ */
+function reachInk(mask: Uint8Array, w: number, band: PxBox, cell: PxBox): PxBox {
+  const [x0, y0, x1, y1] = band;
+  const limit = (y1 - y0) * 2;
+  const inkAt = (x: number) => {
+    if (x < 0 || x >= w) return false;
+    for (let y = y0; y < y1; y++) if (mask[y * w + x]) return true;
+    return false;
+  };
+  let a = x0, z = x1;
+  if (x0 <= cell[0] + 1) while (a > 0 && x0 - a < limit && inkAt(a - 1)) a--;
+  if (x1 >= cell[2] - 1) while (z < w && z - x1 < limit && inkAt(z)) z++;
+  return a === x0 && z === x1 ? band : [a, y0, z, y1];
+}
+
+/**
+ * Lines of a cell that are one short label wrapped: two to four lines of about the same height (not
+ * a figure and a seal's fragment), each at most seven characters wide, one under the other.
+ */
+function wrappedLabel(ls: PxBox[]): boolean {
+  if (ls.length < 2 || ls.length > 4) return false;
+  const hs = ls.map((q) => q[3] - q[1]);
+  const top = Math.max(...hs);
+  return ls.every((q, k) => hs[k] >= top * 0.8 && q[2] - q[0] <= hs[k] * 7 && (k === 0 || q[1] - ls[k - 1][3] <= top));
+}
+
+/** Crops side by side (vertically centred, paper between), with each one's span along the result. */
+function joinCrops(cs: Grey[]): { crop: Grey; spans: [number, number][] } {
+  const height = Math.max(...cs.map((c) => c.height));
+  const width = cs.reduce((a, c) => a + c.width, 0);
+  const data = new Uint8Array(width * height).fill(255);
+  const spans: [number, number][] = [];
+  let x0 = 0;
+  for (const c of cs) {
+    const dy = Math.floor((height - c.height) / 2);
+    for (let y = 0; y < c.height; y++) data.set(c.data.subarray(y * c.width, (y + 1) * c.width), (y + dy) * width + x0);
+    spans.push([x0, x0 + c.width]);
+    x0 += c.width;
+  }
+  return { crop: { data, width, height }, spans };
+}
+
 function withMargin(g: Grey, m: number): Grey {
   const w = g.width + 2 * m, h = g.height + 2 * m;
   const out = new Uint8Array(w * h).fill(255);
@@ -168,6 +213,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const parts = latticeParts(rulings, opts.page);
   const minH = Math.max(4, Math.round(dpi * 0.045));
   const boxes: PxBox[] = [];
+  const groups: { at: number; box: PxBox }[][] = [];
   const inset = thick + 1;
   for (const part of parts) {
     for (const reg of part.regions) {
@@ -178,10 +224,14 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       // its middle is in
       const ext = Math.round(dpi * 0.1);
       const wide: PxBox = [b[0], Math.max(0, b[1] - ext), b[2], Math.min(h, b[3] + ext)];
-      for (const band of textBands(text, w, wide, minH, 1.2)) {
+      const inCell = textBands(text, w, wide, minH, 1.2).filter((band) => {
         const mid = (band[1] + band[3]) / 2;
-        if (mid >= b[1] && mid < b[3]) boxes.push(band);
-      }
+        return mid >= b[1] && mid < b[3];
+      }).map((band) => reachInk(text, w, band, b));
+      // a short label wrapped over lines (自然/人, 商业企/业) is read as one line, its pieces side by
+      // side: a lone character read without its neighbours is often misread (人 as 天)
+      if (wrappedLabel(inCell)) groups.push(inCell.map((q) => ({ at: boxes.length + inCell.indexOf(q), box: q })));
+      boxes.push(...inCell);
     }
   }
   let cellBands = boxes.length;
@@ -201,8 +251,10 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // grows faster than a line's width, and it was trained on short crops
   const pieces: PxBox[] = [];
   let cellPieces = 0;
+  const moved: number[] = [];
   boxes.forEach((b, i) => {
     const cut = cutLine(text, w, b);
+    moved[i] = pieces.length;
     if (i < cellBands) cellPieces += cut.length;
     pieces.push(...cut);
   });
@@ -212,9 +264,37 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const pad = Math.max(3, Math.round(dpi / 30));
   const tRec = performance.now();
   const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)));
+  // the joined readings, in their own batches (a crop's reading shifts a little with its batch's
+  // padding: the other crops keep theirs), split back into their lines by each character's place
+  const joined = groups.map((g) => joinCrops(g.map((q) => crop(cleanGrey, q.box, pad))));
+  const joint = await recognise(joined.map((j) => j.crop));
+  if (process.env.NIANBAO_OCR_DEBUG) groups.forEach((g, gi) => console.error('joined', opts.page, g.map((q) => q.box.join(',')).join(' + '), JSON.stringify(joint[gi].text)));
+  groups.forEach((g, gi) => {
+    const r = joint[gi];
+    g.forEach((q, k) => {
+      const [a0, a1] = joined[gi].spans[k];
+      const inSpan = (c: RecognisedChar) => c.x >= a0 && c.x < a1;
+      const numeric = r.numeric && { ...r.numeric, chars: r.numeric.chars.filter(inSpan) };
+      results[moved[q.at]] = { ...r, chars: r.chars.filter(inSpan), numeric };
+    });
+  });
   if (process.env.NIANBAO_OCR_DEBUG) console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length);
   const glyphs: Glyph[] = [];
   let nLines = 0;
+  // the picture's own edges, in the deskewed image (outside them is the margin's paper)
+  const W0 = w - 2 * m, H0 = h - 2 * m;
+  const offPicture = (b: PxBox): boolean => {
+    // an ink pixel of the line at the picture's edge (not merely near it: a picture cropped tight at
+    // a table's border keeps its figures whole)
+    for (let y = b[1]; y < b[3]; y++) {
+      for (let x = b[0]; x < b[2]; x++) {
+        if (!text[y * w + x]) continue;
+        const [ox, oy] = unrotatePoint(x, y, w, h, skew);
+        if (ox < m + 1.5 || ox > m + W0 - 2.5 || oy < m + 1.5 || oy > m + H0 - 2.5) return true;
+      }
+    }
+    return false;
+  };
   results.forEach((r, i) => {
     let chars = r.chars.filter((c) => c.ch.trim() !== '' || c.ch === ' ');
     // a cell that is mostly digits but not a number (7号, 营9: a stamp's stroke read as a character)
@@ -240,6 +320,9 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     }
     if (!chars.length) return;
     if (i < cellBands) digitConfidence(chars);
+    // a cell's line that runs off the picture (a skewed table cropped at the edge) lost characters
+    // there (59 read as 5): it is not read as a number at all, so the figure is named unreadable
+    if (i < cellBands && offPicture(boxes[i])) chars = [...chars, { ch: '…', p: 0, x: 0, alts: [] }];
     const mean = chars.reduce((a, c) => a + c.p, 0) / chars.length;
     if (process.env.NIANBAO_OCR_DEBUG) console.error('band', opts.page, boxes[i].join(','), JSON.stringify(chars.map((c) => c.ch).join('')), mean.toFixed(2));
     // a cell's line is kept however unsure (its confidence marks it for the misread analysis);
