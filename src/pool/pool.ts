@@ -31,7 +31,7 @@ import type { ResultMessage, TaskMessage } from './worker.js';
 export interface PoolOptions {
   /** Worker threads; default os.availableParallelism(). 0: extract in the calling thread. */
   size?: number;
-  /** Documents queued per thread at most (default 8). */
+  /** Documents queued per thread at most (default 32: enough work to keep a thread busy while the writer commits a batch). */
   depth?: number;
   /** A document taking longer than this is given up as `error` and its thread replaced (default 10 min). */
   taskTimeoutMs?: number;
@@ -108,7 +108,7 @@ export class ExtractPool {
   constructor(opts: PoolOptions = {}) {
     this.file = (opts.size ?? 1) > 0 ? workerFile() : null;
     this.size = this.file ? (opts.size ?? defaultPoolSize()) : 0;
-    this.depth = Math.max(1, opts.depth ?? 8);
+    this.depth = Math.max(1, opts.depth ?? 32);
     this.timeoutMs = opts.taskTimeoutMs ?? 600_000;
     this.heapMb = opts.heapMb ?? 1536;
   }
