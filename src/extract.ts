@@ -2,7 +2,6 @@
  * The pipeline for one document: bytes → decoded document → grids → canonical report → checks.
  * Never throws: a document that cannot be read is a report with status `error` and problems that say why.
  */
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sniffKind, sniffFormat, decodeBytes } from './decode.js';
@@ -18,7 +17,7 @@ import { runChecks } from './checks.js';
 import { resolveMisreads } from './ocr-misread.js';
 import { narrativeChecks } from './narrative.js';
 import { placeReport } from './places/index.js';
-import type { Report, ReportStatus } from './report.js';
+import { sha256Hex, type Report, type ReportStatus } from './report.js';
 import type { Version } from './keys.js';
 
 export interface ExtractOptions {
@@ -84,9 +83,7 @@ const FATAL = new Set([
   'docx_corrupt', 'xlsx_corrupt', 'convert_failed', 'convert_timeout', 'convert_unavailable', 'image_corrupt',
 ]);
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256Hex };
 
 /**
  * A report with nothing read from the document: status `error`, no figures; `problems` says why.

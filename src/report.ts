@@ -1,4 +1,5 @@
 /** The canonical report object: what `nianbao extract --json` prints and what storage receives. Validated with zod at the boundaries. */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PlaceSchema } from './places/place.js';
 
@@ -126,4 +127,9 @@ export function inContractOrder(r: Report): Report {
     provenance: r.provenance,
     ...(r.place !== undefined ? { place: r.place } : {}),
   };
+}
+
+/** The hex SHA-256 of a document's bytes: its identity in the report, the blobs and the database. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -6,8 +6,7 @@
  * INSERTs on statements prepared once per database, and a report's provenance is one row (table
  * `provenance`, see provenance.ts), not one per figure.
  */
-import { createHash } from 'node:crypto';
-import { CheckSchema, ReportSchema, type Check, type Report } from '../report.js';
+import { CheckSchema, ReportSchema, sha256Hex, type Check, type Report } from '../report.js';
 import { packageVersion, type Db } from './db.js';
 import { provenanceJson } from './provenance.js';
 import type Database from 'better-sqlite3';
@@ -137,9 +136,7 @@ function statements(db: Db): Statements {
   return s;
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256Hex };
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
