@@ -21,17 +21,17 @@ import { ExtractPool } from '../src/pool/pool.js';
 import { afterIngest } from '../src/review/hook.js';
 import { openDb } from '../src/store/db.js';
 import { ingestReport } from '../src/store/ingest.js';
-import { reportPageSamples } from './extract.js';
+import { renameAgency, reportPageSampleFiles } from './extract.js';
 
 const TARGET_BYTES = 25 * 1024;
 
 /** Makes page i on demand: the sample pages, with their figures varied (7 ways) and padded, precomputed; the body renamed per page. */
 function pageMaker(): (i: number) => Uint8Array {
-  const sources = reportPageSamples(TARGET_BYTES);
+  const sources = reportPageSampleFiles(TARGET_BYTES);
   const para = '<p>本机关坚持以公开为常态、不公开为例外，持续推进决策、执行、管理、服务、结果公开。</p>\n';
   const variants = sources.map((src) =>
     Array.from({ length: 7 }, (_, v) => {
-      let html = src.replace(/>(\d{1,4})</g, (_m, d: string) => `>${(Number(d) + v) % 10000}<`);
+      let html = src.html.replace(/>(\d{1,4})</g, (_m, d: string) => `>${(Number(d) + v) % 10000}<`);
       const pad = TARGET_BYTES - Buffer.byteLength(html);
       if (pad > 0) html = html.replace(/<\/body>/i, para.repeat(Math.ceil(pad / Buffer.byteLength(para))) + '</body>');
       return html;
@@ -40,7 +40,7 @@ function pageMaker(): (i: number) => Uint8Array {
   const enc = new TextEncoder();
   return (i) => {
     const html = variants[i % variants.length][Math.floor(i / variants.length) % 7];
-    return enc.encode(html.replace(/(县|区|市)/, `$1${i}`) + `<!-- ${i} -->`);
+    return enc.encode(renameAgency(html, sources[i % sources.length].agency, i) + `<!-- ${i} -->`);
   };
 }
 
