@@ -10,7 +10,7 @@ import { extractText } from '../extractors/text.js';
 import { extractPdf } from '../extractors/pdf.js';
 import { addImageTables, extractImage, imageSources } from '../extractors/image.js';
 import { readOffice } from './convert.js';
-import { mapGrids } from '../extractors/labels.js';
+import { mapGrids, type MappedTables } from '../extractors/labels.js';
 import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
 import { runChecks } from './checks.js';
@@ -117,6 +117,8 @@ export async function extractBytes(bytes: Uint8Array, opts: ExtractOptions): Pro
 export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): Promise<ExtractResult> {
   const base = errorReport(bytes, opts);
   let doc: ExtractedDoc;
+  /** The grids' mapping when it was already made (a page with pictures, whose tables were looked for first). */
+  let mapped: MappedTables | undefined;
   try {
     const kind = sniffKind(bytes, opts.contentType, opts.source);
     if (kind === 'empty') {
@@ -158,7 +160,7 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
       const decoded = decodeBytes(bytes, { contentType: opts.contentType, kind });
       decodeProblems.push(...decoded.problems);
       doc = kind === 'html' ? extractHtml(decoded.text) : extractText(decoded.text);
-      if (kind === 'html') doc = await withImageTables(doc, decoded.text, opts);
+      if (kind === 'html') ({ doc, mapped } = await withImageTables(doc, decoded.text, opts));
     }
     doc.problems.unshift(...decodeProblems);
   } catch (err) {
@@ -168,7 +170,7 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
     });
     return { report: base, text: '', doc: null };
   }
-  return { report: buildReport(base, doc, opts), text: doc.text, doc };
+  return { report: buildReport(base, doc, opts, mapped), text: doc.text, doc };
 }
 
 /** The largest image file read from beside a local HTML page. */
@@ -177,12 +179,18 @@ const MAX_LOCAL_IMAGE = 30 * 1024 * 1024;
 /**
  * A report page without the template's tables in its markup but with pictures: the pictures (from
  * `opts.resources`, or for a local file from files beside it) are read by OCR for their tables.
+ * Returns the mapping of the page's own grids when it stands (no picture added tables), so it is not made twice.
  */
-async function withImageTables(doc: ExtractedDoc, html: string, opts: ExtractOptions): Promise<ExtractedDoc> {
+async function withImageTables(
+  doc: ExtractedDoc,
+  html: string,
+  opts: ExtractOptions,
+): Promise<{ doc: ExtractedDoc; mapped?: MappedTables }> {
   const srcs = imageSources(html);
-  if (!srcs.length) return doc;
-  const found = mapGrids(doc.grids).found;
-  if (found.art20 && found.requests && found.litigation) return doc;
+  if (!srcs.length) return { doc };
+  const mapped = mapGrids(doc.grids);
+  const found = mapped.found;
+  if (found.art20 && found.requests && found.litigation) return { doc, mapped };
   const base = opts.url ?? (/^https?:\/\//i.test(opts.source) ? opts.source : undefined);
   const images: { src: string; bytes: Uint8Array }[] = [];
   for (const src of srcs) {
@@ -196,7 +204,9 @@ async function withImageTables(doc: ExtractedDoc, html: string, opts: ExtractOpt
     if (!bytes && !base && !/^[a-z][a-z0-9+.-]*:/i.test(src)) bytes = await readBeside(opts.source, src);
     if (bytes) images.push({ src, bytes });
   }
-  return images.length ? addImageTables(doc, images) : doc;
+  if (!images.length) return { doc, mapped };
+  const withImages = await addImageTables(doc, images);
+  return withImages.grids === doc.grids ? { doc: withImages, mapped } : { doc: withImages };
 }
 
 /** An image a local HTML file names by a relative path, read from beside the file (never above its folder). */
@@ -231,8 +241,11 @@ function withPlace(report: Report, text: string): Report {
   return report;
 }
 
-/** From an extracted document to the canonical report: metadata, mapping, status, checks. */
-export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOptions): Report {
+/**
+ * From an extracted document to the canonical report: metadata, mapping, status, checks. `mapped`:
+ * mapGrids(doc.grids) when the caller has made it already (used once: its objects become the report's).
+ */
+export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOptions, mapped?: MappedTables): Report {
   const report: Report = { ...base, kind: doc.kind, problems: [...base.problems, ...doc.problems] };
   if (doc.ocr) report.ocr = true;
   if (doc.problems.some((p) => FATAL.has(p.code))) {
@@ -246,7 +259,7 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
   report.region = meta.region;
   report.problems.push(...meta.problems);
 
-  const mapped = mapGrids(doc.grids);
+  mapped ??= mapGrids(doc.grids);
   const found = mapped.found;
   const anyTable = found.art20 || found.requests || found.litigation;
 
