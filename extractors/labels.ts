@@ -129,10 +129,48 @@ const SECTION_CAPTION: [Section, RegExp][] = [
   ['t4', /行政复议.*行政诉讼|复议、?诉讼/],
 ];
 
+/**
+ * The key of the first pattern of `table` that `s` matches. Remembered per table and text (the same
+ * labels fill every report; the tables are constants, their patterns stateless): bounded like normLabel's cache.
+ */
 function firstMatch(table: [string, RegExp][], s: string): string | null {
-  for (const [k, re] of table) if (re.test(s)) return k;
-  return null;
+  let memo = matchMemo.get(table);
+  if (memo === undefined) {
+    memo = new Map();
+    matchMemo.set(table, memo);
+  }
+  let hit = memo.get(s);
+  if (hit === undefined) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    hit = null;
+    for (const [k, re] of table) {
+      if (re.test(s)) {
+        hit = k;
+        break;
+      }
+    }
+    memo.set(s, hit);
+  }
+  return hit;
 }
+const MEMO_MAX = 20_000;
+const matchMemo = new Map<[string, RegExp][], Map<string, string | null>>();
+
+/** `${a}.${b}` for the figure keys (a small vocabulary of constants), built once each. */
+function dotted(a: string, b: string): string {
+  let m = dottedMemo.get(a);
+  if (m === undefined) {
+    m = new Map();
+    dottedMemo.set(a, m);
+  }
+  let k = m.get(b);
+  if (k === undefined) {
+    k = `${a}.${b}`;
+    m.set(b, k);
+  }
+  return k;
+}
+const dottedMemo = new Map<string, Map<string, string>>();
 
 // ---------------------------------------------------------------------------------------------
 // Rows
@@ -344,10 +382,38 @@ function normCell(t: string): string {
   return t;
 }
 
-function dedupe(xs: string[]): string[] {
+const NO_UNIT = Object.freeze({});
+const UNIT_OPTS = { 元: Object.freeze({ unit: '元' as const }), 万元: Object.freeze({ unit: '万元' as const }) };
+
+/** The distinct non-empty strings of xs[0..end), in order. */
+function dedupe(xs: string[], end = xs.length): string[] {
   const out: string[] = [];
-  for (const x of xs) if (x !== '' && out[out.length - 1] !== x && !out.includes(x)) out.push(x);
+  for (let i = 0, n = Math.min(end, xs.length); i < n; i++) {
+    const x = xs[i];
+    if (x !== '' && out[out.length - 1] !== x && !out.includes(x)) out.push(x);
+  }
   return out;
+}
+
+/** A row's label as printed: its distinct non-empty label cells (cells[0..end)) joined by " / ". */
+function labelOf(cells: Cell[], end: number): string {
+  let first: string | undefined;
+  let parts: string[] | undefined;
+  for (let i = 0; i < end; i++) {
+    const t = cells[i].text.trim();
+    if (t === '' || t === first) continue;
+    if (first === undefined) first = t;
+    else if (parts === undefined) parts = [first, t];
+    else if (!parts.includes(t)) parts.push(t);
+  }
+  return parts ? parts.join(' / ') : (first ?? '');
+}
+
+/** How many keyed columns (in column order) lie within a row of `n` cells. */
+function keyedWithin(ordered: { index: number }[], n: number): number {
+  let j = 0;
+  while (j < ordered.length && ordered[j].index < n) j++;
+  return j;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,7 +450,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
     unit?: '元' | '万元',
   ) => {
     const text = cell?.text ?? '';
-    const parsed = parseCell(text, { unit });
+    const parsed = parseCell(text, unit === undefined ? NO_UNIT : UNIT_OPTS[unit]);
     // a cell the document lost (a short row) is placed at its row
     const rowWhere = rowCells[0]?.where;
     const where = cell?.where ?? (rowWhere ? { ...rowWhere, col: undefined } : { table: grid.index });
@@ -433,10 +499,20 @@ export function mapGrids(grids: Grid[]): MappedTables {
 
   for (const row of rows) {
     const { cells, norms } = row;
-    const texts = dedupe(norms.filter((n) => n !== ''));
+    const texts = dedupe(norms);
     if (texts.length === 0) continue;
-    const valueCells = cells.filter((c) => hasValue(c.text)).length;
-    const textIdx = cells.map((c, i) => (isTextCell(c.text, norms[i]) ? i : -1)).filter((i) => i >= 0);
+    // cells that read as values, and the label-like ones (how many, the last)
+    let valueCells = 0;
+    let textCells = 0;
+    let lastText = -1;
+    for (let i = 0; i < cells.length; i++) {
+      const t = cells[i].text;
+      if (hasValue(t)) valueCells++;
+      if (isTextCell(t, norms[i])) {
+        textCells++;
+        lastText = i;
+      }
+    }
 
     // captions and section headings: one distinct text, no values (第二十条第（一）项, 四、…行政复议、行政诉讼情况)
     if (valueCells === 0 && texts.length === 1) {
@@ -454,9 +530,13 @@ export function mapGrids(grids: Grid[]): MappedTables {
     if (valueCells === 0) {
       const sec = headerSection(texts);
       // a row whose only keyword is its first cell (行政复议 | | | |) is a data row printed blank once columns are known
-      const re = sec ? SECTION_HEADER.find(([s]) => s === sec)![1] : null;
-      const hits = re ? norms.map((n, i) => (n !== '' && re.test(n) ? i : -1)).filter((i) => i >= 0) : [];
-      const labelOnly = hits.length > 0 && hits.every((i) => i === hits[0]) && textIdx.length === 1;
+      let labelOnly = false;
+      if (sec) {
+        const re = SECTION_HEADER.find(([s]) => s === sec)![1];
+        let hits = 0;
+        for (const n of norms) if (n !== '' && re.test(n)) hits++;
+        labelOnly = hits === 1 && textCells === 1;
+      }
       if (sec && !(labelOnly && sec === section && !headerOpen && maps[sec])) {
         if (!headerOpen || sec !== section) header = [];
         section = sec;
@@ -490,14 +570,15 @@ export function mapGrids(grids: Grid[]): MappedTables {
 
     // which cells are labels and which are values
     let positional = row.grid.aligned && (row.grid === cmap.grid || cells.length === cmap.width);
-    const lastText = textIdx.length ? Math.max(...textIdx) : -1;
     if (positional) {
       // a miscounted rowspan (a row deleted in Word, an editor's slip) shifts a row's cells: a value
       // left of the data columns, or a label inside them. When the cells after the label are exactly
       // one per column, they are the row's values in order.
-      const shifted = cells.some((c, i) =>
-        i < cmap.firstKeyed ? !c.spanned && hasValue(c.text) : isTextCell(c.text, norms[i]),
-      );
+      let shifted = false;
+      for (let i = 0; i < cells.length && !shifted; i++) {
+        const c = cells[i];
+        shifted = i < cmap.firstKeyed ? !c.spanned && hasValue(c.text) : isTextCell(c.text, norms[i]);
+      }
       if (shifted && cells.length - (lastText + 1) === cmap.ordered.length) {
         positional = false;
         problems.push({
@@ -510,14 +591,13 @@ export function mapGrids(grids: Grid[]): MappedTables {
     let labelEnd: number; // cells[0..labelEnd) are the row's label cells
     if (positional) labelEnd = Math.min(cmap.firstKeyed, cells.length);
     else labelEnd = lastText + 1;
-    const labelCells = cells.slice(0, labelEnd);
-    const rowLabel = dedupe(labelCells.map((c) => c.text.trim()).filter(Boolean)).join(' / ');
+    const rowLabel = labelOf(cells, labelEnd);
 
     // section switches on a row label that belongs elsewhere (a continuation with no header)
     let sec: Section = section;
     const rk = rowKeyOf(sec, row, labelEnd, group);
     if (rk === null && sec !== 't4') {
-      const other = guessSectionFromLabel(dedupe(labelCells.map((_, i) => norms[i]).filter(Boolean)));
+      const other = guessSectionFromLabel(dedupe(norms, labelEnd));
       if (other && other !== sec && maps[other]) sec = other;
     }
     const m = maps[sec]!;
@@ -525,37 +605,46 @@ export function mapGrids(grids: Grid[]): MappedTables {
     section = sec;
     if (sec === 't3' && rowKey?.group !== undefined) group = rowKey.group;
 
-    // assign value cells to keyed columns
-    let assigned: { key: ColumnKey; cell: Cell | undefined }[];
-    if (positional && m === cmap) {
-      // a cell this row lacks (a truncated page) is absent, not blank: only text copies lose cells by copying
-      assigned = m.ordered.filter(({ index }) => index < cells.length).map(({ index, key }) => ({ key, cell: cells[index] }));
-    } else {
-      let vals = cells.slice(labelEnd);
+    // value cells for the keyed columns: the j-th keyed column's cell is cells[m.ordered[j].index]
+    // (byIndex: columns past the row's end are left out), else cells[from + j] while from + j < to
+    const byIndex = positional && m === cmap;
+    let from = 0;
+    let to = 0;
+    if (!byIndex) {
+      from = labelEnd;
+      to = cells.length;
       const kept = row.grid.aligned || m.section === 't2' ? null : keptColumns(row.grid);
       const first = kept ? kept.lastFilled + 1 - m.ordered.length : -1;
       if (kept && cells.length === kept.width && first >= 0 && labelEnd <= first) {
         // a copy that keeps every blank cell: the figures are the last columns, blank or not
-        vals = cells.slice(first, kept.lastFilled + 1);
+        from = first;
+        to = kept.lastFilled + 1;
       } else if (!row.grid.aligned) {
-        while (vals.length && vals[0].text.trim() === '') vals = vals.slice(1);
-        while (vals.length && vals[vals.length - 1].text.trim() === '') vals = vals.slice(0, -1);
-      } else if (vals.length > m.ordered.length) {
-        vals = vals.slice(vals.length - m.ordered.length);
+        while (from < to && cells[from].text.trim() === '') from++;
+        while (from < to && cells[to - 1].text.trim() === '') to--;
+      } else if (to - from > m.ordered.length) {
+        from = to - m.ordered.length;
       }
-      if (vals.length > m.ordered.length) {
+      if (to - from > m.ordered.length) {
         problems.push({
           code: 'row_extra_cells',
-          message: `row has ${vals.length} value cells for ${m.ordered.length} columns; the extra cells are ignored`,
+          message: `row has ${to - from} value cells for ${m.ordered.length} columns; the extra cells are ignored`,
           where: `table ${canonicalTable(sec)}, row ${rowLabel}${describeWhere(cells[0]?.where)}`,
         });
       }
-      assigned = m.ordered.map(({ key }, i) => ({ key, cell: vals[i] }));
     }
+    /** How many keyed columns have a place in this row, and the j-th one's cell (undefined: absent). */
+    const columns = byIndex ? keyedWithin(m.ordered, cells.length) : m.ordered.length;
+    const cellOf = (j: number): Cell | undefined => (byIndex ? cells[m.ordered[j].index] : from + j < to ? cells[from + j] : undefined);
 
     if (sec === 't3') {
       if (!rowKey || rowKey.key === null) {
-        if (assigned.some((a) => a.cell && hasValue(a.cell.text)) && !isGroupOnly(row, labelEnd)) {
+        let anyValue = false;
+        for (let j = 0; j < columns && !anyValue; j++) {
+          const cell = cellOf(j);
+          anyValue = cell !== undefined && hasValue(cell.text);
+        }
+        if (anyValue && !isGroupOnly(row, labelEnd)) {
           problems.push({
             code: 'row_unrecognised',
             message: `a row of the request table whose label was not recognised: "${rowLabel}"`,
@@ -587,26 +676,32 @@ export function mapGrids(grids: Grid[]): MappedTables {
           });
         }
       }
-      for (const { key, cell } of assigned) {
+      const rowPrefix = dotted('requests', rowKey.key);
+      for (let j = 0; j < columns; j++) {
+        const key = m.ordered[j].key;
         if (!key.leaf || key.leaf === 'subtotal') continue;
-        setFigure(`requests.${rowKey.key}.${key.leaf}`, cell, row.grid, 't3', rowLabel, key.label, cells);
+        setFigure(dotted(rowPrefix, key.leaf), cellOf(j), row.grid, 't3', rowLabel, key.label, cells);
       }
     } else if (sec === 't4') {
       const rowGroup = firstMatch(T4_GROUPS, normLabel(rowLabel));
-      const rowLeaf = rowLabel ? firstMatch(T4_LEAVES, stripNumbering(normLabel(labelCells[labelCells.length - 1]?.text ?? ''))) : null;
-      for (const { key, cell } of assigned) {
+      const rowLeaf = rowLabel ? firstMatch(T4_LEAVES, stripNumbering(normLabel(cells[labelEnd - 1]?.text ?? ''))) : null;
+      for (let j = 0; j < columns; j++) {
+        const key = m.ordered[j].key;
         const g = key.group ?? rowGroup;
         const l = key.leaf ?? rowLeaf;
         if (!g || !l) continue;
-        setFigure(`${g}.${l}`, cell, row.grid, 't4', rowLabel, key.label, cells);
+        setFigure(dotted(g, l), cellOf(j), row.grid, 't4', rowLabel, key.label, cells);
       }
     } else {
       const r = rowKey?.key;
       if (!r) continue;
       const misfits: string[] = [];
-      for (const { key, cell } of assigned) {
+      const rowPrefix = dotted('art20', r);
+      for (let j = 0; j < columns; j++) {
+        const key = m.ordered[j].key;
         if (!key.leaf) continue;
-        const k = `art20.${r}.${key.leaf}`;
+        const cell = cellOf(j);
+        const k = dotted(rowPrefix, key.leaf);
         const in2021 = ART20_SETS['2021'].has(k);
         const in2019 = ART20_SETS['2019'].has(k);
         if (!in2021 && !in2019) {
@@ -711,7 +806,7 @@ function guessSectionFromLabel(texts: string[]): Section | null {
 
 /** A row whose only label is a group heading, e.g. （三）不予公开 printed as a subtotal row. */
 function isGroupOnly(row: Row, labelEnd: number): boolean {
-  const labels = dedupe(row.norms.slice(0, labelEnd).filter(Boolean)).map(stripNumbering);
+  const labels = dedupe(row.norms, labelEnd).map(stripNumbering);
   return labels.length > 0 && labels.every((l) => firstMatch(T3_GROUPS, l) !== null || /办理结果/.test(l));
 }
 
@@ -726,11 +821,20 @@ interface RowKey {
  * each inner outline number, most general first.
  */
 function labelParts(label: string): string[] {
-  return label.split(/(?=\([一二三四五六七八九十]+\))|(?<=.)(?<![\d.])(?=\d+[.、](?!\d))/).filter(Boolean);
+  let parts = partsMemo.get(label);
+  if (parts === undefined) {
+    if (partsMemo.size >= MEMO_MAX) partsMemo.clear();
+    parts = label.split(/(?=\([一二三四五六七八九十]+\))|(?<=.)(?<![\d.])(?=\d+[.、](?!\d))/).filter(Boolean);
+    partsMemo.set(label, parts);
+  }
+  return parts;
 }
+/** labelParts' answers (shared: never changed by their callers). */
+const partsMemo = new Map<string, string[]>();
 
 function rowKeyOf(section: Section, row: Row, labelEnd: number, group: string | null): RowKey | null {
-  const cellLabels = dedupe(row.norms.slice(0, Math.max(labelEnd, 0)).filter(Boolean));
+  if (section === 't4') return null;
+  const cellLabels = dedupe(row.norms, labelEnd);
   const labels = section === 't3' ? cellLabels.flatMap(labelParts) : cellLabels;
   if (labels.length === 0) return null;
   if (section === 't2') {
@@ -738,9 +842,6 @@ function rowKeyOf(section: Section, row: Row, labelEnd: number, group: string | 
       const k = firstMatch(T2_ROWS, stripNumbering(labels[i]));
       if (k) return { key: k };
     }
-    return null;
-  }
-  if (section === 't4') {
     return null;
   }
   // t3: the group context from any label cell that names one

@@ -53,6 +53,18 @@ function fold(s: string): string {
 
 /** Remove leading outline numbering: 三、 (一) （1） 1. 1、 1． and the like, repeatedly. */
 export function stripNumbering(s: string): string {
+  if (s.length > 200) return unnumbered(s);
+  let hit = numberingCache.get(s);
+  if (hit === undefined) {
+    if (numberingCache.size >= CACHE_MAX) numberingCache.clear();
+    hit = unnumbered(s);
+    numberingCache.set(s, hit);
+  }
+  return hit;
+}
+const numberingCache = new Map<string, string>();
+
+function unnumbered(s: string): string {
   let prev: string;
   do {
     prev = s;
