@@ -96,8 +96,19 @@ const CJK_SEGMENT_BREAK_RE = new RegExp(`([${CJK}])[ \\t]*[\\r\\n]+[ \\t]*(?=[${
 
 /** Text as printed: segment breaks between CJK removed, block breaks and whitespace runs (incl. &nbsp;, U+3000) → one space, trimmed. */
 export function collapseWhitespace(s: string): string {
+  if (!hasSpaceOrBreak(s)) return s; // most cell texts: nothing to do, and no new string
   if (s.includes('\n') || s.includes('\r')) s = s.replace(CJK_SEGMENT_BREAK_RE, '$1');
   return s.replace(/[\s\u0001]+/g, ' ').trim();
+}
+
+/** Whether `s` has a character `\s` or BREAK matches (or another control character: the slow path decides). */
+function hasSpaceOrBreak(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c === 0xa0 || c === 0x1680 || c === 0x180e || (c >= 0x2000 && c <= 0x200a)) return true;
+    if (c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,6 +237,18 @@ const KEEP = 0;
 const STRONG = 1;
 const WEAK = 2;
 
+/** STRONG when STRONG_RE matches a class/id string, else WEAK when WEAK_RE does, else KEEP: remembered (class names repeat). */
+function chromeByName(ci: string): number {
+  let kind = chromeNames.get(ci);
+  if (kind === undefined) {
+    if (chromeNames.size >= 5000) chromeNames.clear();
+    kind = STRONG_RE.test(ci) ? STRONG : WEAK_RE.test(ci) ? WEAK : KEEP;
+    chromeNames.set(ci, kind);
+  }
+  return kind;
+}
+const chromeNames = new Map<string, number>();
+
 function classAndId(el: DomNode): string {
   const a = el.attribs;
   if (!a) return '';
@@ -317,6 +340,9 @@ class HtmlExtraction {
   /** Numeric cells inside tables strictly below each element (computeFacts' scratch). */
   private innerTableNum!: Int32Array;
 
+  /** classAndId of each element, once asked (chrome, content root and headings all look at it). */
+  private classAndIds!: (string | undefined)[];
+
   private title: string | undefined;
   private readonly bodies: DomNode[] = [];
   private readonly pathCache = new Map<DomNode, string>();
@@ -405,6 +431,16 @@ class HtmlExtraction {
     this.dataTable = u8();
     this.drop = u8();
     this.dropInherited = u8();
+    this.classAndIds = new Array<string | undefined>(n);
+  }
+
+  private classAndIdOf(i: number, el: DomNode): string {
+    let ci = this.classAndIds[i];
+    if (ci === undefined) {
+      ci = classAndId(el);
+      this.classAndIds[i] = ci;
+    }
+    return ci;
   }
 
   /** Pass B: facts bottom-up (reverse document order visits children before parents). */
@@ -468,9 +504,10 @@ class HtmlExtraction {
         else if (WEAK_TAGS.has(name)) kind = WEAK;
         const hidden = isHidden(n);
         if (n.attribs) {
-          const ci = classAndId(n);
-          if (kind !== STRONG && ((ci && STRONG_RE.test(ci)) || hidden)) kind = STRONG;
-          else if (kind === KEEP && ci && WEAK_RE.test(ci)) kind = WEAK;
+          const ci = this.classAndIdOf(i, n);
+          const byName = ci ? chromeByName(ci) : KEEP;
+          if (kind !== STRONG && (byName === STRONG || hidden)) kind = STRONG;
+          else if (kind === KEEP && byName === WEAK) kind = WEAK;
         }
         // Never drop report tables, nor a container holding most of the page's text (a class name that looks like
         // chrome on the element wrapping the whole report); hidden elements go whatever they hold but report tables,
@@ -513,7 +550,7 @@ class HtmlExtraction {
       if (n === base || n === this.root || !n.attribs) continue;
       if (dropInherited[i] !== KEEP || reportTables[i] !== reports || ecjk[i]! < 0.5 * total) continue;
       if (n.name === 'table' || n.name === 'tbody' || n.name === 'tr') continue;
-      const ci = classAndId(n);
+      const ci = this.classAndIdOf(i, n);
       if (!ci || !CONTENT_RE.test(ci)) continue;
       // The tightest qualifying container wins; on a tie the later (deeper) one.
       if (ecjk[i]! <= bestCjk && this.isInside(n, base)) {
@@ -567,7 +604,7 @@ class HtmlExtraction {
       const isHeading = HEADING_TAGS.has(name) && tlen[i]! <= 200;
       let isTitle = false;
       if (!isHeading && n.attribs && tlen[i]! <= 150 && tables[i] === 0) {
-        const ci = classAndId(n);
+        const ci = this.classAndIdOf(i, n);
         isTitle = ci !== '' && TITLE_RE.test(ci);
       }
       if (isHeading || isTitle) add(collapseWhitespace(textOf(n, true)));
@@ -637,12 +674,37 @@ class HtmlExtraction {
 
   private formatSegment(el: DomNode, k: number, total: number): string {
     const name = el.name!;
-    let seg = /^[a-z][a-z0-9-]*$/.test(name) ? name : cssIdent(name);
     const top = !el.parent || el.parent.type === 'root';
-    if (top && !(name === 'html' && total === 1)) seg += ':root';
+    if (!top) return segmentOf(name, total > 1 ? k : 0);
+    let seg = tagIdent(name);
+    if (!(name === 'html' && total === 1)) seg += ':root';
     if (total > 1) seg += `:nth-of-type(${k})`;
     return seg;
   }
+}
+
+/**
+ * The path segment of an element below the top: `td`, or `td:nth-of-type(3)` (k > 0). Built once per tag
+ * and position (every row of every table asks for the same few): bounded, for pages of made-up tag names.
+ */
+function segmentOf(name: string, k: number): string {
+  let byK = segments.get(name);
+  if (byK === undefined) {
+    if (segments.size >= 500) segments.clear();
+    byK = [];
+    segments.set(name, byK);
+  }
+  let seg = byK[k];
+  if (seg === undefined) {
+    seg = k > 0 ? `${tagIdent(name)}:nth-of-type(${k})` : tagIdent(name);
+    if (k < 2000) byK[k] = seg;
+  }
+  return seg;
+}
+const segments = new Map<string, string[]>();
+
+function tagIdent(name: string): string {
+  return /^[a-z][a-z0-9-]*$/.test(name) ? name : cssIdent(name);
 }
 
 /** A tag name as a CSS identifier (`o:p` → `o\:p`). */
@@ -655,8 +717,12 @@ function cssIdent(name: string): string {
  * ALWAYS_DROP elements and comments skipped. With `skipHidden`, display:none elements are skipped too.
  */
 function textOf(el: DomNode, skipHidden: boolean): string {
+  const top = el.children;
+  if (!top || top.length === 0) return '';
+  if (top.length === 1 && top[0]!.type === 'text') return top[0]!.data ?? ''; // <td>12</td>
   let out = '';
-  const stack: (DomNode | null)[] = [...(el.children ?? [])].reverse();
+  const stack: (DomNode | null)[] = [];
+  for (let i = top.length - 1; i >= 0; i--) stack.push(top[i]!);
   while (stack.length > 0) {
     const n = stack.pop();
     if (n === null) {
