@@ -13,7 +13,8 @@
  * XLS and ET (Kingsoft) files are converted to XLSX by LibreOffice first (src/convert.ts); every
  * spreadsheet form is report kind `xlsx`.
  */
-import ExcelJS from 'exceljs';
+// exceljs is loaded when the first spreadsheet comes (it costs ~40 ms to load, and most runs read none)
+import type ExcelJS from 'exceljs';
 import { collapseWhitespace } from './html.js';
 import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
 
@@ -42,7 +43,8 @@ function cellText(c: ExcelJS.Cell): string {
 
 export async function extractXlsx(bytes: Uint8Array): Promise<ExtractedDoc> {
   const problems: Problem[] = [];
-  const wb = new ExcelJS.Workbook();
+  const { default: excel } = await import('exceljs');
+  const wb = new excel.Workbook();
   try {
     await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) as unknown as ExcelJS.Buffer);
   } catch (err) {
