@@ -796,14 +796,20 @@ class Renderer {
   ) {}
 
   render(contentRoot: DomNode): Rendered {
-    type Frame = { n: DomNode; exit: boolean; bold: boolean; center: boolean };
-    const stack: Frame[] = [{ n: contentRoot, exit: false, bold: false, center: false }];
-    while (stack.length > 0) {
-      const f = stack.pop()!;
-      const n = f.n;
-      if (f.exit) {
-        if (f.bold) this.boldDepth--;
-        if (f.center) this.centerDepth--;
+    // Two parallel stacks (no object per visit): the node, and what to do with it: ENTER, or on the way
+    // out EXIT with BOLD/CENTER when it opened them.
+    const ENTER = 0;
+    const EXIT = 1;
+    const BOLD = 2;
+    const CENTER = 4;
+    const nodes: DomNode[] = [contentRoot];
+    const steps: number[] = [ENTER];
+    while (nodes.length > 0) {
+      const n = nodes.pop()!;
+      const step = steps.pop()!;
+      if (step & EXIT) {
+        if (step & BOLD) this.boldDepth--;
+        if (step & CENTER) this.centerDepth--;
         if (BLOCK_TAGS.has(n.name!)) this.flush();
         continue;
       }
@@ -836,9 +842,15 @@ class Renderer {
       if (BLOCK_TAGS.has(name)) this.flush();
       if (bold) this.boldDepth++;
       if (center) this.centerDepth++;
-      stack.push({ n, exit: true, bold, center });
+      nodes.push(n);
+      steps.push(EXIT | (bold ? BOLD : 0) | (center ? CENTER : 0));
       const ch = n.children;
-      if (ch) for (let i = ch.length - 1; i >= 0; i--) stack.push({ n: ch[i]!, exit: false, bold: false, center: false });
+      if (ch) {
+        for (let i = ch.length - 1; i >= 0; i--) {
+          nodes.push(ch[i]!);
+          steps.push(ENTER);
+        }
+      }
     }
     this.flush();
     return { lines: this.lines, grids: this.grids, headingLines: this.headingLines };
