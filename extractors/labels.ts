@@ -10,7 +10,7 @@
  */
 import type { Cell, Grid, Problem } from './types.js';
 import { parseCell } from './values.js';
-import { normLabel, stripNumbering } from './normalize.js';
+import { normLabel, remembered, stripNumbering } from './normalize.js';
 import { ART20_KEYS, LITIGATION_GROUPS, type Version } from '../src/keys.js';
 
 /** ART20_KEYS as sets (looked up for every figure of every report). */
@@ -131,30 +131,20 @@ const SECTION_CAPTION: [Section, RegExp][] = [
 
 /**
  * The key of the first pattern of `table` that `s` matches. Remembered per table and text (the same
- * labels fill every report; the tables are constants, their patterns stateless): bounded like normLabel's cache.
+ * labels fill every report; the tables are constants, their patterns stateless).
  */
 function firstMatch(table: [string, RegExp][], s: string): string | null {
-  let memo = matchMemo.get(table);
-  if (memo === undefined) {
-    memo = new Map();
-    matchMemo.set(table, memo);
+  let match = matchers.get(table);
+  if (match === undefined) {
+    match = remembered((t: string) => {
+      for (const [k, re] of table) if (re.test(t)) return k;
+      return null;
+    });
+    matchers.set(table, match);
   }
-  let hit = memo.get(s);
-  if (hit === undefined) {
-    if (memo.size >= MEMO_MAX) memo.clear();
-    hit = null;
-    for (const [k, re] of table) {
-      if (re.test(s)) {
-        hit = k;
-        break;
-      }
-    }
-    memo.set(s, hit);
-  }
-  return hit;
+  return match(s);
 }
-const MEMO_MAX = 20_000;
-const matchMemo = new Map<[string, RegExp][], Map<string, string | null>>();
+const matchers = new Map<[string, RegExp][], (s: string) => string | null>();
 
 /** `${a}.${b}` for the figure keys (a small vocabulary of constants), built once each. */
 function dotted(a: string, b: string): string {
@@ -818,19 +808,11 @@ interface RowKey {
 /** The row key of a data row in a section, from its label cells (most specific first). */
 /**
  * A label cell may hold a whole path (三、本年度办理结果（六）其他处理 3.其他): its parts, split before
- * each inner outline number, most general first.
+ * each inner outline number, most general first. Remembered: the arrays are shared, never changed by their callers.
  */
-function labelParts(label: string): string[] {
-  let parts = partsMemo.get(label);
-  if (parts === undefined) {
-    if (partsMemo.size >= MEMO_MAX) partsMemo.clear();
-    parts = label.split(/(?=\([一二三四五六七八九十]+\))|(?<=.)(?<![\d.])(?=\d+[.、](?!\d))/).filter(Boolean);
-    partsMemo.set(label, parts);
-  }
-  return parts;
-}
-/** labelParts' answers (shared: never changed by their callers). */
-const partsMemo = new Map<string, string[]>();
+const labelParts = remembered((label: string): string[] =>
+  label.split(/(?=\([一二三四五六七八九十]+\))|(?<=.)(?<![\d.])(?=\d+[.、](?!\d))/).filter(Boolean),
+);
 
 function rowKeyOf(section: Section, row: Row, labelEnd: number, group: string | null): RowKey | null {
   if (section === 't4') return null;

@@ -29,21 +29,26 @@ export function traditionalChars(): IterableIterator<string> {
 const QUOTES = /["'“”‘’「」『』〝〞〟＂＇‚„‹›«»`´]/g;
 const SPACES = /[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+/g;
 
-/** Fold a label for matching: NFKC (full-width → ASCII, Kangxi radicals → CJK), traditional → simplified, no spaces, no quotes. */
-export function normLabel(s: string): string {
-  if (s.length > 200) return fold(s);
-  let hit = cache.get(s);
-  if (hit === undefined) {
-    if (cache.size >= CACHE_MAX) cache.clear();
-    hit = fold(s);
-    cache.set(s, hit);
-  }
-  return hit;
+/**
+ * `fn` with its answers remembered: labels repeat from table to table and report to report, so each is
+ * read once. Bounded (all forgotten once `max` are held); texts longer than `longest` are not kept.
+ */
+export function remembered<T>(fn: (s: string) => T, max = 20_000, longest = 200): (s: string) => T {
+  const answers = new Map<string, T>();
+  return (s) => {
+    if (s.length > longest) return fn(s);
+    let hit = answers.get(s);
+    if (hit === undefined) {
+      if (answers.size >= max) answers.clear();
+      hit = fn(s);
+      answers.set(s, hit);
+    }
+    return hit;
+  };
 }
 
-/** Labels repeat from table to table and report to report: each is folded once (bounded). */
-const CACHE_MAX = 20_000;
-const cache = new Map<string, string>();
+/** Fold a label for matching: NFKC (full-width → ASCII, Kangxi radicals → CJK), traditional → simplified, no spaces, no quotes. */
+export const normLabel: (s: string) => string = remembered(fold);
 
 function fold(s: string): string {
   let out = '';
@@ -52,17 +57,7 @@ function fold(s: string): string {
 }
 
 /** Remove leading outline numbering: 三、 (一) （1） 1. 1、 1． and the like, repeatedly. */
-export function stripNumbering(s: string): string {
-  if (s.length > 200) return unnumbered(s);
-  let hit = numberingCache.get(s);
-  if (hit === undefined) {
-    if (numberingCache.size >= CACHE_MAX) numberingCache.clear();
-    hit = unnumbered(s);
-    numberingCache.set(s, hit);
-  }
-  return hit;
-}
-const numberingCache = new Map<string, string>();
+export const stripNumbering: (s: string) => string = remembered(unnumbered);
 
 function unnumbered(s: string): string {
   let prev: string;
