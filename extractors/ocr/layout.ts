@@ -16,10 +16,12 @@ import {
   binarise,
   crop,
   eraseRulings,
+  fadeSeal,
   estimateSkew,
   findRulings,
   levelLight,
   otsu,
+  quantile,
   rotate,
   textBands,
   toGreyNoRed,
@@ -27,6 +29,7 @@ import {
   type Grey,
   type PxBox,
   type RgbImage,
+  type Seal,
 } from './pixels.js';
 
 export interface OcrLayout {
@@ -130,12 +133,36 @@ function joinCrops(cs: Grey[]): { crop: Grey; spans: [number, number][] } {
 }
 
 function withMargin(g: Grey, m: number): Grey {
-  const w = g.width + 2 * m, h = g.height + 2 * m;
-  const out = new Uint8Array(w * h).fill(255);
-  for (let y = 0; y < g.height; y++) out.set(g.data.subarray(y * g.width, (y + 1) * g.width), (y + m) * w + m);
-  return { data: out, width: w, height: h };
+  return { data: marginMask(g.data, g.width, g.height, m, 255), width: g.width + 2 * m, height: g.height + 2 * m };
+}
+
+/** Pixels (a grey image or a mask) with a margin of `fill` all round. */
+function marginMask(d: Uint8Array, width: number, height: number, m: number, fill = 0): Uint8Array {
+  const w = width + 2 * m;
+  const out = new Uint8Array(w * (height + 2 * m)).fill(fill);
+  for (let y = 0; y < height; y++) out.set(d.subarray(y * width, (y + 1) * width), (y + m) * w + m);
+  return out;
 }
 const WORK_DPI = 200;
+
+/** The seal is faded only when the ink's median grey is below this share of the seal's level. */
+const INK_UNDER_SEAL = 0.75;
+
+/**
+ * The page with a red seal faded to paper (`fadeSeal` on the luminance), when its ink is darker than
+ * the seal: at 100 dpi a stroke is a pixel or two wide and as light as the seal's grey, and would
+ * fade with it; there the seal is dropped by its colour alone (the red-dropped grey).
+ */
+function underSeal(grey0: Grey, mask: Uint8Array, seal: Seal, width: number, height: number, m: number): Grey | undefined {
+  const zone = marginMask(seal.zone, width, height, m), core = marginMask(seal.core, width, height, m);
+  const luma = levelLight(withMargin({ data: seal.luma, width, height }, m));
+  const faded = fadeSeal(luma, zone, core);
+  const inkOutside = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) inkOutside[i] = mask[i] & (zone[i] ^ 1);
+  const inkLevel = quantile(grey0.data, inkOutside, 0.5) ?? 255;
+  if (process.env.NIANBAO_OCR_DEBUG) console.error('seal level', faded.level, 'ink median', inkLevel);
+  return faded.level && inkLevel < faded.level * INK_UNDER_SEAL ? faded.grey : undefined;
+}
 
 /**
  * A digit's probability in a cell of figures: the recogniser splits a zero between 0 and the letter o
@@ -180,14 +207,20 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   }
   // a margin of paper all round: a picture cropped at a table's border keeps the border through deskewing
   const m = MARGIN;
-  const grey0 = levelLight(withMargin(toGreyNoRed(img), m));
+  const g0 = toGreyNoRed(img);
+  const grey0 = levelLight(withMargin(g0, m));
   const { width: w, height: h } = grey0;
   const thr = Math.max(90, Math.min(200, otsu(grey0)));
   let mask = binarise(grey0, thr);
   const skew = estimateSkew(mask, w, h);
+  // under a red seal the text is read from the luminance with the seal faded to paper (rulings and
+  // the page's shape come from the red-dropped grey, where the seal is paper and lines stay whole)
+  const seal = g0.seal;
+  const read0 = seal ? underSeal(grey0, mask, seal, g0.width, g0.height, m) ?? grey0 : grey0;
   if (process.env.NIANBAO_OCR_DEBUG) console.error('skew', opts.page, skew, 'size', w, h);
   const grey = skew ? rotate(grey0, skew) : grey0;
   if (skew) mask = binarise(grey, thr);
+  const readGrey = read0 === grey0 ? grey : skew ? rotate(read0, skew) : read0;
   const dpi = opts.dpi ? opts.dpi * f : guessDpi(mask, w, h);
   const s = 72 / dpi; // layout points per pixel
 
@@ -199,10 +232,10 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
   const rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
   const thick = Math.max(1, Math.round(dpi / 100));
-  const text = new Uint8Array(mask);
+  const text = readGrey === grey ? new Uint8Array(mask) : binarise(readGrey, thr);
   eraseRulings(text, w, { h: px.h, v: pxV.v }, thick);
   // the grey image with the ruling pixels taken out, for crops
-  const clean = new Uint8Array(grey.data);
+  const clean = new Uint8Array(readGrey.data);
   const lines = new Uint8Array(w * h);
   for (const seg of px.h) for (let y = Math.max(0, Math.round(seg.at - thick)); y <= Math.min(h - 1, Math.round(seg.at + thick)); y++) lines.fill(1, y * w + seg.a0, y * w + seg.a1 + 1);
   for (const seg of pxV.v) for (let y = seg.a0; y <= seg.a1; y++) for (let x = Math.max(0, Math.round(seg.at - thick)); x <= Math.min(w - 1, Math.round(seg.at + thick)); x++) lines[y * w + x] = 1;
