@@ -105,6 +105,22 @@ function reachInk(mask: Uint8Array, w: number, band: PxBox, cell: PxBox): PxBox 
   return a === x0 && z === x1 ? band : [a, y0, z, y1];
 }
 
+/** The bounding box of the ink inside a box, if it has more than a speck's worth. */
+function inkBox(mask: Uint8Array, w: number, b: PxBox): PxBox | undefined {
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, n = 0;
+  for (let y = b[1]; y < b[3]; y++) {
+    for (let x = b[0]; x < b[2]; x++) {
+      if (!mask[y * w + x]) continue;
+      n++;
+      if (x < x0) x0 = x;
+      if (x >= x1) x1 = x + 1;
+      if (y < y0) y0 = y;
+      if (y >= y1) y1 = y + 1;
+    }
+  }
+  return n >= 12 ? [x0, y0, x1, y1] : undefined;
+}
+
 /**
  * Lines of a cell that are one short label wrapped: two to four lines of about the same height (not
  * a figure and a seal's fragment), each at most seven characters wide, one under the other.
@@ -245,8 +261,24 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // cells of the lattice, then the page outside the tables
   const parts = latticeParts(rulings, opts.page);
   const minH = Math.max(4, Math.round(dpi * 0.045));
+  // the picture's own edges, in the deskewed image (outside them is the margin's paper)
+  const W0 = w - 2 * m, H0 = h - 2 * m;
+  const offPicture = (b: PxBox): boolean => {
+    // an ink pixel of the line at the picture's edge (not merely near it: a picture cropped tight at
+    // a table's border keeps its figures whole)
+    for (let y = b[1]; y < b[3]; y++) {
+      for (let x = b[0]; x < b[2]; x++) {
+        if (!text[y * w + x]) continue;
+        const [ox, oy] = unrotatePoint(x, y, w, h, skew);
+        if (ox < m + 1.5 || ox > m + W0 - 2.5 || oy < m + 1.5 || oy > m + H0 - 2.5) return true;
+      }
+    }
+    return false;
+  };
   const boxes: PxBox[] = [];
   const groups: { at: number; box: PxBox }[][] = [];
+  /** Cells whose only ink is pieces of a figure cut by the picture's edge (no whole line). */
+  const cutCells: PxBox[] = [];
   const inset = thick + 1;
   for (const part of parts) {
     for (const reg of part.regions) {
@@ -265,6 +297,12 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       // side: a lone character read without its neighbours is often misread (人 as 天)
       if (wrappedLabel(inCell)) groups.push(inCell.map((q) => ({ at: boxes.length + inCell.indexOf(q), box: q })));
       boxes.push(...inCell);
+      // a figure the picture's edge cut leaves only fragments, each thinner than a line (the left
+      // strokes of a 3): the cell is not blank, it is unreadable
+      if (!inCell.length) {
+        const ink = inkBox(text, w, b);
+        if (ink && offPicture(ink)) cutCells.push(ink);
+      }
     }
   }
   let cellBands = boxes.length;
@@ -314,20 +352,6 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   if (process.env.NIANBAO_OCR_DEBUG) console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length);
   const glyphs: Glyph[] = [];
   let nLines = 0;
-  // the picture's own edges, in the deskewed image (outside them is the margin's paper)
-  const W0 = w - 2 * m, H0 = h - 2 * m;
-  const offPicture = (b: PxBox): boolean => {
-    // an ink pixel of the line at the picture's edge (not merely near it: a picture cropped tight at
-    // a table's border keeps its figures whole)
-    for (let y = b[1]; y < b[3]; y++) {
-      for (let x = b[0]; x < b[2]; x++) {
-        if (!text[y * w + x]) continue;
-        const [ox, oy] = unrotatePoint(x, y, w, h, skew);
-        if (ox < m + 1.5 || ox > m + W0 - 2.5 || oy < m + 1.5 || oy > m + H0 - 2.5) return true;
-      }
-    }
-    return false;
-  };
   results.forEach((r, i) => {
     let chars = r.chars.filter((c) => c.ch.trim() !== '' || c.ch === ' ');
     // a cell that is mostly digits but not a number (7号, 营9: a stamp's stroke read as a character)
@@ -371,6 +395,11 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       glyphs.push({ ch: c.ch, x0: gx0, x1: gx1, top, bottom, yc: (top + bottom) / 2, size: bottom - top, space: c.ch === ' ', vert: false, conf: c.p, alts: c.alts });
     });
   });
+
+  for (const [x0, y0, x1, y1] of cutCells) {
+    nLines++;
+    glyphs.push({ ch: '…', x0: x0 * s, x1: x1 * s, top: y0 * s, bottom: y1 * s, yc: ((y0 + y1) / 2) * s, size: (y1 - y0) * s, space: false, vert: false, conf: 0, alts: [] });
+  }
 
   const toSourcePx = opts.toSourcePx ?? ((x: number, y: number) => [x, y] as [number, number]);
   const srcPx = (x: number, y: number) => toSourcePx((x - m) / f, (y - m) / f);
