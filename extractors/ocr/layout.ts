@@ -349,7 +349,11 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       results[moved[q.at]] = { ...r, chars: r.chars.filter(inSpan), numeric };
     });
   });
-  if (process.env.NIANBAO_OCR_DEBUG) console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length);
+  if (process.env.NIANBAO_OCR_DEBUG) {
+    // the recogniser's cost follows the crops' widths at its height of 48
+    const mw = (bs: PxBox[]) => bs.reduce((a, b) => a + Math.round(((b[2] - b[0] + 2 * pad) * 48) / (b[3] - b[1] + 2 * pad)), 0);
+    console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length, 'widths: cells', mw(boxes.slice(0, cellBands)), 'prose', mw(boxes.slice(cellBands)));
+  }
   const glyphs: Glyph[] = [];
   let nLines = 0;
   results.forEach((r, i) => {
