@@ -213,8 +213,11 @@ function decode(probs: Float32Array, base: number, steps: number, classes: numbe
   return { text, chars, confidence: chars.length ? Math.min(...chars.map((c) => c.p)) : 1 };
 }
 
-/** Recognise many line crops: in groups of similar width (see GROUP), one model call per crop. */
-export async function recognise(crops: LineCrop[]): Promise<Recognised[]> {
+/**
+ * Recognise many line crops: in groups of similar width (see GROUP), one model call per crop.
+ * Crops in `skip` only take their place in the groups (their readings are not wanted): empty.
+ */
+export async function recognise(crops: LineCrop[], skip?: Set<number>): Promise<Recognised[]> {
   const out: Recognised[] = new Array(crops.length);
   if (!crops.length) return out;
   const { ort, session, dict } = await loadModel();
@@ -227,6 +230,10 @@ export async function recognise(crops: LineCrop[]): Promise<Recognised[]> {
     const W = Math.ceil(Math.max(...group.map((i) => widths[i])) / 8) * 8;
     const data = new Float32Array(3 * HEIGHT * W);
     for (const ci of group) {
+      if (skip?.has(ci)) {
+        out[ci] = { text: '', chars: [], confidence: 1 };
+        continue;
+      }
       data.fill(0); // 0 = mid grey after normalisation, as PaddleOCR pads
       toInput(crops[ci], data, W, 0, widths[ci]);
       const res = await session.run({ [input]: new ort.Tensor('float32', data, [1, 3, HEIGHT, W]) });

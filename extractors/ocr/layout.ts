@@ -263,14 +263,19 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const minH = Math.max(4, Math.round(dpi * 0.045));
   // the picture's own edges, in the deskewed image (outside them is the margin's paper)
   const W0 = w - 2 * m, H0 = h - 2 * m;
+  const inside = (x: number, y: number) => {
+    const [ox, oy] = unrotatePoint(x, y, w, h, skew);
+    return !(ox < m + 1.5 || ox > m + W0 - 2.5 || oy < m + 1.5 || oy > m + H0 - 2.5);
+  };
   const offPicture = (b: PxBox): boolean => {
+    // a box whose corners are inside the picture is inside it whole (turning keeps straight lines)
+    if (inside(b[0], b[1]) && inside(b[2], b[1]) && inside(b[0], b[3]) && inside(b[2], b[3])) return false;
     // an ink pixel of the line at the picture's edge (not merely near it: a picture cropped tight at
     // a table's border keeps its figures whole)
     for (let y = b[1]; y < b[3]; y++) {
       for (let x = b[0]; x < b[2]; x++) {
         if (!text[y * w + x]) continue;
-        const [ox, oy] = unrotatePoint(x, y, w, h, skew);
-        if (ox < m + 1.5 || ox > m + W0 - 2.5 || oy < m + 1.5 || oy > m + H0 - 2.5) return true;
+        if (!inside(x, y)) return true;
       }
     }
     return false;
@@ -334,7 +339,10 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   boxes.push(...pieces);
   const pad = Math.max(3, Math.round(dpi / 30));
   const tRec = performance.now();
-  const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)));
+  // a wrapped label's lines are read joined (below), not each on its own; they still take their
+  // place among the crops the recogniser groups by width, so every other crop reads as before
+  const joinedLines = new Set(groups.flatMap((g) => g.map((q) => moved[q.at])));
+  const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)), joinedLines);
   // the joined readings, in their own batches (a crop's reading shifts a little with its batch's
   // padding: the other crops keep theirs), split back into their lines by each character's place
   const joined = groups.map((g) => joinCrops(g.map((q) => crop(cleanGrey, q.box, pad))));
