@@ -13,6 +13,8 @@ import { extractBytes } from '../src/extract.js';
 import { sniffKind } from '../src/decode.js';
 import type { Report } from '../src/report.js';
 import { fadeSeal, levelLight, toGreyNoRed } from '../extractors/ocr/pixels.js';
+import { fuseRecogniser } from '../extractors/ocr/model-fuse.js';
+import { modelPaths } from '../extractors/ocr/engine.js';
 
 const OCR = new URL('../samples/ocr/', import.meta.url);
 
@@ -139,6 +141,29 @@ describe('a report page whose tables are pictures', () => {
     const bare = await extractBytes(new Uint8Array(html), { source: 'https://example.gov.cn/nb/2021.html' });
     expect(bare.status).toBe('no_tables');
     expect(bare.ocr).toBe(false);
+  }, T);
+});
+
+describe('the recogniser graph with its element-wise steps fused', () => {
+  it('computes what the original computes, with the scalar affines folded and the hard-swishes shortened', async () => {
+    const raw = new Uint8Array(readFileSync(modelPaths().rec));
+    const f = fuseRecogniser(raw);
+    expect(f.folded).toBe(28);
+    expect(f.swishes).toBe(28);
+    const ort = (await import('onnxruntime-node')) as unknown as typeof import('onnxruntime-node');
+    const opts = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
+    const [a, b] = await Promise.all([ort.InferenceSession.create(raw, opts), ort.InferenceSession.create(f.bytes, opts)]);
+    let s = 3;
+    const x = new Float32Array(3 * 48 * 96).map(() => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1);
+    const run = async (m: typeof a) => (await m.run({ [m.inputNames[0]]: new ort.Tensor('float32', x, [1, 3, 48, 96]) }))[m.outputNames[0]].data as Float32Array;
+    const [p, q] = [await run(a), await run(b)];
+    expect(q.length).toBe(p.length);
+    let diff = 0;
+    for (let i = 0; i < p.length; i++) diff = Math.max(diff, Math.abs(p[i] - q[i]));
+    expect(diff).toBeLessThan(1e-4);
+    // bytes that are not such a graph are handed back as they are
+    const junk = new Uint8Array([8, 1, 58, 3, 10, 1, 120]);
+    expect(fuseRecogniser(junk).bytes).toBe(junk);
   }, T);
 });
 

