@@ -151,6 +151,7 @@ describe('the recogniser graph with its element-wise steps fused', () => {
     // 28 affines after a convolution, 12 before a 1×1 one (none before a padded one)
     expect(f.folded).toBe(40);
     expect(f.swishes).toBe(28);
+    expect(f.channelwise).toBe(13);
     const ort = (await import('onnxruntime-node')) as unknown as typeof import('onnxruntime-node');
     const opts = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
     const [a, b] = await Promise.all([ort.InferenceSession.create(raw, opts), ort.InferenceSession.create(f.bytes, opts)]);
