@@ -228,8 +228,8 @@ export class ExtractPool {
     }
     this.stats.documents++;
     this.stats.extractMs += m.ms;
-    if (!('report' in m)) this.fail(task, 'extract_failed', `extraction failed: ${m.error}`);
-    else task.resolve({ report: m.report as Report, provenanceJson: m.provenanceJson ?? null });
+    if (!('reportJson' in m)) this.fail(task, 'extract_failed', `extraction failed: ${m.error}`);
+    else task.resolve({ report: JSON.parse(m.reportJson) as Report, provenanceJson: m.provenanceJson ?? null });
     this.pump();
   }
 
