@@ -241,56 +241,54 @@ function fuse(b: Uint8Array): Fused {
       convs.set(i, st);
     }
   };
+  /** Mul(x, scalar) → Add(scalar) → Conv, from the Mul at i: x, the scale and shift, the Add's output. */
+  const affineBeforeConv = (i: number) => {
+    const n = nodes[i];
+    const sName = n.inputs.find((y) => scalar(y) !== undefined);
+    const input = n.inputs.find((z) => z !== sName);
+    const add = sName !== undefined && input !== undefined ? next(i, 'Add', n.outputs[0]) : undefined;
+    const t = add?.other !== undefined ? scalar(add.other) : undefined;
+    const conv = add && t !== undefined ? next(add.j, 'Conv', nodes[add.j].outputs[0]) : undefined;
+    if (!conv || t === undefined) return undefined;
+    return { input: input!, s: scalar(sName!)!, t, add: add!.j, output: nodes[add!.j].outputs[0], conv: conv.j, consts: [sName!, add!.other!] };
+  };
   nodes.forEach((n, i) => {
-    // Mul(scalar) → Add(scalar) → a 1×1 Conv without padding: the affine goes into its weights
-    // (with padding it would not: the padding's zeros are not shifted)
-    if (n.op === 'Mul' && out[i] && n.inputs.length === 2) {
-      const sName = n.inputs.find((y) => scalar(y) !== undefined);
-      const y = n.inputs.find((z) => z !== sName);
-      const add = sName !== undefined && y !== undefined ? next(i, 'Add', n.outputs[0]) : undefined;
-      const t = add?.other !== undefined ? scalar(add.other) : undefined;
-      const conv = add && t !== undefined ? next(add.j, 'Conv', nodes[add.j].outputs[0]) : undefined;
-      const c = conv && nodes[conv.j];
-      const st = c && c.inputs[0] === nodes[add!.j].outputs[0] ? convState(conv!.j) : undefined;
-      if (st && c && st.dims[2] === 1 && st.dims[3] === 1 && (c.ints.get('pads') ?? []).every((p) => p === 0)) {
-        const sv = scalar(sName!)!, cout = st.dims[0], per = st.w.length / cout;
+    // Mul(scalar) → Add(scalar) → Conv
+    const m = n.op === 'Mul' && out[i] && n.inputs.length === 2 ? affineBeforeConv(i) : undefined;
+    if (m) {
+      const c = nodes[m.conv];
+      const st = c.inputs[0] === m.output ? convState(m.conv) : undefined;
+      if (st && st.dims[2] === 1 && st.dims[3] === 1 && (c.ints.get('pads') ?? []).every((p) => p === 0)) {
+        // a 1×1 Conv without padding: the affine goes into its weights (with padding it would not:
+        // the padding's zeros are not shifted)
+        const cout = st.dims[0], per = st.w.length / cout;
         for (let o = 0; o < cout; o++) {
           let sum = 0;
           for (let k = 0; k < per; k++) sum += st.w[o * per + k];
-          st.b[o] += t! * sum;
-          for (let k = 0; k < per; k++) st.w[o * per + k] *= sv;
+          st.b[o] += m.t * sum;
+          for (let k = 0; k < per; k++) st.w[o * per + k] *= m.s;
         }
-        st.input = y!;
-        claim(conv!.j, st);
-        dropConst(sName!);
-        dropConst(add!.other!);
-        out[i] = out[add!.j] = undefined;
+        st.input = m.input;
+        claim(m.conv, st);
+        out[i] = out[m.add] = undefined;
         folded++;
+      } else {
+        // a padded one: the affine becomes one per-channel 1×1 convolution (the layout convolutions
+        // run in stays, where a scalar Mul and Add make it convert back and forth)
+        const w = constOf(c.inputs[1]);
+        if (w && w.dims.length === 4) {
+          const C = w.dims[1] * (c.ints.get('group')?.[0] ?? 1);
+          const wName = `${n.outputs[0]}.dw_w`, bName = `${n.outputs[0]}.dw_b`;
+          out[i] = concat([
+            constantBytes(wName, [C, 1, 1, 1], new Float32Array(C).fill(m.s)),
+            constantBytes(bName, [C], new Float32Array(C).fill(m.t)),
+            nodeBytes('Conv', [m.input, wName, bName], [m.output], [intAttr('group', C)]),
+          ]);
+          out[m.add] = undefined;
+          channelwise++;
+        }
       }
-    }
-    // Mul(scalar) → Add(scalar) → a padded Conv: one per-channel 1×1 convolution (the layout
-    // convolutions run in stays, where a scalar Mul and Add make it convert back and forth)
-    if (n.op === 'Mul' && out[i] && n.inputs.length === 2) {
-      const sName = n.inputs.find((y) => scalar(y) !== undefined);
-      const y = n.inputs.find((z) => z !== sName);
-      const add = sName !== undefined && y !== undefined ? next(i, 'Add', n.outputs[0]) : undefined;
-      const t = add?.other !== undefined ? scalar(add.other) : undefined;
-      const conv = add && t !== undefined ? next(add.j, 'Conv', nodes[add.j].outputs[0]) : undefined;
-      const c = conv && nodes[conv.j];
-      const w = c && constOf(c.inputs[1]);
-      if (c && w && w.dims.length === 4) {
-        const C = w.dims[1] * (c.ints.get('group')?.[0] ?? 1);
-        const wName = `${n.outputs[0]}.dw_w`, bName = `${n.outputs[0]}.dw_b`;
-        dropConst(sName!);
-        dropConst(add!.other!);
-        out[i] = concat([
-          constantBytes(wName, [C, 1, 1, 1], new Float32Array(C).fill(scalar(sName!)!)),
-          constantBytes(bName, [C], new Float32Array(C).fill(t!)),
-          nodeBytes('Conv', [y!, wName, bName], [nodes[add!.j].outputs[0]], [intAttr('group', C)]),
-        ]);
-        out[add!.j] = undefined;
-        channelwise++;
-      }
+      if (out[m.add] === undefined) m.consts.forEach(dropConst);
     }
     // Conv → Mul(scalar) → Add(scalar): the scale and bias go into the weights
     if (n.op === 'Conv' && out[i] && n.outputs.length === 1) {
