@@ -11,7 +11,7 @@
  * the writer's time per document, with the cross-year step), peak RSS, and RSS over the run (flat?).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,10 +52,36 @@ interface Result {
   storeMs: number;
   threads: number;
   cpuMs: number;
+  /** CPU ms by thread (Linux /proc): this thread (the writer), the pool's threads, V8's and libuv's helpers. */
+  threadCpu: { main: number; workers: number[]; helpers: number } | null;
   maxRssMb: number;
   rssMb: number[];
   stored: number;
   rows: { figures: number; checks: number; dbMb: number };
+}
+
+/**
+ * CPU time by OS thread, from /proc/self/task (Linux; null elsewhere): this thread, the `workers` busiest
+ * other threads (the pool's), and the rest together (V8's GC and compiler helpers, libuv's pool).
+ */
+function threadCpu(workers: number): Result['threadCpu'] {
+  try {
+    const tick = 10; // ms per clock tick (USER_HZ 100)
+    const rows = readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { tid: Number(tid), ms: (Number(f[11]) + Number(f[12])) * tick };
+    });
+    const main = rows.find((r) => r.tid === process.pid)?.ms ?? 0;
+    const others = rows.filter((r) => r.tid !== process.pid).sort((a, b) => b.ms - a.ms);
+    return {
+      main,
+      workers: others.slice(0, workers).map((r) => r.ms),
+      helpers: others.slice(workers).reduce((n, r) => n + r.ms, 0),
+    };
+  } catch {
+    return null;
+  }
 }
 
 function rssMb(): number {
@@ -74,6 +100,7 @@ async function child(config: string, n: number): Promise<Result> {
   let storeMs = 0;
   let threads = 1;
   let stored = 0;
+  let cpuByThread: Result['threadCpu'] = null;
   try {
     if (config === 'baseline') {
       // the path before the pool: one document at a time, extracted here, one transaction per report
@@ -110,6 +137,7 @@ async function child(config: string, n: number): Promise<Result> {
           },
         },
       );
+      cpuByThread = threadCpu(workers);
       await pool.close();
       stored = summary.stored;
       extractMs = pool.stats.extractMs;
@@ -130,6 +158,7 @@ async function child(config: string, n: number): Promise<Result> {
       storeMs,
       threads,
       cpuMs: (c.user + c.system) / 1000,
+      threadCpu: cpuByThread ?? threadCpu(0),
       maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       rssMb: rss,
       stored,
@@ -163,6 +192,11 @@ function print(r: Result): void {
   console.log(`  end to end:        ${rate(r.n, r.wallMs)}  [${(r.wallMs / 1000).toFixed(1)} s; CPU ${(r.cpuMs / 1000).toFixed(1)} s = ${(r.cpuMs / r.wallMs).toFixed(2)} cores]`);
   console.log(`  extraction stage:  ${rate(r.n, r.extractMs / r.threads)}  [${(r.extractMs / r.n).toFixed(2)} ms per document in a thread, ${r.threads} thread(s)]`);
   console.log(`  storage stage:     ${rate(r.n, r.storeMs)}  [the writer: batches stored + cross-year step]`);
+  if (r.threadCpu) {
+    const per = (ms: number) => (ms / r.n).toFixed(2);
+    const w = r.threadCpu.workers.length ? `; extraction threads ${r.threadCpu.workers.map(per).join(' + ')}` : '';
+    console.log(`  CPU ms per report by thread: writer ${per(r.threadCpu.main)}${w}; V8/libuv helpers ${per(r.threadCpu.helpers)}`);
+  }
   console.log(`  peak RSS ${r.maxRssMb} MB; RSS at 25/50/75/100%: ${r.rssMb.join(' / ')} MB; database ${r.rows.dbMb} MB (${r.rows.figures} figure rows, ${r.rows.checks} check rows)`);
 }
 

@@ -220,6 +220,8 @@ interface ColumnKey {
   label: string;
   /** The amount unit a header names (元 → converted to 万元). */
   unit?: '元' | '万元';
+  /** The leaf was not read from the header (cut, unreadable) but is the one its place in the template gives. */
+  inferred?: boolean;
 }
 
 interface ColumnMap {
@@ -250,6 +252,7 @@ function fillRight(cells: { text: string; spanned: boolean }[], width: number): 
 
 const T3_ORDER = ['natural', 'commercial', 'research', 'social', 'legal', 'other_org', 'subtotal', 'total'];
 const T4_LEAF_ORDER = ['upheld', 'corrected', 'other', 'pending', 'total'];
+const T4_LEAF_LABEL: Record<string, string> = { upheld: '结果维持', corrected: '结果纠正', other: '其他结果', pending: '尚未审结', total: '总计' };
 const T4_GROUP_LABEL: Record<string, string> = {
   review: '行政复议',
   litigation_direct: '未经复议直接起诉',
@@ -342,6 +345,7 @@ function resolveColumns(section: Section, header: Row[]): ColumnMap | null {
     const key: ColumnKey = { leaf, group, label, unit };
     pending.push({ index: c, key, fromSpan });
   }
+  if (section === 't4') inferT4Leaves(pending.map((p) => p.key));
   // a leaf read only from a spanned cell never takes a key another column owns
   for (const p of pending) {
     const id = `${p.key.group ?? ''}.${p.key.leaf ?? ''}`;
@@ -356,6 +360,25 @@ function resolveColumns(section: Section, header: Row[]): ColumnMap | null {
   if (byIndex.size === 0) return null;
   const ordered = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([index, key]) => ({ index, key }));
   return { section, grid, width, byIndex, ordered, firstKeyed: ordered[0].index };
+}
+
+/**
+ * A table 4 group whose five columns are all there, four of them with their result read and one
+ * unreadable (an OCR'd header cut by the picture's edge: 总…): that one is the result the template
+ * puts at its place, marked `inferred` (its figure is then read, or named unreadable, at its cell).
+ */
+function inferT4Leaves(keys: ColumnKey[]): void {
+  for (const g of LITIGATION_GROUPS) {
+    const cols = keys.filter((k) => k.group === g);
+    if (cols.length !== T4_LEAF_ORDER.length) continue;
+    const blank = cols.filter((k) => k.leaf === null);
+    if (blank.length !== 1) continue;
+    const at = cols.indexOf(blank[0]);
+    if (cols.every((k, i) => i === at || k.leaf === T4_LEAF_ORDER[i])) {
+      blank[0].leaf = T4_LEAF_ORDER[at];
+      blank[0].inferred = true;
+    }
+  }
 }
 
 /**
@@ -547,6 +570,14 @@ export function mapGrids(grids: Grid[]): MappedTables {
     if (headerOpen) {
       const m = resolveColumns(section, header);
       if (m) maps[section] = m;
+      for (const { key } of m?.ordered ?? []) {
+        if (!key.inferred) continue;
+        problems.push({
+          code: 'header_unreadable',
+          message: `the header "${key.label}" does not name its column; by its place among the template's five columns of ${T4_GROUP_LABEL[key.group!]} it is ${T4_LEAF_LABEL[key.leaf!]}`,
+          where: `table ${canonicalTable(section)}, column ${key.label}${describeWhere(header[header.length - 1].cells[0]?.where)}`,
+        });
+      }
       headerOpen = false;
     }
     const map = maps[section];

@@ -19,6 +19,7 @@ import { ingestReport, storeReports } from '../src/store/ingest.js';
 import { applyMigrations } from '../src/store/migrate.js';
 import { loadReport } from '../src/store/queries.js';
 import { coreMigrations } from '../src/store/schema.js';
+import { provenanceJsonV1 } from '../src/store/provenance.js';
 
 const ROOT = resolve(__dirname, '..');
 const BIN = join(ROOT, 'bin', 'nianbao.js');
@@ -148,6 +149,37 @@ describe('storeReports (a batch in one transaction)', () => {
     const back = loadReport(db, 1)!;
     const total = Object.keys(back.provenance).find((k) => k.endsWith('.total'))!;
     expect(back.provenance[total]).toMatchObject({ ...docs[0].report.provenance[total], ocr: true, confidence: 0.75 });
+    db.close();
+  });
+
+  it('core migration 5 rewrites provenance stored in the first layout (labels in full) as the second; figure_sources gives the same rows', () => {
+    // a database as version 4 left it: provenance rows in the first layout
+    const path = join(dir, 'v4.db');
+    const v4 = new Database(path);
+    applyMigrations(v4, 'core', coreMigrations.filter((m) => m.version <= 4));
+    v4.exec('BEGIN');
+    for (const [i, d] of docs.slice(0, 6).entries()) {
+      const id = i + 1;
+      v4.prepare('INSERT INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)').run(d.report.sha256, d.bytes.length, Buffer.from(d.bytes));
+      v4.prepare("INSERT INTO reports (id, sha256, source, status, extracted_at) VALUES (?, ?, ?, ?, 'now')").run(id, d.report.sha256, d.report.source, d.report.status);
+      let ord = 0;
+      for (const [k, v] of Object.entries(d.report.figures)) v4.prepare('INSERT INTO figures (report_id, key, value, ord) VALUES (?, ?, ?, ?)').run(id, k, v, ord++);
+      v4.prepare('INSERT INTO provenance (report_id, data) VALUES (?, ?)').run(id, provenanceJsonV1(d.report.provenance));
+    }
+    v4.exec('COMMIT');
+    const cols = 'report_id, key, text, blank, canonical_table, grid, row_label, col_label, where_json, ocr, confidence';
+    const before = v4.prepare(`SELECT ${cols} FROM figure_sources ORDER BY report_id, key`).all();
+    const v1Bytes = (v4.prepare('SELECT sum(length(CAST(data AS BLOB))) AS n FROM provenance').get() as { n: number }).n;
+    v4.close();
+    const db = openDb(path);
+    expect(before.length).toBeGreaterThan(500);
+    expect(db.prepare(`SELECT ${cols} FROM figure_sources ORDER BY report_id, key`).all()).toEqual(before);
+    const layout = db.prepare('SELECT data FROM provenance WHERE report_id = 1').pluck().get() as string;
+    expect(JSON.parse(layout)).toMatchObject({ v: 2, l: expect.any(Array) });
+    // the labels once per report: the provenance (UTF-8 bytes) is a quarter smaller or more
+    const v2Bytes = (db.prepare('SELECT sum(length(CAST(data AS BLOB))) AS n FROM provenance').get() as { n: number }).n;
+    expect(v2Bytes).toBeLessThan(v1Bytes * 0.75);
+    for (const [i, d] of docs.slice(0, 6).entries()) expect(loadReport(db, i + 1)!.provenance).toEqual(d.report.provenance);
     db.close();
   });
 });

@@ -293,6 +293,22 @@ describe('table 4', () => {
     expect(m.figures['litigation_after_review.pending']).toBe(12);
     expect(m.figures['litigation_after_review.total']).toBe(42);
   });
+  it('a header cut short (总…, an OCR\'d picture cropped at the edge) is the column its place in the group gives, said in a problem', () => {
+    const cut = header.map((r, i) => (i === 2 ? [...r.slice(0, 14), '总…'] : r));
+    const m = mapGrids([grid(1, [...cut, '1 2 3 4 10 5 6 7 8 26 9 10 11 12 …'.split(' ')])]);
+    expect(m.figures['litigation_after_review.pending']).toBe(12);
+    // its figure is at its cell: here a figure the edge cut too, named unreadable, not lost
+    expect(m.figures['litigation_after_review.total']).toBeNull();
+    expect(m.provenance['litigation_after_review.total'].col_label).toBe('行政诉讼 / 复议后起诉 / 总…');
+    expect(m.problems.map((p) => p.code).sort()).toEqual(['cell_unreadable', 'header_unreadable']);
+    expect(m.problems.find((p) => p.code === 'header_unreadable')!.message).toMatch(/复议后起诉 it is 总计/);
+    // two unreadable headers in a group: neither is guessed
+    const two = header.map((r, i) => (i === 2 ? [...r.slice(0, 13), '尚…', '总…'] : r));
+    const m2 = mapGrids([grid(1, [...two, '1 2 3 4 10 5 6 7 8 26 9 10 11 12 42'.split(' ')])]);
+    expect('litigation_after_review.total' in m2.figures).toBe(false);
+    expect('litigation_after_review.pending' in m2.figures).toBe(false);
+    expect(m2.problems).toEqual([]);
+  });
   it('reads three rows of five', () => {
     const g = grid(1, [
       ['', '结果维持', '结果纠正', '其他结果', '尚未审结', '总计'],

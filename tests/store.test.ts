@@ -117,6 +117,7 @@ describe('openDb', () => {
       { set_name: 'core', version: 2 },
       { set_name: 'core', version: 3 },
       { set_name: 'core', version: 4 },
+      { set_name: 'core', version: 5 },
     ]);
     const objects = db
       .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table','view') ORDER BY type, name")
@@ -135,7 +136,7 @@ describe('openDb', () => {
   it('opening again applies nothing twice', () => {
     db.close();
     db = openDb(join(dir, 'sub', 'test.db'));
-    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(4);
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(5);
   });
 });
 
@@ -247,6 +248,21 @@ describe('ingestReport', () => {
     expect(back.ocr).toBe(true);
     expect(back.provenance[key].ocr).toBe(true);
     expect(back.provenance[key].confidence).toBe(0.87);
+  });
+
+  it('keeps an OCR correction in provenance: ocr_corrected, ocr_read and ocr_alternatives, in figure_sources too', () => {
+    const bytes = enc.encode('scanned report, one figure corrected');
+    const report = makeReport(bytes);
+    const [k1, k2] = Object.keys(report.provenance);
+    report.provenance[k1] = { ...report.provenance[k1], ocr: true, confidence: 0.41, ocr_corrected: true, ocr_read: 16 };
+    report.provenance[k2] = { ...report.provenance[k2], ocr: true, confidence: 0.52, ocr_alternatives: [7, 1] };
+    const { reportId } = ingestReport(db, report, bytes);
+    const row = (k: string) =>
+      db.prepare('SELECT ocr, confidence, ocr_corrected, ocr_read, ocr_alternatives FROM figure_sources WHERE report_id = ? AND key = ?').get(reportId, k);
+    expect(row(k1)).toEqual({ ocr: 1, confidence: 0.41, ocr_corrected: 1, ocr_read: 16, ocr_alternatives: null });
+    expect(row(k2)).toEqual({ ocr: 1, confidence: 0.52, ocr_corrected: 0, ocr_read: null, ocr_alternatives: '[7,1]' });
+    const back = loadReport(db, reportId)!;
+    expect(back.provenance).toEqual(report.provenance);
   });
 
   it('reads back the same report (integers stay integers)', () => {

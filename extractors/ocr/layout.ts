@@ -16,10 +16,12 @@ import {
   binarise,
   crop,
   eraseRulings,
+  fadeSeal,
   estimateSkew,
   findRulings,
   levelLight,
   otsu,
+  quantile,
   rotate,
   textBands,
   toGreyNoRed,
@@ -27,6 +29,7 @@ import {
   type Grey,
   type PxBox,
   type RgbImage,
+  type Seal,
 } from './pixels.js';
 
 export interface OcrLayout {
@@ -102,6 +105,22 @@ function reachInk(mask: Uint8Array, w: number, band: PxBox, cell: PxBox): PxBox 
   return a === x0 && z === x1 ? band : [a, y0, z, y1];
 }
 
+/** The bounding box of the ink inside a box, if it has more than a speck's worth. */
+function inkBox(mask: Uint8Array, w: number, b: PxBox): PxBox | undefined {
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, n = 0;
+  for (let y = b[1]; y < b[3]; y++) {
+    for (let x = b[0]; x < b[2]; x++) {
+      if (!mask[y * w + x]) continue;
+      n++;
+      if (x < x0) x0 = x;
+      if (x >= x1) x1 = x + 1;
+      if (y < y0) y0 = y;
+      if (y >= y1) y1 = y + 1;
+    }
+  }
+  return n >= 12 ? [x0, y0, x1, y1] : undefined;
+}
+
 /**
  * Lines of a cell that are one short label wrapped: two to four lines of about the same height (not
  * a figure and a seal's fragment), each at most seven characters wide, one under the other.
@@ -130,12 +149,36 @@ function joinCrops(cs: Grey[]): { crop: Grey; spans: [number, number][] } {
 }
 
 function withMargin(g: Grey, m: number): Grey {
-  const w = g.width + 2 * m, h = g.height + 2 * m;
-  const out = new Uint8Array(w * h).fill(255);
-  for (let y = 0; y < g.height; y++) out.set(g.data.subarray(y * g.width, (y + 1) * g.width), (y + m) * w + m);
-  return { data: out, width: w, height: h };
+  return { data: marginMask(g.data, g.width, g.height, m, 255), width: g.width + 2 * m, height: g.height + 2 * m };
+}
+
+/** Pixels (a grey image or a mask) with a margin of `fill` all round. */
+function marginMask(d: Uint8Array, width: number, height: number, m: number, fill = 0): Uint8Array {
+  const w = width + 2 * m;
+  const out = new Uint8Array(w * (height + 2 * m)).fill(fill);
+  for (let y = 0; y < height; y++) out.set(d.subarray(y * width, (y + 1) * width), (y + m) * w + m);
+  return out;
 }
 const WORK_DPI = 200;
+
+/** The seal is faded only when the ink's median grey is below this share of the seal's level. */
+const INK_UNDER_SEAL = 0.75;
+
+/**
+ * The page with a red seal faded to paper (`fadeSeal` on the luminance), when its ink is darker than
+ * the seal: at 100 dpi a stroke is a pixel or two wide and as light as the seal's grey, and would
+ * fade with it; there the seal is dropped by its colour alone (the red-dropped grey).
+ */
+function underSeal(grey0: Grey, mask: Uint8Array, seal: Seal, width: number, height: number, m: number): Grey | undefined {
+  const zone = marginMask(seal.zone, width, height, m), core = marginMask(seal.core, width, height, m);
+  const luma = levelLight(withMargin({ data: seal.luma, width, height }, m));
+  const faded = fadeSeal(luma, zone, core);
+  const inkOutside = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) inkOutside[i] = mask[i] & (zone[i] ^ 1);
+  const inkLevel = quantile(grey0.data, inkOutside, 0.5) ?? 255;
+  if (process.env.NIANBAO_OCR_DEBUG) console.error('seal level', faded.level, 'ink median', inkLevel);
+  return faded.level && inkLevel < faded.level * INK_UNDER_SEAL ? faded.grey : undefined;
+}
 
 /**
  * A digit's probability in a cell of figures: the recogniser splits a zero between 0 and the letter o
@@ -180,14 +223,20 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   }
   // a margin of paper all round: a picture cropped at a table's border keeps the border through deskewing
   const m = MARGIN;
-  const grey0 = levelLight(withMargin(toGreyNoRed(img), m));
+  const g0 = toGreyNoRed(img);
+  const grey0 = levelLight(withMargin(g0, m));
   const { width: w, height: h } = grey0;
   const thr = Math.max(90, Math.min(200, otsu(grey0)));
   let mask = binarise(grey0, thr);
   const skew = estimateSkew(mask, w, h);
+  // under a red seal the text is read from the luminance with the seal faded to paper (rulings and
+  // the page's shape come from the red-dropped grey, where the seal is paper and lines stay whole)
+  const seal = g0.seal;
+  const read0 = seal ? underSeal(grey0, mask, seal, g0.width, g0.height, m) ?? grey0 : grey0;
   if (process.env.NIANBAO_OCR_DEBUG) console.error('skew', opts.page, skew, 'size', w, h);
   const grey = skew ? rotate(grey0, skew) : grey0;
   if (skew) mask = binarise(grey, thr);
+  const readGrey = read0 === grey0 ? grey : skew ? rotate(read0, skew) : read0;
   const dpi = opts.dpi ? opts.dpi * f : guessDpi(mask, w, h);
   const s = 72 / dpi; // layout points per pixel
 
@@ -199,10 +248,10 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
   const rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
   const thick = Math.max(1, Math.round(dpi / 100));
-  const text = new Uint8Array(mask);
+  const text = readGrey === grey ? new Uint8Array(mask) : binarise(readGrey, thr);
   eraseRulings(text, w, { h: px.h, v: pxV.v }, thick);
   // the grey image with the ruling pixels taken out, for crops
-  const clean = new Uint8Array(grey.data);
+  const clean = new Uint8Array(readGrey.data);
   const lines = new Uint8Array(w * h);
   for (const seg of px.h) for (let y = Math.max(0, Math.round(seg.at - thick)); y <= Math.min(h - 1, Math.round(seg.at + thick)); y++) lines.fill(1, y * w + seg.a0, y * w + seg.a1 + 1);
   for (const seg of pxV.v) for (let y = seg.a0; y <= seg.a1; y++) for (let x = Math.max(0, Math.round(seg.at - thick)); x <= Math.min(w - 1, Math.round(seg.at + thick)); x++) lines[y * w + x] = 1;
@@ -212,8 +261,29 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // cells of the lattice, then the page outside the tables
   const parts = latticeParts(rulings, opts.page);
   const minH = Math.max(4, Math.round(dpi * 0.045));
+  // the picture's own edges, in the deskewed image (outside them is the margin's paper)
+  const W0 = w - 2 * m, H0 = h - 2 * m;
+  const inside = (x: number, y: number) => {
+    const [ox, oy] = unrotatePoint(x, y, w, h, skew);
+    return !(ox < m + 1.5 || ox > m + W0 - 2.5 || oy < m + 1.5 || oy > m + H0 - 2.5);
+  };
+  const offPicture = (b: PxBox): boolean => {
+    // a box whose corners are inside the picture is inside it whole (turning keeps straight lines)
+    if (inside(b[0], b[1]) && inside(b[2], b[1]) && inside(b[0], b[3]) && inside(b[2], b[3])) return false;
+    // an ink pixel of the line at the picture's edge (not merely near it: a picture cropped tight at
+    // a table's border keeps its figures whole)
+    for (let y = b[1]; y < b[3]; y++) {
+      for (let x = b[0]; x < b[2]; x++) {
+        if (!text[y * w + x]) continue;
+        if (!inside(x, y)) return true;
+      }
+    }
+    return false;
+  };
   const boxes: PxBox[] = [];
   const groups: { at: number; box: PxBox }[][] = [];
+  /** Cells whose only ink is pieces of a figure cut by the picture's edge (no whole line). */
+  const cutCells: PxBox[] = [];
   const inset = thick + 1;
   for (const part of parts) {
     for (const reg of part.regions) {
@@ -232,6 +302,12 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       // side: a lone character read without its neighbours is often misread (人 as 天)
       if (wrappedLabel(inCell)) groups.push(inCell.map((q) => ({ at: boxes.length + inCell.indexOf(q), box: q })));
       boxes.push(...inCell);
+      // a figure the picture's edge cut leaves only fragments, each thinner than a line (the left
+      // strokes of a 3): the cell is not blank, it is unreadable
+      if (!inCell.length) {
+        const ink = inkBox(text, w, b);
+        if (ink && offPicture(ink)) cutCells.push(ink);
+      }
     }
   }
   let cellBands = boxes.length;
@@ -263,7 +339,10 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   boxes.push(...pieces);
   const pad = Math.max(3, Math.round(dpi / 30));
   const tRec = performance.now();
-  const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)));
+  // a wrapped label's lines are read joined (below), not each on its own; they still take their
+  // place among the crops the recogniser groups by width, so every other crop reads as before
+  const joinedLines = new Set(groups.flatMap((g) => g.map((q) => moved[q.at])));
+  const results = await recognise(boxes.map((b) => crop(cleanGrey, b, pad)), joinedLines);
   // the joined readings, in their own batches (a crop's reading shifts a little with its batch's
   // padding: the other crops keep theirs), split back into their lines by each character's place
   const joined = groups.map((g) => joinCrops(g.map((q) => crop(cleanGrey, q.box, pad))));
@@ -278,23 +357,13 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       results[moved[q.at]] = { ...r, chars: r.chars.filter(inSpan), numeric };
     });
   });
-  if (process.env.NIANBAO_OCR_DEBUG) console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length);
+  if (process.env.NIANBAO_OCR_DEBUG) {
+    // the recogniser's cost follows the crops' widths at its height of 48
+    const mw = (bs: PxBox[]) => bs.reduce((a, b) => a + Math.round(((b[2] - b[0] + 2 * pad) * 48) / (b[3] - b[1] + 2 * pad)), 0);
+    console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length, 'widths: cells', mw(boxes.slice(0, cellBands)), 'prose', mw(boxes.slice(cellBands)));
+  }
   const glyphs: Glyph[] = [];
   let nLines = 0;
-  // the picture's own edges, in the deskewed image (outside them is the margin's paper)
-  const W0 = w - 2 * m, H0 = h - 2 * m;
-  const offPicture = (b: PxBox): boolean => {
-    // an ink pixel of the line at the picture's edge (not merely near it: a picture cropped tight at
-    // a table's border keeps its figures whole)
-    for (let y = b[1]; y < b[3]; y++) {
-      for (let x = b[0]; x < b[2]; x++) {
-        if (!text[y * w + x]) continue;
-        const [ox, oy] = unrotatePoint(x, y, w, h, skew);
-        if (ox < m + 1.5 || ox > m + W0 - 2.5 || oy < m + 1.5 || oy > m + H0 - 2.5) return true;
-      }
-    }
-    return false;
-  };
   results.forEach((r, i) => {
     let chars = r.chars.filter((c) => c.ch.trim() !== '' || c.ch === ' ');
     // a cell that is mostly digits but not a number (7号, 营9: a stamp's stroke read as a character)
@@ -338,6 +407,11 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       glyphs.push({ ch: c.ch, x0: gx0, x1: gx1, top, bottom, yc: (top + bottom) / 2, size: bottom - top, space: c.ch === ' ', vert: false, conf: c.p, alts: c.alts });
     });
   });
+
+  for (const [x0, y0, x1, y1] of cutCells) {
+    nLines++;
+    glyphs.push({ ch: '…', x0: x0 * s, x1: x1 * s, top: y0 * s, bottom: y1 * s, yc: ((y0 + y1) / 2) * s, size: (y1 - y0) * s, space: false, vert: false, conf: 0, alts: [] });
+  }
 
   const toSourcePx = opts.toSourcePx ?? ((x: number, y: number) => [x, y] as [number, number]);
   const srcPx = (x: number, y: number) => toSourcePx((x - m) / f, (y - m) / f);

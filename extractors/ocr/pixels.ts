@@ -94,26 +94,121 @@ export function decodeBmp(b: Uint8Array): RgbImage {
   return { data: out, width: w, height: h, channels: 3 };
 }
 
-/** Colour → grey with the red of an official seal taken out, so the digits under it stay readable. */
-export function toGreyNoRed(img: RgbImage): Grey {
+/** A grey image and, when the picture has a red seal, how to read under it. */
+export interface SealedGrey extends Grey {
+  seal?: Seal;
+}
+
+export interface Seal {
+  /** The seal's zone: its red pixels widened by a few (1 = in it). */
+  zone: Uint8Array;
+  /** The seal's own red pixels. */
+  core: Uint8Array;
+  /** The grey image with the luminance in the zone (the seal mid-grey, black ink black). */
+  luma: Uint8Array;
+}
+
+/** Clearly red and not dark: an official seal's ink (also its JPEG-smeared fringe). */
+const isRed = (r: number, g: number, b: number) => r > 100 && r - Math.max(g, b) > 0.25 * r;
+
+/**
+ * Colour → grey with the red of an official seal taken out (for ruling lines and the page's
+ * shape), and, when there is a seal, what is needed to read the text under it (`fadeSeal`).
+ */
+export function toGreyNoRed(img: RgbImage): SealedGrey {
   const { width, height, channels } = img;
-  const out = new Uint8Array(width * height);
+  const n = width * height;
+  const out = new Uint8Array(n);
   const d = img.data;
-  for (let i = 0, o = 0; o < out.length; i += channels, o++) {
-    if (channels < 3) {
-      out[o] = d[i];
-      continue;
-    }
+  if (channels < 3) {
+    for (let i = 0, o = 0; o < n; i += channels, o++) out[o] = d[i];
+    return { data: out, width, height };
+  }
+  const red = new Uint8Array(n);
+  let reds = 0;
+  for (let i = 0, o = 0; o < n; i += channels, o++) {
     const r = d[i], g = d[i + 1], b = d[i + 2];
     // red dropout: the red channel is what the page looks like without the stamp (red is bright in
-    // it, black ink stays dark, also under the stamp); the brighter of it and the luminance, so that
-    // the stamp's fringes a JPEG's halved colour resolution leaves half red go too
+    // it, black ink stays dark, also under the stamp); the brighter of it and the luminance
     const luma = (r * 299 + g * 587 + b * 114) / 1000;
     // clearly red and not dark (the stamp itself, also a JPEG's darker fringe of it) → paper; black
     // ink under the stamp stays dark
-    out[o] = r > 100 && r - Math.max(g, b) > 0.25 * r ? 255 : r > luma ? r : luma;
+    if (isRed(r, g, b)) (out[o] = 255), (red[o] = 1), reds++;
+    else out[o] = r > luma ? r : luma;
   }
-  return { data: out, width, height };
+  if (!reds) return { data: out, width, height };
+  // the seal's zone: red pixels with red neighbours (not a speck of colour noise), widened by a
+  // few pixels (the fringe a JPEG leaves without colour)
+  const core = new Uint8Array(n);
+  let cores = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const o = y * width + x;
+      if (red[o] && red[o - 1] + red[o + 1] + red[o - width] + red[o + width] >= 2) (core[o] = 1), cores++;
+    }
+  }
+  if (!cores) return { data: out, width, height };
+  const zone = dilate(core, width, height, SEAL_REACH);
+  // a JPEG keeps luminance at full resolution but colour at half: a thin red stroke's colour smears
+  // onto its neighbours (the black of a digit under the seal turns reddish, the stroke's own edges
+  // lose their red), so in the zone the luminance is what tells ink from seal
+  const luma = new Uint8Array(out);
+  for (let i = 0, o = 0; o < n; i += channels, o++) if (zone[o]) luma[o] = (d[i] * 299 + d[i + 1] * 587 + d[i + 2] * 114) / 1000;
+  return { data: out, width, height, seal: { zone, core, luma } };
+}
+
+/** Pixels a seal's zone reaches beyond its red. */
+const SEAL_REACH = 4;
+
+/** A mask widened by r pixels (a square neighbourhood), in two passes. */
+function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const a = new Uint8Array(m.length), out = new Uint8Array(m.length);
+  for (let y = 0; y < h; y++) {
+    let last = -1e9;
+    for (let x = 0; x < w; x++) if (m[y * w + x]) last = x; else if (x - last <= r) a[y * w + x] = 1;
+    last = 1e9;
+    for (let x = w - 1; x >= 0; x--) if (m[y * w + x]) (last = x), (a[y * w + x] = 1); else if (last - x <= r) a[y * w + x] = 1;
+  }
+  for (let x = 0; x < w; x++) {
+    let last = -1e9;
+    for (let y = 0; y < h; y++) if (a[y * w + x]) (last = y), (out[y * w + x] = 1); else if (y - last <= r) out[y * w + x] = 1;
+    last = 1e9;
+    for (let y = h - 1; y >= 0; y--) if (a[y * w + x]) last = y; else if (last - y <= r) out[y * w + x] = 1;
+  }
+  return out;
+}
+
+/**
+ * Inside a seal's zone of a levelled grey image, the seal's mid-grey (its luminance is about half the
+ * paper's) becomes paper while black ink stays dark: values above half the seal's level are
+ * stretched so that the seal's darker strokes (`level`: a low percentile of its red pixels, `core`)
+ * reach paper.
+ */
+export function fadeSeal(g: Grey, zone: Uint8Array, core: Uint8Array): { grey: Grey; level: number } {
+  const L = quantile(g.data, core, SEAL_QUANTILE);
+  if (L === undefined) return { grey: g, level: 0 };
+  const lo = Math.round(L / 2);
+  const out = new Uint8Array(g.data);
+  for (let i = 0; i < out.length; i++) {
+    if (!zone[i]) continue;
+    const v = out[i];
+    if (v > lo) out[i] = Math.min(255, lo + ((v - lo) * (255 - lo)) / Math.max(1, L - lo));
+  }
+  return { grey: { data: out, width: g.width, height: g.height }, level: L };
+}
+
+/** The seal's level: the value below which this share of its red pixels lie. */
+const SEAL_QUANTILE = 0.05;
+
+/** The value below which a share q of the pixels where `where` is 1 lie (none when under 50 pixels). */
+export function quantile(data: Uint8Array, where: Uint8Array, q: number): number | undefined {
+  const hist = new Uint32Array(256);
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (where[i]) hist[data[i]]++, n++;
+  if (n < 50) return undefined;
+  let acc = 0;
+  for (let v = 0; v < 256; v++) if ((acc += hist[v]) > n * q) return v;
+  return 255;
 }
 
 /**

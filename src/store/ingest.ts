@@ -56,13 +56,15 @@ class MultiInsert {
     private readonly width: number,
     /** Rows per statement: keeps the parameters of one statement well under SQLite's limit (32766). */
     private readonly chunk: number,
+    /** Appended after the rows (an ON CONFLICT clause). */
+    private readonly tail = '',
   ) {}
 
   private stmt(n: number): Database.Statement {
     let s = this.stmts.get(n);
     if (!s) {
       const row = '(' + new Array(this.width).fill('?').join(',') + ')';
-      s = this.db.prepare(`${this.head} VALUES ${new Array(n).fill(row).join(',')}`);
+      s = this.db.prepare(`${this.head} VALUES ${new Array(n).fill(row).join(',')}${this.tail}`);
       this.stmts.set(n, s);
     }
     return s;
@@ -89,7 +91,8 @@ interface Statements {
   checks: MultiInsert;
   problems: MultiInsert;
   insertProvenance: Database.Statement<[number, string]>;
-  upsertCheck: Database.Statement;
+  upsertChecks: MultiInsert;
+  nextCheckOrd: Database.Statement<[number], number>;
   deleteFigures: Database.Statement<[number]>;
   deleteProvenance: Database.Statement<[number]>;
   deleteChecks: Database.Statement<[number]>;
@@ -122,11 +125,15 @@ function statements(db: Db): Statements {
     ),
     problems: new MultiInsert(db, 'INSERT INTO problems (report_id, code, message, where_text)', 4, 100),
     insertProvenance: db.prepare('INSERT INTO provenance (report_id, data) VALUES (?, ?)'),
-    upsertCheck: db.prepare(`INSERT INTO checks
-      (report_id, check_id, status, expected, actual, keys_json, reason, evidence, ord)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce((SELECT max(ord) + 1 FROM checks WHERE report_id = ?), 0))
-      ON CONFLICT (report_id, check_id) DO UPDATE SET status = excluded.status, expected = excluded.expected,
-        actual = excluded.actual, keys_json = excluded.keys_json, reason = excluded.reason, evidence = excluded.evidence`),
+    upsertChecks: new MultiInsert(
+      db,
+      'INSERT INTO checks (report_id, check_id, status, expected, actual, keys_json, reason, evidence, ord)',
+      9,
+      100,
+      ` ON CONFLICT (report_id, check_id) DO UPDATE SET status = excluded.status, expected = excluded.expected,
+        actual = excluded.actual, keys_json = excluded.keys_json, reason = excluded.reason, evidence = excluded.evidence`,
+    ),
+    nextCheckOrd: db.prepare<[number], number>('SELECT coalesce(max(ord) + 1, 0) FROM checks WHERE report_id = ?').pluck(),
     deleteFigures: db.prepare('DELETE FROM figures WHERE report_id = ?'),
     deleteProvenance: db.prepare('DELETE FROM provenance WHERE report_id = ?'),
     deleteChecks: db.prepare('DELETE FROM checks WHERE report_id = ?'),
@@ -310,9 +317,13 @@ export function reextractReport(db: Db, report: Report, bytes?: Uint8Array, meta
  */
 export function upsertChecks(db: Db, reportId: number, checks: Check[]): void {
   const valid = CheckSchema.array().parse(checks);
+  if (!valid.length) return;
   const s = statements(db);
   db.transaction(() => {
-    // the last parameter finds the next position among the report's checks
-    for (const c of valid) s.upsertCheck.run(...checkRow(reportId, c), reportId);
+    // one multi-row upsert; a check that is new goes after the report's others (one that is there keeps its place)
+    let ord = s.nextCheckOrd.get(reportId) as number;
+    const rows: unknown[] = [];
+    for (const c of valid) rows.push(...checkRow(reportId, c), ord++);
+    s.upsertChecks.run(rows);
   })();
 }

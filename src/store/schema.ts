@@ -7,7 +7,7 @@
  */
 import type { FigureSource } from '../report.js';
 import type { Migration } from './migrate.js';
-import { provenanceJson } from './provenance.js';
+import { parseProvenance, provenanceJson, provenanceJsonV1 } from './provenance.js';
 
 interface LegacySourceRow {
   report_id: number;
@@ -156,7 +156,7 @@ ALTER TABLE figure_sources ADD COLUMN confidence REAL;`,
     description: 'provenance: one row per report (table provenance) instead of one per figure; figure_sources becomes a view',
     // A report has ~200 figures, each with its provenance: as rows of figure_sources that was 200 rows of
     // ~400 bytes (labels and the DOM path of the cell, repeated in full), 80% of what a report wrote.
-    // Now one row per report holds them all as JSON (provenanceJson in ingest.ts): cells of one table share
+    // Now one row per report holds them all as JSON (provenanceJsonV1 in provenance.ts): cells of one table share
     // the DOM path of the table, stored once. The view figure_sources gives back the documented columns,
     // row for row, so the analysts' queries (by report and key) keep working.
     up: (db) => {
@@ -174,7 +174,7 @@ ALTER TABLE figure_sources ADD COLUMN confidence REAL;`,
       let current: number | null = null;
       let group: Record<string, FigureSource> = {};
       const flush = () => {
-        if (current !== null) insert.run(current, provenanceJson(group));
+        if (current !== null) insert.run(current, provenanceJsonV1(group));
         group = {};
       };
       for (const r of rows) {
@@ -210,6 +210,43 @@ SELECT p.report_id                AS report_id,
             ELSE json_set(s.value ->> 7, '$.domPath', (p.data -> '$.p' ->> (s.value ->> 8)) || (s.value ->> 9)) END AS where_json,
        coalesce(s.value ->> 10, 0) AS ocr,
        s.value ->> 11             AS confidence
+FROM provenance p, json_each(p.data, '$.s') s;`);
+    },
+  },
+  {
+    version: 5,
+    description: 'provenance layout 2: row and column labels stored once per report, every provenance field kept; figure_sources gains ocr_corrected, ocr_read, ocr_alternatives',
+    // A report's ~200 figures name a few dozen labels (一、本年新收政府信息公开申请数量 once per column):
+    // in full in every entry they were a third of the provenance, the largest thing a report stores. The
+    // OCR fields ocr_corrected / ocr_read / ocr_alternatives were not stored at all. Existing rows are
+    // rewritten (read in the first layout, written in the second); the view reads the second.
+    up: (db) => {
+      const read = db.prepare('SELECT report_id, data FROM provenance WHERE report_id > ? ORDER BY report_id LIMIT 500');
+      const write = db.prepare('UPDATE provenance SET data = ? WHERE report_id = ?');
+      for (let after = 0; ; ) {
+        const rows = read.all(after) as { report_id: number; data: string }[];
+        if (!rows.length) break;
+        for (const r of rows) write.run(provenanceJson(parseProvenance(r.data)), r.report_id);
+        after = rows[rows.length - 1].report_id;
+      }
+      db.exec(`DROP VIEW figure_sources;
+-- Provenance, one row per report and key: where each figure was read, as printed.
+CREATE VIEW figure_sources AS
+SELECT p.report_id                                              AS report_id,
+       s.value ->> 0                                            AS key,
+       s.value ->> 1                                            AS text,
+       s.value ->> 2                                            AS blank,
+       s.value ->> 3                                            AS canonical_table,
+       s.value ->> 4                                            AS grid,
+       p.data ->> ('$.l[' || (s.value ->> 5) || ']')            AS row_label,
+       p.data ->> ('$.l[' || (s.value ->> 6) || ']')            AS col_label,
+       CASE WHEN s.value ->> 8 IS NULL THEN s.value ->> 7
+            ELSE json_set(s.value ->> 7, '$.domPath', (p.data ->> ('$.p[' || (s.value ->> 8) || ']')) || (s.value ->> 9)) END AS where_json,
+       coalesce(s.value ->> 10, 0)                              AS ocr,
+       s.value ->> 11                                           AS confidence,
+       coalesce(s.value ->> '$[12].ocr_corrected', 0)           AS ocr_corrected,
+       s.value ->> '$[12].ocr_read'                             AS ocr_read,
+       s.value -> '$[12].ocr_alternatives'                      AS ocr_alternatives
 FROM provenance p, json_each(p.data, '$.s') s;`);
     },
   },
