@@ -6,6 +6,8 @@ import { ReportSchema, type Report } from '../src/report.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { ingestReport, reextractReport, sha256Hex, storeBlob, upsertChecks } from '../src/store/ingest.js';
 import { checkCounts, listChecks, loadReport } from '../src/store/queries.js';
+import { applyMigrations, type Migration } from '../src/store/migrate.js';
+import { ensurePlacesSchema } from '../src/places/schema.js';
 
 const enc = new TextEncoder();
 
@@ -401,5 +403,55 @@ describe('listChecks', () => {
       actual: 0,
       keys: ['review.total', 'review.upheld'],
     });
+  });
+});
+
+describe('applyMigrations', () => {
+  const set: Migration[] = [{ version: 1, description: 'a table', up: 'CREATE TABLE t (x INTEGER)' }];
+  const hasTable = (db: Db) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 't'").get();
+
+  it('a migration applied inside a transaction that is rolled back is applied again by the next call', () => {
+    const db = openDb(':memory:');
+    expect(() =>
+      db.transaction(() => {
+        applyMigrations(db, 'test', set);
+        expect(hasTable(db)).toBe(true);
+        throw new Error('the batch fails');
+      })(),
+    ).toThrow('the batch fails');
+    expect(hasTable(db)).toBe(false);
+    db.transaction(() => applyMigrations(db, 'test', set))();
+    expect(hasTable(db)).toBe(true);
+    expect(db.prepare("SELECT version FROM schema_migrations WHERE set_name = 'test'").all()).toEqual([{ version: 1 }]);
+    db.close();
+  });
+
+  it('so does the review and places schema the step after ingestion asks for (a first batch that fails whole)', () => {
+    const db = openDb(':memory:');
+    const tables = () => db.prepare("SELECT name FROM sqlite_master WHERE name IN ('agency_links', 'report_places_data') ORDER BY name").pluck().all();
+    expect(() =>
+      db.transaction(() => {
+        ensurePlacesSchema(db);
+        throw new Error('the batch fails');
+      })(),
+    ).toThrow('the batch fails');
+    expect(tables()).toEqual([]);
+    db.transaction(() => ensurePlacesSchema(db))();
+    expect(tables()).toEqual(['agency_links', 'report_places_data']);
+    db.close();
+  });
+
+  it('once a set is applied and committed, a call on the same connection runs no SQL; a longer list still runs', () => {
+    const db = openDb(':memory:');
+    applyMigrations(db, 'test', set);
+    const calls: string[] = [];
+    const exec = db.exec.bind(db);
+    db.exec = ((sql: string) => (calls.push(sql), exec(sql))) as Db['exec'];
+    applyMigrations(db, 'test', set);
+    db.transaction(() => applyMigrations(db, 'test', set))();
+    expect(calls).toEqual([]);
+    applyMigrations(db, 'test', [...set, { version: 2, description: 'another', up: 'CREATE TABLE u (y INTEGER)' }]);
+    expect(calls).toContain('CREATE TABLE u (y INTEGER)');
+    db.close();
   });
 });

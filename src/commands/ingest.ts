@@ -10,6 +10,7 @@ import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openOrSay } from './shared.js';
 import { storeReports } from '../store/ingest.js';
 import { afterIngest } from '../review/hook.js';
+import { ensureReviewSchema } from '../review/schema.js';
 import { readOptionSpec, readOptionsFrom, unreadableReport } from './extract.js';
 
 export const help = `Usage: nianbao ingest <file-or-url-or-folder>... [--db PATH] [--json]
@@ -141,6 +142,9 @@ export async function ingestSources(
   const summary: IngestSummary = { outcomes: [], documents: 0, failedInNew: 0, stored: 0, alreadyStored: 0, unreadable: 0 };
   const keep = opts.keepOutcomes ?? true;
   const pool = opts.pool ?? new ExtractPool({ size: opts.workers ?? envPoolSize() });
+  // the step after ingestion needs the 'review' set: applied here, outside the batches' transactions, it is
+  // committed and known to this connection, so the check per stored report costs nothing (applyMigrations)
+  ensureReviewSchema(db);
   const failedOf = db.prepare("SELECT count(*) AS n FROM checks WHERE report_id = ? AND status = 'fail'").pluck();
   const batchSize = opts.batch ?? 64;
   try {

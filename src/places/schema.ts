@@ -88,12 +88,8 @@ WHERE x.rn = 1
   },
 ];
 
-const applied = new WeakSet<Db>();
-
-/** Applies the 'review' set, then the 'places' set, to an open database. Idempotent (and cheap after the first call). */
+/** Applies the 'review' set, then the 'places' set, to an open database. Idempotent (cheap once committed: applyMigrations). */
 export function ensurePlacesSchema(db: Db): void {
-  if (applied.has(db)) return;
   ensureReviewSchema(db);
   applyMigrations(db, 'places', placesMigrations);
-  applied.add(db);
 }

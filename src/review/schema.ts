@@ -141,16 +141,9 @@ CREATE INDEX review_sessions_reviewer ON review_sessions(reviewer);
   },
 ];
 
-const applied = new WeakSet<Db>();
-
-/**
- * Applies the 'review' set to an open database (whose 'core' set is applied). Idempotent; once per
- * connection (the step after ingestion asks for every report it stores).
- */
+/** Applies the 'review' set to an open database (whose 'core' set is applied). Idempotent (cheap once committed: applyMigrations). */
 export function ensureReviewSchema(db: Db): void {
-  if (applied.has(db)) return;
   applyMigrations(db, 'review', reviewMigrations);
-  applied.add(db);
 }
 
 /** Opens the database with the 'core' and 'review' sets applied. */

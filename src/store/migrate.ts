@@ -12,7 +12,17 @@ export interface Migration {
   up: string | ((db: Database.Database) => void);
 }
 
+/**
+ * Per connection, the versions of each set known applied and committed: a call that finds its whole list
+ * there returns at once (the step after ingestion asks for the 'review' and 'places' sets for every report
+ * it stores). Recorded only outside a transaction: a migration applied, or found, inside one could still
+ * be rolled back with it.
+ */
+const committed = new WeakMap<Database.Database, Map<string, Set<number>>>();
+
 export function applyMigrations(db: Database.Database, set: string, migrations: Migration[]): void {
+  const known = committed.get(db)?.get(set);
+  if (known && migrations.every((m) => known.has(m.version))) return;
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     set_name TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -37,5 +47,11 @@ export function applyMigrations(db: Database.Database, set: string, migrations: 
         m.description,
       );
     })();
+    done.add(m.version);
+  }
+  if (!db.inTransaction) {
+    let sets = committed.get(db);
+    if (!sets) committed.set(db, (sets = new Map()));
+    sets.set(set, done);
   }
 }
