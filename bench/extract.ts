@@ -60,14 +60,15 @@ function localName(d: Division): string {
 }
 
 /**
- * Page i's own body: the sample's department moved to another county (the i-th, cycling over the 2850
- * counties), or, for a government report, to the i-th township (38,642): 鹿邑县公安局 → 北京市西城区公安局,
+ * Page i's own body: the sample's department moved to another county (the sample's k-th page, i = k ×
+ * `samples` + its index, goes to the k-th county, cycling over the 2850), or, for a government report, to
+ * the i-th township (38,642): 鹿邑县公安局 → 北京市西城区公安局,
  * 西华县人民政府 → 北京市东城区景山街道办事处. A year of the whole country is about one report per body, and
  * bodies are linked by place and department (src/places), so every page is a real body in a real place;
  * with the same body on every page, one body's year would hold thousands of reports, which no database has
  * (and which the cross-year step scans). 100,000 pages give about two reports per body.
  */
-export function renameAgency(html: string, agency: string | null, i: number): string {
+export function renameAgency(html: string, agency: string | null, i: number, samples: number): string {
   if (!agency) return html;
   if (!places) {
     const g = gazetteer();
@@ -96,7 +97,7 @@ export function renameAgency(html: string, agency: string | null, i: number): st
     const t = places.townships[i % places.townships.length];
     renamed = localName(t) + (/街道$/u.test(t.name) ? '办事处' : '人民政府');
   } else {
-    renamed = localName(places.counties[Math.floor(i / 22) % places.counties.length]) + body;
+    renamed = localName(places.counties[Math.floor(i / samples) % places.counties.length]) + body;
   }
   return html.split(agency).join(renamed);
 }
@@ -110,7 +111,7 @@ function makePages(): { name: string; bytes: Uint8Array }[] {
     const src = sources[i % sources.length];
     // vary every figure cell a little and the agency, so each page is distinct (and its own body)
     let html = src.html.replace(/>(\d{1,4})</g, (_m, d: string) => `>${(Number(d) + (i % 7)) % 10000}<`);
-    html = renameAgency(html, src.agency, i);
+    html = renameAgency(html, src.agency, i, sources.length);
     const pad = TARGET_BYTES - Buffer.byteLength(html);
     if (pad > 0) {
       const para = '<p>本机关坚持以公开为常态、不公开为例外，持续推进决策、执行、管理、服务、结果公开。</p>\n';

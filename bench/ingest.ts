@@ -40,7 +40,7 @@ function pageMaker(): (i: number) => Uint8Array {
   const enc = new TextEncoder();
   return (i) => {
     const html = variants[i % variants.length][Math.floor(i / variants.length) % 7];
-    return enc.encode(renameAgency(html, sources[i % sources.length].agency, i) + `<!-- ${i} -->`);
+    return enc.encode(renameAgency(html, sources[i % sources.length].agency, i, sources.length) + `<!-- ${i} -->`);
   };
 }
 
