@@ -9,13 +9,13 @@
  * Exit statuses: 0 success; 1 a document (or the job) failed; 2 a usage error.
  */
 import { pathToFileURL } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { realpathSync } from 'node:fs';
+import { EXIT_USAGE, UsageError } from './commands/args.js';
 
-export interface CommandModule {
-  run(argv: string[]): Promise<number>;
-  help: string;
-}
+export { EXIT_USAGE, UsageError, usageError, parseCommandArgs } from './commands/args.js';
+
+export type { CommandModule } from './commands/args.js';
+import type { CommandModule } from './commands/args.js';
 
 interface CommandEntry {
   summary: string;
@@ -34,43 +34,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
   places: { summary: 'reports placed in the administrative divisions, and the ones not placed', load: () => import('./commands/places.js') },
   start: { summary: 'the main job: ingest the bundled samples and show what failed', load: () => import('./commands/start.js') },
 };
-
-/** Thrown for a bad command line: the message goes to stderr and the exit status is 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-export function usageError(message: string): UsageError {
-  return new UsageError(message);
-}
-
-export const EXIT_USAGE = 2;
-
-type OptionSpec = NonNullable<ParseArgsConfig['options']>;
-const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
-
-/**
- * Parses a command's options strictly (an unknown option is a usage error), with `--help`/`-h` for every
- * command: after printing `help` it returns null, and the command returns 0. Unless `positionals` is
- * true, a positional argument is a usage error too.
- */
-export function parseCommandArgs<T extends OptionSpec>(
-  argv: string[],
-  options: T,
-  help: string,
-  opts: { positionals?: boolean } = {},
-) {
-  const parsed = parseArgs({ args: argv, options: { ...options, ...HELP_OPTION }, allowPositionals: true, strict: true });
-  if ((parsed.values as { help?: boolean }).help) {
-    process.stdout.write(help + '\n');
-    return null;
-  }
-  if (!opts.positionals && parsed.positionals.length) throw usageError(`unexpected argument "${parsed.positionals[0]}"`);
-  return parsed;
-}
 
 export function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));

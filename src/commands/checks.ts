@@ -1,5 +1,5 @@
 /** `nianbao checks [--status fail] [--db PATH] [--json]`: list stored check results, failed first. */
-import { parseCommandArgs, usageError } from '../cli.js';
+import { parseCommandArgs, usageError } from './args.js';
 import { alignColumns, formatValue } from '../format.js';
 import { CheckStatus } from '../report.js';
 import { DEFAULT_DB_PATH, openDb } from '../store/db.js';

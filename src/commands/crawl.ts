@@ -1,6 +1,6 @@
 /** `nianbao crawl [--seeds FILE | URL...] [--db PATH] …`: crawl sites for annual reports and store them. */
 import { readFileSync } from 'node:fs';
-import { usageError, parseCommandArgs } from '../cli.js';
+import { usageError, parseCommandArgs } from './args.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openOrSay } from './shared.js';
 import { Crawler, DEFAULTS, type CrawlOptions, type CrawlSummary } from '../crawl/crawler.js';

@@ -5,7 +5,7 @@
 import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { findingsCsv, findingsXlsx } from '../review/export-findings.js';
 import { regionFindingRows } from '../serve/region.js';
-import { usageError, parseCommandArgs } from '../cli.js';
+import { usageError, parseCommandArgs } from './args.js';
 import { ALL_KNOWN_KEYS } from '../keys.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openExistingOrSay } from './shared.js';

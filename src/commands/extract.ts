@@ -4,7 +4,7 @@ import { inContractOrder, ReportSchema } from '../report.js';
 import { formatReport } from '../format.js';
 import { closeHttp, expandArgs, readSource, ReadError, type ReadOptions } from '../io.js';
 import type { Report } from '../report.js';
-import { usageError, parseCommandArgs } from '../cli.js';
+import { usageError, parseCommandArgs } from './args.js';
 
 export const help = `Usage: nianbao extract <file-or-url-or-folder>... [--json]
 

@@ -1,5 +1,5 @@
 /** `nianbao ingest <file-or-url-or-folder>... [--db PATH]`: extract documents and store them. */
-import { usageError, parseCommandArgs } from '../cli.js';
+import { usageError, parseCommandArgs } from './args.js';
 import { padEndW } from '../format.js';
 import { closeHttp, expandArgs, readSource, type Loaded as LoadedSource, type ReadOptions } from '../io.js';
 import { defaultPoolSize, envPoolSize, ExtractPool } from '../pool/pool.js';
@@ -9,6 +9,7 @@ import type { Report } from '../report.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openOrSay } from './shared.js';
 import { storeReports } from '../store/ingest.js';
+import { placeRowsWriter } from '../places/store.js';
 import { afterIngest } from '../review/hook.js';
 import { ensureReviewSchema } from '../review/schema.js';
 import { readOptionSpec, readOptionsFrom, unreadableReport } from './extract.js';
@@ -166,6 +167,7 @@ export async function ingestSources(
             (res) => {
               if (res.created) afterIngest(db, res.reportId);
             },
+            [placeRowsWriter],
           );
         } catch (err) {
           // the whole batch could not be written (the database locked past its timeout, the disk full):

@@ -3,7 +3,7 @@
  * divisions, how many are ambiguous, and the ones not placed (agency, year, id, why);
  * `--report ID --code CODE` places one by hand.
  */
-import { parseCommandArgs, usageError } from '../cli.js';
+import { parseCommandArgs, usageError } from './args.js';
 import { alignColumns } from '../format.js';
 import { GAZETTEER_SOURCE } from '../places/gazetteer.js';
 import { setManualPlace } from '../places/placing.js';

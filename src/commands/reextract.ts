@@ -1,11 +1,12 @@
 /** `nianbao reextract [--db PATH]`: rerun extraction over every stored report document, offline. */
-import { parseCommandArgs } from '../cli.js';
+import { parseCommandArgs } from './args.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openOrSay } from './shared.js';
 import { envPoolSize, ExtractPool } from '../pool/pool.js';
 import { runOrdered } from '../pool/pipeline.js';
 import { progressWriter, showProgress } from '../pool/progress.js';
 import { storeReports, type StoreItem } from '../store/ingest.js';
+import { placeRowsWriter } from '../places/store.js';
 import { workersFrom, type IngestOptions } from './ingest.js';
 import { afterIngest } from '../review/hook.js';
 import { loadPageResources } from '../crawl/resources.js';
@@ -163,6 +164,7 @@ export async function reextractAll(
               afterIngest(db, res.reportId);
               if (!d.stored) markReport!.run(res.reportId, d.sha256);
             },
+            [placeRowsWriter],
           );
         } catch (err) {
           // the batch could not be written at all: each of its documents is left as it was, and says why

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { addReviewer, listReviewers, removeReviewer } from '../review/accounts.js';
-import { usageError, parseCommandArgs } from '../cli.js';
+import { usageError, parseCommandArgs } from './args.js';
 import { formatValue } from '../format.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openExistingOrSay, wholeNumberOption } from './shared.js';

@@ -1,5 +1,5 @@
 /** `nianbao serve [--db PATH] [--host 127.0.0.1] [--port 8080]`: the review page. */
-import { usageError, parseCommandArgs } from '../cli.js';
+import { usageError, parseCommandArgs } from './args.js';
 import { DEFAULT_DB_PATH } from '../store/db.js';
 import { openExistingOrSay } from './shared.js';
 import { ServeRefused, startServer } from '../serve/server.js';

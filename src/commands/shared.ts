@@ -1,6 +1,6 @@
 /** What several commands do alike: open the database (with the message a command gives when it cannot), read a whole-number option. */
 import { existsSync } from 'node:fs';
-import { usageError } from '../cli.js';
+import { usageError } from './args.js';
 import { openReviewDb } from '../review/schema.js';
 import { openDb, type Db } from '../store/db.js';
 

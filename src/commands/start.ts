@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseCommandArgs } from '../cli.js';
+import { parseCommandArgs } from './args.js';
 import { closeHttp, expandArgs } from '../io.js';
 import { DEFAULT_DB_PATH, projectRoot } from '../store/db.js';
 import { openOrSay } from './shared.js';

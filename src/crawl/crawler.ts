@@ -11,6 +11,7 @@ import { sniffKind, decodeBytes } from '../decode.js';
 import { extractInPool } from '../pool/pool.js';
 import type { Report } from '../report.js';
 import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
+import { placeRowsWriter } from '../places/store.js';
 import { afterIngest } from '../review/hook.js';
 import { createAgent, fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
 import { Frontier, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
@@ -992,7 +993,7 @@ export class Crawler {
         this.stats.notReports++;
         this.opts.onEvent?.({ type: 'not_report', url: row.url, status: report.status });
       } else if (report) {
-        const r = ingestReport(this.db, report, body, { sourceUrl: res.finalUrl });
+        const r = ingestReport(this.db, report, body, { sourceUrl: res.finalUrl }, [placeRowsWriter]);
         this.frontier.storeSeedLabel(sha, row.seed_label);
         // review set: link the body across years, cross-year checks. Never loses the report: on a failure
         // here it stays stored and \`nianbao review recompute\` redoes the step.

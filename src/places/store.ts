@@ -4,8 +4,15 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
+import type { ReportRowsWriter } from '../store/ingest.js';
 import type { Place } from './place.js';
 import { ensurePlacesSchema, PLACE_COLUMNS } from './schema.js';
+
+/**
+ * The places layer's writer for storage (`storeReports`/`ingestReport` take it among their writers): the
+ * place the pipeline put on a report, stored as the extraction's.
+ */
+export const placeRowsWriter: ReportRowsWriter = (db, reportId, report) => writeReportPlace(db, reportId, report.place, 'extraction');
 
 export type PlaceBasis = 'extraction' | 'stored' | 'manual';
 

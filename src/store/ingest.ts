@@ -10,7 +10,6 @@ import { CheckSchema, ReportSchema, sha256Hex, type Check, type Report } from '.
 import { packageVersion, type Db } from './db.js';
 import { provenanceJson } from './provenance.js';
 import type Database from 'better-sqlite3';
-import { writeReportPlace } from '../places/store.js';
 
 export interface IngestMeta {
   /** The URL the bytes were fetched from, when the report object does not say (overrides report.source_url). */
@@ -43,6 +42,13 @@ export interface StoreItem {
   /** The report was validated against the contract already (the pool's threads do): only its bytes are checked. */
   validated?: boolean;
 }
+
+/**
+ * Writes rows of another layer for a report just stored or replaced (the places layer's placement, for
+ * one), inside the same savepoint: handed to storage by the caller, so storage never reaches up into the
+ * layers built on it. `replaced` is true when a stored report's rows were replaced (reextract).
+ */
+export type ReportRowsWriter = (db: Db, reportId: number, report: Report, replaced: boolean) => void;
 
 /** What became of one item of a batch: stored (or found already stored), or why it could not be. */
 export type StoreOutcome = ({ ok: true } & IngestResult) | { ok: false; error: Error };
@@ -219,7 +225,7 @@ function validate(item: StoreItem): Report {
 }
 
 /** Writes one validated item; runs inside the batch's transaction. */
-function writeOne(s: Statements, r: Report, item: StoreItem): IngestResult {
+function writeOne(s: Statements, r: Report, item: StoreItem, writers: readonly ReportRowsWriter[]): IngestResult {
   const meta = item.meta ?? {};
   const existing = s.reportBySha.get(r.sha256);
   if (!existing) {
@@ -227,7 +233,7 @@ function writeOne(s: Statements, r: Report, item: StoreItem): IngestResult {
     s.insertBlob.run(r.sha256, item.bytes.byteLength, toBuffer(item.bytes));
     const reportId = Number(s.insertReport.run(reportRow(r, meta)).lastInsertRowid);
     writeChildren(s, reportId, r, item.provenanceJson);
-    writeReportPlace(s.db, reportId, r.place, 'extraction');
+    for (const w of writers) w(s.db, reportId, r, false);
     return { reportId, created: true };
   }
   if ((item.mode ?? 'ingest') === 'ingest') return { reportId: existing.id, created: false };
@@ -238,7 +244,7 @@ function writeOne(s: Statements, r: Report, item: StoreItem): IngestResult {
   s.deleteChecks.run(id);
   s.deleteProblems.run(id);
   writeChildren(s, id, r, item.provenanceJson);
-  writeReportPlace(s.db, id, r.place, 'extraction');
+  for (const w of writers) w(s.db, id, r, true);
   return { reportId: id, created: false };
 }
 
@@ -253,6 +259,7 @@ export function storeReports(
   db: Db,
   items: StoreItem[],
   after?: (result: IngestResult, item: StoreItem, index: number) => void,
+  writers: readonly ReportRowsWriter[] = [],
 ): (StoreOutcome & { afterError?: Error })[] {
   const s = statements(db);
   const valid = items.map((item): Report | Error => {
@@ -268,7 +275,7 @@ export function storeReports(
       if (r instanceof Error) return { ok: false, error: r };
       let res: IngestResult;
       try {
-        res = db.transaction(() => writeOne(s, r, item))(); // a savepoint: a failure leaves nothing of this item
+        res = db.transaction(() => writeOne(s, r, item, writers))(); // a savepoint: a failure leaves nothing of this item
       } catch (err) {
         return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
       }
@@ -285,10 +292,10 @@ export function storeReports(
   ).immediate();
 }
 
-function single(db: Db, item: StoreItem): IngestResult {
+function single(db: Db, item: StoreItem, writers: readonly ReportRowsWriter[]): IngestResult {
   const r = validate(item); // throws before anything is written
   const s = statements(db);
-  return db.transaction(() => writeOne(s, r, item)).immediate();
+  return db.transaction(() => writeOne(s, r, item, writers)).immediate();
 }
 
 /**
@@ -297,8 +304,14 @@ function single(db: Db, item: StoreItem): IngestResult {
  * Throws (and writes nothing) when the report fails validation, its sha256 does not match the bytes,
  * or a row cannot be written.
  */
-export function ingestReport(db: Db, report: Report, bytes: Uint8Array, meta: IngestMeta = {}): IngestResult {
-  return single(db, { report, bytes, meta, mode: 'ingest' });
+export function ingestReport(
+  db: Db,
+  report: Report,
+  bytes: Uint8Array,
+  meta: IngestMeta = {},
+  writers: readonly ReportRowsWriter[] = [],
+): IngestResult {
+  return single(db, { report, bytes, meta, mode: 'ingest' }, writers);
 }
 
 /**
@@ -307,8 +320,14 @@ export function ingestReport(db: Db, report: Report, bytes: Uint8Array, meta: In
  * tables that point to it (reviews) stay attached. When no report has this sha256 yet, `bytes` must be
  * given and the report is ingested. Returns the id and whether it was created.
  */
-export function reextractReport(db: Db, report: Report, bytes?: Uint8Array, meta: IngestMeta = {}): IngestResult {
-  return single(db, { report, bytes, meta, mode: 'reextract' });
+export function reextractReport(
+  db: Db,
+  report: Report,
+  bytes?: Uint8Array,
+  meta: IngestMeta = {},
+  writers: readonly ReportRowsWriter[] = [],
+): IngestResult {
+  return single(db, { report, bytes, meta, mode: 'reextract' }, writers);
 }
 
 /**
