@@ -7,6 +7,7 @@
  * robots.txt, nothing out of scope, no image/style fetched, one request at a time to the host across
  * client and browser).
  */
+import { readBlob } from '../src/store/blobs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -225,13 +226,13 @@ describe('crawling a script-built site in the browser', () => {
   it('stores the rendered DOM as the report and keeps the response as fetched', () => {
     const row = db
       .prepare(
-        `SELECT b.bytes AS report, f.content_sha256 AS raw_sha FROM reports r JOIN blobs b ON b.sha256 = r.sha256
+        `SELECT r.sha256 AS report_sha, f.content_sha256 AS raw_sha FROM reports r JOIN blobs b ON b.sha256 = r.sha256
            JOIN frontier f ON f.url = r.source_url WHERE r.source_url LIKE '%?id=1'`,
       )
-      .get() as { report: Buffer; raw_sha: string };
-    expect(row.report.toString('utf8')).toContain('主动公开政府信息情况');
-    const raw = db.prepare('SELECT bytes FROM blobs WHERE sha256 = ?').get(row.raw_sha) as { bytes: Buffer };
-    expect(raw.bytes.toString('utf8')).toContain('<div id="app"></div>');
+      .get() as { report_sha: string; raw_sha: string };
+    // blobs are kept compressed: readBlob gives the bytes back (src/store/blobs.ts)
+    expect(readBlob(db, row.report_sha)!.toString('utf8')).toContain('主动公开政府信息情况');
+    expect(readBlob(db, row.raw_sha)!.toString('utf8')).toContain('<div id="app"></div>');
   });
 
   it('lets the browser fetch nothing forbidden by robots.txt, out of scope, or not needed', () => {

@@ -171,7 +171,8 @@ describe('storeReports (a batch in one transaction)', () => {
     const before = v4.prepare(`SELECT ${cols} FROM figure_sources ORDER BY report_id, key`).all();
     const v1Bytes = (v4.prepare('SELECT sum(length(CAST(data AS BLOB))) AS n FROM provenance').get() as { n: number }).n;
     v4.close();
-    const db = openDb(path);
+    const db = new Database(path); // migration 5 only (6 writes layout 3: tests/storage-migration.test.ts)
+    applyMigrations(db, 'core', coreMigrations.filter((m) => m.version <= 5));
     expect(before.length).toBeGreaterThan(500);
     expect(db.prepare(`SELECT ${cols} FROM figure_sources ORDER BY report_id, key`).all()).toEqual(before);
     const layout = db.prepare('SELECT data FROM provenance WHERE report_id = 1').pluck().get() as string;

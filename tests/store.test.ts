@@ -126,11 +126,12 @@ describe('openDb', () => {
       .all() as { type: string; name: string }[];
     expect(objects.filter((o) => o.type === 'view').map((o) => o.name)).toEqual([
       'check_results',
+      'checks',
       'failed_checks',
       'figure_sources',
       'report_summary',
     ]);
-    for (const t of ['blobs', 'reports', 'figures', 'provenance', 'checks', 'problems']) {
+    for (const t of ['blobs', 'reports', 'figures', 'provenance', 'check_rows', 'check_defs', 'problems']) {
       expect(objects.some((o) => o.type === 'table' && o.name === t)).toBe(true);
     }
   });
@@ -138,7 +139,7 @@ describe('openDb', () => {
   it('opening again applies nothing twice', () => {
     db.close();
     db = openDb(join(dir, 'sub', 'test.db'));
-    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(5);
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(6);
   });
 });
 

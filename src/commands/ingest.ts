@@ -1,4 +1,5 @@
 /** `nianbao ingest <file-or-url-or-folder>... [--db PATH]`: extract documents and store them. */
+import type { EncodedBlob } from '../store/blobs.js';
 import { usageError, parseCommandArgs } from './args.js';
 import { padEndW } from '../format.js';
 import { closeHttp, expandArgs, readSource, type Loaded as LoadedSource, type ReadOptions } from '../io.js';
@@ -89,6 +90,7 @@ interface Loaded {
   report: Report;
   bytes?: Uint8Array;
   provenanceJson?: string | null;
+  stored?: EncodedBlob;
 }
 
 /** Reads one source and extracts it in the pool; never rejects (an unreadable source is an `error` report). */
@@ -104,12 +106,12 @@ async function readAndExtract(
   } catch (err) {
     return { report: unreadableReport(source, err) };
   }
-  const { report, provenanceJson } = await pool.extractPacked(loaded.bytes, {
+  const { report, provenanceJson, stored } = await pool.extractPacked(loaded.bytes, {
     source: loaded.source,
     url: loaded.url,
     contentType: loaded.contentType,
   });
-  return { report, bytes: loaded.bytes, provenanceJson };
+  return { report, bytes: loaded.bytes, provenanceJson, ...(stored ? { stored } : {}) };
 }
 
 function outcomeOf(source: string, { report, bytes }: Loaded): IngestOutcome {
@@ -156,7 +158,7 @@ export async function ingestSources(
       consume: (batch) => {
         const t0 = performance.now();
         const outcomes = batch.map(({ item, result }) => outcomeOf(item, result));
-        const toStore = batch.flatMap(({ result }, i) => (result.bytes ? [{ i, item: { report: result.report, bytes: result.bytes, provenanceJson: result.provenanceJson, validated: true } }] : []));
+        const toStore = batch.flatMap(({ result }, i) => (result.bytes ? [{ i, item: { report: result.report, bytes: result.bytes, provenanceJson: result.provenanceJson, stored: result.stored, validated: true } }] : []));
         // one transaction for the batch; the step after ingestion (link the body across years, cross-year
         // checks) runs in it for each new report, so a report is never stored without it
         let stored: ReturnType<typeof storeReports>;

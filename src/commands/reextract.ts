@@ -1,4 +1,5 @@
 /** `nianbao reextract [--db PATH]`: rerun extraction over every stored report document, offline. */
+import { readBlob } from '../store/blobs.js';
 import { parseCommandArgs } from './args.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openOrSay } from './shared.js';
@@ -82,7 +83,7 @@ export async function reextractAll(
         )
         .all() as { sha256: string; url: string; content_type: string | null }[])
     : [];
-  const blob = db.prepare(`SELECT bytes FROM blobs WHERE sha256 = ?`);
+
   // a crawled page's pictures (its tables as images), when the crawler kept any
   const resources = (sha256: string) => {
     const r = crawled ? loadPageResources(db, sha256) : {};
@@ -117,9 +118,9 @@ export async function reextractAll(
       window: Math.max(64, pool.size * 16, batchSize * 2),
       batch: batchSize,
       produce: async (d) => {
-        const row = blob.get(d.sha256) as { bytes: Buffer } | undefined;
-        if (!row) return null;
-        const bytes = new Uint8Array(row.bytes);
+        const raw = readBlob(db, d.sha256); // decompressed (blobs.ts)
+        if (!raw) return null;
+        const bytes = new Uint8Array(raw);
         const packed = await pool.extractPacked(bytes, {
           source: d.source,
           url: d.url ?? undefined,

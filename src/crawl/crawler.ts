@@ -3,6 +3,7 @@
  * (extractBytes) → storage (ingestReport). Many hosts at once, one request at a time per host by
  * default; the frontier is read in small per-host batches so memory does not grow with it.
  */
+import { readBlob } from '../store/blobs.js';
 import PQueue from 'p-queue';
 import type { Agent } from 'undici';
 import type { LookupFunction } from 'node:net';
@@ -844,9 +845,8 @@ export class Crawler {
     this.stats.notModified++;
     // the stored body is still current: re-read it for links when it was a list page
     const sha = row.content_sha256;
-    const blob = sha
-      ? (this.db.prepare('SELECT bytes FROM blobs WHERE sha256 = ?').get(sha) as { bytes: Buffer } | undefined)
-      : undefined;
+    const raw = sha ? readBlob(this.db, sha) : undefined; // decompressed (store/blobs.ts)
+    const blob = raw ? { bytes: raw } : undefined;
     if (blob && (row.role === 'list' || row.role === 'wrapper')) {
       await this.handleBody(row, res, new Uint8Array(blob.bytes), logBase, true);
       return;

@@ -3,6 +3,7 @@
  * table page_resources), handed to extraction as `ExtractOptions.resources` (URL → bytes), and read
  * back for re-extraction.
  */
+import { readBlob } from '../store/blobs.js';
 import type Database from 'better-sqlite3';
 import { sniffFormat } from '../decode.js';
 import { sha256Hex, storeBlob } from '../store/ingest.js';
@@ -37,11 +38,11 @@ export function loadPageResources(db: Database.Database, pageSha256: string): Re
   if (!exists) return {};
   const rows = db
     .prepare(
-      `SELECT p.url, b.bytes FROM page_resources p JOIN blobs b ON b.sha256 = p.resource_sha256
+      `SELECT p.url, p.resource_sha256 AS sha256 FROM page_resources p JOIN blobs b ON b.sha256 = p.resource_sha256
         WHERE p.page_sha256 = ? ORDER BY p.url`,
     )
-    .all(pageSha256) as { url: string; bytes: Buffer }[];
+    .all(pageSha256) as { url: string; sha256: string }[];
   const out: Record<string, Uint8Array> = {};
-  for (const r of rows) out[r.url] = new Uint8Array(r.bytes);
+  for (const r of rows) out[r.url] = new Uint8Array(readBlob(db, r.sha256)!); // decompressed (store/blobs.ts)
   return out;
 }

@@ -229,7 +229,7 @@ export class ExtractPool {
     this.stats.documents++;
     this.stats.extractMs += m.ms;
     if (!('reportJson' in m)) this.fail(task, 'extract_failed', `extraction failed: ${m.error}`);
-    else task.resolve({ report: JSON.parse(m.reportJson) as Report, provenanceJson: m.provenanceJson ?? null });
+    else task.resolve({ report: JSON.parse(m.reportJson) as Report, provenanceJson: m.provenanceJson ?? null, ...(m.stored ? { stored: m.stored } : {}) });
     this.pump();
   }
 

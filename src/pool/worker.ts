@@ -10,6 +10,7 @@
 import { parentPort } from 'node:worker_threads';
 import { extractBytes, type ExtractOptions } from '../extract.js';
 import { ReportSchema } from '../report.js';
+import type { EncodedBlob } from '../store/blobs.js';
 import { packReport } from './packed.js';
 
 export interface TaskMessage {
@@ -25,7 +26,9 @@ export interface TaskMessage {
  * parses it in a third of the time a structured clone of the object takes to rebuild (~200 figures,
  * ~50 checks), and that thread is the pipeline's one serial stage.
  */
-export type ResultMessage = { id: number; ms: number; reportJson: string; provenanceJson?: string | null } | { id: number; ms: number; error: string };
+export type ResultMessage =
+  | { id: number; ms: number; reportJson: string; provenanceJson?: string | null; stored?: EncodedBlob }
+  | { id: number; ms: number; error: string };
 
 const CRASH_ON = process.env.NIANBAO_POOL_CRASH_ON || null;
 const CRASH_MODE = process.env.NIANBAO_POOL_CRASH_MODE ?? 'throw';
@@ -60,8 +63,9 @@ async function drain(): Promise<void> {
       const report = ReportSchema.parse(await extractBytes(t.bytes, t.opts));
       const ms = performance.now() - t0;
       if (t.packed) {
-        const packed = packReport(report);
-        msg = { id: t.id, ms, reportJson: JSON.stringify(packed.report), provenanceJson: packed.provenanceJson };
+        // the bytes compressed here as the blobs table keeps them, beside the extraction (blobs.ts)
+        const packed = packReport(report, t.bytes);
+        msg = { id: t.id, ms, reportJson: JSON.stringify(packed.report), provenanceJson: packed.provenanceJson, stored: packed.stored };
       } else msg = { id: t.id, ms, reportJson: JSON.stringify(report) };
     } catch (err) {
       msg = { id: t.id, ms: performance.now() - t0, error: err instanceof Error ? err.message : String(err) };

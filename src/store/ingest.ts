@@ -8,7 +8,8 @@
  */
 import { CheckSchema, ReportSchema, sha256Hex, type Check, type Report } from '../report.js';
 import { packageVersion, type Db } from './db.js';
-import { provenanceJson } from './provenance.js';
+import { encodeBlob, type EncodedBlob } from './blobs.js';
+import { internProvenanceKeys, provenanceJson } from './provenance.js';
 import type Database from 'better-sqlite3';
 
 export interface IngestMeta {
@@ -41,6 +42,8 @@ export interface StoreItem {
   provenanceJson?: string | null;
   /** The report was validated against the contract already (the pool's threads do): only its bytes are checked. */
   validated?: boolean;
+  /** `bytes` as the blobs table keeps them (blobs.ts), made beforehand (by the extraction pool's thread). */
+  stored?: EncodedBlob;
 }
 
 /**
@@ -90,14 +93,24 @@ class MultiInsert {
 interface Statements {
   db: Db;
   reportBySha: Database.Statement<[string], { id: number }>;
-  insertBlob: Database.Statement<[string, number, Buffer]>;
+  insertBlob: Database.Statement<[string, number, Buffer, string | null]>;
+  hasBlob: Database.Statement<[string], number>;
   insertReport: Database.Statement;
   updateReport: Database.Statement;
   figures: MultiInsert;
   checks: MultiInsert;
   problems: MultiInsert;
   insertProvenance: Database.Statement<[number, string]>;
-  upsertChecks: MultiInsert;
+  checkOrd: Database.Statement<[number, string], number>;
+  deleteCheck: Database.Statement<[number, string]>;
+  findDef: Database.Statement<[string, string], number>;
+  insertDef: Database.Statement<[string, string]>;
+  /** check_defs ids by check id + NUL + key list; forgotten when a transaction rolls back (see forget). */
+  defs: Map<string, number>;
+  findList: Database.Statement<[string], number>;
+  insertList: Database.Statement<[string]>;
+  /** provenance_lists ids by list; forgotten with defs. */
+  lists: Map<string, number>;
   nextCheckOrd: Database.Statement<[number], number>;
   deleteFigures: Database.Statement<[number]>;
   deleteProvenance: Database.Statement<[number]>;
@@ -113,7 +126,8 @@ function statements(db: Db): Statements {
   s = {
     db,
     reportBySha: db.prepare('SELECT id FROM reports WHERE sha256 = ?'),
-    insertBlob: db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)'),
+    insertBlob: db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, bytes, encoding) VALUES (?, ?, ?, ?)'),
+    hasBlob: db.prepare<[string], number>('SELECT 1 FROM blobs WHERE sha256 = ?').pluck(),
     insertReport: db.prepare(`INSERT INTO reports
       (sha256, source, source_url, kind, ocr, status, version, agency, year, title, region, extracted_at, extractor_version)
       VALUES (@sha256, @source, @source_url, @kind, @ocr, @status, @version, @agency, @year, @title, @region, @extracted_at, @extractor_version)`),
@@ -123,26 +137,23 @@ function statements(db: Db): Statements {
       extractor_version = @extractor_version
       WHERE id = @id`),
     figures: new MultiInsert(db, 'INSERT INTO figures (report_id, key, value, ord)', 4, 250),
-    checks: new MultiInsert(
-      db,
-      'INSERT INTO checks (report_id, check_id, status, expected, actual, keys_json, reason, evidence, ord)',
-      9,
-      100,
-    ),
+    checks: new MultiInsert(db, 'INSERT INTO check_rows (report_id, def, status, expected, actual, reason, evidence, ord)', 8, 100),
     problems: new MultiInsert(db, 'INSERT INTO problems (report_id, code, message, where_text)', 4, 100),
     insertProvenance: db.prepare('INSERT INTO provenance (report_id, data) VALUES (?, ?)'),
-    upsertChecks: new MultiInsert(
-      db,
-      'INSERT INTO checks (report_id, check_id, status, expected, actual, keys_json, reason, evidence, ord)',
-      9,
-      100,
-      ` ON CONFLICT (report_id, check_id) DO UPDATE SET status = excluded.status, expected = excluded.expected,
-        actual = excluded.actual, keys_json = excluded.keys_json, reason = excluded.reason, evidence = excluded.evidence`,
-    ),
-    nextCheckOrd: db.prepare<[number], number>('SELECT coalesce(max(ord) + 1, 0) FROM checks WHERE report_id = ?').pluck(),
+    checkOrd: db
+      .prepare<[number, string], number>('SELECT c.ord FROM check_rows c JOIN check_defs d ON d.id = c.def WHERE c.report_id = ? AND d.check_id = ?')
+      .pluck(),
+    deleteCheck: db.prepare('DELETE FROM check_rows WHERE report_id = ? AND def IN (SELECT id FROM check_defs WHERE check_id = ?)'),
+    findDef: db.prepare<[string, string], number>('SELECT id FROM check_defs WHERE check_id = ? AND keys_json = ?').pluck(),
+    insertDef: db.prepare('INSERT INTO check_defs (check_id, keys_json) VALUES (?, ?)'),
+    defs: new Map(),
+    findList: db.prepare<[string], number>('SELECT id FROM provenance_lists WHERE list = ?').pluck(),
+    insertList: db.prepare('INSERT INTO provenance_lists (list) VALUES (?)'),
+    lists: new Map(),
+    nextCheckOrd: db.prepare<[number], number>('SELECT coalesce(max(ord) + 1, 0) FROM check_rows WHERE report_id = ?').pluck(),
     deleteFigures: db.prepare('DELETE FROM figures WHERE report_id = ?'),
     deleteProvenance: db.prepare('DELETE FROM provenance WHERE report_id = ?'),
-    deleteChecks: db.prepare('DELETE FROM checks WHERE report_id = ?'),
+    deleteChecks: db.prepare('DELETE FROM check_rows WHERE report_id = ?'),
     deleteProblems: db.prepare('DELETE FROM problems WHERE report_id = ?'),
   };
   cache.set(db, s);
@@ -150,6 +161,36 @@ function statements(db: Db): Statements {
 }
 
 export { sha256Hex };
+
+/** The check_defs id of a check id and key list, stored when new. */
+function defId(s: Statements, checkId: string, keysJson: string): number {
+  const k = checkId + '\u0000' + keysJson;
+  let id = s.defs.get(k);
+  if (id === undefined) {
+    id = s.findDef.get(checkId, keysJson) ?? Number(s.insertDef.run(checkId, keysJson).lastInsertRowid);
+    s.defs.set(k, id);
+  }
+  return id;
+}
+
+/** The provenance_lists id of a list (JSON text), stored when new. */
+function listId(s: Statements, list: string): number {
+  let id = s.lists.get(list);
+  if (id === undefined) {
+    id = s.findList.get(list) ?? Number(s.insertList.run(list).lastInsertRowid);
+    s.lists.set(list, id);
+  }
+  return id;
+}
+
+/** After a rollback the ids cached may name rows that are gone: forget them all (they are found again). */
+function forget(db: Db): void {
+  const s = cache.get(db);
+  if (s) {
+    s.defs.clear();
+    s.lists.clear();
+  }
+}
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -160,7 +201,10 @@ function toBuffer(bytes: Uint8Array): Buffer {
  * responses this way too. Runs in the caller's transaction if there is one.
  */
 export function storeBlob(db: Db, bytes: Uint8Array, sha256 = sha256Hex(bytes)): string {
-  statements(db).insertBlob.run(sha256, bytes.byteLength, toBuffer(bytes));
+  const s = statements(db);
+  if (s.hasBlob.get(sha256)) return sha256; // stored: not compressed again
+  const e = encodeBlob(bytes);
+  s.insertBlob.run(sha256, bytes.byteLength, toBuffer(e.bytes), e.encoding);
   return sha256;
 }
 
@@ -194,19 +238,25 @@ function writeChildren(s: Statements, reportId: number, report: Report, packed?:
   for (const key in report.figures) figures.push(reportId, key, report.figures[key], ord++);
   if (figures.length) s.figures.run(figures);
   const provenance = packed !== undefined ? packed : Object.keys(report.provenance).length ? provenanceJson(report.provenance) : null;
-  if (provenance !== null) s.insertProvenance.run(reportId, provenance);
+  if (provenance !== null) s.insertProvenance.run(reportId, internProvenanceKeys(provenance, (list) => listId(s, list)));
   const checks: unknown[] = [];
   ord = 0;
-  for (const c of report.checks) checks.push(...checkRow(reportId, c), ord++);
+  const ids = new Set<string>();
+  for (const c of report.checks) {
+    // one row per check id and report, as the table checks had (check_rows is keyed by key list too)
+    if (ids.has(c.id)) throw new Error(`UNIQUE constraint failed: checks.report_id, checks.check_id (check ${c.id} twice in ${report.source})`);
+    ids.add(c.id);
+    checks.push(...checkRow(s, reportId, c), ord++);
+  }
   if (checks.length) s.checks.run(checks);
   const problems: unknown[] = [];
   for (const p of report.problems) problems.push(reportId, p.code, p.message, p.where ?? null);
   if (problems.length) s.problems.run(problems);
 }
 
-/** A check's columns, in the order of the check statements (report_id … evidence). */
-function checkRow(reportId: number, c: Check): [number, string, string, number | null, number | null, string, string | null, string | null] {
-  return [reportId, c.id, c.status, c.expected, c.actual, JSON.stringify(c.keys), c.reason ?? null, c.evidence ?? null];
+/** A check's columns of check_rows, in the order of the check statements (report_id … evidence). */
+function checkRow(s: Statements, reportId: number, c: Check): [number, number, string, number | null, number | null, string | null, string | null] {
+  return [reportId, defId(s, c.id, JSON.stringify(c.keys)), c.status, c.expected, c.actual, c.reason ?? null, c.evidence ?? null];
 }
 
 function checkBytes(report: Report, bytes: Uint8Array): void {
@@ -230,7 +280,10 @@ function writeOne(s: Statements, r: Report, item: StoreItem, writers: readonly R
   const existing = s.reportBySha.get(r.sha256);
   if (!existing) {
     if (!item.bytes) throw new Error(`no stored report has sha256 ${r.sha256}, and no bytes were given to store it`);
-    s.insertBlob.run(r.sha256, item.bytes.byteLength, toBuffer(item.bytes));
+    if (item.stored || !s.hasBlob.get(r.sha256)) {
+      const stored = item.stored ?? encodeBlob(item.bytes); // compressed here unless a thread did (blobs.ts)
+      s.insertBlob.run(r.sha256, item.bytes.byteLength, toBuffer(stored.bytes), stored.encoding);
+    }
     const reportId = Number(s.insertReport.run(reportRow(r, meta)).lastInsertRowid);
     writeChildren(s, reportId, r, item.provenanceJson);
     for (const w of writers) w(s.db, reportId, r, false);
@@ -269,6 +322,7 @@ export function storeReports(
       return err instanceof Error ? err : new Error(String(err));
     }
   });
+  try {
   return db.transaction(() =>
     items.map((item, i): StoreOutcome & { afterError?: Error } => {
       const r = valid[i];
@@ -277,6 +331,7 @@ export function storeReports(
       try {
         res = db.transaction(() => writeOne(s, r, item, writers))(); // a savepoint: a failure leaves nothing of this item
       } catch (err) {
+        forget(db);
         return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
       }
       const out: StoreOutcome & { afterError?: Error } = { ok: true, ...res };
@@ -284,18 +339,28 @@ export function storeReports(
         try {
           db.transaction(() => after(res, item, i))();
         } catch (err) {
+          forget(db);
           out.afterError = err instanceof Error ? err : new Error(String(err));
         }
       }
       return out;
     }),
   ).immediate();
+  } catch (err) {
+    forget(db);
+    throw err;
+  }
 }
 
 function single(db: Db, item: StoreItem, writers: readonly ReportRowsWriter[]): IngestResult {
   const r = validate(item); // throws before anything is written
   const s = statements(db);
-  return db.transaction(() => writeOne(s, r, item, writers)).immediate();
+  try {
+    return db.transaction(() => writeOne(s, r, item, writers)).immediate();
+  } catch (err) {
+    forget(db);
+    throw err;
+  }
 }
 
 /**
@@ -338,11 +403,20 @@ export function upsertChecks(db: Db, reportId: number, checks: Check[]): void {
   const valid = CheckSchema.array().parse(checks);
   if (!valid.length) return;
   const s = statements(db);
-  db.transaction(() => {
-    // one multi-row upsert; a check that is new goes after the report's others (one that is there keeps its place)
-    let ord = s.nextCheckOrd.get(reportId) as number;
-    const rows: unknown[] = [];
-    for (const c of valid) rows.push(...checkRow(reportId, c), ord++);
-    s.upsertChecks.run(rows);
-  })();
+  try {
+    db.transaction(() => {
+      // a check that is new goes after the report's others (one that is there keeps its place)
+      let ord = s.nextCheckOrd.get(reportId) as number;
+      const rows: unknown[] = [];
+      for (const c of valid) {
+        const kept = s.checkOrd.get(reportId, c.id);
+        s.deleteCheck.run(reportId, c.id);
+        rows.push(...checkRow(s, reportId, c), kept ?? ord++);
+      }
+      s.checks.run(rows);
+    })();
+  } catch (err) {
+    forget(db);
+    throw err;
+  }
 }

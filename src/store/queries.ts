@@ -33,7 +33,9 @@ export function loadReport(db: Db, id: number): (Report & { id: number }) | unde
     figures[f.key] = f.value;
   }
   const stored = db.prepare('SELECT data FROM provenance WHERE report_id = ?').get(id) as { data: string } | undefined;
-  const provenance: Record<string, FigureSource> = stored ? parseProvenance(stored.data) : {};
+  const provenance: Record<string, FigureSource> = stored
+    ? parseProvenance(stored.data, (listId) => db.prepare('SELECT list FROM provenance_lists WHERE id = ?').pluck().get(listId) as string | undefined)
+    : {};
   const checks: Check[] = (
     db.prepare('SELECT * FROM checks WHERE report_id = ? ORDER BY ord').all(id) as CheckRow[]
   ).map(checkFromRow);

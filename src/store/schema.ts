@@ -7,7 +7,8 @@
  */
 import type { FigureSource } from '../report.js';
 import type { Migration } from './migrate.js';
-import { parseProvenance, provenanceJson, provenanceJsonV1 } from './provenance.js';
+import { encodeBlob } from './blobs.js';
+import { internProvenanceKeys, parseProvenance, provenanceJson, provenanceJsonV1, provenanceJsonV2 } from './provenance.js';
 
 interface LegacySourceRow {
   report_id: number;
@@ -226,7 +227,7 @@ FROM provenance p, json_each(p.data, '$.s') s;`);
       for (let after = 0; ; ) {
         const rows = read.all(after) as { report_id: number; data: string }[];
         if (!rows.length) break;
-        for (const r of rows) write.run(provenanceJson(parseProvenance(r.data)), r.report_id);
+        for (const r of rows) write.run(provenanceJsonV2(parseProvenance(r.data)), r.report_id);
         after = rows[rows.length - 1].report_id;
       }
       db.exec(`DROP VIEW figure_sources;
@@ -248,6 +249,149 @@ SELECT p.report_id                                              AS report_id,
        s.value ->> '$[12].ocr_read'                             AS ocr_read,
        s.value -> '$[12].ocr_alternatives'                      AS ocr_alternatives
 FROM provenance p, json_each(p.data, '$.s') s;`);
+    },
+  },
+  {
+    version: 6,
+    description:
+      'national archive: blobs.encoding (raw bytes brotli-compressed), checks a view over check_rows + check_defs (each key list stored once), provenance layout 3 with key lists in provenance_lists',
+    // At ~100 KB a report (raw page 31 KB, provenance 29 KB, checks 27 KB of which 14 KB were keys_json
+    // repeating each check's key list, figures 10 KB) a national archive of 1.2 million reports would be
+    // ~115 GB. Now: raw bytes are kept compressed (blobs.encoding 'br'; src/store/blobs.ts reads them back),
+    // a check's id and key list are stored once (check_defs) and each report's check names it by number,
+    // and provenance entries are a third of their size (provenance.ts, layout 3). The views checks and
+    // figure_sources give the same rows as the tables they were (tests/storage-migration.test.ts); the
+    // view checks takes INSERT, UPDATE and DELETE (INSTEAD OF triggers) as the table did. The file keeps
+    // its size until `VACUUM`: the freed pages are reused by later reports.
+    up: (db) => {
+      db.exec(`ALTER TABLE blobs ADD COLUMN encoding TEXT;   -- NULL: bytes as they are; 'br': brotli; 'gzip'; 'deflate' (zlib)
+
+-- One row per check id and key list (a check's keys are the same in nearly every report).
+CREATE TABLE check_defs (
+  id        INTEGER PRIMARY KEY,
+  check_id  TEXT NOT NULL,
+  keys_json TEXT NOT NULL,                   -- JSON array of the canonical keys involved
+  UNIQUE (check_id, keys_json)
+);
+
+-- One row per check and report; def names its id and keys.
+CREATE TABLE check_rows (
+  report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+  def       INTEGER NOT NULL REFERENCES check_defs(id),
+  status    TEXT NOT NULL,                   -- pass | fail | warn | skipped
+  expected  NUMERIC,
+  actual    NUMERIC,
+  reason    TEXT,
+  evidence  TEXT,
+  ord       INTEGER NOT NULL,
+  PRIMARY KEY (report_id, def)
+) WITHOUT ROWID;
+
+INSERT INTO check_defs (check_id, keys_json) SELECT DISTINCT check_id, keys_json FROM checks ORDER BY check_id, keys_json;
+INSERT INTO check_rows (report_id, def, status, expected, actual, reason, evidence, ord)
+SELECT c.report_id, d.id, c.status, c.expected, c.actual, c.reason, c.evidence, c.ord
+FROM checks c JOIN check_defs d ON d.check_id = c.check_id AND d.keys_json = c.keys_json;
+DROP TABLE checks;
+CREATE INDEX check_rows_status ON check_rows(status);
+CREATE INDEX check_rows_def ON check_rows(def);
+
+-- One row per check and report, as the table checks was.
+CREATE VIEW checks AS
+SELECT c.report_id, d.check_id, c.status, c.expected, c.actual, d.keys_json, c.reason, c.evidence, c.ord
+FROM check_rows c JOIN check_defs d ON d.id = c.def;
+
+CREATE TRIGGER checks_insert INSTEAD OF INSERT ON checks
+BEGIN
+  SELECT RAISE(ABORT, 'UNIQUE constraint failed: checks.report_id, checks.check_id')
+  WHERE EXISTS (SELECT 1 FROM check_rows c JOIN check_defs d ON d.id = c.def WHERE c.report_id = NEW.report_id AND d.check_id = NEW.check_id);
+  INSERT OR IGNORE INTO check_defs (check_id, keys_json) VALUES (NEW.check_id, NEW.keys_json);
+  INSERT INTO check_rows (report_id, def, status, expected, actual, reason, evidence, ord)
+  VALUES (NEW.report_id, (SELECT id FROM check_defs WHERE check_id = NEW.check_id AND keys_json = NEW.keys_json),
+          NEW.status, NEW.expected, NEW.actual, NEW.reason, NEW.evidence, NEW.ord);
+END;
+CREATE TRIGGER checks_delete INSTEAD OF DELETE ON checks
+BEGIN
+  DELETE FROM check_rows WHERE report_id = OLD.report_id
+    AND def = (SELECT id FROM check_defs WHERE check_id = OLD.check_id AND keys_json = OLD.keys_json);
+END;
+CREATE TRIGGER checks_update INSTEAD OF UPDATE ON checks
+BEGIN
+  INSERT OR IGNORE INTO check_defs (check_id, keys_json) VALUES (NEW.check_id, NEW.keys_json);
+  UPDATE check_rows SET
+    report_id = NEW.report_id,
+    def = (SELECT id FROM check_defs WHERE check_id = NEW.check_id AND keys_json = NEW.keys_json),
+    status = NEW.status, expected = NEW.expected, actual = NEW.actual, reason = NEW.reason, evidence = NEW.evidence, ord = NEW.ord
+  WHERE report_id = OLD.report_id
+    AND def = (SELECT id FROM check_defs WHERE check_id = OLD.check_id AND keys_json = OLD.keys_json);
+END;
+
+-- Lists a report's provenance names by id (its key list, the same for reports of one template; its label list).
+CREATE TABLE provenance_lists (
+  id   INTEGER PRIMARY KEY,
+  list TEXT NOT NULL UNIQUE                  -- JSON array
+);`);
+      // provenance: layout 2 → 3, the key lists interned
+      const findList = db.prepare<[string], number>('SELECT id FROM provenance_lists WHERE list = ?').pluck();
+      const addList = db.prepare('INSERT INTO provenance_lists (list) VALUES (?)');
+      const lists = new Map<string, number>();
+      const idOf = (list: string): number => {
+        let id = lists.get(list) ?? findList.get(list);
+        if (id === undefined) id = Number(addList.run(list).lastInsertRowid);
+        lists.set(list, id);
+        return id;
+      };
+      const read = db.prepare('SELECT report_id, data FROM provenance WHERE report_id > ? ORDER BY report_id LIMIT 500');
+      const write = db.prepare('UPDATE provenance SET data = ? WHERE report_id = ?');
+      for (let after = 0; ; ) {
+        const rows = read.all(after) as { report_id: number; data: string }[];
+        if (!rows.length) break;
+        for (const r of rows) write.run(internProvenanceKeys(provenanceJson(parseProvenance(r.data)), idOf), r.report_id);
+        after = rows[rows.length - 1].report_id;
+      }
+      db.exec(`DROP VIEW figure_sources;
+-- Provenance, one row per report and key: where each figure was read, as printed (layout 3: provenance.ts).
+CREATE VIEW figure_sources AS
+SELECT p.report_id                                              AS report_id,
+       coalesce(k.list, p.data -> '$.k') ->> ('$[' || (s.value ->> 0) || ']') AS key,
+       s.value ->> 1                                            AS text,
+       s.value ->> 2                                            AS blank,
+       s.value ->> 3                                            AS canonical_table,
+       s.value ->> 4                                            AS grid,
+       coalesce(l.list, p.data -> '$.l') ->> ('$[' || (s.value ->> 5) || ']') AS row_label,
+       coalesce(l.list, p.data -> '$.l') ->> ('$[' || (s.value ->> 6) || ']') AS col_label,
+       CASE WHEN s.value ->> 8 IS NULL
+            THEN CASE json_type(s.value, '$[7]') WHEN 'array'
+                      THEN json_object('table', s.value ->> '$[7][0]', 'row', s.value ->> '$[7][1]', 'col', s.value ->> '$[7][2]')
+                      ELSE s.value ->> 7 END
+            ELSE json_set(CASE json_type(s.value, '$[7]') WHEN 'array'
+                               THEN json_object('table', s.value ->> '$[7][0]', 'row', s.value ->> '$[7][1]', 'col', s.value ->> '$[7][2]')
+                               ELSE s.value ->> 7 END,
+                          '$.domPath',
+                          (p.data ->> ('$.p[' || (s.value ->> 8) || ']')) ||
+                          CASE json_type(s.value, '$[9]') WHEN 'array'
+                               THEN 'tr:nth-of-type(' || (s.value ->> '$[9][0]') || ')>td:nth-of-type(' || (s.value ->> '$[9][1]') || ')'
+                               ELSE s.value ->> 9 END) END AS where_json,
+       coalesce(s.value ->> 10, 0)                              AS ocr,
+       s.value ->> 11                                           AS confidence,
+       coalesce(s.value ->> '$[12].ocr_corrected', 0)           AS ocr_corrected,
+       s.value ->> '$[12].ocr_read'                             AS ocr_read,
+       s.value -> '$[12].ocr_alternatives'                      AS ocr_alternatives
+FROM provenance p
+LEFT JOIN provenance_lists k ON k.id = CASE json_type(p.data, '$.k') WHEN 'integer' THEN p.data ->> '$.k' END
+LEFT JOIN provenance_lists l ON l.id = CASE json_type(p.data, '$.l') WHEN 'integer' THEN p.data ->> '$.l' END,
+json_each(p.data, '$.s') s;`);
+      // raw bytes: compressed where that saves a tenth or more
+      const blobs = db.prepare('SELECT rowid AS rid, bytes FROM blobs WHERE rowid > ? AND encoding IS NULL ORDER BY rowid LIMIT 200');
+      const setBlob = db.prepare('UPDATE blobs SET bytes = ?, encoding = ? WHERE rowid = ?');
+      for (let after = 0; ; ) {
+        const rows = blobs.all(after) as { rid: number; bytes: Buffer }[];
+        if (!rows.length) break;
+        for (const r of rows) {
+          const e = encodeBlob(r.bytes);
+          if (e.encoding) setBlob.run(e.bytes, e.encoding, r.rid);
+        }
+        after = rows[rows.length - 1].rid;
+      }
     },
   },
 ];
