@@ -4,7 +4,7 @@
  * in constant time. Sessions: a random 32-byte token in an HttpOnly SameSite=Strict cookie; only its
  * SHA-256 is stored, with an expiry.
  */
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import { ensureReviewSchema } from './schema.js';
 
@@ -57,6 +57,17 @@ export function verifyPassword(db: Db, name: string, password: string): boolean 
   // Hash even for an unknown name, so timing does not tell which names exist.
   const salt = row ? Buffer.from(row.salt, 'hex') : Buffer.alloc(16);
   const got = hashPassword(password, salt);
+  const want = row ? Buffer.from(row.hash, 'hex') : Buffer.alloc(KEYLEN, 1);
+  return timingSafeEqual(got, want) && !!row;
+}
+
+/** verifyPassword with scrypt in libuv's thread pool (the review server: hashing never blocks its event loop). */
+export async function verifyPasswordAsync(db: Db, name: string, password: string): Promise<boolean> {
+  const row = db.prepare('SELECT salt, hash FROM reviewers WHERE name = ?').get(name) as { salt: string; hash: string } | undefined;
+  const salt = row ? Buffer.from(row.salt, 'hex') : Buffer.alloc(16);
+  const got = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, KEYLEN, (err, key) => (err ? reject(err) : resolve(key))),
+  );
   const want = row ? Buffer.from(row.hash, 'hex') : Buffer.alloc(KEYLEN, 1);
   return timingSafeEqual(got, want) && !!row;
 }

@@ -32,17 +32,15 @@
  * with an Origin other than the page's own, is refused (403). Without sign-in, requests whose Host is not
  * the server's own loopback address are refused (DNS rebinding).
  */
-import { execFile } from 'node:child_process';
+import { readBlob } from '../store/blobs.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { load } from 'cheerio/slim';
 import { decodeBytes } from '../decode.js';
 import type { Db } from '../store/db.js';
-import { createSession, endSession, isLoopbackHost, reviewerCount, sessionFormToken, sessionReviewer, verifyPassword, SESSION_HOURS } from '../review/accounts.js';
+import { createSession, endSession, isLoopbackHost, reviewerCount, sessionFormToken, sessionReviewer, verifyPasswordAsync, SESSION_HOURS } from '../review/accounts.js';
+import { PerKeySerial, renderPdfPage, safeNext, SigninThrottle, type ThrottleOptions } from './guard.js';
 import { linkOf } from '../review/agencies.js';
 import { findingsCsv, findingsXlsx } from '../review/export-findings.js';
 import { findingQueue, reportFindings, type Finding, type QueueFilter } from '../review/findings.js';
@@ -71,6 +69,22 @@ export interface ServeOptions {
   requireLogin?: boolean;
   /** Findings per page of the queue (default 30). */
   pageSize?: number;
+  /** Sign-in throttling (guard.ts): failures allowed per account and per address, the window. */
+  throttle?: ThrottleOptions;
+  /** Largest PDF page image, in pixels (default guard.ts MAX_PAGE_PIXELS). */
+  maxPagePixels?: number;
+}
+
+/** What the server did (tests read it: how often work ran, not how long it took). */
+export interface ServerStats {
+  /** PDF pages rendered by pdftoppm (a page served from the cache is not counted). */
+  pageRenders: number;
+  /** The most renders of one document seen running at once. */
+  maxRendersPerDocument: number;
+  /** Overviews computed (one served from the cache is not counted). */
+  overviewBuilds: number;
+  /** Sign-ins refused by the throttle (429). */
+  throttled: number;
 }
 
 export interface RunningServer {
@@ -79,6 +93,7 @@ export interface RunningServer {
   token: string;
   /** Whether pages need a signed-in reviewer. */
   loginRequired: boolean;
+  stats: ServerStats;
   close(): Promise<void>;
 }
 
@@ -161,30 +176,6 @@ async function imageSize(b: Buffer): Promise<{ width: number; height: number } |
   }
 }
 
-/** Renders one PDF page to PNG with pdftoppm. */
-function renderPdfPage(bytes: Buffer, page: number): Promise<Buffer> {
-  const dir = mkdtempSync(join(tmpdir(), 'nianbao-page-'));
-  const pdf = join(dir, 'doc.pdf');
-  writeFileSync(pdf, bytes);
-  return new Promise<Buffer>((resolve, reject) => {
-    execFile(
-      'pdftoppm',
-      ['-png', '-r', String(DPI), '-f', String(page), '-l', String(page), '-singlefile', pdf, join(dir, 'page')],
-      { timeout: 30_000 },
-      (err) => {
-        try {
-          if (err) reject(new Error(`pdftoppm could not render page ${page}: ${err.message}`));
-          else resolve(readFileSync(join(dir, 'page.png')));
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      },
-    );
-  });
-}
-
 /** A CSS selector from an extractor's domPath, made safe to put in a <style> (and matching the browser's implied tbody). */
 export function selectorOf(domPath: string): string | null {
   if (!/^[A-Za-z0-9>:()\-_ ]+$/.test(domPath)) return null;
@@ -247,13 +238,25 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
   if (opts.requireLogin && accounts === 0) return Promise.reject(new ServeRefused('--require-login needs a reviewer account (nianbao review user add NAME)'));
   const loginRequired = !loopback || !!opts.requireLogin;
   ensurePlacesSchema(db);
-  const pageCache = new Map<string, Buffer>();
+  // PDF page images: cached (64 pages), rendered one at a time per document (pdftoppm on a hostile page
+  // is costly), within a pixel limit (guard.ts)
+  const pageCache = new Map<string, { png: Buffer; dpi: number }>();
+  const pageSerial = new PerKeySerial();
+  const throttle = new SigninThrottle(opts.throttle);
+  const stats: ServerStats = {
+    pageRenders: 0,
+    get maxRendersPerDocument() {
+      return pageSerial.maxRunning;
+    },
+    overviewBuilds: 0,
+    throttled: 0,
+  };
 
   const report = (id: number) =>
     db.prepare('SELECT id, sha256, source, source_url, kind, ocr, status, version, agency, year, title, region FROM reports WHERE id = ?').get(id) as
       | ReportRow
       | undefined;
-  const bytesOf = (sha: string) => (db.prepare('SELECT bytes FROM blobs WHERE sha256 = ?').get(sha) as { bytes: Buffer } | undefined)?.bytes;
+  const bytesOf = (sha: string) => readBlob(db, sha); // decompressed (store/blobs.ts)
   const hasTable = (name: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?").get(name);
 
   /** An <img> of a report page, from the crawl set's page_resources (when the table exists). */
@@ -263,16 +266,21 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     return row ? bytesOf(row.resource_sha256) : undefined;
   }
 
-  async function pagePng(r: ReportRow, n: number): Promise<Buffer> {
+  async function pagePng(r: ReportRow, n: number): Promise<{ png: Buffer; dpi: number }> {
     const k = `${r.sha256}:${n}`;
     const hit = pageCache.get(k);
     if (hit) return hit;
-    const bytes = bytesOf(r.sha256);
-    if (!bytes) throw new Error('文件未保存');
-    const png = await renderPdfPage(bytes, n);
-    if (pageCache.size > 64) pageCache.delete(pageCache.keys().next().value!);
-    pageCache.set(k, png);
-    return png;
+    return pageSerial.run(r.sha256, async () => {
+      const again = pageCache.get(k); // rendered while this request waited its turn
+      if (again) return again;
+      const bytes = bytesOf(r.sha256);
+      if (!bytes) throw new Error('文件未保存');
+      stats.pageRenders++;
+      const page = await renderPdfPage(bytes, n, DPI, opts.maxPagePixels);
+      if (pageCache.size >= 64) pageCache.delete(pageCache.keys().next().value!);
+      pageCache.set(k, page);
+      return page;
+    });
   }
 
   function queueFilter(f: ListFilters): QueueFilter {
@@ -363,8 +371,9 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       const curPage = cur.find((c) => typeof c.where?.page === 'number')?.where?.page;
       const wanted = pageParam && /^\d{1,4}$/.test(pageParam) ? Number(pageParam) : (curPage ?? pages[0] ?? 1);
       let png: Buffer;
+      let dpi: number;
       try {
-        png = await pagePng(r, wanted);
+        ({ png, dpi } = await pagePng(r, wanted));
       } catch (err) {
         return `<p>第 ${wanted} 页无法显示：${esc((err as Error).message)}</p>${raw}`;
       }
@@ -375,7 +384,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
         ...pages.map((p) => (p === wanted ? `<b>第 ${p} 页</b>` : `<a href="/report/${r.id}?page=${p}${fq}#source">第 ${p} 页</a>`)),
         `<a href="/report/${r.id}?page=${wanted + 1}${fq}#source">第 ${wanted + 1} 页 →</a>`,
       ].join(' · ');
-      return `<p>${nav}</p>${boxedImage(`/report/${r.id}/page/${wanted}.png`, `第 ${wanted} 页`, width, height, boxesOf(all, (c) => c.where?.page === wanted), DPI / 72)}${raw}`;
+      return `<p>${nav}</p>${boxedImage(`/report/${r.id}/page/${wanted}.png`, `第 ${wanted} 页`, width, height, boxesOf(all, (c) => c.where?.page === wanted), dpi / 72)}${raw}`;
     }
     if (r.kind === 'docx' || r.kind === 'doc' || r.kind === 'wps' || r.kind === 'xlsx') {
       // Word and spreadsheet files are not rendered here: their cells are named by table, row, column (and sheet)
@@ -460,14 +469,25 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     }
 
     if (path === '/signin') {
-      if (req.method === 'GET') return html(res, 200, signinPage(token, undefined, url.searchParams.get('next') ?? '/'));
+      if (req.method === 'GET') return html(res, 200, signinPage(token, undefined, safeNext(url.searchParams.get('next'))));
       if (req.method !== 'POST') return html(res, 405, errorPage(405, '不支持这种请求方法'));
       const form = new URLSearchParams(await readBody(req));
       if (!sameToken(form.get('csrf') ?? '', token)) return html(res, 403, signinPage(token, '表单已过期，请重新登录'));
       const name = (form.get('name') ?? '').trim();
-      let next = form.get('next') ?? '/';
-      if (!/^\/(?!\/)/.test(next)) next = '/';
-      if (!name || !verifyPassword(db, name, form.get('password') ?? '')) return html(res, 401, signinPage(token, '审核人或密码不对', next, name));
+      const next = safeNext(form.get('next')); // the site's own paths only (guard.ts)
+      const address = req.socket.remoteAddress ?? '';
+      const wait = throttle.retryAfter(name, address);
+      if (wait > 0) {
+        stats.throttled++;
+        res.setHeader('Retry-After', String(wait));
+        return html(res, 429, signinPage(token, `登录失败次数过多，请 ${Math.ceil(wait / 60)} 分钟后再试`, next, name));
+      }
+      // scrypt in libuv's thread pool: the pages of others go on while passwords are hashed
+      if (!name || !(await verifyPasswordAsync(db, name, form.get('password') ?? ''))) {
+        throttle.failed(name, address);
+        return html(res, 401, signinPage(token, '审核人或密码不对', next, name));
+      }
+      throttle.succeeded(name);
       const t = createSession(db, name);
       return redirect(res, next, { 'Set-Cookie': `${COOKIE}=${t}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_HOURS * 3600}` });
     }
@@ -507,7 +527,12 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       // the overview goes down to the city: a county chosen is its city's overview
       const area: RegionChoice = { province: choice.province, city: choice.city };
       const code = area.city ?? area.province;
-      return html(res, 200, overviewPage(reportsByYearArea(db, code), nav(area), familyShares(db), outcomesByAgency(db, agency), agency, user));
+      // the page's data is cached until the database changes (memo); only the user's bar is per request
+      const data = memo(`overview:${code ?? ''}:${agency ?? ''}`, () => {
+        stats.overviewBuilds++;
+        return { years: reportsByYearArea(db, code), shares: familyShares(db), outcomes: outcomesByAgency(db, agency) };
+      });
+      return html(res, 200, overviewPage(data.years, nav(area), data.shares, data.outcomes, agency, user));
     }
     if (req.method === 'GET' && (path === '/export.csv' || path === '/export.xlsx')) {
       const rows = regionFindingRows(db, regionFilterOf(choice), filters.agency);
@@ -610,7 +635,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     if (m[3]) {
       if (r.kind !== 'pdf') return html(res, 404, errorPage(404, '不是 PDF 文件'));
       try {
-        return send(res, 200, await pagePng(r, Number(m[3])), 'image/png');
+        return send(res, 200, (await pagePng(r, Number(m[3]))).png, 'image/png');
       } catch (err) {
         return html(res, 404, errorPage(404, (err as Error).message));
       }
@@ -636,6 +661,7 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
         url: self,
         token,
         loginRequired,
+        stats,
         close: () => new Promise<void>((res2) => { server.closeAllConnections(); server.close(() => res2()); }),
       });
     });
