@@ -26,7 +26,7 @@ import { renameAgency, reportPageSampleFiles } from './extract.js';
 const TARGET_BYTES = 25 * 1024;
 
 /** Makes page i on demand: the sample pages, with their figures varied (7 ways) and padded, precomputed; the body renamed per page. */
-function pageMaker(): (i: number) => Uint8Array {
+export function pageMaker(): (i: number) => Uint8Array {
   const sources = reportPageSampleFiles(TARGET_BYTES);
   const para = '<p>本机关坚持以公开为常态、不公开为例外，持续推进决策、执行、管理、服务、结果公开。</p>\n';
   const variants = sources.map((src) =>
