@@ -120,6 +120,7 @@ describe('openDb', () => {
       { set_name: 'core', version: 3 },
       { set_name: 'core', version: 4 },
       { set_name: 'core', version: 5 },
+      { set_name: 'core', version: 6 },
     ]);
     const objects = db
       .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table','view') ORDER BY type, name")
