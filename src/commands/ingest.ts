@@ -1,7 +1,8 @@
 /** `nianbao ingest <file-or-url-or-folder>... [--db PATH]`: extract documents and store them. */
 import { usageError, parseCommandArgs } from './args.js';
 import { padEndW } from '../format.js';
-import { closeHttp, expandArgs, readSource, type Loaded as LoadedSource, type ReadOptions } from '../io.js';
+import { policyFor } from '../net/address-policy.js';
+import { closeHttp, expandArgs, isUrl, readSource, type Loaded as LoadedSource, type ReadOptions } from '../io.js';
 import { defaultPoolSize, envPoolSize, ExtractPool } from '../pool/pool.js';
 import { runOrdered } from '../pool/pipeline.js';
 import { progressWriter, showProgress } from '../pool/progress.js';
@@ -252,6 +253,8 @@ export async function run(argv: string[]): Promise<number> {
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   const { sources, notes } = await expandArgs(positionals);
   for (const n of notes) process.stderr.write(`nianbao ingest: ${n}\n`);
+  // the hosts of the URLs given are the user's own: only they (and the address classes of literal ones) may be private
+  readOpts.policy = policyFor(sources.filter(isUrl));
   const db = openOrSay(dbPath, 'ingest');
   if (!db) return 1;
   const progress = progressWriter(

@@ -14,6 +14,7 @@ import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { placeRowsWriter } from '../places/store.js';
 import { afterIngest } from '../review/hook.js';
 import { createAgent, fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
+import { policyFor, withClasses, type AddressClass } from '../net/address-policy.js';
 import { Frontier, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
 import { discover, discoverAnswer, discoverSitemap, type FoundLink, type PageLinks } from './discover.js';
 import { downloadName } from './attachments.js';
@@ -68,6 +69,11 @@ export interface CrawlOptions {
   retryFailed: boolean;
   /** Custom DNS lookup (benchmark). */
   lookup?: LookupFunction;
+  /**
+   * Address classes reachable beyond what the seeds open (src/net/address-policy.ts): a run resumed
+   * from a frontier with no seeds (the scale benchmark) names them here.
+   */
+  allowAddresses?: AddressClass[];
   /** A document whose extraction takes longer than this (ms) is recorded as failed and skipped. */
   extractTimeoutMs: number;
   /** Render script-built pages in headless Chromium when the static HTML lacks what scripts build. */
@@ -278,11 +284,15 @@ export class Crawler {
   ) {
     this.opts = { ...DEFAULTS, ...opts };
     this.frontier = new Frontier(db);
+    // a resumed crawl's seeds are the user's too (the scope below uses them alike)
+    const seedsBefore = (db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]).map((r) => r.url);
     this.agent = createAgent({
       connectTimeoutMs: Math.min(this.opts.connectTimeoutMs, this.opts.timeoutMs),
       timeoutMs: this.opts.timeoutMs,
       connections: Math.max(1, this.opts.perHost),
       lookup: this.opts.lookup,
+      // loopback, private and link-local addresses only where the seeds are (issue 20)
+      policy: withClasses(policyFor([...seedsBefore, ...this.opts.seeds]), this.opts.allowAddresses),
     });
     this.queue = new PQueue({ concurrency: this.opts.concurrency });
     this.activeHostLimit = Math.max(64, this.opts.concurrency * 8);

@@ -7,6 +7,7 @@
  * Knows nothing of the frontier or of reports: it returns bytes or a classified error.
  */
 import { Agent, request, type Dispatcher } from 'undici';
+import { ADDRESS_REFUSED, guardedConnector, type AddressPolicy } from '../net/address-policy.js';
 import zlib from 'node:zlib';
 import type { LookupFunction } from 'node:net';
 
@@ -20,6 +21,7 @@ export type FetchErrorCode =
   | 'too_many_redirects'
   | 'bad_redirect'
   | 'bad_encoding'
+  | 'address_refused'
   | 'network';
 
 export interface FetchError {
@@ -79,11 +81,18 @@ export interface AgentOptions {
   connections?: number;
   /** Custom DNS lookup (the benchmark resolves *.test to 127.0.0.1). */
   lookup?: LookupFunction;
+  /**
+   * The address policy (src/net/address-policy.ts): every connection, the first or after a redirect, to a
+   * loopback, private or link-local address the user did not name is refused without connecting.
+   */
+  policy?: AddressPolicy;
 }
 
 export function createAgent(o: AgentOptions): Agent {
   return new Agent({
-    connect: { timeout: o.connectTimeoutMs, ...(o.lookup ? { lookup: o.lookup } : {}) },
+    connect: o.policy
+      ? guardedConnector(o.policy, { timeoutMs: o.connectTimeoutMs, lookup: o.lookup })
+      : { timeout: o.connectTimeoutMs, ...(o.lookup ? { lookup: o.lookup } : {}) },
     headersTimeout: o.timeoutMs,
     bodyTimeout: o.timeoutMs,
     connections: o.connections ?? 4,
@@ -118,6 +127,7 @@ export function classifyError(err: unknown): FetchError {
   const code = e?.code ?? e?.cause?.code ?? '';
   const msg = e?.message ?? String(err);
   if (err instanceof BodyTooLarge) return { code: 'too_large', message: msg, retryable: false };
+  if (code === ADDRESS_REFUSED) return { code: 'address_refused', message: msg, retryable: false };
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return { code: 'timeout', message: 'connect timeout', retryable: true };
