@@ -89,6 +89,18 @@ const FATAL = new Set([
 export { sha256Hex };
 
 /**
+ * Problems of a document given up for a passing cause (memory or time under load, a worker that died, a
+ * conversion that did not finish): its report is not stored as a lasting error under its sha256, so a
+ * later `ingest` tries it again.
+ */
+export const PASSING_CAUSES = new Set(['worker_crashed', 'worker_out_of_memory', 'extract_timeout', 'convert_timeout', 'pdf_timeout']);
+
+/** The report was given up for a passing cause (see PASSING_CAUSES). */
+export function failedForPassingCause(report: Pick<Report, 'status' | 'problems'>): boolean {
+  return report.status === 'error' && report.problems.some((p) => PASSING_CAUSES.has(p.code));
+}
+
+/**
  * A report with nothing read from the document: status `error`, no figures; `problems` says why.
  * The one constructor for the reports of documents that could not be read, extracted or finished
  * (extraction's starting point, the pool's dead or timed-out task, `nianbao extract`'s unreadable source).

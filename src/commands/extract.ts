@@ -5,16 +5,17 @@ import { defaultPoolSize, envPoolSize, ExtractPool } from '../pool/pool.js';
 import { runOrdered } from '../pool/pipeline.js';
 import { workersFrom } from './ingest.js';
 import { formatReport } from '../format.js';
-import { closeHttp, expandArgs, isUrl, readSource, ReadError, type ReadOptions } from '../io.js';
+import { closeHttp, DOCUMENT_EXTENSIONS, expandArgs, isUrl, readSource, ReadError, type ReadOptions } from '../io.js';
 import { policyFor } from '../net/address-policy.js';
 import type { Report } from '../report.js';
 import { usageError, parseCommandArgs } from './args.js';
 
 export const help = `Usage: nianbao extract <file-or-url-or-folder>... [--json]
 
-Reads each document (HTML in any charset, PDF or plain text; a local path or an http(s) URL),
-extracts the report's figures, runs the consistency checks and prints the result. A folder stands
-for the documents directly in it (*.html, *.htm, *.pdf, *.txt, in name order).
+Reads each document (HTML in any charset, PDF, plain text, Word, WPS, Excel, ET, images; a local
+path or an http(s) URL), extracts the report's figures, runs the consistency checks and prints the
+result. A folder stands for the documents directly in it (${DOCUMENT_EXTENSIONS.map((e) => '*' + e).join(', ')},
+in name order).
 
 Options:
   --json            one JSON object per document, one per line (JSON Lines), nothing else on stdout

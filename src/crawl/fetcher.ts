@@ -50,6 +50,8 @@ export interface FetchResult {
   startedAt: string;
   ms: number;
   notModified: boolean;
+  /** The body was cut at maxBytes (keepFirst). */
+  truncated?: boolean;
   /** A redirect the caller chose not to follow inline (another host, or refused): its target. */
   redirectTo?: string;
   retryAfterMs?: number;
@@ -70,6 +72,11 @@ export interface FetchOptions {
   /** POST with a form body (a CMS list API); GET by default. A redirect is followed with a GET. */
   method?: 'GET' | 'POST';
   body?: string;
+  /**
+   * A body over maxBytes is cut there and kept (the result says `truncated`) instead of failing: for
+   * robots.txt, of which RFC 9309 has crawlers parse at least the first 500 KiB.
+   */
+  keepFirst?: boolean;
   /** Vet each redirect: 'follow' to follow it inline, anything else stops and returns it as redirectTo. */
   onRedirect?: (from: URL, to: URL) => 'follow' | 'return';
 }
@@ -154,7 +161,7 @@ export function classifyError(err: unknown): FetchError {
   return { code: 'network', message: `${code ? code + ': ' : ''}${msg}`, retryable: true };
 }
 
-function decompress(body: Buffer, encoding: string | undefined, maxBytes: number): Buffer {
+function decompress(body: Buffer, encoding: string | undefined, maxBytes: number, partial = false): Buffer {
   if (!encoding) return body;
   const codings = encoding
     .split(',')
@@ -162,11 +169,12 @@ function decompress(body: Buffer, encoding: string | undefined, maxBytes: number
     .filter((s) => s && s !== 'identity')
     .reverse();
   let out = body;
-  const opts = { maxOutputLength: maxBytes };
+  // a body cut short on purpose (keepFirst) is decoded as far as it goes
+  const opts = partial ? { maxOutputLength: maxBytes * 4, finishFlush: zlib.constants.Z_SYNC_FLUSH } : { maxOutputLength: maxBytes };
   for (const c of codings) {
     try {
       if (c === 'gzip' || c === 'x-gzip') out = zlib.gunzipSync(out, opts);
-      else if (c === 'br') out = zlib.brotliDecompressSync(out, opts);
+      else if (c === 'br') out = zlib.brotliDecompressSync(out, partial ? { maxOutputLength: maxBytes * 4, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH } : opts);
       else if (c === 'deflate') {
         try {
           out = zlib.inflateSync(out, opts);
@@ -186,13 +194,17 @@ function decompress(body: Buffer, encoding: string | undefined, maxBytes: number
   return out;
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer> {
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, keepFirst = false): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const chunk of body) {
     n += (chunk as Buffer).length;
     if (n > maxBytes) {
       body.destroy();
+      if (keepFirst) {
+        chunks.push((chunk as Buffer).subarray(0, (chunk as Buffer).length - (n - maxBytes)));
+        return Object.assign(Buffer.concat(chunks, maxBytes), { cut: true });
+      }
       throw new BodyTooLarge(`body larger than ${maxBytes} bytes (aborted)`);
     }
     chunks.push(chunk as Buffer);
@@ -314,15 +326,18 @@ async function fetchLoop(url: string, o: FetchOptions, signal: AbortSignal, star
       return done({ status, headers: h, retryAfterMs });
     }
     const declared = Number(h['content-length']);
-    if (Number.isFinite(declared) && declared > o.maxBytes) {
+    if (!o.keepFirst && Number.isFinite(declared) && declared > o.maxBytes) {
       res.body.destroy();
       return done({ status, headers: h, error: { code: 'too_large', message: `Content-Length ${declared} exceeds ${o.maxBytes} bytes (not downloaded)`, retryable: false } });
     }
     try {
-      const raw = await readCapped(res.body, o.maxBytes);
+      const raw = await readCapped(res.body, o.maxBytes, o.keepFirst);
       wireBytes = raw.length;
-      const body = decompress(raw, h['content-encoding'], o.maxBytes);
-      return done({ status, headers: h, body: new Uint8Array(body.buffer, body.byteOffset, body.length) });
+      const cut = (raw as Buffer & { cut?: boolean }).cut === true;
+      let body = decompress(raw, h['content-encoding'], o.maxBytes, cut || o.keepFirst);
+      const truncated = cut || body.length > o.maxBytes;
+      if (body.length > o.maxBytes) body = body.subarray(0, o.maxBytes);
+      return done({ status, headers: h, body: new Uint8Array(body.buffer, body.byteOffset, body.length), ...(truncated ? { truncated: true } : {}) });
     } catch (err) {
       if ((err as { code?: string }).code === 'BAD_ENCODING') {
         return done({ status, headers: h, error: { code: 'bad_encoding', message: (err as Error).message, retryable: false } });
