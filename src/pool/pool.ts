@@ -289,7 +289,7 @@ export class ExtractPool {
       } else {
         const message =
           code === 'extract_timeout'
-            ? `extraction did not finish within the time limit (taskTimeoutMs = ${Math.round(this.timeoutMs / 1000)} s); given up, its worker thread stopped and replaced`
+            ? `extraction did not finish within the time limit (taskTimeoutMs = ${Math.round(this.timeoutMs / 100) / 10} s); given up, its worker thread stopped and replaced`
             : 'the extraction worker thread died on this document (twice: crashed, ran out of memory or exited); nothing could be read';
         this.fail(head, code, message);
       }
