@@ -7,12 +7,13 @@
  * BENCH_INGEST_N for fewer). Whole-number arguments go to the modules (`npm run bench -- scale 100000`: a
  * quicker run of 100,000 URLs), ocr (OCR pages per second per core and peak RSS at 150 and 300 dpi), archive (a
  * database of 100,000 reports, BENCH_ARCHIVE_N for fewer: bytes per report by table, the review page's p50/p95
- * before and right after a decision).
+ * before and right after a decision), hostile (each hostile file of tests/helpers/hostile.ts through `extract`:
+ * seconds and peak RSS).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest', 'scale', 'ocr', 'archive'];
+const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest', 'scale', 'ocr', 'archive', 'hostile'];
 const FILES: Record<string, string> = { scale: 'crawl-scale' };
 const params = process.argv.slice(2).filter((a) => /^\d+$/.test(a));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));

@@ -15,7 +15,8 @@
  *  - Headings: centred or heading-styled short paragraphs near the top, else the first short lines.
  *  - `title`: the document property dc:title (docProps/core.xml), if any.
  */
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8 } from 'fflate';
+import { LimitError, limitProblem, unzipWithin } from './limits.js';
 import { load } from 'cheerio/slim';
 import { collapseWhitespace } from './html.js';
 import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
@@ -28,8 +29,6 @@ interface XNode {
   children?: XNode[];
 }
 
-/** The largest document.xml read (uncompressed): a ZIP bomb stops here. */
-const MAX_XML_BYTES = 200 * 1024 * 1024;
 const MAX_CAPTION = 200;
 
 export class DocxError extends Error {}
@@ -37,16 +36,11 @@ export class DocxError extends Error {}
 /** The named entries of a ZIP, or a DocxError saying why it cannot be read. */
 export function unzipEntries(bytes: Uint8Array, names: string[]): Record<string, Uint8Array> {
   try {
-    return unzipSync(bytes, {
-      filter: (f) => {
-        if (!names.includes(f.name)) return false;
-        if (f.originalSize > MAX_XML_BYTES) throw new DocxError(`${f.name} is ${f.originalSize} bytes uncompressed, more than the ${MAX_XML_BYTES} read`);
-        return true;
-      },
-    });
+    // declared sizes and element counts checked before anything is inflated or parsed (extractors/limits.ts)
+    return unzipWithin(bytes, (name) => names.includes(name));
   } catch (err) {
-    if (err instanceof DocxError) throw err;
-    throw new DocxError(`not a valid ZIP archive (${(err as Error).message})`);
+    if (err instanceof LimitError) throw err;
+    throw new DocxError((err as Error).message);
   }
 }
 
@@ -245,6 +239,7 @@ export function extractDocx(bytes: Uint8Array): ExtractedDoc {
   try {
     entries = unzipEntries(bytes, ['word/document.xml', 'docProps/core.xml']);
   } catch (err) {
+    if (err instanceof LimitError) return { kind: 'docx', headings: [], text: '', grids: [], problems: [limitProblem(err)] };
     return fail(`the Word (DOCX) file cannot be read: ${(err as Error).message}`);
   }
   const xml = entries['word/document.xml'];

@@ -8,6 +8,7 @@ import { assemble, pageData, type PageData } from './pdf.js';
 import type { BBox } from './pdf-tables.js';
 import type { ExtractedDoc, Grid, Problem, Where } from './types.js';
 import { ImageDecodeError, decodeImageFile, type RgbImage } from './ocr/pixels.js';
+import { LIMITS, LimitError, checkImage, limitProblem } from './limits.js';
 
 /** Frames and pages of images, read by OCR into grids (boxes in each image's own pixels). */
 export async function ocrImages(images: { img: RgbImage; dpi?: number }[], where: (i: number) => Partial<Where>): Promise<{ grids: Grid[]; text: string; headings: string[]; problems: Problem[]; lines: number }> {
@@ -44,6 +45,17 @@ export async function ocrImages(images: { img: RgbImage; dpi?: number }[], where
 export async function extractImage(bytes: Uint8Array): Promise<ExtractedDoc> {
   let frames: RgbImage[];
   let density: number | undefined;
+  const limitProblems: Problem[] = [];
+  try {
+    // the declared sizes, before anything is decoded (the budget: extractors/limits.ts)
+    const declared = checkImage(bytes);
+    if (declared.frames > LIMITS.imageFrames) {
+      limitProblems.push({ code: 'image_frames_skipped', message: `the image has ${declared.frames} frames; the first ${LIMITS.imageFrames} are read (limit imageFrames = ${LIMITS.imageFrames})` });
+    }
+  } catch (e) {
+    if (e instanceof LimitError) return { kind: 'image', headings: [], text: '', grids: [], problems: [limitProblem(e)] };
+    throw e;
+  }
   try {
     ({ frames, density } = await decodeImageFile(bytes));
   } catch (e) {
@@ -51,7 +63,7 @@ export async function extractImage(bytes: Uint8Array): Promise<ExtractedDoc> {
     return { kind: 'image', headings: [], text: '', grids: [], problems: [{ code: 'image_corrupt', message }] };
   }
   const r = await ocrImages(frames.map((img) => ({ img, dpi: density })), () => ({}));
-  const problems = [...r.problems];
+  const problems = [...limitProblems, ...r.problems];
   if (r.lines === 0) problems.push({ code: 'ocr_no_text', message: `OCR found no text in the image (${frames.length} frame(s))` });
   return { kind: 'image', headings: r.headings, text: r.text, grids: r.grids, problems, pages: frames.length, ocr: true };
 }
@@ -78,7 +90,16 @@ const MIN_TABLE_IMAGE = { width: 200, height: 60 };
 export async function addImageTables(doc: ExtractedDoc, images: { src: string; bytes: Uint8Array }[]): Promise<ExtractedDoc> {
   const decoded: { src: string; img: RgbImage; dpi?: number }[] = [];
   const problems: Problem[] = [];
+  let pixels = 0;
   for (const { src, bytes } of images) {
+    try {
+      // the declared size of the first frame, before it is decoded, within the page's budget
+      pixels += checkImage(bytes, `the page's image ${src}`, 1, pixels).pixels;
+    } catch (e) {
+      if (!(e instanceof LimitError)) throw e;
+      problems.push({ ...limitProblem(e), where: src });
+      continue;
+    }
     try {
       const { frames, density } = await decodeImageFile(bytes, 1);
       const img = frames[0];

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
 import { cluster, nearest, scanOps, type FontInfo, type ImagePlacement, type Matrix, type OpCodes, type Rulings } from './pdf-geometry.js';
 import type { RgbImage } from './ocr/pixels.js';
+import { LIMITS, LIMIT_CODE, LimitError, check, checkPdfOps, limitProblem } from './limits.js';
 import { assignGlyphs, latticeParts, textParts, type BBox, type Part } from './pdf-tables.js';
 import { fixRadicals, isPageNumber, joinLines, lineText, textYield, toLines, type Glyph, type Line, type Yield } from './pdf-text.js';
 
@@ -66,6 +67,13 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
   const head = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 1024))).toString('latin1');
   if (!head.includes('%PDF-')) return fail('pdf_corrupt', 'Not a PDF: no %PDF- header in the first 1024 bytes.');
 
+  try {
+    // the operators of the content streams, counted before pdfjs builds its lists (the budget: extractors/limits.ts)
+    checkPdfOps(bytes);
+  } catch (e) {
+    if (e instanceof LimitError) return { kind: 'pdf', headings: [], text: '', grids: [], problems: [limitProblem(e)] };
+    throw e;
+  }
   let lib: PdfJs;
   try {
     lib = await pdfjs();
@@ -89,6 +97,8 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
     fontExtraProperties: false,
     stopAtErrors: false,
     verbosity: 0,
+    // a picture bigger than this is not decoded (the budget: extractors/limits.ts)
+    maxImageSize: LIMITS.pdfImagePixels,
   });
   let doc: Awaited<typeof task.promise>;
   try {
@@ -107,6 +117,9 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
   let imagesSeen = 0;
   let charsSeen = 0;
   let pageErrors = 0;
+  /** Drawing operators read so far (the budget: extractors/limits.ts). */
+  let opsSeen = 0;
+  let overBudget: LimitError | undefined;
   const yields: [number, Yield][] = [];
   const scannedPages: number[] = [];
   const scans = new Map<number, ScanImage>();
@@ -123,7 +136,8 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
       let page: Awaited<ReturnType<typeof doc.getPage>> | undefined;
       try {
         page = await doc.getPage(p);
-        const data = await readPage(page, p, OPS);
+        const data = await readPage(page, p, OPS, opsSeen);
+        opsSeen += data.ops;
         imagesSeen += data.images;
         charsSeen += data.yield.chars;
         const y = data.yield;
@@ -138,6 +152,16 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
         }
         pages.push(data.page);
       } catch (e) {
+        if (e instanceof LimitError) {
+          // a page over its budget is not read; the document over its budget stops here
+          pageErrors++;
+          problems.push({ code: 'page_over_limit', message: e.message, where: `page ${p}` });
+          if (e.limit === 'pdfOps') {
+            overBudget = e;
+            break;
+          }
+          continue;
+        }
         pageErrors++;
         problems.push({ code: 'pdf_page_error', message: `Page ${p} could not be read: ${errMsg(e)}`, where: `page ${p}` });
       } finally {
@@ -162,6 +186,14 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
     }
   }
 
+  if (overBudget) {
+    // the document over its budget: what was read is not a whole report
+    return { kind: 'pdf', title, headings: [], text: '', grids: [], problems: [limitProblem(overBudget), ...problems.filter((q) => q.code !== 'page_over_limit')], pages: numPages };
+  }
+  const overPages = problems.filter((q) => q.code === 'page_over_limit');
+  if (pageErrors === numPages && numPages > 0 && overPages.length) {
+    return { kind: 'pdf', title, headings: [], text: '', grids: [], problems: [{ code: LIMIT_CODE, message: overPages[0].message, where: overPages[0].where }, ...problems.filter((q) => q !== overPages[0])], pages: numPages };
+  }
   if (pageErrors === numPages && numPages > 0) {
     problems.unshift({ code: 'pdf_corrupt', message: `None of the ${numPages} pages could be read.` });
     return { kind: 'pdf', title, headings: [], text: '', grids: [], problems, pages: numPages };
@@ -257,13 +289,23 @@ function cleanTitle(t: unknown): string | undefined {
 
 type PdfPage = Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>;
 
-async function readPage(page: PdfPage, p: number, OPS: OpCodes) {
+async function readPage(page: PdfPage, p: number, OPS: OpCodes, opsBefore = 0) {
   const vp = page.getViewport({ scale: 1 });
   const vt = vp.transform as Matrix;
   // One pass over the operator list gives the ruling lines and every glyph with its exact position
   // (the text state replayed as pdfjs's canvas does). pdfjs's getTextContent() would parse the page
   // a second time and drops characters of vertical runs laid out one Td per character (WPS).
   const ol = await page.getOperatorList();
+  // operators as drawn: pdfjs folds runs of path operators into one constructPath, whose path holds them
+  let ops = ol.fnArray.length;
+  for (let i = 0; i < ol.fnArray.length; i++) {
+    if (ol.fnArray[i] === OPS.constructPath) {
+      const buf = (ol.argsArray[i] as [number, [ArrayLike<number> | null]] | null)?.[1]?.[0];
+      if (buf) ops += Math.floor(buf.length / 3);
+    }
+  }
+  check('pdfOpsPerPage', ops, `page ${p}'s drawing operator count`);
+  check('pdfOps', opsBefore + ops, `the drawing operators of pages 1 to ${p}`);
   const commonObjs = (page as unknown as { commonObjs: { has(id: string): boolean; get(id: string): unknown } }).commonObjs;
   const fontInfo = (name: string): FontInfo => {
     const f = commonObjs.has(name) ? (commonObjs.get(name) as { vertical?: boolean; fontMatrix?: number[] } | string | null) : null;
@@ -283,7 +325,7 @@ async function readPage(page: PdfPage, p: number, OPS: OpCodes) {
   // a page of images and no text: a scan, kept for OCR with its biggest picture
   let scanImage: ScanImage | undefined;
   if (y.chars === 0 && scan.placed.length) scanImage = await pageImage(page, scan.placed, vp.width, vp.height);
-  return { page: pageData(p, vp.height, rulings, glyphs), images, yield: y, scanImage };
+  return { page: pageData(p, vp.height, rulings, glyphs), images, yield: y, scanImage, ops };
 }
 
 /** A scanned page's picture: decoded pixels and where they are on the page. */

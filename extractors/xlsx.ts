@@ -17,6 +17,7 @@
 import type ExcelJS from 'exceljs';
 import { collapseWhitespace } from './html.js';
 import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
+import { LimitError, limitProblem, unzipWithin } from './limits.js';
 
 const MAX_CAPTION = 200;
 /** A single filled cell this short inside a table is a row label, not prose. */
@@ -43,6 +44,14 @@ function cellText(c: ExcelJS.Cell): string {
 
 export async function extractXlsx(bytes: Uint8Array): Promise<ExtractedDoc> {
   const problems: Problem[] = [];
+  try {
+    // every entry's declared size, its inflated size and its XML element count, within the budget, before
+    // exceljs (JSZip) inflates the whole archive (extractors/limits.ts); the inflated copies are let go
+    unzipWithin(bytes, null);
+  } catch (err) {
+    const problem = err instanceof LimitError ? limitProblem(err) : { code: 'xlsx_corrupt', message: `the spreadsheet (XLSX) cannot be read: ${(err as Error).message}` };
+    return { kind: 'xlsx', headings: [], text: '', grids: [], problems: [problem] };
+  }
   const { default: excel } = await import('exceljs');
   const wb = new excel.Workbook();
   try {

@@ -9,9 +9,10 @@
  * Nothing here throws: the result is the converted bytes or a problem that says why not.
  */
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { extractDocx } from '../extractors/docx.js';
 import { extractXlsx } from '../extractors/xlsx.js';
@@ -43,12 +44,55 @@ const FILTERS: Record<ConvertTarget, string> = {
 
 const INSTALL_HINT = 'install LibreOffice (Debian: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)';
 
+/**
+ * The watchdog soffice runs under (a POSIX shell): soffice in a process group of its own (setsid), and
+ * the shell checking every half second that nianbao (its parent's pid) still lives. When nianbao dies,
+ * even by kill -9, the watchdog kills soffice's whole group and removes the conversion's temporary
+ * folder; on SIGTERM (the time limit) it kills the group; after soffice ends it kills the helpers left.
+ * Arguments: nianbao's pid, the temporary folder, then the command and its arguments.
+ */
+const WATCHDOG = `parent=$1; dir=$2; shift 2
+setsid "$@" & child=$!
+trap 'kill -9 -$child 2>/dev/null; exit 143' TERM
+while kill -0 $child 2>/dev/null; do
+  if ! kill -0 $parent 2>/dev/null; then kill -9 -$child 2>/dev/null; rm -rf "$dir"; exit 1; fi
+  sleep 0.5 & wait $!
+done
+wait $child; code=$?
+kill -9 -$child 2>/dev/null
+exit $code`;
+
+/** The executable a command name stands for (a path as it is; a name looked up on the PATH), or null. */
+function resolveCommand(cmd: string): string | null {
+  const ok = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes('/')) return ok(cmd) ? cmd : null;
+  for (const d of (process.env.PATH ?? '').split(delimiter)) if (d && ok(join(d, cmd))) return join(d, cmd);
+  return null;
+}
+
 /** Runs soffice; resolves with its exit code, or 'timeout' (the process group killed), or the spawn error. */
-function runSoffice(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stderr: string } | { timeout: true } | { error: NodeJS.ErrnoException }> {
+function runSoffice(cmd: string, args: string[], timeoutMs: number, dir: string): Promise<{ code: number | null; stderr: string } | { timeout: true } | { error: NodeJS.ErrnoException }> {
   return new Promise((resolve) => {
     let child;
+    const exe = resolveCommand(cmd);
+    if (!exe) {
+      resolve({ error: Object.assign(new Error(`spawn ${cmd} ENOENT`), { code: 'ENOENT' }) as NodeJS.ErrnoException });
+      return;
+    }
     try {
-      child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: process.env.HOME ?? tmpdir() } });
+      // under the watchdog, so the conversion dies with nianbao (its group and folder cleaned)
+      child = spawn('/bin/sh', ['-c', WATCHDOG, 'nianbao-soffice', String(process.pid), dir, exe, ...args], {
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, HOME: process.env.HOME ?? tmpdir() },
+      });
     } catch (err) {
       resolve({ error: err as NodeJS.ErrnoException });
       return;
@@ -63,7 +107,8 @@ function runSoffice(cmd: string, args: string[], timeoutMs: number): Promise<{ c
     };
     const killGroup = () => {
       try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        // the watchdog kills soffice's group on SIGTERM, then itself
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
       } catch {
         /* already gone */
       }
@@ -80,7 +125,7 @@ function runSoffice(cmd: string, args: string[], timeoutMs: number): Promise<{ c
     });
     child.on('error', (err) => done({ error: err }));
     child.on('close', (code) => {
-      killGroup(); // helpers left behind by a crashed soffice
+      // the watchdog has killed the helpers left behind by soffice
       done(timedOut ? { timeout: true } : { code, stderr });
     });
   });
@@ -103,7 +148,7 @@ export async function convertWithLibreOffice(bytes: Uint8Array, opts: ConvertOpt
       '--headless', '--norestore', '--nologo', '--nodefault', '--nolockcheck',
       '--convert-to', FILTERS[opts.to], '--outdir', out, input,
     ];
-    const run = await runSoffice(opts.soffice ?? 'soffice', args, timeoutMs);
+    const run = await runSoffice(opts.soffice ?? 'soffice', args, timeoutMs, dir);
     if ('error' in run) {
       const missing = run.error.code === 'ENOENT';
       return {

@@ -13,6 +13,7 @@ import { readOffice } from './convert.js';
 import { mapGrids, type MappedTables } from '../extractors/labels.js';
 import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
+import { LIMIT_CODE, LimitError, checkHtml, limitProblem } from '../extractors/limits.js';
 import { runChecks } from './checks.js';
 import { resolveMisreads } from './ocr-misread.js';
 import { narrativeChecks } from './narrative.js';
@@ -81,9 +82,23 @@ export interface ExtractResult {
 const FATAL = new Set([
   'pdf_encrypted', 'pdf_corrupt', 'pdf_timeout', 'empty_document', 'not_a_document', 'extract_failed',
   'docx_corrupt', 'xlsx_corrupt', 'convert_failed', 'convert_timeout', 'convert_unavailable', 'image_corrupt',
+  // a limit of the document's budget met (extractors/limits.ts): the message names it
+  LIMIT_CODE,
 ]);
 
 export { sha256Hex };
+
+/**
+ * Problems of a document given up for a passing cause (memory or time under load, a worker that died, a
+ * conversion that did not finish): its report is not stored as a lasting error under its sha256, so a
+ * later `ingest` tries it again.
+ */
+export const PASSING_CAUSES = new Set(['worker_crashed', 'worker_out_of_memory', 'extract_timeout', 'convert_timeout', 'pdf_timeout']);
+
+/** The report was given up for a passing cause (see PASSING_CAUSES). */
+export function failedForPassingCause(report: Pick<Report, 'status' | 'problems'>): boolean {
+  return report.status === 'error' && report.problems.some((p) => PASSING_CAUSES.has(p.code));
+}
 
 /**
  * A report with nothing read from the document: status `error`, no figures; `problems` says why.
@@ -159,11 +174,16 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions): 
     } else {
       const decoded = decodeBytes(bytes, { contentType: opts.contentType, kind });
       decodeProblems.push(...decoded.problems);
+      if (kind === 'html') checkHtml(decoded.text); // element count and nesting, before the parser builds a tree
       doc = kind === 'html' ? extractHtml(decoded.text) : extractText(decoded.text);
       if (kind === 'html') ({ doc, mapped } = await withImageTables(doc, decoded.text, opts));
     }
     doc.problems.unshift(...decodeProblems);
   } catch (err) {
+    if (err instanceof LimitError) {
+      base.problems.push(limitProblem(err));
+      return { report: base, text: '', doc: null };
+    }
     base.problems.push({
       code: 'extract_failed',
       message: `the document could not be read: ${err instanceof Error ? err.message : String(err)}`,

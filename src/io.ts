@@ -5,6 +5,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { LookupFunction } from 'node:net';
+import { ADDRESS_REFUSED, guardedConnector, policyFor, type AddressPolicy } from './net/address-policy.js';
 
 /** The bytes of one document and what is known of where they came from. */
 export interface Loaded {
@@ -24,6 +26,14 @@ export interface ReadOptions {
   maxBytes?: number;
   /** Redirects followed at most. Default 5. */
   maxRedirections?: number;
+  /**
+   * The address policy (src/net/address-policy.ts); default: the URL being read is the user's own, so
+   * its host may be reached, and a redirect to a loopback, private or link-local address is refused
+   * unless the URL was an address of that class itself. Commands pass the policy of all their arguments.
+   */
+  policy?: AddressPolicy;
+  /** DNS lookup for names (tests resolve names to loopback). */
+  lookup?: LookupFunction;
 }
 
 const DEFAULTS = { timeoutMs: 30_000, maxBytes: 100 * 1024 * 1024, maxRedirections: 5 };
@@ -118,12 +128,13 @@ function describeFsError(err: unknown): string {
 
 const dispatchers = new Map<string, Dispatcher>();
 
-function dispatcherFor(timeoutMs: number, maxRedirections: number): Dispatcher {
-  const k = `${timeoutMs}/${maxRedirections}`;
+function dispatcherFor(timeoutMs: number, maxRedirections: number, policy: AddressPolicy, lookup?: LookupFunction): Dispatcher {
+  const k = `${timeoutMs}/${maxRedirections}/${[...policy.hosts].sort().join(',')}/${[...policy.classes].sort().join(',')}/${lookup ? 'L' : ''}`;
   let d = dispatchers.get(k);
   if (!d) {
     d = new Agent({
-      connectTimeout: timeoutMs,
+      // every connection, redirects included, under the address policy (checked before connecting)
+      connect: guardedConnector(policy, { timeoutMs, lookup }),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       keepAliveTimeout: 1_000,
@@ -148,13 +159,14 @@ async function fetchUrl(url: string, opts: ReadOptions): Promise<Loaded> {
   try {
     res = await request(url, {
       method: 'GET',
-      dispatcher: dispatcherFor(timeoutMs, maxRedirections),
+      dispatcher: dispatcherFor(timeoutMs, maxRedirections, opts.policy ?? policyFor([url]), opts.lookup),
       // No Accept-Encoding: servers then send the body as it is (identity).
       headers: { 'user-agent': 'nianbao (government annual report reader)' },
       signal: AbortSignal.timeout(timeoutMs * 4),
     });
   } catch (err) {
-    throw new ReadError(`${url}: ${describeHttpError(err)}`, 'fetch_failed');
+    const refused = (err as { code?: string; cause?: { code?: string } })?.code === ADDRESS_REFUSED || (err as { cause?: { code?: string } })?.cause?.code === ADDRESS_REFUSED;
+    throw new ReadError(`${url}: ${describeHttpError(err)}`, refused ? 'address_refused' : 'fetch_failed');
   }
   const { statusCode, headers, body } = res;
   // Destroying the body (to stop a download) emits an error; it is reported through ReadError instead.

@@ -6,11 +6,11 @@
  * (the feature converts at extraction time): four conversions in all.
  */
 import { readBlob } from '../src/store/blobs.js';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -246,6 +246,31 @@ describe('broken office files', () => {
     const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
     expect(stat === '' || / Z /.test(stat.slice(stat.lastIndexOf(')')))).toBe(true);
   });
+
+  it('a conversion dies with nianbao: kill -9 of the process leaves no soffice (group) and no temporary folder', async () => {
+    if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+    const fake = join(scratch, 'hanging-soffice-2');
+    const pidFile = join(scratch, 'child2.pid');
+    writeFileSync(fake, `#!/bin/sh\nsleep 300 &\necho $! > ${pidFile}\nwait\n`);
+    chmodSync(fake, 0o755);
+    const tmpRoot = mkdtempSync(join(scratch, 'tmp-'));
+    const convert = pathToFileURL(join(root, 'dist', 'src', 'convert.js')).href;
+    const script = `const { convertWithLibreOffice } = await import(${JSON.stringify(convert)}); await convertWithLibreOffice(new Uint8Array([120]), { from: 'doc', to: 'docx', timeoutMs: 600000, soffice: ${JSON.stringify(fake)}, tmpRoot: ${JSON.stringify(tmpRoot)} });`;
+    const nb = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 100));
+      return cond();
+    };
+    expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '')).toBe(true);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(readdirSync(tmpRoot).length).toBe(1); // the conversion's folder
+    nb.kill('SIGKILL');
+    const gone = () => {
+      const st = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+      return st === '' || / Z /.test(st.slice(st.lastIndexOf(')')));
+    };
+    expect(await until(() => gone() && readdirSync(tmpRoot).length === 0)).toBe(true);
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------------------------------------

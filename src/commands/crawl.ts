@@ -1,6 +1,7 @@
 /** `nianbao crawl [--seeds FILE | URL...] [--db PATH] …`: crawl sites for annual reports and store them. */
 import { readFileSync } from 'node:fs';
 import { usageError, parseCommandArgs } from './args.js';
+import { CrawlLocked } from '../crawl/writer-lock.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openOrSay } from './shared.js';
 import { Crawler, DEFAULTS, type CrawlOptions, type CrawlSummary } from '../crawl/crawler.js';
@@ -216,7 +217,16 @@ export async function run(argv: string[]): Promise<number> {
     if (seeds.length === 0 && !hasFrontier) {
       throw usageError('crawl needs seed URLs (arguments or --seeds FILE), or a database with a crawl to resume');
     }
-    const summary = await crawlWithSignals(db, opts);
+    let summary;
+    try {
+      summary = await crawlWithSignals(db, opts);
+    } catch (err) {
+      if (err instanceof CrawlLocked) {
+        process.stderr.write(`nianbao crawl: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
     if (values.json) process.stdout.write(JSON.stringify({ db: dbPath, ...summary }) + '\n');
     else process.stdout.write(formatCrawlSummary(summary, dbPath) + '\n');
     if (summary.stoppedBy === 'signal') return 130;

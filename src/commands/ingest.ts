@@ -2,11 +2,13 @@
 import type { EncodedBlob } from '../store/blobs.js';
 import { usageError, parseCommandArgs } from './args.js';
 import { padEndW } from '../format.js';
-import { closeHttp, expandArgs, readSource, type Loaded as LoadedSource, type ReadOptions } from '../io.js';
+import { policyFor } from '../net/address-policy.js';
+import { closeHttp, DOCUMENT_EXTENSIONS, expandArgs, isUrl, readSource, type Loaded as LoadedSource, type ReadOptions } from '../io.js';
 import { defaultPoolSize, envPoolSize, ExtractPool } from '../pool/pool.js';
 import { runOrdered } from '../pool/pipeline.js';
 import { progressWriter, showProgress } from '../pool/progress.js';
 import type { Report } from '../report.js';
+import { errorReport, failedForPassingCause, sha256Hex } from '../extract.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openOrSay } from './shared.js';
 import { storeReports } from '../store/ingest.js';
@@ -21,9 +23,11 @@ Extracts each document (as \`nianbao extract\` does) and stores it in the SQLite
 raw bytes, figures, provenance, checks and problems. Documents are extracted in worker threads (one
 per core) and stored from one writer, many per transaction, each report whole or absent; the lines
 come in the order the documents were given. Ingesting the same bytes twice stores them once (the
-second time prints "already stored"), so a run that was stopped part way can simply be run again. A
-folder stands for the documents directly in it (*.html, *.htm, *.pdf, *.txt). On a terminal, a
-progress line (done/total, rate, time left) is kept on stderr.
+second time prints "already stored", found by the sha256 of the bytes before extracting), so a run
+that was stopped part way can simply be run again. A document given up for a passing cause (out of
+memory or time under load, a worker that died, a conversion time-out) is not stored, and a later run
+tries it again. A folder stands for the documents directly in it (${DOCUMENT_EXTENSIONS.map((e) => '*' + e).join(', ')}).
+On a terminal, a progress line (done/total, rate, time left) is kept on stderr.
 
 Options:
   --db PATH         the database, default ${DEFAULT_DB_PATH} (created if missing)
@@ -91,6 +95,8 @@ interface Loaded {
   bytes?: Uint8Array;
   provenanceJson?: string | null;
   stored?: EncodedBlob;
+  /** Already stored (found by the sha256 of the bytes before extracting): the stored report's row. */
+  found?: { id: number; status: string; agency: string | null; year: number | null; failed: number };
 }
 
 /** Reads one source and extracts it in the pool; never rejects (an unreadable source is an `error` report). */
@@ -99,12 +105,19 @@ async function readAndExtract(
   source: string,
   readOpts: ReadOptions,
   read: (source: string, readOpts: ReadOptions) => Promise<LoadedSource> = readSource,
+  findStored?: (sha256: string) => Loaded['found'],
 ): Promise<Loaded> {
   let loaded;
   try {
     loaded = await read(source, readOpts);
   } catch (err) {
     return { report: unreadableReport(source, err) };
+  }
+  if (findStored) {
+    // a resumed run: bytes already stored are not extracted again
+    const sha = sha256Hex(loaded.bytes);
+    const found = findStored(sha);
+    if (found) return { report: { ...errorReport(new Uint8Array(0), { source }), sha256: sha, status: found.status as Report['status'] }, found };
   }
   const { report, provenanceJson, stored } = await pool.extractPacked(loaded.bytes, {
     source: loaded.source,
@@ -149,16 +162,35 @@ export async function ingestSources(
   // committed and known to this connection, so the check per stored report costs nothing (applyMigrations)
   ensureReviewSchema(db);
   const failedOf = db.prepare("SELECT count(*) AS n FROM checks WHERE report_id = ? AND status = 'fail'").pluck();
+  const storedBySha = db.prepare('SELECT id, status, agency, year FROM reports WHERE sha256 = ?');
+  const findStored = (sha: string): Loaded['found'] => {
+    const row = storedBySha.get(sha) as { id: number; status: string; agency: string | null; year: number | null } | undefined;
+    return row && { ...row, failed: failedOf.get(row.id) as number };
+  };
   const batchSize = opts.batch ?? 64;
   try {
     await runOrdered(sources, {
       window: Math.max(64, pool.size * 16, batchSize * 2),
       batch: batchSize,
-      produce: (source) => readAndExtract(pool, source, readOpts, opts.read),
+      produce: (source) => readAndExtract(pool, source, readOpts, opts.read, findStored),
       consume: (batch) => {
         const t0 = performance.now();
         const outcomes = batch.map(({ item, result }) => outcomeOf(item, result));
-        const toStore = batch.flatMap(({ result }, i) => (result.bytes ? [{ i, item: { report: result.report, bytes: result.bytes, provenanceJson: result.provenanceJson, stored: result.stored, validated: true } }] : []));
+        batch.forEach(({ result }, i) => {
+          const o = outcomes[i];
+          if (result.found) {
+            Object.assign(o, { sha256: result.report.sha256, reportId: result.found.id, status: result.found.status, agency: result.found.agency, year: result.found.year, failedChecks: result.found.failed, error: null });
+            summary.alreadyStored++;
+          } else if (result.bytes && failedForPassingCause(result.report)) {
+            // given up for a passing cause (memory, time, a dead worker): not stored, so a later ingest tries again
+            o.error = `${o.error} (not stored: a passing cause; a later ingest tries it again)`;
+          }
+        });
+        const toStore = batch.flatMap(({ result }, i) =>
+          result.bytes && !result.found && !failedForPassingCause(result.report)
+            ? [{ i, item: { report: result.report, bytes: result.bytes, provenanceJson: result.provenanceJson, stored: result.stored, validated: true } }]
+            : [],
+        );
         // one transaction for the batch; the step after ingestion (link the body across years, cross-year
         // checks) runs in it for each new report, so a report is never stored without it
         let stored: ReturnType<typeof storeReports>;
@@ -254,6 +286,8 @@ export async function run(argv: string[]): Promise<number> {
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   const { sources, notes } = await expandArgs(positionals);
   for (const n of notes) process.stderr.write(`nianbao ingest: ${n}\n`);
+  // the hosts of the URLs given are the user's own: only they (and the address classes of literal ones) may be private
+  readOpts.policy = policyFor(sources.filter(isUrl));
   const db = openOrSay(dbPath, 'ingest');
   if (!db) return 1;
   const progress = progressWriter(

@@ -15,6 +15,8 @@ import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { placeRowsWriter } from '../places/store.js';
 import { afterIngest } from '../review/hook.js';
 import { createAgent, fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
+import { policyFor, withClasses, type AddressClass } from '../net/address-policy.js';
+import { takeCrawlLock } from './writer-lock.js';
 import { Frontier, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
 import { discover, discoverAnswer, discoverSitemap, type FoundLink, type PageLinks } from './discover.js';
 import { downloadName } from './attachments.js';
@@ -69,6 +71,13 @@ export interface CrawlOptions {
   retryFailed: boolean;
   /** Custom DNS lookup (benchmark). */
   lookup?: LookupFunction;
+  /**
+   * Address classes reachable beyond what the seeds open (src/net/address-policy.ts): a run resumed
+   * from a frontier with no seeds (the scale benchmark) names them here.
+   */
+  allowAddresses?: AddressClass[];
+  /** Links put in the frontier from one page, at most (default 5,000). */
+  maxLinksPerPage: number;
   /** A document whose extraction takes longer than this (ms) is recorded as failed and skipped. */
   extractTimeoutMs: number;
   /** Render script-built pages in headless Chromium when the static HTML lacks what scripts build. */
@@ -87,7 +96,11 @@ export interface CrawlOptions {
   onEvent?: (e: CrawlEvent) => void;
 }
 
+/** The part of a robots.txt parsed (RFC 9309 §2.5: at least 500 kibibytes). */
+const ROBOTS_MAX_BYTES = 500 * 1024;
+
 export const DEFAULTS: Omit<CrawlOptions, 'seeds'> = {
+  maxLinksPerPage: 5_000,
   concurrency: 8,
   perHost: 1,
   delayMs: 1000,
@@ -279,11 +292,15 @@ export class Crawler {
   ) {
     this.opts = { ...DEFAULTS, ...opts };
     this.frontier = new Frontier(db);
+    // a resumed crawl's seeds are the user's too (the scope below uses them alike)
+    const seedsBefore = (db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]).map((r) => r.url);
     this.agent = createAgent({
       connectTimeoutMs: Math.min(this.opts.connectTimeoutMs, this.opts.timeoutMs),
       timeoutMs: this.opts.timeoutMs,
       connections: Math.max(1, this.opts.perHost),
       lookup: this.opts.lookup,
+      // loopback, private and link-local addresses only where the seeds are (issue 20)
+      policy: withClasses(policyFor([...seedsBefore, ...this.opts.seeds]), this.opts.allowAddresses),
     });
     this.queue = new PQueue({ concurrency: this.opts.concurrency });
     this.activeHostLimit = Math.max(64, this.opts.concurrency * 8);
@@ -333,6 +350,16 @@ export class Crawler {
   }
 
   async run(): Promise<CrawlSummary> {
+    // one crawl per database: a second one is refused with a clear message (writer-lock.ts)
+    const release = takeCrawlLock(this.db);
+    try {
+      return await this.runLocked();
+    } finally {
+      release();
+    }
+  }
+
+  private async runLocked(): Promise<CrawlSummary> {
     this.started = Date.now();
     const f = this.frontier;
     f.recover(this.opts.maxTries);
@@ -627,7 +654,9 @@ export class Crawler {
             dispatcher: this.agent,
             userAgent: this.opts.userAgent,
             timeoutMs: this.opts.timeoutMs,
-            maxBytes: 512 * 1024,
+            // RFC 9309: a robots.txt over 500 KiB is parsed up to there (not a host made unreachable)
+            maxBytes: ROBOTS_MAX_BYTES,
+            keepFirst: true,
             maxRedirects: 5,
           }),
         );
@@ -636,7 +665,11 @@ export class Crawler {
       this.logExchange(url, res, null, res.error ? `${res.error.code}: ${res.error.message}` : null);
       h.nextFreeAt = Date.now() + this.delayFor(h);
       if (res.status !== null && res.status >= 200 && res.status < 300 && res.body) {
-        const text = new TextDecoder('utf-8').decode(res.body);
+        let text = new TextDecoder('utf-8').decode(res.body);
+        if (res.truncated) {
+          text = text.slice(0, text.lastIndexOf('\n') + 1); // the last whole line
+          this.opts.onEvent?.({ type: 'warning', message: `${url}: over ${ROBOTS_MAX_BYTES / 1024} KiB; its first ${ROBOTS_MAX_BYTES / 1024} KiB are parsed (RFC 9309), the rest ignored` });
+        }
         this.setRobots(h, res.status, text);
         this.frontier.saveRobots(h.host, text, res.status, now, h.robots?.crawlDelay ?? null);
         h.robotsFailures = 0;
@@ -825,10 +858,26 @@ export class Crawler {
         })();
         return;
       }
-      await this.handleBody(row, res, res.body, logBase);
+      // another writer (an ingest) holding the database past busy_timeout: waited for and tried again, never
+      // turned into a failed URL (the body is in hand; storing it again is idempotent)
+      for (let wait = 1; ; wait++) {
+        try {
+          await this.handleBody(row, res, res.body, logBase);
+          break;
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'SQLITE_BUSY' || wait > 12) throw err;
+          this.opts.onEvent?.({ type: 'warning', message: `${row.url}: the database is locked by another writer; waiting ${wait} s and trying again` });
+          await new Promise((r) => setTimeout(r, wait * 1000));
+        }
+      }
     } catch (err) {
       // a database or extraction bug for this URL: record it, keep crawling
       const why = `internal error: ${(err as Error).message}`;
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        // still locked after the waits: the row stays 'fetching' and the next run takes it up again (no failure)
+        this.noteFailure(row.url, `${why} (left for the next run)`);
+        return;
+      }
       try {
         this.fail(row, why, res.status, attempt);
       } catch {
@@ -876,7 +925,7 @@ export class Crawler {
       this.db.transaction(() => {
         if (!notModified && !extra.reportId) storeBlob(this.db, body, sha);
         this.frontier.log({ ...logBase, sha256: sha, error: null });
-        for (const l of extra.links ?? []) this.enqueue(l, row, depthOf(l, row.depth));
+        this.enqueueLinks(extra.links ?? [], row, depthOf);
         this.frontier.finish(row.url, {
           state: 'done',
           status: res.status,
@@ -1027,7 +1076,7 @@ export class Crawler {
       // a page's pictures are kept whatever extraction made of it now (reextract reads them again)
       if (resources.length) storePageResources(this.db, sha, resources);
       this.frontier.log({ ...logBase, sha256: fetchedSha, error });
-      for (const l of follow) this.enqueue(l, row, depthOf(l, row.depth));
+      this.enqueueLinks(follow, row, depthOf);
       this.frontier.finish(row.url, {
         state: 'done',
         status: res.status,
@@ -1158,6 +1207,28 @@ export class Crawler {
     if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
     if (res.redirectTo) return { ok: true, status: 302, headers: { location: res.redirectTo }, body: new Uint8Array() };
     return { ok: true, status: res.status, headers: res.headers, body: res.body ?? new Uint8Array() };
+  }
+
+  /**
+   * A page's links into the frontier, at most `maxLinksPerPage` of them (issue 20: a page of 550,000
+   * links put them all in): the most promising kinds first (reports, attachments, pagers…), in page
+   * order within a kind; the rest are left out with a warning that names the limit.
+   */
+  private enqueueLinks(links: FoundLink[], from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depthOf: (l: FoundLink, d: number) => number): void {
+    let chosen = links;
+    const cap = this.opts.maxLinksPerPage;
+    if (links.length > cap) {
+      chosen = links
+        .map((l, i) => ({ l, i }))
+        .sort((a, b) => (PRIORITY[b.l.kind as KindHint] ?? 0) - (PRIORITY[a.l.kind as KindHint] ?? 0) || a.i - b.i)
+        .slice(0, cap)
+        .map((x) => x.l);
+      this.opts.onEvent?.({
+        type: 'warning',
+        message: `${from.url}: ${links.length.toLocaleString('en-US')} links; the first ${cap.toLocaleString('en-US')} (reports, attachments and pagers first) put in the frontier, the rest left out (limit maxLinksPerPage = ${cap})`,
+      });
+    }
+    for (const l of chosen) this.enqueue(l, from, depthOf(l, from.depth));
   }
 
   private enqueue(l: FoundLink, from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depth: number): void {

@@ -7,6 +7,7 @@
  * Knows nothing of the frontier or of reports: it returns bytes or a classified error.
  */
 import { Agent, request, type Dispatcher } from 'undici';
+import { ADDRESS_REFUSED, guardedConnector, type AddressPolicy } from '../net/address-policy.js';
 import zlib from 'node:zlib';
 import type { LookupFunction } from 'node:net';
 
@@ -20,6 +21,7 @@ export type FetchErrorCode =
   | 'too_many_redirects'
   | 'bad_redirect'
   | 'bad_encoding'
+  | 'address_refused'
   | 'network';
 
 export interface FetchError {
@@ -48,6 +50,8 @@ export interface FetchResult {
   startedAt: string;
   ms: number;
   notModified: boolean;
+  /** The body was cut at maxBytes (keepFirst). */
+  truncated?: boolean;
   /** A redirect the caller chose not to follow inline (another host, or refused): its target. */
   redirectTo?: string;
   retryAfterMs?: number;
@@ -68,6 +72,11 @@ export interface FetchOptions {
   /** POST with a form body (a CMS list API); GET by default. A redirect is followed with a GET. */
   method?: 'GET' | 'POST';
   body?: string;
+  /**
+   * A body over maxBytes is cut there and kept (the result says `truncated`) instead of failing: for
+   * robots.txt, of which RFC 9309 has crawlers parse at least the first 500 KiB.
+   */
+  keepFirst?: boolean;
   /** Vet each redirect: 'follow' to follow it inline, anything else stops and returns it as redirectTo. */
   onRedirect?: (from: URL, to: URL) => 'follow' | 'return';
 }
@@ -79,11 +88,18 @@ export interface AgentOptions {
   connections?: number;
   /** Custom DNS lookup (the benchmark resolves *.test to 127.0.0.1). */
   lookup?: LookupFunction;
+  /**
+   * The address policy (src/net/address-policy.ts): every connection, the first or after a redirect, to a
+   * loopback, private or link-local address the user did not name is refused without connecting.
+   */
+  policy?: AddressPolicy;
 }
 
 export function createAgent(o: AgentOptions): Agent {
   return new Agent({
-    connect: { timeout: o.connectTimeoutMs, ...(o.lookup ? { lookup: o.lookup } : {}) },
+    connect: o.policy
+      ? guardedConnector(o.policy, { timeoutMs: o.connectTimeoutMs, lookup: o.lookup })
+      : { timeout: o.connectTimeoutMs, ...(o.lookup ? { lookup: o.lookup } : {}) },
     headersTimeout: o.timeoutMs,
     bodyTimeout: o.timeoutMs,
     connections: o.connections ?? 4,
@@ -118,6 +134,7 @@ export function classifyError(err: unknown): FetchError {
   const code = e?.code ?? e?.cause?.code ?? '';
   const msg = e?.message ?? String(err);
   if (err instanceof BodyTooLarge) return { code: 'too_large', message: msg, retryable: false };
+  if (code === ADDRESS_REFUSED) return { code: 'address_refused', message: msg, retryable: false };
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return { code: 'timeout', message: 'connect timeout', retryable: true };
@@ -144,7 +161,7 @@ export function classifyError(err: unknown): FetchError {
   return { code: 'network', message: `${code ? code + ': ' : ''}${msg}`, retryable: true };
 }
 
-function decompress(body: Buffer, encoding: string | undefined, maxBytes: number): Buffer {
+function decompress(body: Buffer, encoding: string | undefined, maxBytes: number, partial = false): Buffer {
   if (!encoding) return body;
   const codings = encoding
     .split(',')
@@ -152,11 +169,12 @@ function decompress(body: Buffer, encoding: string | undefined, maxBytes: number
     .filter((s) => s && s !== 'identity')
     .reverse();
   let out = body;
-  const opts = { maxOutputLength: maxBytes };
+  // a body cut short on purpose (keepFirst) is decoded as far as it goes
+  const opts = partial ? { maxOutputLength: maxBytes * 4, finishFlush: zlib.constants.Z_SYNC_FLUSH } : { maxOutputLength: maxBytes };
   for (const c of codings) {
     try {
       if (c === 'gzip' || c === 'x-gzip') out = zlib.gunzipSync(out, opts);
-      else if (c === 'br') out = zlib.brotliDecompressSync(out, opts);
+      else if (c === 'br') out = zlib.brotliDecompressSync(out, partial ? { maxOutputLength: maxBytes * 4, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH } : opts);
       else if (c === 'deflate') {
         try {
           out = zlib.inflateSync(out, opts);
@@ -176,13 +194,17 @@ function decompress(body: Buffer, encoding: string | undefined, maxBytes: number
   return out;
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer> {
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, keepFirst = false): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const chunk of body) {
     n += (chunk as Buffer).length;
     if (n > maxBytes) {
       body.destroy();
+      if (keepFirst) {
+        chunks.push((chunk as Buffer).subarray(0, (chunk as Buffer).length - (n - maxBytes)));
+        return Object.assign(Buffer.concat(chunks, maxBytes), { cut: true });
+      }
       throw new BodyTooLarge(`body larger than ${maxBytes} bytes (aborted)`);
     }
     chunks.push(chunk as Buffer);
@@ -304,15 +326,18 @@ async function fetchLoop(url: string, o: FetchOptions, signal: AbortSignal, star
       return done({ status, headers: h, retryAfterMs });
     }
     const declared = Number(h['content-length']);
-    if (Number.isFinite(declared) && declared > o.maxBytes) {
+    if (!o.keepFirst && Number.isFinite(declared) && declared > o.maxBytes) {
       res.body.destroy();
       return done({ status, headers: h, error: { code: 'too_large', message: `Content-Length ${declared} exceeds ${o.maxBytes} bytes (not downloaded)`, retryable: false } });
     }
     try {
-      const raw = await readCapped(res.body, o.maxBytes);
+      const raw = await readCapped(res.body, o.maxBytes, o.keepFirst);
       wireBytes = raw.length;
-      const body = decompress(raw, h['content-encoding'], o.maxBytes);
-      return done({ status, headers: h, body: new Uint8Array(body.buffer, body.byteOffset, body.length) });
+      const cut = (raw as Buffer & { cut?: boolean }).cut === true;
+      let body = decompress(raw, h['content-encoding'], o.maxBytes, cut || o.keepFirst);
+      const truncated = cut || body.length > o.maxBytes;
+      if (body.length > o.maxBytes) body = body.subarray(0, o.maxBytes);
+      return done({ status, headers: h, body: new Uint8Array(body.buffer, body.byteOffset, body.length), ...(truncated ? { truncated: true } : {}) });
     } catch (err) {
       if ((err as { code?: string }).code === 'BAD_ENCODING') {
         return done({ status, headers: h, error: { code: 'bad_encoding', message: (err as Error).message, retryable: false } });

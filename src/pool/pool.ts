@@ -57,6 +57,8 @@ interface Task {
   opts: ExtractOptions;
   packed: boolean;
   attempts: number;
+  /** The first attempt's thread ran out of memory. */
+  oomBefore?: boolean;
   resolve: (r: PackedReport) => void;
 }
 
@@ -67,6 +69,8 @@ interface Slot {
   timer?: NodeJS.Timeout;
   online: boolean;
   dead: boolean;
+  /** The thread's last error (ERR_WORKER_OUT_OF_MEMORY: it met its heap limit). */
+  lastError?: Error & { code?: string };
 }
 
 export function defaultPoolSize(): number {
@@ -115,6 +119,8 @@ export class ExtractPool {
   private everOnline = false;
   /** Threads that died (crash, out of memory, timeout) and were replaced. */
   crashes = 0;
+  /** Threads stopped because a document's own time limit left work running in them, and replaced. */
+  retired = 0;
   /** Documents extracted, and the time their extraction took in the threads (or here), in ms. */
   readonly stats = { documents: 0, extractMs: 0 };
 
@@ -180,8 +186,9 @@ export class ExtractPool {
       if (slot.inflight.length) this.arm(slot, slot.inflight[0]);
     });
     worker.on('message', (m: ResultMessage) => this.answered(slot, m));
-    worker.on('error', () => {
+    worker.on('error', (err: Error) => {
       /* the thread dies: 'exit' follows and does the accounting */
+      slot.lastError = err;
     });
     worker.on('exit', () => this.died(slot, 'worker_crashed'));
     worker.unref();
@@ -228,9 +235,25 @@ export class ExtractPool {
     }
     this.stats.documents++;
     this.stats.extractMs += m.ms;
+    if (m.recycle) this.retire(slot);
     if (!('reportJson' in m)) this.fail(task, 'extract_failed', `extraction failed: ${m.error}`);
     else task.resolve({ report: JSON.parse(m.reportJson) as Report, provenanceJson: m.provenanceJson ?? null, ...(m.stored ? { stored: m.stored } : {}) });
     this.pump();
+  }
+
+  /**
+   * Stops a thread whose document's time limit ended the wait but not the work (see worker.ts
+   * `recycle`) and starts another: the documents queued behind it go to the other threads, untouched.
+   */
+  private retire(slot: Slot): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    clearTimeout(slot.timer);
+    const at = this.slots.indexOf(slot);
+    if (at >= 0) this.slots.splice(at, 1);
+    this.waiting.unshift(...slot.inflight.splice(0));
+    this.retired++;
+    void slot.worker.terminate();
   }
 
   private fail(task: Task, code: string, message: string): void {
@@ -254,12 +277,19 @@ export class ExtractPool {
     }
     const [head, ...rest] = lost;
     const requeue: Task[] = [];
+    const oom = slot.lastError?.code === 'ERR_WORKER_OUT_OF_MEMORY';
     if (head) {
-      if (code === 'worker_crashed' && head.attempts === 0) requeue.push({ ...head, attempts: 1 });
-      else {
+      if (code === 'worker_crashed' && head.attempts === 0) requeue.push({ ...head, attempts: 1, oomBefore: oom });
+      else if (code === 'worker_crashed' && (oom || head.oomBefore)) {
+        this.fail(
+          head,
+          'worker_out_of_memory',
+          `the extraction ran out of memory on this document, twice: over the worker thread's heap limit (heapMb = ${this.heapMb} MB); nothing could be read (a passing cause under load: a later ingest tries it again)`,
+        );
+      } else {
         const message =
           code === 'extract_timeout'
-            ? `extraction did not finish within ${Math.round(this.timeoutMs / 1000)} s; given up (its worker thread was stopped)`
+            ? `extraction did not finish within the time limit (taskTimeoutMs = ${Math.round(this.timeoutMs / 100) / 10} s); given up, its worker thread stopped and replaced`
             : 'the extraction worker thread died on this document (twice: crashed, ran out of memory or exited); nothing could be read';
         this.fail(head, code, message);
       }

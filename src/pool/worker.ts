@@ -26,9 +26,19 @@ export interface TaskMessage {
  * parses it in a third of the time a structured clone of the object takes to rebuild (~200 figures,
  * ~50 checks), and that thread is the pipeline's one serial stage.
  */
-export type ResultMessage =
+export type ResultMessage = (
   | { id: number; ms: number; reportJson: string; provenanceJson?: string | null; stored?: EncodedBlob }
-  | { id: number; ms: number; error: string };
+  | { id: number; ms: number; error: string }
+) & {
+  /**
+   * The document's time limit ended the wait for work that is still running in this thread (pdfjs on a
+   * hostile PDF): the pool stops this thread and starts another, so the limit ends the work too.
+   */
+  recycle?: boolean;
+};
+
+/** Problems that mean work given up on may still be running in the thread. */
+const ABANDONED = new Set(['pdf_timeout']);
 
 const CRASH_ON = process.env.NIANBAO_POOL_CRASH_ON || null;
 const CRASH_MODE = process.env.NIANBAO_POOL_CRASH_MODE ?? 'throw';
@@ -62,15 +72,21 @@ async function drain(): Promise<void> {
     try {
       const report = ReportSchema.parse(await extractBytes(t.bytes, t.opts));
       const ms = performance.now() - t0;
+      const recycle = report.problems.some((p) => ABANDONED.has(p.code));
       if (t.packed) {
         // the bytes compressed here as the blobs table keeps them, beside the extraction (blobs.ts)
         const packed = packReport(report, t.bytes);
-        msg = { id: t.id, ms, reportJson: JSON.stringify(packed.report), provenanceJson: packed.provenanceJson, stored: packed.stored };
-      } else msg = { id: t.id, ms, reportJson: JSON.stringify(report) };
+        msg = { id: t.id, ms, reportJson: JSON.stringify(packed.report), provenanceJson: packed.provenanceJson, stored: packed.stored, recycle };
+      } else msg = { id: t.id, ms, reportJson: JSON.stringify(report), recycle };
     } catch (err) {
       msg = { id: t.id, ms: performance.now() - t0, error: err instanceof Error ? err.message : String(err) };
     }
     parentPort!.postMessage(msg);
+    if (msg.recycle) {
+      // the pool stops this thread; take nothing more
+      queue.length = 0;
+      return;
+    }
   }
   busy = false;
 }
