@@ -208,6 +208,48 @@ function keptColumns(grid: Grid): { width: number; lastFilled: number } | null {
   return out;
 }
 
+const gapCache = new WeakMap<Grid, boolean>();
+
+/**
+ * A text copy that kept every blank cell as a field and puts one empty label column between a row's
+ * label and its figures (a Word table whose label cells span one column more than the copy shows):
+ * every row has the same number of fields, in every row with figures the field right after the last
+ * label is empty and no figure stands left of it, and that gap is not one fixed column (rows with one,
+ * two and three label cells all have it), so it belongs to the label, not to a blank figure column.
+ * The figures then start one field after the gap, blank or not, whatever the header's positions.
+ */
+function gappedColumns(grid: Grid): boolean {
+  const hit = gapCache.get(grid);
+  if (hit !== undefined) return hit;
+  let out = false;
+  const width = grid.rows[0]?.length ?? 0;
+  if (width >= 3 && grid.rows.every((r) => r.length === width)) {
+    const gaps = new Set<number>();
+    let dataRows = 0;
+    out = true;
+    for (const r of grid.rows) {
+      let lastText = -1;
+      let firstNumber = -1;
+      r.forEach((c, i) => {
+        const t = c.text.trim();
+        if (NUMBER_CELL_RE.test(t)) {
+          if (firstNumber < 0) firstNumber = i;
+        } else if (t !== '' && firstNumber < 0) lastText = i;
+      });
+      if (firstNumber < 0) continue;
+      dataRows++;
+      if (lastText < 0 || firstNumber <= lastText + 1 || r[lastText + 1].text.trim() !== '') {
+        out = false;
+        break;
+      }
+      gaps.add(lastText + 1);
+    }
+    out = out && dataRows >= 2 && gaps.size >= 2;
+  }
+  gapCache.set(grid, out);
+  return out;
+}
+
 function hasValue(raw: string): boolean {
   const r = parseCell(raw);
   return r.value !== null && raw.trim() !== '';
@@ -640,6 +682,10 @@ export function mapGrids(grids: Grid[]): MappedTables {
         // a copy that keeps every blank cell: the figures are the last columns, blank or not
         from = first;
         to = kept.lastFilled + 1;
+      } else if (!row.grid.aligned && m.section !== 't2' && labelEnd < cells.length && cells[labelEnd].text.trim() === '' && gappedColumns(row.grid)) {
+        // a copy with an empty label column before the figures: they start one field after the label
+        from = labelEnd + 1;
+        to = Math.min(cells.length, from + m.ordered.length);
       } else if (!row.grid.aligned) {
         while (from < to && cells[from].text.trim() === '') from++;
         while (from < to && cells[to - 1].text.trim() === '') to--;
