@@ -11,7 +11,7 @@
 import type { Cell, Grid, Problem } from './types.js';
 import { parseCell } from './values.js';
 import { normLabel, remembered, stripNumbering } from './normalize.js';
-import { ART20_KEYS, LITIGATION_GROUPS, type Version } from '../src/keys.js';
+import { ART20_KEYS, LITIGATION_GROUPS, isAmountKey, type Version } from '../src/keys.js';
 
 /** ART20_KEYS as sets (looked up for every figure of every report). */
 const ART20_SETS = { '2021': new Set(ART20_KEYS['2021']), '2019': new Set(ART20_KEYS['2019']) };
@@ -26,6 +26,12 @@ export interface MappedTables {
   otherAsOneRow: boolean;
   figures: Record<string, number | null>;
   provenance: Record<string, FigureSource>;
+  /**
+   * Keys whose cell an aligned grid (HTML, PDF, OCR) lacks: a short row, a lost column. They read as
+   * blank but were not printed blank. (A text copy's short rows are not counted: copies drop the
+   * trailing empty cells of a row, so a cell absent there is taken as printed blank.)
+   */
+  lost: string[];
   /** Which canonical tables were found (at least one figure read). */
   found: { art20: boolean; requests: boolean; litigation: boolean };
   problems: Problem[];
@@ -437,6 +443,13 @@ function normCell(t: string): string {
   return t;
 }
 
+/**
+ * An amount (万元) this large (100 亿元) is no agency's fees or procurement for a year: the unit was lost
+ * (73802895.90元 read as 73802895.90 under a 万元 header) or a digit misread. Named, never silent.
+ */
+const IMPLAUSIBLE_AMOUNT = 1_000_000;
+const round2 = (v: number) => Math.round(v * 1e6) / 1e6;
+
 const NO_UNIT = Object.freeze({});
 const UNIT_OPTS = { 元: Object.freeze({ unit: '元' as const }), 万元: Object.freeze({ unit: '万元' as const }) };
 
@@ -485,6 +498,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
   const maps: Partial<Record<Section, ColumnMap>> = {};
   let group: string | null = null; // t3 group context: denied, unable, not_processed, other
   const missingByGrid = new Map<number, number>();
+  const lost: string[] = [];
   /** Figures printed twice with different values, by canonical table: one problem per table at the end. */
   const duplicates = new Map<number, { key: string; first: number | null; again: number | null; where: string }[]>();
 
@@ -505,7 +519,12 @@ export function mapGrids(grids: Grid[]): MappedTables {
     unit?: '元' | '万元',
   ) => {
     const text = cell?.text ?? '';
-    const parsed = parseCell(text, unit === undefined ? NO_UNIT : UNIT_OPTS[unit]);
+    let parsed = parseCell(text, unit === undefined ? NO_UNIT : UNIT_OPTS[unit]);
+    const amount = isAmountKey(key);
+    if (!amount && parsed.value !== null && !Number.isInteger(parsed.value)) {
+      // a count is whole: 1.282 is a misreading (of 1,282 or 1282), never stored as a figure
+      parsed = { value: null, blank: false, reason: `a count cannot have a decimal point: a misreading${/^\s*\d{1,3}[.．]\d{3}\s*$/.test(text) ? ' (of a thousands separator?)' : ''}` };
+    }
     // a cell the document lost (a short row) is placed at its row
     const rowWhere = rowCells[0]?.where;
     const where = cell?.where ?? (rowWhere ? { ...rowWhere, col: undefined } : { table: grid.index });
@@ -520,10 +539,21 @@ export function mapGrids(grids: Grid[]): MappedTables {
       }
       return;
     }
+    if (amount && parsed.value !== null && Math.abs(parsed.value) >= IMPLAUSIBLE_AMOUNT) {
+      problems.push({
+        code: 'amount_implausible',
+        message:
+          `the amount "${text}" reads as ${parsed.value} 万元 (${round2(parsed.value / 10000)} 亿元), more than any agency's fees or procurement` +
+          (/[元圆]/.test(text) ? '' : `; if it is printed in 元 it is ${round2(parsed.value / 10000)} 万元`) +
+          ': the unit was probably lost or misread',
+        where: placeOf(section, rowLabel, colLabel, where),
+      });
+    }
     if (parsed.value === null) {
       problems.push({ code: 'cell_unreadable', message: `cannot read "${text}" as a number (${parsed.reason})`, where: placeOf(section, rowLabel, colLabel, where) });
     } else if (!cell) {
       missingByGrid.set(grid.index, (missingByGrid.get(grid.index) ?? 0) + 1);
+      if (grid.aligned) lost.push(key);
     }
     figures[key] = parsed.value;
     has.add(key);
@@ -837,6 +867,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
     otherAsOneRow: evidence.otherOneRow && !evidence.otherSplit,
     figures,
     provenance,
+    lost,
     found: {
       art20: keys.some((k) => k.startsWith('art20.')),
       requests: keys.some((k) => k.startsWith('requests.')),
