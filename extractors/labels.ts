@@ -10,6 +10,7 @@
  */
 import type { Cell, Grid, Problem } from './types.js';
 import { parseCell } from './values.js';
+import { alignGrid, isOcrGrid } from './align.js';
 import { normLabel, remembered, stripNumbering } from './normalize.js';
 import { ART20_KEYS, LITIGATION_GROUPS, isAmountKey, type Version } from '../src/keys.js';
 
@@ -389,7 +390,7 @@ function resolveColumns(section: Section, header: Row[]): ColumnMap | null {
     if (section === 't4') group = firstMatch(T4_GROUPS, path);
     if (leaf === null && group === null) continue;
     let unit: '元' | '万元' | undefined;
-    if (section === 't2' && leaf === 'amount') unit = /万元/.test(path) ? '万元' : /元/.test(path) ? '元' : undefined;
+    if (section === 't2' && leaf === 'amount') unit = /万元/.test(path) ? '万元' : /(?:^|[(（:：额])元/.test(path) ? '元' : undefined;
     const key: ColumnKey = { leaf, group, label, unit };
     pending.push({ index: c, key, fromSpan });
   }
@@ -580,6 +581,16 @@ export function mapGrids(grids: Grid[]): MappedTables {
       rows.push({ grid, index: -1, cells: [capCell], norms: [normLabel(grid.caption)] });
     }
     grid.rows.forEach((cells, index) => rows.push({ grid, index, cells, norms: cells.map((c) => normCell(c.text)) }));
+  }
+
+  // OCR'd grids: labels that match nothing, aligned against the template's order (the printed text stays)
+  for (const grid of grids) {
+    if (!isOcrGrid(grid)) continue;
+    const own = rows.filter((r) => r.grid === grid && r.index >= 0);
+    const aligned = alignGrid(grid, own.map((r) => r.norms), knownLabel, (c, n) => isTextCell(c.text, n));
+    if (!aligned.replace.size) continue;
+    for (const r of own) r.norms = r.norms.map((n) => aligned.replace.get(n) ?? n);
+    problems.push(...aligned.problems);
   }
 
   for (const row of rows) {
@@ -884,6 +895,22 @@ function describeWhere(w: Grid['where'] | undefined): string {
   if (w.domPath) return ` (${w.domPath})`;
   return '';
 }
+
+/** A label the mapper recognises as it is (a row, group, column or section word of any table). */
+const knownLabel = remembered((norm: string): boolean => {
+  const t = stripNumbering(norm);
+  if (TOTAL_ROW.test(t) || /^(?:信息内容|本年度办理结果|申请人情况|法人或其他组织|行政诉讼)$/.test(t)) return true;
+  // row labels and captions, matched on the whole label (or each part of a label path)
+  const rowTables: [string, RegExp][][] = [T3_ROWS, T3_GROUPS, T2_ROWS, SECTION_CAPTION];
+  for (const part of labelParts(norm)) {
+    const p = stripNumbering(part);
+    for (const table of rowTables) if (firstMatch(table, p) !== null) return true;
+  }
+  // column words: short header cells only (a long label holding 其他 or 维持 is no column header)
+  if ([...t].length > 12) return false;
+  for (const table of [T3_COLS, T4_LEAVES, T4_GROUPS, T2_COLS]) if (firstMatch(table, t) !== null) return true;
+  return false;
+});
 
 function headerSection(texts: string[]): Section | null {
   const score: Record<Section, number> = { t2: 0, t3: 0, t4: 0 };
