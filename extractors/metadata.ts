@@ -9,12 +9,15 @@
  */
 import type { Problem } from './types.js';
 import { simplifiedChar, traditionalChars } from './normalize.js';
+import { editDistance } from './align.js';
 
 export interface MetadataInput {
   /** The page <title> or the PDF's title metadata. */
   title?: string;
   headings: string[];
   text: string;
+  /** The text was read by OCR from pictures: a title may come with misread characters. */
+  ocr?: boolean;
 }
 
 export interface Metadata {
@@ -320,6 +323,61 @@ function agencyFromTitle(title: string): string | null {
   return cleanAgency(title.slice(0, wordsAt)) ?? agencyInNote(title);
 }
 
+/** The template's title words after the year, in matching form. */
+const REPORT_WORDS = '政府信息公开工作年度报告';
+
+/**
+ * A title read by OCR with misread, missing or extra characters: a short line with a year followed by
+ * words within a few edits of 政府信息公开工作年度报告 (or 年度…). The agency is what stands before the
+ * year; where the text (read in a smaller, surer size) spells a name within a quarter of its characters
+ * more often, that spelling is the agency.
+ */
+function ocrTitleIn(lines: string[], ctext: string): { title: string; agency: string | null; read: string | null } | null {
+  for (const line of lines) {
+    const t = tidyText(line);
+    if (t.length < 10 || t.length > MAX_TITLE || /[，。；！？]/.test(t)) continue;
+    const mt = m(t);
+    const years = yearsIn(mt);
+    if (!years.length) continue;
+    const y = years[0]!;
+    let tail = mt.slice(y.end).replace(/^度/, '');
+    tail = tail.replace(/[\s\p{P}]/gu, '');
+    if (tail.length < 6) continue;
+    const d = editDistance(tail, REPORT_WORDS);
+    if (d > Math.floor(REPORT_WORDS.length * 0.4)) continue;
+    const read = cleanAgency(t.slice(0, y.index));
+    return { title: t, agency: read ? (spelledInText(read, ctext) ?? read) : null, read };
+  }
+  return null;
+}
+
+/** The spelling of `name` the text uses most (within a quarter of its characters), if more often than `name` itself. */
+function spelledInText(name: string, ctext: string): string | null {
+  const n = name.length;
+  if (n < 3) return null;
+  const max = Math.max(1, Math.floor(n / 4));
+  const counts = new Map<string, number>();
+  const mt = m(ctext);
+  const first = name[0]!;
+  const last = name[n - 1]!;
+  for (let i = 0; i + n <= mt.length; i++) {
+    // a window sharing the first or last character (cheap filter before the distance)
+    if (mt[i] !== first && mt[i + n - 1] !== last) continue;
+    const w = ctext.slice(i, i + n);
+    if (!/^[\u4e00-\u9fff]+$/.test(w)) continue;
+    if (editDistance(m(w), m(name)) <= max) counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  let best: string | null = null;
+  let bestN = counts.get(name) ?? 0;
+  for (const [w, c] of counts) {
+    if (c > bestN && c >= 2) {
+      best = w;
+      bestN = c;
+    }
+  }
+  return best;
+}
+
 /** 2022年政府信息公开工作年度报告（南京市教育局）: the agency in the title's closing note. */
 function agencyInNote(title: string): string | null {
   const n = /[（(【\[［〔]([^（(）)【】\[\]［］〔〕]{2,20})[）)】\]］〕]$/.exec(title);
@@ -503,7 +561,13 @@ function read(doc: MetadataInput, opts: { url?: string }): Metadata {
     typeof doc.title === 'string' && doc.title ? titleFromPageTitle(doc.title) : null,
     titleFromLines(textTitles),
   ].filter((t): t is string => t !== null);
-  const title = candidates.find((t) => agencyFromTitle(t) !== null) ?? candidates[0] ?? null;
+  let title = candidates.find((t) => agencyFromTitle(t) !== null) ?? candidates[0] ?? null;
+  // a picture's title read with misread characters (平训综合实验区2023年旧非政府信息公开工作年告)
+  let ocrTitle: { title: string; agency: string | null; read: string | null } | null = null;
+  if (title === null && doc.ocr) {
+    ocrTitle = ocrTitleIn([...headings, ...firstLines(text, 8)], ctextHead);
+    if (ocrTitle) title = ocrTitle.title;
+  }
 
   // --- year
   const titleYear = title ? yearFromTitle(title) : null;
@@ -523,7 +587,19 @@ function read(doc: MetadataInput, opts: { url?: string }): Metadata {
   }
 
   // --- agency: the title, else another title candidate, else the opening sentence
-  let agency = title ? agencyFromTitle(title) : null;
+  let agency = ocrTitle ? ocrTitle.agency : title ? agencyFromTitle(title) : null;
+  if (ocrTitle) {
+    problems.push({
+      code: 'title_misread',
+      message:
+        `the title was read by OCR as "${ocrTitle.title}", not in the template's words: taken as the title` +
+        (ocrTitle.agency && ocrTitle.read && ocrTitle.read !== ocrTitle.agency
+          ? `; its agency "${ocrTitle.read}" is "${ocrTitle.agency}" as the text spells it`
+          : ocrTitle.agency
+            ? `; agency "${ocrTitle.agency}"`
+            : ''),
+    });
+  }
   if (agency === null) agency = candidates.map(agencyFromTitle).find((a) => a !== null) ?? null;
   if (agency === null) agency = agencyFromSentence(ctextHead);
 
