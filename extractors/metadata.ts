@@ -332,45 +332,52 @@ const REPORT_WORDS = '政府信息公开工作年度报告';
  * year; where the text (read in a smaller, surer size) spells a name within a quarter of its characters
  * more often, that spelling is the agency.
  */
-function ocrTitleIn(lines: string[], ctext: string): { title: string; agency: string | null; read: string | null } | null {
+function ocrTitleIn(lines: string[], ctext: string): { title: string; year: number; agency: string | null; read: string | null } | null {
   for (const line of lines) {
     const t = tidyText(line);
     if (t.length < 10 || t.length > MAX_TITLE || /[，。；！？]/.test(t)) continue;
     const mt = m(t);
-    const years = yearsIn(mt);
-    if (!years.length) continue;
-    const y = years[0]!;
+    // the year, maybe with a stray mark before 年 (2021.年)
+    const yr = /(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])[^0-9\u4e00-\u9fff]{0,2}年/.exec(mt);
+    if (!yr || !plausibleYear(Number(yr[1]))) continue;
+    const y = { index: yr.index, end: yr.index + yr[0].length };
     let tail = mt.slice(y.end).replace(/^度/, '');
     tail = tail.replace(/[\s\p{P}]/gu, '');
     if (tail.length < 6) continue;
     const d = editDistance(tail, REPORT_WORDS);
-    if (d > Math.floor(REPORT_WORDS.length * 0.4)) continue;
-    const read = cleanAgency(t.slice(0, y.index));
-    return { title: t, agency: read ? (spelledInText(read, ctext) ?? read) : null, read };
+    if (d > REPORT_WORDS.length / 2) continue;
+    const read = cleanAgency(t.slice(0, y.index).replace(/[\s\p{P}\p{S}]+$/u, ''));
+    return { title: t, year: Number(yr[1]), agency: read ? (spelledInText(read, ctext) ?? read) : null, read };
   }
   return null;
 }
 
-/** The spelling of `name` the text uses most (within a quarter of its characters), if more often than `name` itself. */
+/**
+ * The spelling of `name` the text uses most (one character more or less, or within a quarter of its
+ * characters), when the text uses it more often than `name` itself outside the title (counted once).
+ */
 function spelledInText(name: string, ctext: string): string | null {
   const n = name.length;
   if (n < 3) return null;
   const max = Math.max(1, Math.floor(n / 4));
   const counts = new Map<string, number>();
   const mt = m(ctext);
-  const first = name[0]!;
-  const last = name[n - 1]!;
-  for (let i = 0; i + n <= mt.length; i++) {
-    // a window sharing the first or last character (cheap filter before the distance)
-    if (mt[i] !== first && mt[i + n - 1] !== last) continue;
-    const w = ctext.slice(i, i + n);
-    if (!/^[\u4e00-\u9fff]+$/.test(w)) continue;
-    if (editDistance(m(w), m(name)) <= max) counts.set(w, (counts.get(w) ?? 0) + 1);
+  const mname = m(name);
+  for (let len = n - 1; len <= n + 1; len++) {
+    for (let i = 0; i + len <= mt.length; i++) {
+      // a window sharing the first or last character (a cheap filter before the distance)
+      if (mt[i] !== mname[0] && mt[i + len - 1] !== mname[n - 1]) continue;
+      const w = ctext.slice(i, i + len);
+      if (!/^[\u4e00-\u9fff]+$/.test(w)) continue;
+      // a piece of the name as read, or the name with a neighbour, is not another spelling of it
+      if (w !== name && (name.includes(w) || w.includes(name))) continue;
+      if (editDistance(m(w), mname) <= max) counts.set(w, (counts.get(w) ?? 0) + 1);
+    }
   }
   let best: string | null = null;
-  let bestN = counts.get(name) ?? 0;
+  let bestN = Math.max(0, (counts.get(name) ?? 0) - 1);
   for (const [w, c] of counts) {
-    if (c > bestN && c >= 2) {
+    if (w !== name && c > bestN) {
       best = w;
       bestN = c;
     }
@@ -563,14 +570,14 @@ function read(doc: MetadataInput, opts: { url?: string }): Metadata {
   ].filter((t): t is string => t !== null);
   let title = candidates.find((t) => agencyFromTitle(t) !== null) ?? candidates[0] ?? null;
   // a picture's title read with misread characters (平训综合实验区2023年旧非政府信息公开工作年告)
-  let ocrTitle: { title: string; agency: string | null; read: string | null } | null = null;
+  let ocrTitle: { title: string; year: number; agency: string | null; read: string | null } | null = null;
   if (title === null && doc.ocr) {
-    ocrTitle = ocrTitleIn([...headings, ...firstLines(text, 8)], ctextHead);
+    ocrTitle = ocrTitleIn([...headings, ...firstLines(text, 30)], ctextHead);
     if (ocrTitle) title = ocrTitle.title;
   }
 
   // --- year
-  const titleYear = title ? yearFromTitle(title) : null;
+  const titleYear = title ? (yearFromTitle(title) ?? ocrTitle?.year ?? null) : null;
   const periodYear = periodYearIn(ctextAll);
   let year: number | null = null;
   if (titleYear !== null) {

@@ -58,3 +58,19 @@ describe('the OCR text of a real scan (scan-pingtan-2023-150dpi.pdf, as the reco
     expect(meta.year).toBe(2023);
   });
 });
+
+describe('a scan whose title is only in the picture (samples/ocr/title-scan.pdf, scripts/make-title-scan.ts)', () => {
+  it('has agency, year and place from the OCR text', async () => {
+    const { extractBytes } = await import('../src/extract.js');
+    const bytes = new Uint8Array(readFileSync(new URL('../samples/ocr/title-scan.pdf', import.meta.url)));
+    const r = await extractBytes(bytes, { source: 'title-scan.pdf' });
+    expect(r.ocr).toBe(true);
+    expect(r.kind).toBe('pdf');
+    // the page has no text layer: every word was read from the picture
+    expect(r.problems.map((p) => p.code)).not.toContain('agency_missing');
+    expect(r.agency).toBe('西华县人民政府');
+    expect(r.year).toBe(2021);
+    expect(r.title).toMatch(/2021/);
+    expect(r.place?.county?.name ?? JSON.stringify(r.place)).toContain('西华');
+  }, 180_000);
+});
