@@ -57,6 +57,20 @@ describe('status: ok only when every template cell was read or printed blank', (
     expect(r.problems.find((x) => x.code === 'figures_missing')?.message).toMatch(/^1 of the template's 200 figures were not read: 1 unreadable \(requests\.not_processed\.duplicate\.research\)/);
   });
 
+  it('a cell missing from its row (a short row of an HTML table): partial, counted as missing', async () => {
+    const page = html(name);
+    // 2.重复申请's row loses its last cell (总计)
+    const at = page.indexOf(`${TD}2.重复申请</td>`);
+    const end = page.indexOf('</tr>', at);
+    const lastTd = page.lastIndexOf('<td', end);
+    const r = await read(page.slice(0, lastTd) + page.slice(page.indexOf('</td>', lastTd) + '</td>'.length));
+    // the column lies past the row's end: no cell, so no figure
+    expect(r.figures['requests.not_processed.duplicate.total']).toBeUndefined();
+    expect(r.figures['requests.not_processed.duplicate.other_org']).toBe(11);
+    expect(r.status).toBe('partial');
+    expect(r.problems.find((x) => x.code === 'figures_missing')?.message).toMatch(/^1 of the template's 200 figures were not read: 1 not found .*\(requests\.not_processed\.duplicate\.total\)/);
+  });
+
   it('cells printed blank (empty, —, /) are read: still ok', async () => {
     let page = setCell(html(name), '2.重复申请', 3, '');
     page = setCell(page, '2.重复申请', 4, '—');
