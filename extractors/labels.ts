@@ -10,8 +10,9 @@
  */
 import type { Cell, Grid, Problem } from './types.js';
 import { parseCell } from './values.js';
+import { alignGrid, isOcrGrid } from './align.js';
 import { normLabel, remembered, stripNumbering } from './normalize.js';
-import { ART20_KEYS, LITIGATION_GROUPS, type Version } from '../src/keys.js';
+import { ART20_KEYS, LITIGATION_GROUPS, isAmountKey, type Version } from '../src/keys.js';
 
 /** ART20_KEYS as sets (looked up for every figure of every report). */
 const ART20_SETS = { '2021': new Set(ART20_KEYS['2021']), '2019': new Set(ART20_KEYS['2019']) };
@@ -26,6 +27,12 @@ export interface MappedTables {
   otherAsOneRow: boolean;
   figures: Record<string, number | null>;
   provenance: Record<string, FigureSource>;
+  /**
+   * Keys whose cell an aligned grid (HTML, PDF, OCR) lacks: a short row, a lost column. They read as
+   * blank but were not printed blank. (A text copy's short rows are not counted: copies drop the
+   * trailing empty cells of a row, so a cell absent there is taken as printed blank.)
+   */
+  lost: string[];
   /** Which canonical tables were found (at least one figure read). */
   found: { art20: boolean; requests: boolean; litigation: boolean };
   problems: Problem[];
@@ -208,6 +215,48 @@ function keptColumns(grid: Grid): { width: number; lastFilled: number } | null {
   return out;
 }
 
+const gapCache = new WeakMap<Grid, boolean>();
+
+/**
+ * A text copy that kept every blank cell as a field and puts one empty label column between a row's
+ * label and its figures (a Word table whose label cells span one column more than the copy shows):
+ * every row has the same number of fields, in every row with figures the field right after the last
+ * label is empty and no figure stands left of it, and that gap is not one fixed column (rows with one,
+ * two and three label cells all have it), so it belongs to the label, not to a blank figure column.
+ * The figures then start one field after the gap, blank or not, whatever the header's positions.
+ */
+function gappedColumns(grid: Grid): boolean {
+  const hit = gapCache.get(grid);
+  if (hit !== undefined) return hit;
+  let out = false;
+  const width = grid.rows[0]?.length ?? 0;
+  if (width >= 3 && grid.rows.every((r) => r.length === width)) {
+    const gaps = new Set<number>();
+    let dataRows = 0;
+    out = true;
+    for (const r of grid.rows) {
+      let lastText = -1;
+      let firstNumber = -1;
+      r.forEach((c, i) => {
+        const t = c.text.trim();
+        if (NUMBER_CELL_RE.test(t)) {
+          if (firstNumber < 0) firstNumber = i;
+        } else if (t !== '' && firstNumber < 0) lastText = i;
+      });
+      if (firstNumber < 0) continue;
+      dataRows++;
+      if (lastText < 0 || firstNumber <= lastText + 1 || r[lastText + 1].text.trim() !== '') {
+        out = false;
+        break;
+      }
+      gaps.add(lastText + 1);
+    }
+    out = out && dataRows >= 2 && gaps.size >= 2;
+  }
+  gapCache.set(grid, out);
+  return out;
+}
+
 function hasValue(raw: string): boolean {
   const r = parseCell(raw);
   return r.value !== null && raw.trim() !== '';
@@ -341,7 +390,7 @@ function resolveColumns(section: Section, header: Row[]): ColumnMap | null {
     if (section === 't4') group = firstMatch(T4_GROUPS, path);
     if (leaf === null && group === null) continue;
     let unit: '元' | '万元' | undefined;
-    if (section === 't2' && leaf === 'amount') unit = /万元/.test(path) ? '万元' : /元/.test(path) ? '元' : undefined;
+    if (section === 't2' && leaf === 'amount') unit = /万元/.test(path) ? '万元' : /(?:^|[(（:：额])元/.test(path) ? '元' : undefined;
     const key: ColumnKey = { leaf, group, label, unit };
     pending.push({ index: c, key, fromSpan });
   }
@@ -395,6 +444,13 @@ function normCell(t: string): string {
   return t;
 }
 
+/**
+ * An amount (万元) this large (100 亿元) is no agency's fees or procurement for a year: the unit was lost
+ * (73802895.90元 read as 73802895.90 under a 万元 header) or a digit misread. Named, never silent.
+ */
+const IMPLAUSIBLE_AMOUNT = 1_000_000;
+const round2 = (v: number) => Math.round(v * 1e6) / 1e6;
+
 const NO_UNIT = Object.freeze({});
 const UNIT_OPTS = { 元: Object.freeze({ unit: '元' as const }), 万元: Object.freeze({ unit: '万元' as const }) };
 
@@ -443,6 +499,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
   const maps: Partial<Record<Section, ColumnMap>> = {};
   let group: string | null = null; // t3 group context: denied, unable, not_processed, other
   const missingByGrid = new Map<number, number>();
+  const lost: string[] = [];
   /** Figures printed twice with different values, by canonical table: one problem per table at the end. */
   const duplicates = new Map<number, { key: string; first: number | null; again: number | null; where: string }[]>();
 
@@ -463,7 +520,12 @@ export function mapGrids(grids: Grid[]): MappedTables {
     unit?: '元' | '万元',
   ) => {
     const text = cell?.text ?? '';
-    const parsed = parseCell(text, unit === undefined ? NO_UNIT : UNIT_OPTS[unit]);
+    let parsed = parseCell(text, unit === undefined ? NO_UNIT : UNIT_OPTS[unit]);
+    const amount = isAmountKey(key);
+    if (!amount && parsed.value !== null && !Number.isInteger(parsed.value)) {
+      // a count is whole: 1.282 is a misreading (of 1,282 or 1282), never stored as a figure
+      parsed = { value: null, blank: false, reason: `a count cannot have a decimal point: a misreading${/^\s*\d{1,3}[.．]\d{3}\s*$/.test(text) ? ' (of a thousands separator?)' : ''}` };
+    }
     // a cell the document lost (a short row) is placed at its row
     const rowWhere = rowCells[0]?.where;
     const where = cell?.where ?? (rowWhere ? { ...rowWhere, col: undefined } : { table: grid.index });
@@ -478,10 +540,21 @@ export function mapGrids(grids: Grid[]): MappedTables {
       }
       return;
     }
+    if (amount && parsed.value !== null && Math.abs(parsed.value) >= IMPLAUSIBLE_AMOUNT) {
+      problems.push({
+        code: 'amount_implausible',
+        message:
+          `the amount "${text}" reads as ${parsed.value} 万元 (${round2(parsed.value / 10000)} 亿元), more than any agency's fees or procurement` +
+          (/[元圆]/.test(text) ? '' : `; if it is printed in 元 it is ${round2(parsed.value / 10000)} 万元`) +
+          ': the unit was probably lost or misread',
+        where: placeOf(section, rowLabel, colLabel, where),
+      });
+    }
     if (parsed.value === null) {
       problems.push({ code: 'cell_unreadable', message: `cannot read "${text}" as a number (${parsed.reason})`, where: placeOf(section, rowLabel, colLabel, where) });
     } else if (!cell) {
       missingByGrid.set(grid.index, (missingByGrid.get(grid.index) ?? 0) + 1);
+      if (grid.aligned) lost.push(key);
     }
     figures[key] = parsed.value;
     has.add(key);
@@ -508,6 +581,16 @@ export function mapGrids(grids: Grid[]): MappedTables {
       rows.push({ grid, index: -1, cells: [capCell], norms: [normLabel(grid.caption)] });
     }
     grid.rows.forEach((cells, index) => rows.push({ grid, index, cells, norms: cells.map((c) => normCell(c.text)) }));
+  }
+
+  // OCR'd grids: labels that match nothing, aligned against the template's order (the printed text stays)
+  for (const grid of grids) {
+    if (!isOcrGrid(grid)) continue;
+    const own = rows.filter((r) => r.grid === grid && r.index >= 0);
+    const aligned = alignGrid(grid, own.map((r) => r.norms), knownLabel, (c, n) => isTextCell(c.text, n));
+    if (!aligned.replace.size) continue;
+    for (const r of own) r.norms = r.norms.map((n) => aligned.replace.get(n) ?? n);
+    problems.push(...aligned.problems);
   }
 
   for (const row of rows) {
@@ -640,6 +723,10 @@ export function mapGrids(grids: Grid[]): MappedTables {
         // a copy that keeps every blank cell: the figures are the last columns, blank or not
         from = first;
         to = kept.lastFilled + 1;
+      } else if (!row.grid.aligned && m.section !== 't2' && labelEnd < cells.length && cells[labelEnd].text.trim() === '' && gappedColumns(row.grid)) {
+        // a copy with an empty label column before the figures: they start one field after the label
+        from = labelEnd + 1;
+        to = Math.min(cells.length, from + m.ordered.length);
       } else if (!row.grid.aligned) {
         while (from < to && cells[from].text.trim() === '') from++;
         while (from < to && cells[to - 1].text.trim() === '') to--;
@@ -791,6 +878,7 @@ export function mapGrids(grids: Grid[]): MappedTables {
     otherAsOneRow: evidence.otherOneRow && !evidence.otherSplit,
     figures,
     provenance,
+    lost,
     found: {
       art20: keys.some((k) => k.startsWith('art20.')),
       requests: keys.some((k) => k.startsWith('requests.')),
@@ -807,6 +895,22 @@ function describeWhere(w: Grid['where'] | undefined): string {
   if (w.domPath) return ` (${w.domPath})`;
   return '';
 }
+
+/** A label the mapper recognises as it is (a row, group, column or section word of any table). */
+const knownLabel = remembered((norm: string): boolean => {
+  const t = stripNumbering(norm);
+  if (TOTAL_ROW.test(t) || /^(?:信息内容|本年度办理结果|申请人情况|法人或其他组织|行政诉讼)$/.test(t)) return true;
+  // row labels and captions, matched on the whole label (or each part of a label path)
+  const rowTables: [string, RegExp][][] = [T3_ROWS, T3_GROUPS, T2_ROWS, SECTION_CAPTION];
+  for (const part of labelParts(norm)) {
+    const p = stripNumbering(part);
+    for (const table of rowTables) if (firstMatch(table, p) !== null) return true;
+  }
+  // column words: short header cells only (a long label holding 其他 or 维持 is no column header)
+  if ([...t].length > 12) return false;
+  for (const table of [T3_COLS, T4_LEAVES, T4_GROUPS, T2_COLS]) if (firstMatch(table, t) !== null) return true;
+  return false;
+});
 
 function headerSection(texts: string[]): Section | null {
   const score: Record<Section, number> = { t2: 0, t3: 0, t4: 0 };

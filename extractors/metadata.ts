@@ -9,12 +9,15 @@
  */
 import type { Problem } from './types.js';
 import { simplifiedChar, traditionalChars } from './normalize.js';
+import { editDistance } from './align.js';
 
 export interface MetadataInput {
   /** The page <title> or the PDF's title metadata. */
   title?: string;
   headings: string[];
   text: string;
+  /** The text was read by OCR from pictures: a title may come with misread characters. */
+  ocr?: boolean;
 }
 
 export interface Metadata {
@@ -320,6 +323,68 @@ function agencyFromTitle(title: string): string | null {
   return cleanAgency(title.slice(0, wordsAt)) ?? agencyInNote(title);
 }
 
+/** The template's title words after the year, in matching form. */
+const REPORT_WORDS = '政府信息公开工作年度报告';
+
+/**
+ * A title read by OCR with misread, missing or extra characters: a short line with a year followed by
+ * words within a few edits of 政府信息公开工作年度报告 (or 年度…). The agency is what stands before the
+ * year; where the text (read in a smaller, surer size) spells a name within a quarter of its characters
+ * more often, that spelling is the agency.
+ */
+function ocrTitleIn(lines: string[], ctext: string): { title: string; year: number; agency: string | null; read: string | null } | null {
+  for (const line of lines) {
+    const t = tidyText(line);
+    if (t.length < 10 || t.length > MAX_TITLE || /[，。；！？]/.test(t)) continue;
+    const mt = m(t);
+    // the year, maybe with a stray mark before 年 (2021.年)
+    const yr = /(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])[^0-9\u4e00-\u9fff]{0,2}年/.exec(mt);
+    if (!yr || !plausibleYear(Number(yr[1]))) continue;
+    const y = { index: yr.index, end: yr.index + yr[0].length };
+    let tail = mt.slice(y.end).replace(/^度/, '');
+    tail = tail.replace(/[\s\p{P}]/gu, '');
+    if (tail.length < 6) continue;
+    const d = editDistance(tail, REPORT_WORDS);
+    if (d > REPORT_WORDS.length / 2) continue;
+    const read = cleanAgency(t.slice(0, y.index).replace(/[\s\p{P}\p{S}]+$/u, ''));
+    return { title: t, year: Number(yr[1]), agency: read ? (spelledInText(read, ctext) ?? read) : null, read };
+  }
+  return null;
+}
+
+/**
+ * The spelling of `name` the text uses most (one character more or less, or within a quarter of its
+ * characters), when the text uses it more often than `name` itself outside the title (counted once).
+ */
+function spelledInText(name: string, ctext: string): string | null {
+  const n = name.length;
+  if (n < 3) return null;
+  const max = Math.max(1, Math.floor(n / 4));
+  const counts = new Map<string, number>();
+  const mt = m(ctext);
+  const mname = m(name);
+  for (let len = n - 1; len <= n + 1; len++) {
+    for (let i = 0; i + len <= mt.length; i++) {
+      // a window sharing the first or last character (a cheap filter before the distance)
+      if (mt[i] !== mname[0] && mt[i + len - 1] !== mname[n - 1]) continue;
+      const w = ctext.slice(i, i + len);
+      if (!/^[\u4e00-\u9fff]+$/.test(w)) continue;
+      // a piece of the name as read, or the name with a neighbour, is not another spelling of it
+      if (w !== name && (name.includes(w) || w.includes(name))) continue;
+      if (editDistance(m(w), mname) <= max) counts.set(w, (counts.get(w) ?? 0) + 1);
+    }
+  }
+  let best: string | null = null;
+  let bestN = Math.max(0, (counts.get(name) ?? 0) - 1);
+  for (const [w, c] of counts) {
+    if (w !== name && c > bestN) {
+      best = w;
+      bestN = c;
+    }
+  }
+  return best;
+}
+
 /** 2022年政府信息公开工作年度报告（南京市教育局）: the agency in the title's closing note. */
 function agencyInNote(title: string): string | null {
   const n = /[（(【\[［〔]([^（(）)【】\[\]［］〔〕]{2,20})[）)】\]］〕]$/.exec(title);
@@ -503,10 +568,16 @@ function read(doc: MetadataInput, opts: { url?: string }): Metadata {
     typeof doc.title === 'string' && doc.title ? titleFromPageTitle(doc.title) : null,
     titleFromLines(textTitles),
   ].filter((t): t is string => t !== null);
-  const title = candidates.find((t) => agencyFromTitle(t) !== null) ?? candidates[0] ?? null;
+  let title = candidates.find((t) => agencyFromTitle(t) !== null) ?? candidates[0] ?? null;
+  // a picture's title read with misread characters (平训综合实验区2023年旧非政府信息公开工作年告)
+  let ocrTitle: { title: string; year: number; agency: string | null; read: string | null } | null = null;
+  if (title === null && doc.ocr) {
+    ocrTitle = ocrTitleIn([...headings, ...firstLines(text, 30)], ctextHead);
+    if (ocrTitle) title = ocrTitle.title;
+  }
 
   // --- year
-  const titleYear = title ? yearFromTitle(title) : null;
+  const titleYear = title ? (yearFromTitle(title) ?? ocrTitle?.year ?? null) : null;
   const periodYear = periodYearIn(ctextAll);
   let year: number | null = null;
   if (titleYear !== null) {
@@ -523,7 +594,19 @@ function read(doc: MetadataInput, opts: { url?: string }): Metadata {
   }
 
   // --- agency: the title, else another title candidate, else the opening sentence
-  let agency = title ? agencyFromTitle(title) : null;
+  let agency = ocrTitle ? ocrTitle.agency : title ? agencyFromTitle(title) : null;
+  if (ocrTitle) {
+    problems.push({
+      code: 'title_misread',
+      message:
+        `the title was read by OCR as "${ocrTitle.title}", not in the template's words: taken as the title` +
+        (ocrTitle.agency && ocrTitle.read && ocrTitle.read !== ocrTitle.agency
+          ? `; its agency "${ocrTitle.read}" is "${ocrTitle.agency}" as the text spells it`
+          : ocrTitle.agency
+            ? `; agency "${ocrTitle.agency}"`
+            : ''),
+    });
+  }
   if (agency === null) agency = candidates.map(agencyFromTitle).find((a) => a !== null) ?? null;
   if (agency === null) agency = agencyFromSentence(ctextHead);
 

@@ -19,7 +19,7 @@ import { resolveMisreads } from './ocr-misread.js';
 import { narrativeChecks } from './narrative.js';
 import { placeReport } from './places/index.js';
 import { sha256Hex, type Report, type ReportStatus } from './report.js';
-import type { Version } from './keys.js';
+import { allKeys, type Version } from './keys.js';
 
 export interface ExtractOptions {
   /** A path or URL, as the user named the document. */
@@ -262,6 +262,29 @@ function withPlace(report: Report, text: string): Report {
 }
 
 /**
+ * The template's figures (of the report's version and form of （六）其他处理) that were not read: keys
+ * with no cell in the document (a table, row or column not found), cells an aligned grid lacks, and
+ * cells that could not be read as numbers (null). A cell printed blank is read (as 0).
+ */
+export function unreadFigures(
+  figures: Record<string, number | null>,
+  mapped: Pick<MappedTables, 'lost' | 'otherAsOneRow'>,
+  version: Version,
+): { total: number; of: number; absent: string[]; lost: string[]; unreadable: string[] } {
+  const keys = allKeys(version, mapped.otherAsOneRow);
+  const lostSet = new Set(mapped.lost);
+  const absent: string[] = [];
+  const lost: string[] = [];
+  const unreadable: string[] = [];
+  for (const k of keys) {
+    if (!(k in figures)) absent.push(k);
+    else if (figures[k] === null) unreadable.push(k);
+    else if (lostSet.has(k)) lost.push(k);
+  }
+  return { total: absent.length + lost.length + unreadable.length, of: keys.length, absent, lost, unreadable };
+}
+
+/**
  * From an extracted document to the canonical report: metadata, mapping, status, checks. `mapped`:
  * mapGrids(doc.grids) when the caller has made it already (used once: its objects become the report's).
  */
@@ -335,10 +358,24 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
   if (!found.art20) missing.push('table 2 (Article 20)');
   if (!found.requests) missing.push('table 3 (requests)');
   if (!found.litigation) missing.push('table 4 (review and litigation)');
-  const status: ReportStatus = missing.length === 0 ? 'ok' : 'partial';
   if (missing.length) {
     report.problems.push({ code: 'table_missing', message: `not found in the document: ${missing.join(', ')}` });
   }
+  const unread = unreadFigures(report.figures, mapped, version);
+  if (unread.total) {
+    const parts = [
+      unread.absent.length ? `${unread.absent.length} not found (rows or columns not recognised, or not printed)` : '',
+      unread.lost.length ? `${unread.lost.length} cells missing from their rows` : '',
+      unread.unreadable.length ? `${unread.unreadable.length} unreadable` : '',
+    ].filter(Boolean);
+    const keys = [...unread.absent, ...unread.lost, ...unread.unreadable];
+    report.problems.push({
+      code: 'figures_missing',
+      message: `${unread.total} of the template's ${unread.of} figures were not read: ${parts.join(', ')} (${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''})`,
+    });
+  }
+  // ok: every template cell read or printed blank
+  const status: ReportStatus = missing.length === 0 && unread.total === 0 ? 'ok' : 'partial';
   report.status = status;
   const checkOpts = { version, otherAsOneRow: mapped.otherAsOneRow };
   let checks = runChecks(report.figures, checkOpts);

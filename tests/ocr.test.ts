@@ -55,7 +55,11 @@ async function read(name: string): Promise<{ r: Report; exp: Expected }> {
 }
 
 function expectReport(r: Report, exp: Expected) {
-  expect(r.status).toBe('ok');
+  // ok only when every template figure was read (issue 17 item 8); figures named unreadable make it
+  // partial, with their count in a figures_missing problem
+  const unread = Object.keys(exp.figures).filter((k) => r.figures[k] === null || r.figures[k] === undefined);
+  expect(r.status).toBe(unread.length ? 'partial' : 'ok');
+  if (unread.length) expect(r.problems.find((p) => p.code === 'figures_missing')?.message).toMatch(new RegExp(`^${unread.length} of the template's`));
   expect(r.kind).toBe(exp.kind);
   expect(r.ocr).toBe(true);
   expect(r.agency).toBe(exp.agency);
@@ -81,6 +85,7 @@ describe('scanned PDFs (image-only pages, pdfjs hands over the embedded JPEG)', 
       // from 150 dpi every figure is read outright, also under the seal over table 3; at 100 dpi
       // most are, and the rest are named
       expectFigures(`scan-${dpi}.pdf`, r, exp, dpi >= 150 ? 1 : 0.9);
+      if (dpi >= 150) expect(r.status).toBe('ok');
       if (dpi >= 150) expect(compare(r, exp).named).toEqual([]);
       // provenance: OCR'd, with a confidence and a box on the page in PDF points (A4: 595 × 842)
       const p = r.provenance['requests.new.total'];
