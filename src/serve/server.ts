@@ -55,6 +55,7 @@ import { regionChoice, regionFilterOf, regionFindingRows, regionNavOf, type Regi
 import { decide, DECISIONS, type Decision, type EvidenceCell, type ReviewState } from '../review/workflow.js';
 import { errorPage, esc, filterQuery, findingAnchor, listPage, reportPage, signinPage, type ListFilters, type PageUser, type ReportView } from './html.js';
 import { overviewPage } from './overview-page.js';
+import { coverageSection } from './coverage-map.js';
 
 export const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -507,7 +508,9 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       // the overview goes down to the city: a county chosen is its city's overview
       const area: RegionChoice = { province: choice.province, city: choice.city };
       const code = area.city ?? area.province;
-      return html(res, 200, overviewPage(reportsByYearArea(db, code), nav(area), familyShares(db), outcomesByAgency(db, agency), agency, user));
+      // [h18] the coverage map: share of expected reports found, by area (src/serve/coverage-map.ts)
+      const cov = coverageSection(db, area, url.searchParams.get('cov_year'));
+      return html(res, 200, overviewPage(reportsByYearArea(db, code), nav(area), familyShares(db), outcomesByAgency(db, agency), agency, user, cov));
     }
     if (req.method === 'GET' && (path === '/export.csv' || path === '/export.xlsx')) {
       const rows = regionFindingRows(db, regionFilterOf(choice), filters.agency);
