@@ -20,6 +20,8 @@ import { discoverSites, isGovHost } from '../src/crawl/sites/discover-sites.js';
 import { placeSite } from '../src/crawl/sites/site-finder.js';
 import { coverage } from '../src/coverage/coverage.js';
 import { listPage, startHost, type TestHost } from './helpers/testsite.js';
+import { chromium } from 'playwright-core';
+import { startServer } from '../src/serve/server.js';
 
 const root = join(import.meta.dirname, '..');
 const sample = (name: string) => new Uint8Array(readFileSync(join(root, 'samples', name)));
@@ -281,5 +283,48 @@ describe('sites and coverage on the command line', () => {
     expect(csv[0]).toBe('code,name,full_name,level,year,expected,found,missing,share,governments_expected,governments_found,departments_expected,departments_found,sites,sites_by_state');
     expect(csv.length).toBe(3); // the header, 2021, and the last line's end
     expect(csv[1]).toMatch(/^411622,西华县,河南省周口市西华县,county,2021,\d+,1,\d+,/);
+  });
+});
+
+describe('the overview page shows coverage as a map and a table (Chromium)', () => {
+  it('China by province, a province by city, a city by county: SVG, no script, the same counts', { timeout: 120_000 }, async () => {
+    const srv = await startServer(db, { port: 0 });
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const cov = coverage(db, { region: '411600', level: 'county', year: 2021 });
+      await page.goto(`${srv.url}/overview?province=410000&city=411600&cov_year=2021`);
+      expect(await page.locator('script').count()).toBe(0);
+      const section = page.locator('#coverage');
+      expect(await section.locator('h2').textContent()).toBe('周口市应有与已有报告（2021）');
+      // the map: one shape per county of the city (echarts SVG), coloured
+      const paths = await section.locator('.map svg path').count();
+      expect(paths).toBeGreaterThanOrEqual(10);
+      const rows = await section.locator('table.ov-coverage tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      expect(rows.length).toBe(10);
+      for (const r of cov.rows) {
+        const pct = r.share === null ? '—' : `${(r.share * 100).toFixed(1)}%`;
+        expect(rows).toContainEqual([r.name, r.code, String(r.expected), String(r.found), String(r.missing), pct, `${r.governments_found}/${r.governments_expected}`, `${r.departments_found}/${r.departments_expected}`, expect.any(String)]);
+      }
+      expect(rows.find((r) => r[1] === '411624')![8]).toBe('1 无法访问');
+      await page.screenshot({ path: join(dir, 'coverage-city.png'), fullPage: false });
+      // China by province, then 河南省 by city: each a map; the province's row links down
+      await page.goto(`${srv.url}/overview?cov_year=2021`);
+      expect(await page.locator('#coverage .map svg path').count()).toBeGreaterThanOrEqual(34);
+      const henan = page.locator('#coverage table.ov-coverage tr[data-code="410000"] td');
+      expect(await henan.nth(3).textContent()).toBe('3');
+      await henan.first().locator('a').click();
+      expect(new URL(page.url()).searchParams.get('province')).toBe('410000');
+      expect(await page.locator('#coverage .map svg path').count()).toBeGreaterThanOrEqual(17);
+      expect(await page.locator('#coverage table.ov-coverage tr[data-code="411600"] td').nth(3).textContent()).toBe('3');
+      if (process.env.NIANBAO_SHOTS) {
+        await page.screenshot({ path: join(process.env.NIANBAO_SHOTS, 'coverage-province.png') });
+        await page.goto(`${srv.url}/overview?province=410000&city=411600&cov_year=2021`);
+        await page.screenshot({ path: join(process.env.NIANBAO_SHOTS, 'coverage-city.png') });
+      }
+    } finally {
+      await browser.close();
+      await srv.close();
+    }
   });
 });

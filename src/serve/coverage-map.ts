@@ -93,6 +93,7 @@ const pct = (s: number | null) => (s === null ? '—' : `${(s * 100).toFixed(1)}
 /** The map as an SVG string: each area's share (null: nothing expected, grey). */
 export function coverageSvg(geo: GeoJson, key: string, shares: Map<string, { share: number | null; label: string }>, title: string): string {
   const mapName = `nianbao-${key}`;
+  const byName = new Map([...shares.values()].map((v) => [v.label.slice(0, -1), v]));
   echarts.registerMap(mapName, geo as never);
   const chart = echarts.init(null as never, null, { renderer: 'svg', ssr: true, width: 640, height: 520 });
   try {
@@ -117,7 +118,8 @@ export function coverageSvg(geo: GeoJson, key: string, shares: Map<string, { sha
           label: { show: geo.features.length <= 40, fontSize: 10 },
           itemStyle: { areaColor: '#eeeeee', borderColor: '#555555', borderWidth: 0.5 },
           data: geo.features.map((f) => {
-            const s = shares.get(codeOf(f));
+            // by code; else by name without its last character (淮阳县 in the shapes, 淮阳区 since 2019)
+            const s = shares.get(codeOf(f)) ?? byName.get(f.properties.name.slice(0, -1));
             return { name: f.properties.name, value: s?.share ?? null };
           }),
         },
