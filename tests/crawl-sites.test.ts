@@ -103,6 +103,11 @@ beforeAll(async () => {
     '/nb/jyj2021.html': { body: sample('luyi-education-2021-gbk.html'), type: 'text/html' },
     '/nb/gaj2019.html': { body: sample('luyi-police-2019-bad-litigation.html') },
   });
+  // 扶沟县: a 年报 column with nothing in it yet
+  hosts.fugou = await startHost({
+    '/': { body: home('扶沟县人民政府', '<a href="/xxgk/nb/index.html">政府信息公开年报</a>', '4116210001') },
+    '/xxgk/nb/index.html': { body: listPage({ items: [] }) },
+  });
   // 郸城县: no 年报 column
   hosts.dancheng = await startHost({
     '/': { body: home('郸城县人民政府', '<a href="/news/">新闻</a>', '4116250001') },
@@ -125,6 +130,7 @@ beforeAll(async () => {
           <li><a href="${url('www.xihua.gov.cn', P('xihua'))}">西华县人民政府</a></li>
           <li><a href="${url('www.luyi.gov.cn', P('luyi'), '/index.html')}">鹿邑县人民政府</a></li>
           <li><a href="${url('www.dancheng.gov.cn', P('dancheng'))}">郸城县人民政府</a></li>
+          <li><a href="${url('www.fugou.gov.cn', P('fugou'))}">扶沟县人民政府</a></li>
           <li><a href="${url('www.shenqiu.gov.cn', dead)}">沈丘县人民政府</a></li></ul></div>
          <div class="box"><h3>兄弟城市</h3><ul>
           <li><a href="${url('www.huaian.gov.cn', P('huaian'))}">淮安市人民政府</a></li>
@@ -151,7 +157,7 @@ describe('site discovery on a loopback province', () => {
   it('finds every government site and places it', () => {
     const s = byHost();
     expect([...s.keys()].sort()).toEqual(
-      ['www.chuanhui.gov.cn', 'www.dancheng.gov.cn', 'www.hongze.gov.cn', 'www.huaian.gov.cn', 'www.luyi.gov.cn', 'www.shenqiu.gov.cn', 'www.xihua.gov.cn', 'www.zhoukou.gov.cn'],
+      ['www.chuanhui.gov.cn', 'www.dancheng.gov.cn', 'www.fugou.gov.cn', 'www.hongze.gov.cn', 'www.huaian.gov.cn', 'www.luyi.gov.cn', 'www.shenqiu.gov.cn', 'www.xihua.gov.cn', 'www.zhoukou.gov.cn'],
     );
     expect(s.get('www.zhoukou.gov.cn')).toMatchObject({ found_by: 'seed', site_code: '4116000001', division_code: '411600', placed_by: 'site_code', icp: '豫ICP备05000001号', gongan: '豫公网安备 41160002000001号' });
     expect(s.get('www.xihua.gov.cn')).toMatchObject({ found_by: 'directory', site_depth: 1, site_code: '4116220001', division_code: '411622', division_name: '河南省周口市西华县', placed_by: 'site_code', name: '西华县人民政府' });
@@ -172,6 +178,7 @@ describe('site discovery on a loopback province', () => {
       'www.chuanhui.gov.cn': 'reports',
       'www.luyi.gov.cn': 'reports',
       'www.dancheng.gov.cn': 'no_column',
+      'www.fugou.gov.cn': 'column_empty',
       'www.shenqiu.gov.cn': 'unreachable',
       'www.huaian.gov.cn': 'out_of_region',
       'www.hongze.gov.cn': 'out_of_region',
@@ -232,6 +239,7 @@ describe('site discovery on a loopback province', () => {
     expect(row('411628', 2021).missing_governments).toContain('鹿邑县');
     expect(row('411624', 2021)).toMatchObject({ found: 0, sites: 1, sites_by_state: { unreachable: 1 } });
     expect(row('411625', 2021)).toMatchObject({ found: 0, sites_by_state: { no_column: 1 } });
+    expect(row('411621', 2021)).toMatchObject({ found: 0, sites_by_state: { column_empty: 1 } });
     expect(cov.totals.found).toBe(4); // 2021: 西华, 川汇, 鹿邑 education; 2019: 鹿邑 police
   });
 });
@@ -267,9 +275,23 @@ describe('sites and coverage on the command line', () => {
   it('nianbao sites lists the registry with states', { timeout: 120_000 }, () => {
     const out = cli('sites', '--db', dbPath);
     expect(out).toMatch(/www\.xihua\.gov\.cn:\d+\s+西华县人民政府\s+4116220001\s+河南省周口市西华县（411622）\s+directory \+1\s+有年报 reports 1（2021）/);
-    expect(out).toMatch(/8 sites: /);
+    expect(out).toMatch(/9 sites: /);
     const j = JSON.parse(cli('sites', '--db', dbPath, '--json', '--region', '411600'));
-    expect(j.states).toEqual({ no_column: 2, reports: 3, unreachable: 1 });
+    expect(j.states).toEqual({ column_empty: 1, no_column: 2, reports: 3, unreachable: 1 });
+  });
+  it('refuses bounds and a region without --follow-sites, and an unknown region', { timeout: 60_000 }, () => {
+    const run = (...args: string[]) => {
+      try {
+        execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8', stdio: 'pipe' });
+        return { status: 0, err: '' };
+      } catch (e) {
+        return { status: (e as { status: number }).status, err: String((e as { stderr: string }).stderr) };
+      }
+    };
+    expect(run('crawl', '--db', dbPath, '--region', '411600', 'http://www.zhoukou.gov.cn/')).toEqual({ status: 2, err: expect.stringMatching(/--region keeps the sites that --follow-sites finds/) });
+    expect(run('crawl', '--db', dbPath, '--follow-sites', '--region', '999999', 'http://www.zhoukou.gov.cn/')).toEqual({ status: 2, err: expect.stringMatching(/--region wants a division code of the gazetteer/) });
+    expect(run('crawl', '--db', dbPath, '--max-sites', '3', 'http://www.zhoukou.gov.cn/')).toEqual({ status: 2, err: expect.stringMatching(/--max-sites and --site-depth bound --follow-sites/) });
+    expect(run('coverage', '--db', dbPath, '--level', 'village')).toEqual({ status: 2, err: expect.stringMatching(/--level is province, city, county or township/) });
   });
   it('nianbao coverage prints the counts, as text, JSON and CSV', { timeout: 120_000 }, () => {
     const out = cli('coverage', '--db', dbPath, '--region', '411600', '--year', '2021');
@@ -307,6 +329,7 @@ describe('the overview page shows coverage as a map and a table (Chromium)', () 
         expect(rows).toContainEqual([r.name, r.code, String(r.expected), String(r.found), String(r.missing), pct, `${r.governments_found}/${r.governments_expected}`, `${r.departments_found}/${r.departments_expected}`, expect.any(String)]);
       }
       expect(rows.find((r) => r[1] === '411624')![8]).toBe('1 无法访问');
+      expect(rows.find((r) => r[1] === '411621')![8]).toBe('1 年报栏目为空');
       await page.screenshot({ path: join(dir, 'coverage-city.png'), fullPage: false });
       // China by province, then 河南省 by city: each a map; the province's row links down
       await page.goto(`${srv.url}/overview?cov_year=2021`);
