@@ -196,6 +196,14 @@ describe('site discovery on a loopback province', () => {
       { agency: '鹿邑县公安局', year: 2019 },
       { agency: '鹿邑县教育体育局', year: 2021 },
     ]);
+    // the site's division (by its 标识码) is a label of the pages crawled from it: it helps place their reports
+    const labels = db.prepare(`SELECT r.agency, l.label FROM reports r JOIN seed_labels l ON l.sha256 = r.sha256 ORDER BY r.agency, l.label`).all();
+    expect(labels).toEqual([
+      { agency: '周口市川汇区人民政府', label: '河南省周口市川汇区' },
+      { agency: '西华县人民政府', label: '河南省周口市西华县' },
+      { agency: '鹿邑县公安局', label: '河南省周口市鹿邑县' },
+      { agency: '鹿邑县教育体育局', label: '河南省周口市鹿邑县' },
+    ]);
     expect(summary.reports).toBe(4);
     expect(summary.stored).toBe(4);
   });
