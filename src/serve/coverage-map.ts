@@ -151,6 +151,15 @@ function table(rows: CoverageRow[], drill: (r: CoverageRow) => string | null): s
  * its cities; a city: its counties) and a year (default the latest with reports).
  */
 export function coverageSection(db: Db, area: { province?: string; city?: string }, yearParam: string | null): string {
+  try {
+    return section(db, area, yearParam);
+  } catch (err) {
+    // the rest of the overview is shown whatever happens here
+    return `<section id="coverage"><h2>应有与已有报告</h2><p>覆盖率无法计算：${esc((err as Error).message)}</p></section>`;
+  }
+}
+
+function section(db: Db, area: { province?: string; city?: string }, yearParam: string | null): string {
   const code = area.city ?? area.province;
   const level = area.city ? 'county' : area.province ? 'city' : 'province';
   let cov = coverage(db, { region: code, level });

@@ -127,7 +127,9 @@ const CHALLENGE = /challenge|验证|captcha|403|cookie/i;
  * its home page could be fetched.
  */
 export function sitesWithState(db: Database.Database, opts: { region?: string } = {}): SiteWithState[] {
-  ensureSitesSchema(db);
+  // a reader: a database no crawl wrote to has no registry (and gets no crawl tables from here)
+  const has = (name: string) => (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) as { n: number }).n > 0;
+  if (!has('sites') || !has('frontier')) return [];
   const hasReports = (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'reports'`).get() as { n: number }).n > 0;
   const rows = db.prepare('SELECT * FROM sites ORDER BY division_code IS NULL, division_code, host').all() as SiteRow[];
   const reportsOf = db.prepare(
