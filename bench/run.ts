@@ -8,12 +8,13 @@
  * quicker run of 100,000 URLs), ocr (OCR pages per second per core and peak RSS at 150 and 300 dpi), archive (a
  * database of 100,000 reports, BENCH_ARCHIVE_N for fewer: bytes per report by table, the review page's p50/p95
  * before and right after a decision), hostile (each hostile file of tests/helpers/hostile.ts through `extract`:
- * seconds and peak RSS).
+ * seconds and peak RSS), sites (a loopback province of 200 sites crawled with --follow-sites: sites found per
+ * minute, memory).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest', 'scale', 'ocr', 'archive', 'hostile'];
+const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest', 'scale', 'ocr', 'archive', 'hostile', 'sites'];
 const FILES: Record<string, string> = { scale: 'crawl-scale' };
 const params = process.argv.slice(2).filter((a) => /^\d+$/.test(a));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));

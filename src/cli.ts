@@ -32,6 +32,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   serve: { summary: 'the review web page (127.0.0.1:8080)', load: () => import('./commands/serve.js') },
   export: { summary: 'export figures, checks or reviews as CSV or JSON Lines', load: () => import('./commands/export.js') },
   places: { summary: 'reports placed in the administrative divisions, and the ones not placed', load: () => import('./commands/places.js') },
+  sites: { summary: 'the registry of government sites found by crawl --follow-sites, with their states', load: () => import('./commands/sites.js') },
+  coverage: { summary: 'reports expected and found per division and year, with the sites known', load: () => import('./commands/coverage.js') },
   start: { summary: 'the main job: ingest the bundled samples and show what failed', load: () => import('./commands/start.js') },
 };
 

@@ -6,6 +6,8 @@ import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openOrSay } from './shared.js';
 import { Crawler, DEFAULTS, type CrawlOptions, type CrawlSummary } from '../crawl/crawler.js';
 import { formatCrawlSummary, liveLine } from '../crawl/progress.js';
+import { SITE_DEFAULTS } from '../crawl/sites/site-finder.js';
+import { gazetteer } from '../places/gazetteer.js';
 
 export const help = `Usage: nianbao crawl [--seeds FILE|URL]... [URL...] [--db PATH] [options]
 
@@ -53,6 +55,15 @@ Options:
   --render-timeout S  seconds one page may take to render (pager clicks included), default ${DEFAULTS.renderTimeoutMs / 1000}
   --recrawl           fetch finished URLs again (conditional requests: unchanged pages cost a 304)
   --retry-failed      give URLs that failed a fresh set of tries
+  --follow-sites      also find other government sites (*.gov.cn) the pages link to (政府网站导航,
+                      市县政府, 部门网站, 乡镇街道 link blocks, select menus of sites, site groups): each
+                      becomes a seed of its own (its home page, under its own host's politeness and
+                      robots.txt) and enters the registry of sites (\`nianbao sites\`)
+  --max-sites N       sites discovered at most (seeds not counted), default ${SITE_DEFAULTS.maxSites}
+  --site-depth K      hops from a seed site at most, default ${SITE_DEFAULTS.siteDepth}
+  --region CODE       with --follow-sites, keep only sites placed within this division (GB/T 2260
+                      code, e.g. 410000 河南省): placed by the link's text (a site outside is not
+                      fetched) or by its home page's 网站标识码 (not read beyond its home page)
   --json              print the summary as one JSON object on stdout
   -h, --help          show this help
 
@@ -158,6 +169,10 @@ export async function run(argv: string[]): Promise<number> {
     'max-render': { type: 'string' },
     'render-timeout': { type: 'string' },
     json: { type: 'boolean' },
+    'follow-sites': { type: 'boolean' },
+    'max-sites': { type: 'string' },
+    'site-depth': { type: 'string' },
+    region: { type: 'string' },
   }, help, { positionals: true });
   if (!args) return 0;
   const { values, positionals } = args;
@@ -206,6 +221,18 @@ export async function run(argv: string[]): Promise<number> {
   set('maxRender', int('max-render', values['max-render']));
   const renderTimeout = int('render-timeout', values['render-timeout'], 1);
   set('renderTimeoutMs', renderTimeout === undefined ? undefined : renderTimeout * 1000);
+  if (values['follow-sites']) opts.followSites = true;
+  set('maxSites', int('max-sites', values['max-sites']));
+  set('siteDepth', int('site-depth', values['site-depth']));
+  if (values.region !== undefined) {
+    const code = values.region.trim();
+    if (!/^\d{6}$/.test(code) || !gazetteer().byCode.has(code)) throw usageError(`--region wants a division code of the gazetteer (six digits, e.g. 410000), not "${values.region}"`);
+    if (!values['follow-sites']) throw usageError('--region keeps the sites that --follow-sites finds: give --follow-sites too');
+    opts.region = code;
+  }
+  if ((values['max-sites'] !== undefined || values['site-depth'] !== undefined) && !values['follow-sites']) {
+    throw usageError('--max-sites and --site-depth bound --follow-sites: give --follow-sites too');
+  }
 
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   const db = openOrSay(dbPath, 'crawl');

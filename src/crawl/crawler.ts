@@ -28,6 +28,8 @@ import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
 import { Renderer, discoverRendered, type BrowserAnswer, type BrowserRequest, type RenderResult } from './render.js';
 import { decideRender } from './render-decide.js';
+// [h18 hook 1/5] site discovery (--follow-sites): src/crawl/sites/
+import { SiteFinder, SITE_DEFAULTS } from './sites/site-finder.js';
 
 export interface CrawlOptions {
   seeds: string[];
@@ -94,6 +96,14 @@ export interface CrawlOptions {
   discoverOnly?: boolean;
   /** One line per notable event (failures, reports), for a log. */
   onEvent?: (e: CrawlEvent) => void;
+  // [h18 hook 2/5] site discovery options (src/crawl/sites/site-finder.ts)
+  /** Other government sites the pages link to become seeds of their own (--follow-sites). */
+  followSites?: boolean;
+  /** Sites discovered at most (--max-sites), hops from a seed site at most (--site-depth). */
+  maxSites?: number;
+  siteDepth?: number;
+  /** Only sites placed within this division (--region CODE). */
+  region?: string;
 }
 
 /** The part of a robots.txt parsed (RFC 9309 §2.5: at least 500 kibibytes). */
@@ -285,6 +295,8 @@ export class Crawler {
   private queuedCount = 0;
   private failures: { url: string; error: string }[] = [];
   private reportIds = new Set<number>();
+  /** [h18] --follow-sites: the site registry and discovery (null when off). */
+  private sites: SiteFinder | null = null;
 
   constructor(
     readonly db: Database.Database,
@@ -316,6 +328,16 @@ export class Crawler {
       db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]
     ).map((r) => r.url);
     this.scope = new ScopeFilter(this.opts.scope, [...knownSeeds, ...this.opts.seeds]);
+    // [h18 hook 3/5] site discovery: a new site is a seed of its own (scope, frontier, its host woken)
+    if (this.opts.followSites) {
+      this.sites = new SiteFinder(
+        db,
+        { maxSites: this.opts.maxSites ?? SITE_DEFAULTS.maxSites, siteDepth: this.opts.siteDepth ?? SITE_DEFAULTS.siteDepth, region: this.opts.region },
+        this.opts.seeds,
+        (url, label, from) => this.addSiteSeed(url, label, from),
+        (message) => this.opts.onEvent?.({ type: 'warning', message }),
+      );
+    }
     this.finishedPromise = new Promise((resolve) => (this.finished = resolve));
   }
 
@@ -957,6 +979,9 @@ export class Crawler {
       // fetch → (render when the page's scripts build what the HTML lacks) → discover
       const rendered = await this.maybeRender(row, finalUrl, text, page, body, contentType);
       if (rendered) page = rendered.page;
+      // [h18 hook 4/5] the page's own site in the registry; other government sites become seeds;
+      // a site outside --region is not read beyond its home page
+      if (this.sites) page = this.sites.onPage(row, finalUrl, text, page);
       if (page.role === 'report') {
         const resources = page.images.length ? await this.fetchImages(this.hostState(row.host), page.images) : [];
         if (rendered) {
@@ -1258,6 +1283,18 @@ export class Crawler {
       this.queuedCount++;
       const h = this.hostState(u.host);
       if (h.workers === 0 || (h.workers < this.opts.perHost)) queueMicrotask(() => this.wake(h));
+    }
+  }
+
+  /** [h18 hook 5/5] A discovered site's home page, queued as a seed (--follow-sites). */
+  private addSiteSeed(url: string, label: string | null, from: string): void {
+    const u = new URL(url);
+    this.scope.addSeed(u.href);
+    const added = this.frontier.add({ url: u.href, host: u.host, depth: 0, priority: PRIORITY.seed, kindHint: 'seed', from, seedLabel: label });
+    if (added) {
+      this.queuedCount++;
+      const h = this.hostState(u.host);
+      queueMicrotask(() => this.wake(h));
     }
   }
 

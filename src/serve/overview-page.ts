@@ -38,7 +38,7 @@ const FRF = (): Series[] => [{ name: '找到', color: COLORS[0]! }, { name: '读
  * (`nav.choice`: the whole country by province, a province by city, a city by county), then the
  * check families and the request outcomes.
  */
-export function overviewPage(years: AreaYearRow[], nav: RegionNav, families: FamilyRow[], outcomes: OutcomeRow[], agency: string | undefined, user: PageUser): string {
+export function overviewPage(years: AreaYearRow[], nav: RegionNav, families: FamilyRow[], outcomes: OutcomeRow[], agency: string | undefined, user: PageUser, coverageHtml = ''): string {
   const c = nav.choice;
   const areaName = nav.trail.length ? nav.trail[nav.trail.length - 1]!.name : '全国';
   const byYear = sums(years, (r) => (r.year === null ? '年度不详' : String(r.year)));
@@ -77,6 +77,7 @@ export function overviewPage(years: AreaYearRow[], nav: RegionNav, families: Fam
   return layout(
     '总览',
     `<form method="get" action="/overview" class="filters">${regionSelects(nav, 2)} <button type="submit">选择地区</button></form>${regionTrail(nav, '/overview', {}, 2)}
+${coverageHtml /* [h18] the coverage map (src/serve/coverage-map.ts) */}
 <section id="chart-years"><h2>报告</h2>${chart1}${t1}</section>
 <section id="chart-regions"><h2>各地区报告</h2>${chartR}${tR}<h3>各年度各地区</h3>${tRY}</section>
 <section id="chart-families"><h2>核对${everywhere}</h2>${chart2}${t2}</section>

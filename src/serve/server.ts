@@ -53,6 +53,7 @@ import { regionChoice, regionFilterOf, regionFindingRows, regionNavOf, type Regi
 import { decide, DECISIONS, type Decision, type EvidenceCell, type ReviewState } from '../review/workflow.js';
 import { errorPage, esc, filterQuery, findingAnchor, listPage, reportPage, signinPage, type ListFilters, type PageUser, type ReportView } from './html.js';
 import { overviewPage } from './overview-page.js';
+import { coverageSection } from './coverage-map.js';
 
 export const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -528,11 +529,18 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
       const area: RegionChoice = { province: choice.province, city: choice.city };
       const code = area.city ?? area.province;
       // the page's data is cached until the database changes (memo); only the user's bar is per request
-      const data = memo(`overview:${code ?? ''}:${agency ?? ''}`, () => {
+      const covYear = url.searchParams.get('cov_year');
+      const data = memo(`overview:${code ?? ''}:${agency ?? ''}:${covYear ?? ''}`, () => {
         stats.overviewBuilds++;
-        return { years: reportsByYearArea(db, code), shares: familyShares(db), outcomes: outcomesByAgency(db, agency) };
+        return {
+          years: reportsByYearArea(db, code),
+          shares: familyShares(db),
+          outcomes: outcomesByAgency(db, agency),
+          // [h18] the coverage map: share of expected reports found, by area (src/serve/coverage-map.ts)
+          cov: coverageSection(db, area, covYear),
+        };
       });
-      return html(res, 200, overviewPage(data.years, nav(area), data.shares, data.outcomes, agency, user));
+      return html(res, 200, overviewPage(data.years, nav(area), data.shares, data.outcomes, agency, user, data.cov));
     }
     if (req.method === 'GET' && (path === '/export.csv' || path === '/export.xlsx')) {
       const rows = regionFindingRows(db, regionFilterOf(choice), filters.agency);
