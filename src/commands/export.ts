@@ -7,6 +7,7 @@ import { findingsCsv, findingsXlsx } from '../review/export-findings.js';
 import { regionFindingRows } from '../serve/region.js';
 import { usageError, parseCommandArgs } from './args.js';
 import { ALL_KNOWN_KEYS } from '../keys.js';
+import { csvLine } from '../csv.js';
 import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openExistingOrSay } from './shared.js';
 import { currentReview } from '../review/workflow.js';
@@ -33,7 +34,9 @@ Writes the stored data as tidy tables:
             未定位). --region X / --agency X keep one region or body: see --region. As XLSX
             (exceljs; --out required) or CSV (with a byte-order mark, so spreadsheets read the Chinese)
 CSV follows RFC 4180 (comma, CRLF line ends, fields with comma, quote or line break in double
-quotes, quotes doubled), UTF-8 with no byte-order mark. JSONL is one JSON object per line with
+quotes, quotes doubled), UTF-8 with no byte-order mark. A text cell that begins with =, +, -, @, a tab
+or a carriage return (and is not a number) is written with a leading apostrophe ('=…), so that a
+spreadsheet shows it as text and never runs it as a formula (the findings CSV and XLSX likewise). JSONL is one JSON object per line with
 the same fields.
 
 Options:
@@ -56,16 +59,7 @@ Examples:
 
 export type Row = Record<string, string | number | null>;
 
-/** One CSV field, RFC 4180. */
-export function csvField(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? String(v) : v;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLine(fields: (string | number | null | undefined)[]): string {
-  return fields.map(csvField).join(',') + '\r\n';
-}
+export { csvField, csvLine } from '../csv.js';
 
 /** The report's place (view report_places): division codes at every level and the body's kind. */
 const PLACE_COLS = ['province_code', 'city_code', 'county_code', 'township_code', 'division_code', 'division_level', 'agency_kind', 'department_type'];
