@@ -12,6 +12,7 @@ import { DEFAULT_DB_PATH, type Db } from '../store/db.js';
 import { openExistingOrSay } from './shared.js';
 import { currentReview } from '../review/workflow.js';
 import { ensurePlacesSchema } from '../places/schema.js';
+import { ensureIndicatorSchema } from '../indicators/schema.js';
 
 export const help = `Usage: nianbao export --format csv|jsonl [--what figures|checks|reviews] [--db PATH] [--out FILE]
        nianbao export --what findings --format xlsx|csv [--region X] [--agency X] --out FILE
@@ -73,14 +74,14 @@ export function figureColumns(): string[] {
 }
 
 /** The figures of every report, wide. */
-export function* figureRows(db: Db): Generator<Row> {
+export function* figureRows(db: Db, orderBy = 'r.id'): Generator<Row> {
   ensurePlacesSchema(db);
   const reports = db
     .prepare(
       `SELECT r.id AS report_id, r.agency, a.identity AS agency_identity, a.id AS agency_id, r.region, r.year, r.version,
               r.status, r.kind, r.title, r.source, r.source_url, r.sha256, ${PLACE_SELECT}
        FROM reports r LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id ${PLACE_JOIN}
-       ORDER BY r.id`,
+       ORDER BY ${orderBy}`,
     )
     .all() as Row[];
   const figs = db.prepare('SELECT key, value FROM figures WHERE report_id = ?');
@@ -94,7 +95,7 @@ export function* figureRows(db: Db): Generator<Row> {
 
 export const CHECK_COLS = ['report_id', 'agency', 'agency_identity', 'year', 'version', 'check_id', 'status', 'expected', 'actual', 'keys', 'reason', 'evidence', 'review_state', 'review_decision', 'review_value', ...PLACE_COLS];
 
-export function* checkRows(db: Db): Generator<Row> {
+export function* checkRows(db: Db, orderBy = 'c.report_id, c.ord'): Generator<Row> {
   ensurePlacesSchema(db);
   const rows = db
     .prepare(
@@ -102,7 +103,7 @@ export function* checkRows(db: Db): Generator<Row> {
               c.keys_json AS keys, c.reason, c.evidence, ${PLACE_SELECT}
        FROM checks c JOIN reports r ON r.id = c.report_id
        LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id ${PLACE_JOIN}
-       ORDER BY c.report_id, c.ord`,
+       ORDER BY ${orderBy}`,
     )
     .all() as Row[];
   for (const row of rows) {
@@ -123,10 +124,23 @@ export function* reviewRows(db: Db): Generator<Row> {
   yield* db.prepare(`SELECT ${REVIEW_COLS.join(', ')} FROM reviews ORDER BY id`).all() as Row[];
 }
 
+export const INDICATOR_COLS = ['report_id', 'agency', 'year', 'indicator_id', 'indicator_version', 'value', 'numerator', 'denominator', 'reason'];
+
+/** The indicators, long (view report_indicators), with the agency. */
+export function* indicatorRows(db: Db): Generator<Row> {
+  ensureIndicatorSchema(db);
+  yield* db
+    .prepare(
+      `SELECT i.report_id, r.agency, i.year, i.indicator_id, i.indicator_version, i.value, i.numerator, i.denominator, i.reason
+       FROM report_indicators i JOIN reports r ON r.id = i.report_id ORDER BY i.report_id, i.indicator_id`,
+    )
+    .iterate() as Iterable<Row>;
+}
+
 /** Writes one export to `out`; returns the number of rows. */
-export function writeExport(db: Db, what: 'figures' | 'checks' | 'reviews', format: 'csv' | 'jsonl', write: (s: string) => void): number {
-  const cols = what === 'figures' ? figureColumns() : what === 'checks' ? CHECK_COLS : REVIEW_COLS;
-  const rows = what === 'figures' ? figureRows(db) : what === 'checks' ? checkRows(db) : reviewRows(db);
+export function writeExport(db: Db, what: 'figures' | 'checks' | 'reviews' | 'indicators', format: 'csv' | 'jsonl', write: (s: string) => void): number {
+  const cols = what === 'figures' ? figureColumns() : what === 'checks' ? CHECK_COLS : what === 'indicators' ? INDICATOR_COLS : REVIEW_COLS;
+  const rows = what === 'figures' ? figureRows(db) : what === 'checks' ? checkRows(db) : what === 'indicators' ? indicatorRows(db) : reviewRows(db);
   if (format === 'csv') write(csvLine(cols));
   let n = 0;
   for (const row of rows) {
@@ -161,6 +175,60 @@ async function exportFindings(values: { format?: string; db?: string; out?: stri
   }
 }
 
+type Values = { format?: string; what?: string; db?: string; out?: string; license?: string; 'license-url'?: string; source?: string; 'source-url'?: string };
+
+const metadataOpts = (v: Values) => ({ license: v.license, licenseUrl: v['license-url'], source: v.source, sourceUrl: v['source-url'] });
+
+/** --format parquet: every table to DIR (src/export/parquet.ts), with the codebook and metadata.json. */
+async function exportParquetCommand(values: Values): Promise<number> {
+  if (values.what !== undefined) throw usageError('--format parquet writes every table: leave out --what');
+  if (!values.out) throw usageError('--format parquet needs --out DIR (a new or empty folder, or an earlier export)');
+  const { exportParquet, exportDirProblem } = await import('../export/parquet.js');
+  const problem = exportDirProblem(values.out);
+  if (problem) throw usageError(problem);
+  const dbPath = values.db ?? DEFAULT_DB_PATH;
+  const db = openExistingOrSay(dbPath, 'export');
+  if (!db) return 1;
+  try {
+    const started = Date.now();
+    const res = await exportParquet(db, values.out, metadataOpts(values));
+    for (const t of res.tables) {
+      process.stderr.write(`nianbao export: ${t.name}: ${t.rows} row${t.rows === 1 ? '' : 's'} in ${t.files} file${t.files === 1 ? '' : 's'}, ${t.bytes} bytes\n`);
+    }
+    process.stderr.write(`nianbao export: Parquet written to ${values.out} (${res.bytes} bytes, ${((Date.now() - started) / 1000).toFixed(1)} s), with ${res.extras.join(', ')}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** --what codebook (csv or json) and --what metadata (Datasette's metadata.json). */
+async function exportDocs(values: Values): Promise<number> {
+  const { parquetTables } = await import('../export/parquet.js');
+  const { codebook, codebookCsv, codebookJson } = await import('../export/codebook.js');
+  const { datasetteMetadata } = await import('../export/datasette.js');
+  if (values.what === 'codebook' && values.format !== 'csv' && values.format !== 'json') throw usageError('--what codebook wants --format csv or json');
+  if (values.what === 'metadata' && values.format !== undefined && values.format !== 'json') throw usageError('--what metadata is JSON (leave out --format, or --format json)');
+  const dbPath = values.db ?? DEFAULT_DB_PATH;
+  const db = openExistingOrSay(dbPath, 'export');
+  if (!db) return 1;
+  try {
+    const tables = parquetTables(db);
+    let body: string;
+    if (values.what === 'codebook') {
+      const book = codebook(Object.fromEntries(tables.map((t) => [t.name, t.columns])));
+      body = values.format === 'csv' ? codebookCsv(book) : codebookJson(book);
+    } else body = JSON.stringify(datasetteMetadata(db, { ...metadataOpts(values), parquet: tables }), null, 1) + '\n';
+    if (values.out) {
+      writeFileSync(values.out, body);
+      process.stderr.write(`nianbao export: ${values.what} written to ${values.out}\n`);
+    } else process.stdout.write(body);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, {
     format: { type: 'string' },
@@ -169,14 +237,25 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     region: { type: 'string' },
     agency: { type: 'string' },
+    license: { type: 'string' },
+    'license-url': { type: 'string' },
+    source: { type: 'string' },
+    'source-url': { type: 'string' },
   }, help);
   if (!args) return 0;
   const { values } = args;
   if (values.what === 'findings') return exportFindings(values);
   if (values.region !== undefined || values.agency !== undefined) throw usageError('--region and --agency go with --what findings');
-  if (values.format !== 'csv' && values.format !== 'jsonl') throw usageError('--format must be csv or jsonl');
+  if (values.format === 'parquet') return exportParquetCommand(values);
+  if (values.what === 'codebook' || values.what === 'metadata') return exportDocs(values);
+  for (const o of ['license', 'license-url', 'source', 'source-url'] as const) {
+    if (values[o] !== undefined) throw usageError(`--${o} goes with --format parquet or --what metadata`);
+  }
+  if (values.format !== 'csv' && values.format !== 'jsonl') throw usageError('--format must be csv, jsonl or parquet');
   const what = values.what ?? 'figures';
-  if (what !== 'figures' && what !== 'checks' && what !== 'reviews') throw usageError('--what must be figures, checks, reviews or findings');
+  if (what !== 'figures' && what !== 'checks' && what !== 'reviews' && what !== 'indicators') {
+    throw usageError('--what must be figures, checks, reviews, indicators, findings, codebook or metadata');
+  }
   const dbPath = values.db ?? DEFAULT_DB_PATH;
   const db = openExistingOrSay(dbPath, 'export');
   if (!db) return 1;
