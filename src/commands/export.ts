@@ -14,7 +14,10 @@ import { currentReview } from '../review/workflow.js';
 import { ensurePlacesSchema } from '../places/schema.js';
 import { ensureIndicatorSchema } from '../indicators/schema.js';
 
-export const help = `Usage: nianbao export --format csv|jsonl [--what figures|checks|reviews] [--db PATH] [--out FILE]
+export const help = `Usage: nianbao export --format csv|jsonl [--what figures|checks|reviews|indicators] [--db PATH] [--out FILE]
+       nianbao export --format parquet --out DIR [--db PATH]
+       nianbao export --what codebook --format csv|json [--out FILE]
+       nianbao export --what metadata [--license X] [--license-url U] [--source X] [--source-url U] [--out FILE]
        nianbao export --what findings --format xlsx|csv [--region X] [--agency X] --out FILE
 
 Writes the stored data as tidy tables:
@@ -28,6 +31,13 @@ Writes the stored data as tidy tables:
             status, expected, actual, keys (JSON array), reason, evidence, review_state,
             review_decision, review_value, and the same place columns
   reviews   one row per decision ever recorded (superseded ones too)
+  indicators one row per report and indicator (view report_indicators: src/indicators/definitions.ts):
+            report_id, agency, year, indicator_id, indicator_version, value, numerator,
+            denominator, reason (why value is NULL: a figure missing, in a failed check, a zero
+            denominator)
+  codebook  every column of the exports: canonical key, the template's table/row/column labels in
+            both template versions, Chinese and English names, unit, type, the indicators using it
+  metadata  a Datasette metadata.json: title, licence, source, every table and column described
   findings  the open findings (one per cause, as on the review page), in Chinese, to send back to
             the publishers: 报告编号, 机关, 地区, 年度, 报告标题, 链接, 问题, 严重程度, 说明,
             所印数字 (the cells as printed), 应为 (what they should add up to), 核对项, 核对编号,
@@ -37,24 +47,34 @@ Writes the stored data as tidy tables:
 CSV follows RFC 4180 (comma, CRLF line ends, fields with comma, quote or line break in double
 quotes, quotes doubled), UTF-8 with no byte-order mark. A text cell that begins with =, +, -, @, a tab
 or a carriage return (and is not a number) is written with a leading apostrophe ('=…), so that a
-spreadsheet shows it as text and never runs it as a formula (the findings CSV and XLSX likewise). JSONL is one JSON object per line with
-the same fields.
+spreadsheet shows it as text and never runs it as a formula (the findings CSV likewise; XLSX cells
+are typed text). JSONL is one JSON object per line with the same fields.
+
+--format parquet writes every table to the folder DIR (new, empty, or an earlier export), partitioned
+by the year reported on (DIR/<table>/year=2021/part-0000.parquet; year=NULL when unknown), with
+codebook.csv, codebook.json and metadata.json beside them: reports, figures_wide (the figures
+columns above), figures (long), checks, indicators, indicator_panel, division_check_failures,
+places, and indicator_definitions.parquet. Read them with DuckDB:
+  SELECT * FROM read_parquet('DIR/figures_wide/*/*.parquet', hive_partitioning = true);
 
 Options:
-  --format F     csv or jsonl (required); xlsx or csv for findings
-  --what W       figures (default), checks, reviews or findings
+  --format F     csv, jsonl or parquet; xlsx or csv for findings; csv or json for the codebook
+  --what W       figures (default), checks, reviews, indicators, codebook, metadata or findings
   --region X     findings: the reports in region X, by their place in the divisions: a division
                  code (prefix semantics: 410000 is every report in 河南省, 411600 in 周口市,
                  411622 in 西华县), a name that contains X at any level (淮安, 周口市, 西华县,
                  a township or zone; a report not placed: its region as cut from the agency's
                  name), or 未定位 (unplaced: the reports with no division)
   --agency X     findings: the agency (as printed or its identity) contains X
-  --out FILE     write there instead of standard output
+  --out FILE     write there instead of standard output (a folder for parquet)
+  --license X, --license-url U, --source X, --source-url U
+                 metadata.json's licence and source (defaults: nianbao's MIT, the reports' publishers)
   --db PATH      the database, default ${DEFAULT_DB_PATH}
   -h, --help     show this help
 
 Examples:
   nianbao export --format csv --out figures.csv
+  nianbao export --format parquet --out export/
   nianbao export --what findings --format xlsx --region 411600 --out 周口.xlsx
   nianbao export --format jsonl --what checks | jq 'select(.status == "fail")'`;
 
