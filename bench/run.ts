@@ -5,12 +5,13 @@
  * office (LibreOffice conversions, DOCX and XLSX reading), scale (a 1,000,000-URL frontier, and one rendered
  * page beside one plain fetch), ingest (100,000 reports through the worker pool and the batch writer;
  * BENCH_INGEST_N for fewer). Whole-number arguments go to the modules (`npm run bench -- scale 100000`: a
- * quicker run of 100,000 URLs), ocr (OCR pages per second per core and peak RSS at 150 and 300 dpi).
+ * quicker run of 100,000 URLs), ocr (OCR pages per second per core and peak RSS at 150 and 300 dpi), export
+ * (Parquet export time and size beside the CSV export; BENCH_EXPORT_N reports, default 5,000).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest', 'scale', 'ocr'];
+const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest', 'scale', 'ocr', 'export'];
 const FILES: Record<string, string> = { scale: 'crawl-scale' };
 const params = process.argv.slice(2).filter((a) => /^\d+$/.test(a));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));

@@ -126,9 +126,11 @@ export function* checkRows(db: Db, orderBy = 'c.report_id, c.ord'): Generator<Ro
        ORDER BY ${orderBy}`,
     )
     .all() as Row[];
+  // no decision recorded at all (a fresh national database): no need to look one up for each flagged check
+  const anyReview = !!db.prepare('SELECT 1 FROM reviews LIMIT 1').get();
   for (const row of rows) {
     const isFlagged = row.status === 'fail' || row.status === 'warn';
-    const review = isFlagged ? currentReview(db, row.report_id as number, row.check_id as string) : null;
+    const review = isFlagged && anyReview ? currentReview(db, row.report_id as number, row.check_id as string) : null;
     yield {
       ...row,
       review_state: isFlagged ? (review ? review.state : 'open') : null,

@@ -161,6 +161,8 @@ export interface ParquetTableResult {
   rows: number;
   files: number;
   bytes: number;
+  /** Time to read and write the table. */
+  ms: number;
 }
 
 async function writeTable(db: Db, con: DuckDBConnection, t: ParquetTable, out: string, rowsPerFile: number): Promise<ParquetTableResult> {
@@ -168,7 +170,8 @@ async function writeTable(db: Db, con: DuckDBConnection, t: ParquetTable, out: s
   const create = `CREATE OR REPLACE TABLE x (${t.columns.map((c, i) => `${quoteIdent(c)} ${types[i]}`).join(', ')})`;
   const dir = t.partitioned ? join(out, t.name) : out;
   if (t.partitioned) rmSync(dir, { recursive: true, force: true });
-  const result: ParquetTableResult = { name: t.name, rows: 0, files: 0, bytes: 0 };
+  const started = performance.now();
+  const result: ParquetTableResult = { name: t.name, rows: 0, files: 0, bytes: 0, ms: 0 };
   let ap: DuckDBAppender | null = null;
   let inPart = 0;
   let year: unknown = undefined;
@@ -208,6 +211,7 @@ async function writeTable(db: Db, con: DuckDBConnection, t: ParquetTable, out: s
   if (!ap && !t.partitioned) await open(); // an empty unpartitioned table is still written, with its columns
   await flush();
   await con.run('DROP TABLE IF EXISTS x');
+  result.ms = performance.now() - started;
   return result;
 }
 

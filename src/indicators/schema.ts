@@ -73,33 +73,34 @@ export function indicatorViewsSql(): { name: string; sql: string }[] {
     return `CASE ${whens.join('\n      ')} END`;
   };
 
+  // Each report's figures and the keys of its failed checks are looked up by primary key (figures by
+  // (report_id, key), checks by report_id), so a query for one report reads only that report's rows, and a
+  // full scan costs a few index lookups per report rather than a scan of every figure per indicator.
+  const fig = (rid: string, k: string) => `(SELECT value FROM figures WHERE report_id = ${rid} AND key = ${q(k)})`;
+  const failedKeys = (rid: string) =>
+    `'|' || coalesce((SELECT group_concat(j.value, '|') FROM checks c, json_each(c.keys_json) j WHERE c.report_id = ${rid} AND c.status = 'fail'), '') || '|'`;
   const values = `CREATE VIEW report_indicator_values AS
-WITH fk AS (
-  SELECT report_id, ${keys.map((k, i) => `max(CASE WHEN key = ${q(k)} THEN value END) AS v${i}`).join(', ')}
-  FROM figures WHERE key IN (${keys.map(q).join(', ')}) GROUP BY report_id
+WITH linked AS (
+  SELECT r.id AS report_id, r.status, r.year, l.agency_id,
+         (SELECT x.id FROM agency_links l2 JOIN reports x ON x.id = l2.report_id
+          WHERE l2.agency_id = l.agency_id AND x.year = r.year - 1 AND x.status NOT IN ('not_a_report', 'error')
+          ORDER BY ${BEST_ORDER.replace(/r\./g, 'x.')} LIMIT 1) AS prev_report_id
+  FROM reports r LEFT JOIN agency_links l ON l.report_id = r.id
 ),
-bad AS (
-  SELECT c.report_id, ${keys.map((k, i) => `max(j.value = ${q(k)}) AS b${i}`).join(', ')}
-  FROM checks c, json_each(c.keys_json) j WHERE c.status = 'fail' GROUP BY c.report_id
-),
-best AS (
-  SELECT l.agency_id, r.year, r.id AS report_id, row_number() OVER (PARTITION BY l.agency_id, r.year ORDER BY ${BEST_ORDER}) AS rn
-  FROM agency_links l JOIN reports r ON r.id = l.report_id
-  WHERE r.year IS NOT NULL AND r.status NOT IN ('not_a_report', 'error')
+looked AS MATERIALIZED (
+  SELECT report_id, status, year, agency_id, prev_report_id,
+         EXISTS (SELECT 1 FROM figures WHERE report_id = linked.report_id) AS has_figures,
+         EXISTS (SELECT 1 FROM figures WHERE report_id = linked.prev_report_id) AS prev_has_figures,
+         ${failedKeys('linked.report_id')} AS failed_keys,
+         ${prevKeys.length ? `CASE WHEN prev_report_id IS NULL THEN '||' ELSE ${failedKeys('linked.prev_report_id')} END` : "'||'"} AS prev_failed_keys,
+         ${keys.map((k, i) => `${fig('linked.report_id', k)} AS c${i}`).join(',\n         ')}${prevKeys.length ? ',\n         ' : ''}${prevKeys.map((k) => `${fig('linked.prev_report_id', k)} AS p${ix(k)}`).join(',\n         ')}
+  FROM linked
 ),
 base AS (
-  SELECT r.id AS report_id, r.status, r.year, l.agency_id, pb.report_id AS prev_report_id,
-         fk.report_id IS NOT NULL AS has_figures, fp.report_id IS NOT NULL AS prev_has_figures,
-         ${keys.map((_, i) => `fk.v${i} AS c${i}, coalesce(bad.b${i}, 0) AS cb${i}`).join(',\n         ')}${prevKeys.length ? ',\n         ' : ''}${prevKeys.map((k) => `fp.v${ix(k)} AS p${ix(k)}, coalesce(bp.b${ix(k)}, 0) AS pb${ix(k)}`).join(',\n         ')}
-  FROM reports r
-  LEFT JOIN fk ON fk.report_id = r.id
-  LEFT JOIN bad ON bad.report_id = r.id
-  LEFT JOIN agency_links l ON l.report_id = r.id
-  LEFT JOIN best pb ON pb.agency_id = l.agency_id AND pb.year = r.year - 1 AND pb.rn = 1
-  LEFT JOIN fk fp ON fp.report_id = pb.report_id
-  LEFT JOIN bad bp ON bp.report_id = pb.report_id
+  SELECT *, ${keys.map((k, i) => `instr(failed_keys, ${q(`|${k}|`)}) > 0 AS cb${i}`).join(', ')}${prevKeys.length ? ', ' : ''}${prevKeys.map((k) => `instr(prev_failed_keys, ${q(`|${k}|`)}) > 0 AS pb${ix(k)}`).join(', ')}
+  FROM looked
 ),
-calc AS (
+calc AS MATERIALIZED (
   SELECT report_id, prev_report_id,
     ${REPORT_INDICATORS.map((d) => `${sum(d.numerator)} AS ${d.id}_numerator,\n    ${sum(d.denominator)} AS ${d.id}_denominator,\n    ${reasonOf(d)} AS ${d.id}_reason`).join(',\n    ')}
   FROM base
@@ -142,14 +143,16 @@ ${level('county', 'county_code', 'county')}`;
     ]),
   );
   const panel = `CREATE VIEW indicator_panel AS
-WITH ranked AS (
+WITH ranked AS MATERIALIZED (
   SELECT l.agency_id, r.year, r.id AS report_id,
          row_number() OVER (PARTITION BY l.agency_id, r.year ORDER BY ${BEST_ORDER}) AS rn,
          count(*) OVER (PARTITION BY l.agency_id, r.year) AS reports
   FROM agency_links l JOIN reports r ON r.id = l.report_id
   WHERE r.year IS NOT NULL AND r.status NOT IN ('not_a_report', 'error')
 ),
-base AS (
+divisions AS MATERIALIZED (SELECT * FROM division_check_failures),
+values_of AS MATERIALIZED (SELECT * FROM report_indicator_values),
+base AS MATERIALIZED (
   SELECT x.agency_id, a.identity AS body, a.display_name, x.year, x.report_id, x.reports, r.agency AS agency_as_printed,
          r.version, r.status, p.province_code, p.province, p.city_code, p.city, p.county_code, p.county, p.township_code,
          p.division_code, p.division_level, p.agency_kind, p.department_type,
@@ -159,9 +162,9 @@ base AS (
   JOIN agencies a ON a.id = x.agency_id
   JOIN reports r ON r.id = x.report_id
   LEFT JOIN report_places_data p ON p.report_id = x.report_id
-  JOIN report_indicator_values v ON v.report_id = x.report_id
-  LEFT JOIN division_check_failures dp ON dp.level = 'province' AND dp.division_code = p.province_code AND dp.year = x.year
-  LEFT JOIN division_check_failures dc ON dc.level = 'city' AND dc.division_code = p.city_code AND dc.year = x.year
+  JOIN values_of v ON v.report_id = x.report_id
+  LEFT JOIN divisions dp ON dp.level = 'province' AND dp.division_code = p.province_code AND dp.year = x.year
+  LEFT JOIN divisions dc ON dc.level = 'city' AND dc.division_code = p.city_code AND dc.year = x.year
   WHERE x.rn = 1
 )
 SELECT base.*,
