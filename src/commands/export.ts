@@ -273,7 +273,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const o of ['license', 'license-url', 'source', 'source-url'] as const) {
     if (values[o] !== undefined) throw usageError(`--${o} goes with --format parquet or --what metadata`);
   }
-  if (values.format !== 'csv' && values.format !== 'jsonl') throw usageError('--format must be csv, jsonl or parquet');
+  if (values.format !== 'csv' && values.format !== 'jsonl') throw usageError('--format must be csv or jsonl (or parquet, with --out DIR)');
   const what = values.what ?? 'figures';
   if (what !== 'figures' && what !== 'checks' && what !== 'reviews' && what !== 'indicators') {
     throw usageError('--what must be figures, checks, reviews, indicators, findings, codebook or metadata');
