@@ -9,12 +9,13 @@
  * database of 100,000 reports, BENCH_ARCHIVE_N for fewer: bytes per report by table, the review page's p50/p95
  * before and right after a decision), hostile (each hostile file of tests/helpers/hostile.ts through `extract`:
  * seconds and peak RSS), sites (a loopback province of 200 sites crawled with --follow-sites: sites found per
- * minute, memory).
+ * minute, memory), export (Parquet export time and size beside the CSV export; BENCH_EXPORT_N reports,
+ * default 5,000).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest', 'scale', 'ocr', 'archive', 'hostile', 'sites'];
+const ALL = ['extract', 'pdf', 'crawl', 'office', 'ingest', 'scale', 'ocr', 'archive', 'hostile', 'sites', 'export'];
 const FILES: Record<string, string> = { scale: 'crawl-scale' };
 const params = process.argv.slice(2).filter((a) => /^\d+$/.test(a));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));

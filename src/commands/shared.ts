@@ -3,6 +3,14 @@ import { existsSync } from 'node:fs';
 import { usageError } from './args.js';
 import { openReviewDb } from '../review/schema.js';
 import { openDb, type Db } from '../store/db.js';
+import { ensureIndicatorSchema } from '../indicators/schema.js';
+
+/** The review schema and the indicator views (src/indicators/schema.ts), so that analysts find them in every database nianbao opened. */
+function openReviewAndIndicators(path: string): Db {
+  const db = openReviewDb(path);
+  ensureIndicatorSchema(db);
+  return db;
+}
 
 /**
  * The database a command writes to (created when absent: crawl, ingest, reextract, start). Undefined when
@@ -10,7 +18,14 @@ import { openDb, type Db } from '../store/db.js';
  */
 export function openOrSay(dbPath: string, cmd: string): Db | undefined {
   try {
-    return openDb(dbPath);
+    const db = openDb(dbPath);
+    try {
+      ensureIndicatorSchema(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return db;
   } catch (err) {
     process.stderr.write(`nianbao ${cmd}: cannot open the database ${dbPath}: ${(err as Error).message}\n`);
     return undefined;
@@ -20,12 +35,12 @@ export function openOrSay(dbPath: string, cmd: string): Db | undefined {
 /**
  * The database a command reads (checks, export, places, review, serve): undefined when there is none at
  * `dbPath`, said on stderr as `nianbao CMD: no database at PATH (run HINT first)`; else opened by `open`
- * (by default with the review schema).
+ * (by default with the review schema and the indicator views).
  */
 export function openExistingOrSay(
   dbPath: string,
   cmd: string,
-  open: (path: string) => Db = openReviewDb,
+  open: (path: string) => Db = openReviewAndIndicators,
   hint = '`nianbao ingest`',
 ): Db | undefined {
   if (dbPath !== ':memory:' && !existsSync(dbPath)) {

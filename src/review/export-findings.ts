@@ -5,6 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { Db } from '../store/db.js';
+import { csvField } from '../csv.js';
 import { findingQueue, isBlankCell, type QueueFilter, type QueueItem } from './findings.js';
 import { checkZh, figuresZh, keyPlaceZh, STATE_ZH, STATUS_ZH } from './labels-zh.js';
 
@@ -45,12 +46,6 @@ export function openFindingRows(db: Db, filter: Pick<QueueFilter, 'region' | 're
   return findingQueue(db, filter)
     .filter((i) => i.finding.state === 'open' || i.finding.state === 'reopened')
     .map(findingExportRow);
-}
-
-function csvField(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function findingsCsv(rows: FindingExportRow[]): string {
