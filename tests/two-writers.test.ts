@@ -81,6 +81,42 @@ describe('two crawls on one database', () => {
     db2.close();
   }, 120_000);
 
+  it('another writer holding the database past busy_timeout while a report is stored: waited for and retried, never a failed URL', async () => {
+    const path = join(dir, 'held.db');
+    const db = openDb(path);
+    const other = openDb(path); // an ingest writing to the same file
+    let held = false;
+    const C = await startHost({
+      '/nb/': { body: listPage({ items: [{ href: '/nb/r.html', text: '某县2021年政府信息公开工作年度报告' }] }) },
+      '/nb/r.html': (_req, res) => {
+        // the other writer takes the write lock just as the report's bytes go out, and keeps it 7 s
+        // (past the crawler's 5 s busy_timeout, so storing the report meets SQLITE_BUSY at least once)
+        other.prepare('BEGIN IMMEDIATE').run();
+        held = true;
+        setTimeout(() => {
+          other.prepare('COMMIT').run();
+          held = false;
+        }, 7000);
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(sample('xihua-county-2021.html'));
+      },
+    });
+    try {
+      const events: CrawlEvent[] = [];
+      const s = await new Crawler(db, { seeds: [`${C.origin}/nb/`], delayMs: 0, scope: 'host', onEvent: (e) => events.push(e) }).run();
+      expect(held).toBe(false);
+      const waits = events.filter((e) => e.type === 'warning' && /database is locked by another writer/.test((e as { message: string }).message));
+      expect(waits.length).toBeGreaterThanOrEqual(1);
+      expect((waits[0] as { message: string }).message).toBe(`${C.origin}/nb/r.html: the database is locked by another writer; waiting 1 s and trying again`);
+      expect(s.failures.filter((f) => f.error !== 'HTTP 404')).toEqual([]);
+      expect(db.prepare("SELECT state FROM frontier WHERE url = ?").get(`${C.origin}/nb/r.html`)).toEqual({ state: 'done' });
+      expect((db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n).toBe(1);
+    } finally {
+      await C.close();
+      other.close();
+      db.close();
+    }
+  }, 120_000);
+
   it('a lock left by a process that is gone (kill -9) is taken over', () => {
     const db = openDb(join(dir, 'stale.db'));
     const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
