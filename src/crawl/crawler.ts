@@ -14,7 +14,7 @@ import { ingestReport, sha256Hex, storeBlob } from '../store/ingest.js';
 import { placeRowsWriter } from '../places/store.js';
 import { afterIngest } from '../review/hook.js';
 import { createAgent, fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
-import { Frontier, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
+import { Frontier, requestKey, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
 import { discover, discoverAnswer, discoverSitemap, type FoundLink, type PageLinks } from './discover.js';
 import { downloadName } from './attachments.js';
 import { parseApiInfo } from './cms/index.js';
@@ -23,8 +23,9 @@ import { isImage, resourceMap, storePageResources, type PageResource } from './r
 import { sniffFormat } from '../decode.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
-import { Renderer, discoverRendered, type BrowserAnswer, type BrowserRequest, type RenderResult } from './render.js';
-import { decideRender } from './render-decide.js';
+import { ALLOWED_METHODS, Renderer, discoverRendered, type BrowserAnswer, type BrowserRequest, type RenderResult } from './render.js';
+import { renderCandidate } from './render-decide.js';
+import { RenderMemory, compareRendered, pageTemplate } from './render-memory.js';
 
 export interface CrawlOptions {
   seeds: string[];
@@ -128,6 +129,8 @@ export type CrawlEvent =
   | { type: 'rendered'; url: string; reason: string; ms: number; requests: number; aborted: number; clicks: number; timedOut: boolean }
   /** A request of a rendered page that the crawler refused (out of scope, robots.txt, not GET, …). */
   | { type: 'render_aborted'; url: string; page: string; why: string }
+  /** Whether pages of a template on a host are rendered, decided by rendering one (render-memory.ts). */
+  | { type: 'render_decided'; host: string; template: string; verdict: 'render' | 'static'; reason: string; url: string }
   | { type: 'warning'; message: string };
 
 export interface CrawlStats {
@@ -148,6 +151,8 @@ export interface CrawlStats {
   rendered: number;
   renderRequests: number;
   renderAborted: number;
+  /** Connections the browser tried outside routing (a WebSocket, a preconnect…): refused by its proxy sink. */
+  renderEscapes: number;
   elapsedMs: number;
   pagesPerSecond: number;
 }
@@ -223,6 +228,8 @@ const FILE_FORMATS = new Set(['docx', 'doc', 'wps', 'xlsx', 'xls', 'et', 'ofd'])
 /** Links that continue the list they are on: no deeper than it. */
 const depthOf = (l: FoundLink, from: number) => from + (l.kind === 'list' || l.kind === 'api' ? 0 : 1);
 const BATCH = 16;
+/** A rendered page's request headers passed on to its host (the rest are the fetcher's own). */
+const PASSED_HEADERS = ['content-type', 'accept', 'x-requested-with'];
 /** Host states kept in memory at most while idle ones can be dropped. */
 const HOST_STATES = 5000;
 const MAX_FAILURES_LISTED = 50;
@@ -264,8 +271,10 @@ export class Crawler {
     rendered: 0,
     renderRequests: 0,
     renderAborted: 0,
+    renderEscapes: 0,
   };
   private renderer: Renderer | null;
+  private readonly renderMemory: RenderMemory;
   private renderQueue: PQueue;
   private renderLimitSaid = false;
   private queuedCount = 0;
@@ -278,6 +287,7 @@ export class Crawler {
   ) {
     this.opts = { ...DEFAULTS, ...opts };
     this.frontier = new Frontier(db);
+    this.renderMemory = new RenderMemory(db);
     this.agent = createAgent({
       connectTimeoutMs: Math.min(this.opts.connectTimeoutMs, this.opts.timeoutMs),
       timeoutMs: this.opts.timeoutMs,
@@ -291,6 +301,10 @@ export class Crawler {
           userAgent: this.opts.userAgent,
           executablePath: this.opts.browserPath,
           warn: (message) => this.opts.onEvent?.({ type: 'warning', message }),
+          onWebSocket: (url) => {
+            this.stats.renderAborted++;
+            this.opts.onEvent?.({ type: 'render_aborted', url, page: '', why: 'WebSocket not made (only HTTP through the fetcher)' });
+          },
         })
       : null;
     this.renderQueue = new PQueue({ concurrency: Math.min(2, this.opts.concurrency) });
@@ -1048,8 +1062,10 @@ export class Crawler {
   // ---- rendering ---------------------------------------------------------------------------
 
   /**
-   * Renders the page in the browser when its scripts build what the static HTML lacks (and rendering
-   * is on, within --max-render); the rendered page's discovery and its settled DOM, or null.
+   * Renders the page in the browser when rendering pages of its template brings what the static HTML
+   * lacks: remembered per host and template (render-memory.ts); a template not yet decided is decided
+   * by rendering a candidate page once and comparing its links with the static ones. Within
+   * --max-render. The rendered page's discovery and its settled DOM, or null (read as fetched).
    */
   private async maybeRender(
     row: FrontierRow,
@@ -1060,8 +1076,18 @@ export class Crawler {
     contentType: string | undefined,
   ): Promise<{ page: PageLinks; dom: string } | null> {
     if (!this.renderer || !this.renderer.available || this.stopping) return null;
-    const decision = decideRender(html, page);
-    if (!decision.render) return null;
+    if (page.role === 'report') return null; // its tables are in the HTML
+    const u = new URL(url);
+    const template = pageTemplate(u);
+    const known = this.renderMemory.get(u.host, template);
+    if (known === 'static') return null;
+    let reason: string;
+    if (known === 'render') reason = `pages of ${template} are rendered (decided by comparison)`;
+    else {
+      const candidate = renderCandidate(html, page);
+      if (!candidate.render) return null;
+      reason = candidate.reason;
+    }
     if (this.stats.rendered >= this.opts.maxRender) {
       if (!this.renderLimitSaid) {
         this.renderLimitSaid = true;
@@ -1096,15 +1122,25 @@ export class Crawler {
       return null;
     }
     this.stats.renderRequests += r.requests;
-    this.opts.onEvent?.({ type: 'rendered', url: row.url, reason: decision.reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut });
+    this.stats.renderEscapes = this.renderer.escapes;
+    this.opts.onEvent?.({ type: 'rendered', url: row.url, reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut });
     if (r.doms.length === 0) return null;
-    return { page: discoverRendered(r.doms, r.finalUrl), dom: r.doms[0] };
+    const rendered = discoverRendered(r.doms, r.finalUrl);
+    if (known === 'render') return { page: rendered, dom: r.doms[0] };
+    const c = compareRendered(page, rendered);
+    // a render cut short that brought nothing decides nothing: the next page of the template is tried
+    if (c.verdict === 'render' || !r.timedOut) {
+      this.renderMemory.record(u.host, template, row.url, c);
+      this.opts.onEvent?.({ type: 'render_decided', host: u.host, template, verdict: c.verdict, reason: c.reason, url: row.url });
+    }
+    return c.verdict === 'render' ? { page: rendered, dom: r.doms[0] } : null;
   }
 
   /**
    * A request of a rendered page, made by the crawler's own fetcher: the scope, robots.txt, the host's
    * budget (one exchange at a time with the client's) and delays hold as for any fetch; logged in
-   * fetch_log. GETs and form POSTs (a list API's) are made; other methods are refused.
+   * fetch_log (a POST under its frontier key, URL#POST:BODY). GET and POST with any body (form, JSON,
+   * text) are made, with the page's own Content-Type; PUT, DELETE, PATCH and the rest are refused.
    */
   private async browserFetch(req: BrowserRequest): Promise<BrowserAnswer> {
     let u: URL;
@@ -1115,21 +1151,19 @@ export class Crawler {
     }
     u.hash = '';
     if (this.stopping) return { ok: false, why: 'the crawl is stopping' };
-    // GET, and the form POSTs of list APIs (what the fetcher sends); other methods and bodies are not made
-    const form = req.method === 'POST' && /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? 'application/x-www-form-urlencoded');
-    if (req.method !== 'GET' && !form) return { ok: false, why: `${req.method} request not made` };
+    if (!ALLOWED_METHODS.has(req.method)) return { ok: false, why: `${req.method} request not made` };
     if (!this.scope.allows(u)) return { ok: false, why: 'out of scope' };
     const h = this.hostState(u.host);
     h.pins++;
     try {
-      return await this.browserExchange(h, u, form ? (req.body ?? '') : null);
+      return await this.browserExchange(h, u, req);
     } finally {
       h.pins--;
     }
   }
 
   /** A fetch beside the frontier's (a rendered page's request, a report page's picture), in the host's budget. */
-  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body'> = {}): Promise<FetchResult> {
+  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body' | 'headers'> = {}): Promise<FetchResult> {
     const res = await this.hostExchange(h, fromBrowser, () =>
       fetchUrl(url, {
         ...extra,
@@ -1146,15 +1180,18 @@ export class Crawler {
     return res;
   }
 
-  /** `post`: the form body of a POST, null for a GET. */
-  private async browserExchange(h: HostState, u: URL, post: string | null): Promise<BrowserAnswer> {
+  private async browserExchange(h: HostState, u: URL, req: BrowserRequest): Promise<BrowserAnswer> {
     if (!h.robots) await this.loadRobots(h, true);
     if (!h.robots) return { ok: false, why: 'robots.txt of the host not available' };
     if (!h.robots.isAllowed(u)) return { ok: false, why: `robots.txt: ${h.robots.matchedRule(u) ?? 'Disallow'}` };
     if (h.setAsideUntil > Date.now()) return { ok: false, why: 'host set aside after failures' };
-    const res = await this.sideFetch(h, u.href, true, post !== null ? { method: 'POST', body: post } : {});
+    const post = req.method === 'POST';
+    const headers: Record<string, string> = {};
+    for (const k of PASSED_HEADERS) if (req.headers[k]) headers[k] = req.headers[k];
+    if (post && !headers['content-type']) headers['content-type'] = 'text/plain;charset=UTF-8'; // fetch()'s default for a string body
+    const res = await this.sideFetch(h, u.href, true, post ? { method: 'POST', body: req.body ?? '', headers } : { headers });
     const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
-    this.logExchange(u.href, res, null, error);
+    this.logExchange(post ? requestKey(u.href, 'POST', req.body ?? '') : u.href, res, null, error);
     if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
     if (res.redirectTo) return { ok: true, status: 302, headers: { location: res.redirectTo }, body: new Uint8Array() };
     return { ok: true, status: res.status, headers: res.headers, body: res.body ?? new Uint8Array() };

@@ -1,18 +1,25 @@
 /**
  * Rendering script-built pages in headless Chromium (playwright-core driving Debian's
  * /usr/bin/chromium: no browser download). The browser never touches the network itself: every
- * request it makes (the document, XHR, fetch, scripts) is routed (`page.route('**\/*')`) to a
- * fetch function the crawler supplies, which applies the crawler's scope, robots.txt rules and
- * per-host budget and delays, and the answer is handed back with `route.fulfill`. Images, fonts,
- * styles and media are aborted; service workers are blocked. The page's first document is the
- * bytes the crawler already fetched (no second request).
+ * request it makes (the document, XHR, fetch, scripts; GET or POST with any body) is routed
+ * (`page.route('**\/*')`) to a fetch function the crawler supplies, which applies the crawler's
+ * scope, robots.txt rules and per-host budget and delays, and the answer is handed back with
+ * `route.fulfill`. Images, fonts, styles and media are aborted; service workers are blocked.
+ * The page's first document is the bytes the crawler already fetched (no second request).
+ *
+ * What routing cannot see is closed by the browser's own settings (CONTAINMENT_ARGS): its proxy is
+ * a sink of ours on loopback that drops every connection (so a WebSocket, a preconnect or anything
+ * else that bypasses routing reaches no server, and is counted as `escapes`), it resolves no host
+ * name itself (no DNS prefetch), WebRTC may use no UDP outside the proxy and RTCPeerConnection is
+ * removed from every page, WebSockets are answered by a closed mock (`routeWebSocket`).
  *
  * The browser starts lazily, on the first page that needs it; a browser that cannot start is one
  * warning, and every later render answers null (the crawl goes on without rendering).
  * Knows nothing of the frontier or of reports: it returns the rendered DOM (and the DOM after each
  * click on a script pager button).
  */
-import { chromium, type Browser, type Page, type Route } from 'playwright-core';
+import { createServer, type Server, type Socket } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
 import { discover, LinkSet, type PageLinks } from './discover.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -24,6 +31,55 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-sync',
 ];
+
+/**
+ * The browser's own ways to the network, closed (issue 20 item 4): no DNS resolution by the browser
+ * (prefetch, preconnect: names are resolved by the crawler's fetcher only), no QUIC, no pings or
+ * reporting, WebRTC kept off UDP outside the proxy. The proxy itself (a loopback sink that drops every
+ * connection, `--proxy-bypass-list=<-loopback>` so loopback is not exempt) is added at launch.
+ */
+export const CONTAINMENT_ARGS = [
+  '--host-resolver-rules=MAP * ~NOTFOUND',
+  '--dns-prefetch-disable',
+  '--disable-quic',
+  '--no-pings',
+  '--disable-domain-reliability',
+  '--disable-features=NetworkPrediction,DnsOverHttps,InterestFeedContentSuggestions,Translate,OptimizationHints,MediaRouter',
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--enforce-webrtc-ip-permission-check',
+  '--proxy-bypass-list=<-loopback>',
+];
+
+/** Methods a page's request may use (a list API's GET or POST); PUT, DELETE, PATCH and the rest are refused. */
+export const ALLOWED_METHODS = new Set(['GET', 'POST']);
+
+/** Run in every frame before the page's scripts: peer connections (WebRTC) do not exist. */
+const NO_WEBRTC = `(() => {
+  for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCIceTransport']) {
+    try { Object.defineProperty(window, name, { value: undefined, writable: false, configurable: false }); } catch {}
+  }
+  try { if (navigator.mediaDevices) Object.defineProperty(navigator, 'mediaDevices', { value: undefined, configurable: false }); } catch {}
+})();`;
+
+/** A TCP sink on loopback: the browser's proxy. Every connection is counted and dropped at once. */
+async function startSink(onConnection: () => void): Promise<{ server: Server; port: number }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((sock) => {
+    onConnection();
+    sockets.add(sock);
+    sock.on('error', () => {});
+    sock.on('close', () => sockets.delete(sock));
+    sock.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  server.unref();
+  const addr = server.address();
+  return { server, port: typeof addr === 'object' && addr ? addr.port : 0 };
+}
 
 export interface BrowserRequest {
   url: string;
@@ -47,7 +103,7 @@ export interface RenderRequest {
   body: Uint8Array;
   contentType: string | undefined;
   fetch: BrowserFetch;
-  /** A request refused (out of scope, robots.txt, not GET) or a resource type not loaded. */
+  /** A request refused (out of scope, robots.txt, a PUT/DELETE/PATCH) or a resource type not loaded. */
   onAborted?: (url: string, why: string) => void;
   timeoutMs: number;
   /** Clicks on a script pager button ("下一页" without a link) at most. */
@@ -83,6 +139,8 @@ function bounded<T>(p: Promise<T>, until: number, fallback: T): Promise<T> {
 
 /** Quiet time (no routed request in flight) after which a page counts as settled. */
 const QUIET_MS = 120;
+/** Snapshots compared at most before the DOM counts as settled. */
+const STEADY_ROUNDS = 5;
 /** Response headers not passed on to the browser (the body is already decoded). */
 const DROPPED_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'set-cookie']);
 
@@ -91,6 +149,8 @@ export interface RendererOptions {
   executablePath?: string;
   /** Said once, when the browser cannot start. */
   warn: (message: string) => void;
+  /** A page's WebSocket, refused (never connected). */
+  onWebSocket?: (url: string) => void;
 }
 
 export class Renderer {
@@ -98,7 +158,10 @@ export class Renderer {
   private launching: Promise<Browser | null> | null = null;
   private failed = false;
   private closed = false;
+  private sink: Server | null = null;
   rendered = 0;
+  /** Connections that reached the browser's proxy sink: network use that bypassed routing (refused). */
+  escapes = 0;
 
   constructor(readonly opts: RendererOptions) {}
 
@@ -112,9 +175,13 @@ export class Renderer {
     if (this.failed || this.closed) return null;
     this.launching ??= (async () => {
       try {
+        const sink = await startSink(() => {
+          this.escapes++;
+        });
+        this.sink = sink.server;
         const b = await chromium.launch({
           executablePath: this.opts.executablePath ?? CHROMIUM_PATH,
-          args: CHROMIUM_ARGS,
+          args: [...CHROMIUM_ARGS, ...CONTAINMENT_ARGS, `--proxy-server=http://127.0.0.1:${sink.port}`],
           // the crawler handles Ctrl-C itself (stops cleanly, then closes the browser); playwright's own
           // handlers would exit the process at once. Its exit handler still kills the browser on exit.
           handleSIGINT: false,
@@ -151,6 +218,7 @@ export class Renderer {
       acceptDownloads: false,
       locale: 'zh-CN',
     });
+    await this.contain(context);
     let inFlight = 0;
     let lastActivity = Date.now();
     let requests = 0;
@@ -182,6 +250,7 @@ export class Renderer {
             return;
           }
           if (!/^https?:/i.test(url)) return void (await abort(route, url, 'not an http(s) URL'));
+          if (!ALLOWED_METHODS.has(req.method())) return void (await abort(route, url, `${req.method()} request not made`));
           if (Date.now() > deadline) return void (await abort(route, url, 'render time bound reached'));
           const answer = await r.fetch({ url, method: req.method(), body: req.postData(), headers: req.headers(), resourceType: req.resourceType() });
           if (!answer.ok) return void (await abort(route, url, answer.why));
@@ -212,7 +281,19 @@ export class Renderer {
       if (!(await settle())) result.timedOut = true;
       // a page whose script never yields (an endless loop) answers no call: every call is bounded
       const snap = () => bounded(page.content(), deadline + GRACE_MS, null).catch(() => null); // null: navigating, or hung
-      const first = await snap();
+      // settled for the DOM too: snapshots QUIET_MS apart until two agree (a response handled after the
+      // routed exchange ended, a chain of requests with gaps between them), a few rounds at most
+      const steady = async (dom: string | null): Promise<string | null> => {
+        for (let i = 0; i < STEADY_ROUNDS && dom !== null && Date.now() < deadline; i++) {
+          await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+          if (!(await settle())) result.timedOut = true;
+          const again = await snap();
+          if (again === null || again === dom) break;
+          dom = again;
+        }
+        return dom;
+      };
+      const first = await steady(await snap());
       if (first !== null) result.doms.push(first);
       else if (Date.now() >= deadline) result.timedOut = true;
       // a pager that is a button handled by script: click "next" while it changes the DOM
@@ -223,7 +304,7 @@ export class Renderer {
         result.clicks++;
         lastActivity = Date.now();
         if (!(await settle())) result.timedOut = true;
-        const dom = await snap();
+        const dom = await steady(await snap());
         if (dom === null || dom === last) break;
         result.doms.push(dom);
         last = dom;
@@ -239,8 +320,19 @@ export class Renderer {
     return result;
   }
 
+  /** What routing does not see, closed for this context: WebSockets answered closed, no WebRTC. */
+  private async contain(context: BrowserContext): Promise<void> {
+    await context.addInitScript({ content: NO_WEBRTC });
+    await context.routeWebSocket(/.*/, (ws) => {
+      this.opts.onWebSocket?.(ws.url());
+      void ws.close({ code: 1008, reason: 'not made by the crawler' }).catch(() => {});
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.sink?.close();
+    this.sink = null;
     const b = this.browser ?? (this.launching ? await this.launching.catch(() => null) : null);
     this.browser = null;
     await b?.close().catch(() => {});
