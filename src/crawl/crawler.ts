@@ -23,9 +23,8 @@ import { isImage, resourceMap, storePageResources, type PageResource } from './r
 import { sniffFormat } from '../decode.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
-import { ALLOWED_METHODS, Renderer, discoverRendered, type BrowserAnswer, type BrowserRequest, type RenderResult } from './render.js';
-import { renderCandidate } from './render-decide.js';
-import { RenderMemory, compareRendered, pageTemplate } from './render-memory.js';
+import type { BrowserAnswer, BrowserRequest } from './browser/session.js';
+import { RenderStep, type RenderEvent } from './render-step.js';
 
 export interface CrawlOptions {
   seeds: string[];
@@ -126,12 +125,8 @@ export type CrawlEvent =
   | { type: 'blocked'; url: string; rule: string }
   | { type: 'set_aside'; host: string; untilMs: number; error: string }
   | { type: 'not_report'; url: string; status: string }
-  | { type: 'rendered'; url: string; reason: string; ms: number; requests: number; aborted: number; clicks: number; timedOut: boolean }
-  /** A request of a rendered page that the crawler refused (out of scope, robots.txt, not GET, …). */
-  | { type: 'render_aborted'; url: string; page: string; why: string }
-  /** Whether pages of a template on a host are rendered, decided by rendering one (render-memory.ts). */
-  | { type: 'render_decided'; host: string; template: string; verdict: 'render' | 'static'; reason: string; url: string }
-  | { type: 'warning'; message: string };
+  /** rendered, render_aborted, render_decided, warning: see render-step.ts */
+  | RenderEvent;
 
 export interface CrawlStats {
   hosts: number;
@@ -273,10 +268,7 @@ export class Crawler {
     renderAborted: 0,
     renderEscapes: 0,
   };
-  private renderer: Renderer | null;
-  private readonly renderMemory: RenderMemory;
-  private renderQueue: PQueue;
-  private renderLimitSaid = false;
+  private readonly renderStep: RenderStep;
   private queuedCount = 0;
   private failures: { url: string; error: string }[] = [];
   private reportIds = new Set<number>();
@@ -287,7 +279,6 @@ export class Crawler {
   ) {
     this.opts = { ...DEFAULTS, ...opts };
     this.frontier = new Frontier(db);
-    this.renderMemory = new RenderMemory(db);
     this.agent = createAgent({
       connectTimeoutMs: Math.min(this.opts.connectTimeoutMs, this.opts.timeoutMs),
       timeoutMs: this.opts.timeoutMs,
@@ -296,18 +287,17 @@ export class Crawler {
     });
     this.queue = new PQueue({ concurrency: this.opts.concurrency });
     this.activeHostLimit = Math.max(64, this.opts.concurrency * 8);
-    this.renderer = this.opts.render
-      ? new Renderer({
-          userAgent: this.opts.userAgent,
-          executablePath: this.opts.browserPath,
-          warn: (message) => this.opts.onEvent?.({ type: 'warning', message }),
-          onWebSocket: (url) => {
-            this.stats.renderAborted++;
-            this.opts.onEvent?.({ type: 'render_aborted', url, page: '', why: 'WebSocket not made (only HTTP through the fetcher)' });
-          },
-        })
-      : null;
-    this.renderQueue = new PQueue({ concurrency: Math.min(2, this.opts.concurrency) });
+    this.renderStep = new RenderStep(
+      db,
+      {
+        ...this.opts,
+        inScope: (u) => this.scope.allows(u),
+        fetch: (u, req) => this.browserFetch(u, req),
+        stopping: () => this.stopping,
+        onEvent: (e) => this.opts.onEvent?.(e),
+      },
+      this.stats,
+    );
     const knownSeeds = (
       db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]
     ).map((r) => r.url);
@@ -362,7 +352,7 @@ export class Crawler {
     this.maybeFinish();
     await this.finishedPromise;
     await this.queue.onIdle();
-    await this.renderer?.close();
+    await this.renderStep.close();
     await this.agent.close().catch(() => {});
     const counts = f.counts();
     if (this.stopReason === 'done' && counts.queued > 0) this.stopReason = 'deferred';
@@ -920,7 +910,7 @@ export class Crawler {
       const { text } = decodeBytes(body, { contentType, kind: 'html' });
       let page = discover(text, finalUrl);
       // fetch → (render when the page's scripts build what the HTML lacks) → discover
-      const rendered = await this.maybeRender(row, finalUrl, text, page, body, contentType);
+      const rendered = await this.renderStep.render(row.url, finalUrl, text, page, body, contentType);
       if (rendered) page = rendered.page;
       if (page.role === 'report') {
         const resources = page.images.length ? await this.fetchImages(this.hostState(row.host), page.images) : [];
@@ -1059,100 +1049,15 @@ export class Crawler {
     })();
   }
 
-  // ---- rendering ---------------------------------------------------------------------------
+  // ---- the browser's requests --------------------------------------------------------------
 
   /**
-   * Renders the page in the browser when rendering pages of its template brings what the static HTML
-   * lacks: remembered per host and template (render-memory.ts); a template not yet decided is decided
-   * by rendering a candidate page once and comparing its links with the static ones. Within
-   * --max-render. The rendered page's discovery and its settled DOM, or null (read as fetched).
+   * A request of a rendered page (method and scope already checked by the render step), made by the
+   * crawler's own fetcher: robots.txt, the host's budget (one exchange at a time with the client's)
+   * and delays hold as for any fetch; logged in fetch_log (a POST under its frontier key,
+   * URL#POST:BODY), with the page's own Content-Type.
    */
-  private async maybeRender(
-    row: FrontierRow,
-    url: string,
-    html: string,
-    page: PageLinks,
-    body: Uint8Array,
-    contentType: string | undefined,
-  ): Promise<{ page: PageLinks; dom: string } | null> {
-    if (!this.renderer || !this.renderer.available || this.stopping) return null;
-    if (page.role === 'report') return null; // its tables are in the HTML
-    const u = new URL(url);
-    const template = pageTemplate(u);
-    const known = this.renderMemory.get(u.host, template);
-    if (known === 'static') return null;
-    let reason: string;
-    if (known === 'render') reason = `pages of ${template} are rendered (decided by comparison)`;
-    else {
-      const candidate = renderCandidate(html, page);
-      if (!candidate.render) return null;
-      reason = candidate.reason;
-    }
-    if (this.stats.rendered >= this.opts.maxRender) {
-      if (!this.renderLimitSaid) {
-        this.renderLimitSaid = true;
-        this.opts.onEvent?.({ type: 'warning', message: `--max-render ${this.opts.maxRender} reached: later script-built pages are read as fetched` });
-      }
-      return null;
-    }
-    this.stats.rendered++;
-    let r: RenderResult | null;
-    try {
-      r = await this.renderQueue.add(() =>
-        this.renderer!.render({
-          url,
-          body,
-          contentType,
-          timeoutMs: this.opts.renderTimeoutMs,
-          maxClicks: this.opts.maxRenderClicks,
-          fetch: (req) => this.browserFetch(req),
-          onAborted: (u, why) => {
-            this.stats.renderAborted++;
-            this.opts.onEvent?.({ type: 'render_aborted', url: u, page: row.url, why });
-          },
-        }),
-      );
-    } catch (err) {
-      this.stats.rendered--;
-      this.opts.onEvent?.({ type: 'warning', message: `rendering ${url} failed: ${(err as Error)?.message ?? String(err)}; read as fetched` });
-      return null;
-    }
-    if (!r) {
-      this.stats.rendered--;
-      return null;
-    }
-    this.stats.renderRequests += r.requests;
-    this.stats.renderEscapes = this.renderer.escapes;
-    this.opts.onEvent?.({ type: 'rendered', url: row.url, reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut });
-    if (r.doms.length === 0) return null;
-    const rendered = discoverRendered(r.doms, r.finalUrl);
-    if (known === 'render') return { page: rendered, dom: r.doms[0] };
-    const c = compareRendered(page, rendered);
-    // a render cut short that brought nothing decides nothing: the next page of the template is tried
-    if (c.verdict === 'render' || !r.timedOut) {
-      this.renderMemory.record(u.host, template, row.url, c);
-      this.opts.onEvent?.({ type: 'render_decided', host: u.host, template, verdict: c.verdict, reason: c.reason, url: row.url });
-    }
-    return c.verdict === 'render' ? { page: rendered, dom: r.doms[0] } : null;
-  }
-
-  /**
-   * A request of a rendered page, made by the crawler's own fetcher: the scope, robots.txt, the host's
-   * budget (one exchange at a time with the client's) and delays hold as for any fetch; logged in
-   * fetch_log (a POST under its frontier key, URL#POST:BODY). GET and POST with any body (form, JSON,
-   * text) are made, with the page's own Content-Type; PUT, DELETE, PATCH and the rest are refused.
-   */
-  private async browserFetch(req: BrowserRequest): Promise<BrowserAnswer> {
-    let u: URL;
-    try {
-      u = new URL(req.url);
-    } catch {
-      return { ok: false, why: 'not a URL' };
-    }
-    u.hash = '';
-    if (this.stopping) return { ok: false, why: 'the crawl is stopping' };
-    if (!ALLOWED_METHODS.has(req.method)) return { ok: false, why: `${req.method} request not made` };
-    if (!this.scope.allows(u)) return { ok: false, why: 'out of scope' };
+  private async browserFetch(u: URL, req: BrowserRequest): Promise<BrowserAnswer> {
     const h = this.hostState(u.host);
     h.pins++;
     try {

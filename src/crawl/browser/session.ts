@@ -18,9 +18,12 @@
  * Knows nothing of the frontier or of reports: it returns the rendered DOM (and the DOM after each
  * click on a script pager button).
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
-import { discover, LinkSet, type PageLinks } from './discover.js';
+import type { Server } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Route } from 'playwright-core';
+import { discover, LinkSet, type PageLinks } from '../discover.js';
+export { ALLOWED_METHODS } from './containment.js';
+import { ALLOWED_METHODS, CONTAINMENT_ARGS, NO_WEBRTC, startSink } from './containment.js';
+import { clickNext } from './interact.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -31,55 +34,6 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-sync',
 ];
-
-/**
- * The browser's own ways to the network, closed (issue 20 item 4): no DNS resolution by the browser
- * (prefetch, preconnect: names are resolved by the crawler's fetcher only), no QUIC, no pings or
- * reporting, WebRTC kept off UDP outside the proxy. The proxy itself (a loopback sink that drops every
- * connection, `--proxy-bypass-list=<-loopback>` so loopback is not exempt) is added at launch.
- */
-export const CONTAINMENT_ARGS = [
-  '--host-resolver-rules=MAP * ~NOTFOUND',
-  '--dns-prefetch-disable',
-  '--disable-quic',
-  '--no-pings',
-  '--disable-domain-reliability',
-  '--disable-features=NetworkPrediction,DnsOverHttps,InterestFeedContentSuggestions,Translate,OptimizationHints,MediaRouter',
-  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
-  '--webrtc-ip-handling-policy=disable_non_proxied_udp',
-  '--enforce-webrtc-ip-permission-check',
-  '--proxy-bypass-list=<-loopback>',
-];
-
-/** Methods a page's request may use (a list API's GET or POST); PUT, DELETE, PATCH and the rest are refused. */
-export const ALLOWED_METHODS = new Set(['GET', 'POST']);
-
-/** Run in every frame before the page's scripts: peer connections (WebRTC) do not exist. */
-const NO_WEBRTC = `(() => {
-  for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCIceTransport']) {
-    try { Object.defineProperty(window, name, { value: undefined, writable: false, configurable: false }); } catch {}
-  }
-  try { if (navigator.mediaDevices) Object.defineProperty(navigator, 'mediaDevices', { value: undefined, configurable: false }); } catch {}
-})();`;
-
-/** A TCP sink on loopback: the browser's proxy. Every connection is counted and dropped at once. */
-async function startSink(onConnection: () => void): Promise<{ server: Server; port: number }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((sock) => {
-    onConnection();
-    sockets.add(sock);
-    sock.on('error', () => {});
-    sock.on('close', () => sockets.delete(sock));
-    sock.destroy();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  server.unref();
-  const addr = server.address();
-  return { server, port: typeof addr === 'object' && addr ? addr.port : 0 };
-}
 
 export interface BrowserRequest {
   url: string;
@@ -336,41 +290,6 @@ export class Renderer {
     const b = this.browser ?? (this.launching ? await this.launching.catch(() => null) : null);
     this.browser = null;
     await b?.close().catch(() => {});
-  }
-}
-
-/**
- * Clicks the page's "next page" control when it is a script button (no href to follow): a visible,
- * enabled button/link/span whose text is 下一页/下页/后页/>/›/» (or whose class or id says next).
- */
-async function clickNext(page: Page): Promise<boolean> {
-  const marked = await page
-    .evaluate(() => {
-      const NEXT = /^(下一页|下页|后页|>|›|»|>>|next|next page)$/i;
-      const els = Array.from(document.querySelectorAll('button, a, span, li, input[type=button], div[role=button]')) as HTMLElement[];
-      for (const el of els) {
-        const text = (el instanceof HTMLInputElement ? el.value : el.textContent ?? '').replace(/\s+/g, '');
-        const named = /(^|[-_\s])next([-_\s]|$)|btn-next|nextpage|next_page/i.test(`${el.className} ${el.id}`);
-        if (!NEXT.test(text) && !(named && text.length <= 6)) continue;
-        if (el.children.length > 0 && !NEXT.test(text)) continue;
-        const href = el.getAttribute('href');
-        if (el.tagName === 'A' && href && !/^(javascript:|#)/i.test(href.trim())) continue; // a real link: discovery follows it
-        if ((el as HTMLButtonElement).disabled || el.getAttribute('aria-disabled') === 'true' || /disabled/i.test(el.className)) continue;
-        const box = el.getBoundingClientRect();
-        if (box.width === 0 || box.height === 0) continue;
-        el.setAttribute('data-nianbao-next', '1');
-        return true;
-      }
-      return false;
-    })
-    .catch(() => false);
-  if (!marked) return false;
-  try {
-    await page.click('[data-nianbao-next]', { timeout: 2000 });
-    await page.evaluate(() => document.querySelector('[data-nianbao-next]')?.removeAttribute('data-nianbao-next')).catch(() => {});
-    return true;
-  } catch {
-    return false;
   }
 }
 
