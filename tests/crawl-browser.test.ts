@@ -334,3 +334,124 @@ describe('page templates', () => {
     expect(pageTemplate('http://a/list.html#top')).toBe('/list.html');
   });
 });
+
+describe('lists that grow by interaction', () => {
+  // 2 reports a page, 3 pages each: a 加载更多 button (jQuery-style XHR of an HTML fragment, appended),
+  // an ASP.NET __doPostBack pager (form POST of __EVENTTARGET and __VIEWSTATE), an infinite scroll (fetch by offset)
+  const MORE = [1, 2, 3, 4, 5, 6];
+  const ASPX = [7, 8, 9, 10, 11, 12];
+  const SCROLL = [13, 14, 15, 16, 17, 18];
+  let A: TestHost;
+  let db: Db;
+  let summary: CrawlSummary;
+  const events: CrawlEvent[] = [];
+  let postbacks: string[] = [];
+  const aspx = (page: number) =>
+    shell(
+      '政府信息公开年报',
+      `<form method="post" action="./list.aspx" id="form1">
+<input type="hidden" name="__EVENTTARGET" id="__EVENTTARGET" value=""><input type="hidden" name="__EVENTARGUMENT" id="__EVENTARGUMENT" value="">
+<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="${Buffer.from(`page=${page}`).toString('base64')}">
+<script type="text/javascript">
+var theForm = document.forms['form1'];
+function __doPostBack(eventTarget, eventArgument) {
+  if (!theForm.onsubmit || (theForm.onsubmit() != false)) {
+    theForm.__EVENTTARGET.value = eventTarget; theForm.__EVENTARGUMENT.value = eventArgument; theForm.submit();
+  }
+}
+</script>
+<table id="GridView1">${ASPX.slice((page - 1) * 2, page * 2).map((i) => `<tr><td><a href="${detail(i)}">${title(i)}</a></td></tr>`).join('')}</table>
+<div class="pager">第${page}页/共3页 ${page < 3 ? `<a id="GridView1_lbtnNext" href="javascript:__doPostBack('GridView1$lbtnNext','')">下一页</a>` : ''}</div>
+</form>`,
+    );
+
+  beforeAll(async () => {
+    const routes: Parameters<typeof startHost>[0] = {
+      '/robots.txt': { body: 'User-agent: *\nDisallow:\n', type: 'text/plain' },
+      '/more/list.html': {
+        body: shell('政府信息公开年报', `<ul id="items"></ul><div class="load-more"><button type="button" id="btnMore">加载更多</button></div><script src="/js/more.js"></script>`),
+      },
+      '/js/more.js': js(`var pageNo = 0;
+function loadMore() {
+  pageNo++;
+  var x = new XMLHttpRequest();
+  x.open('POST', '/more/items.do', true);
+  x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded; charset=UTF-8');
+  x.setRequestHeader('X-Requested-With', 'XMLHttpRequest');
+  x.onload = function () {
+    document.getElementById('items').insertAdjacentHTML('beforeend', x.responseText);
+    if (pageNo >= 3) document.getElementById('btnMore').style.display = 'none';
+  };
+  x.send('pageNo=' + pageNo + '&pageSize=2');
+}
+document.getElementById('btnMore').addEventListener('click', loadMore);
+loadMore();`),
+      '/more/items.do': async (req, res) => {
+        const q = new URLSearchParams(await readBody(req));
+        const p = Number(q.get('pageNo'));
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(MORE.slice((p - 1) * 2, p * 2).map(li).join(''));
+      },
+      '/aspx/list.aspx': async (req, res) => {
+        let page = 1;
+        if (req.method === 'POST') {
+          const q = new URLSearchParams(await readBody(req));
+          postbacks.push(`${q.get('__EVENTTARGET')} ${Buffer.from(q.get('__VIEWSTATE') ?? '', 'base64').toString()}`);
+          if (q.get('__EVENTTARGET') !== 'GridView1$lbtnNext') return void res.writeHead(400).end();
+          page = Number(/page=(\d+)/.exec(Buffer.from(q.get('__VIEWSTATE') ?? '', 'base64').toString())?.[1] ?? 0) + 1;
+        }
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(aspx(page));
+      },
+      '/scroll/list.html': {
+        body: shell('政府信息公开年报', `<ul class="news-list" id="feed"></ul><div id="loading">加载中</div><script src="/js/scroll.js"></script>`),
+      },
+      '/js/scroll.js': js(`let offset = 0, busy = false, done = false;
+async function next() {
+  if (busy || done) return;
+  busy = true;
+  const r = await fetch('/scroll/feed.json?offset=' + offset + '&limit=2');
+  const d = await r.json();
+  document.getElementById('feed').insertAdjacentHTML('beforeend', d.items.map((x) => '<li style="height:400px"><a href="' + x.u + '">' + x.t + '</a></li>').join(''));
+  offset += d.items.length;
+  done = offset >= d.total;
+  busy = false;
+}
+window.addEventListener('scroll', () => {
+  if (window.innerHeight + window.scrollY >= document.body.offsetHeight - 100) next();
+});
+next();`),
+      '/scroll/feed.json': (req, res) => {
+        const q = new URL(req.url!, 'http://x').searchParams;
+        const off = Number(q.get('offset'));
+        const items = SCROLL.slice(off, off + Number(q.get('limit'))).map((i) => ({ u: detail(i), t: title(i) }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ total: SCROLL.length, items }));
+      },
+    };
+    for (const [k, b] of bytes.entries()) routes[detail(k + 1)] = { body: b, type: 'text/html' };
+    postbacks = [];
+    A = await startHost(routes);
+    db = openDb(join(dir, 'interact.db'));
+    summary = await new Crawler(db, {
+      ...OPTS,
+      seeds: ['/more/list.html', '/aspx/list.aspx', '/scroll/list.html'].map((p) => A.origin + p),
+      onEvent: (e) => events.push(e),
+    }).run();
+  }, 180_000);
+
+  afterAll(async () => {
+    db?.close();
+    await A?.close();
+  });
+
+  it('clicks 加载更多 and 下一页 (a __doPostBack form post) and scrolls, until no new report appears', () => {
+    expect(summary.stoppedBy).toBe('done');
+    const urls = (db.prepare('SELECT source_url FROM reports').all() as { source_url: string }[]).map((r) => r.source_url.replace(A.origin, ''));
+    expect(urls.sort()).toEqual([...MORE, ...ASPX, ...SCROLL].map(detail).sort());
+    const rendered = Object.fromEntries(
+      (events.filter((e) => e.type === 'rendered') as Extract<CrawlEvent, { type: 'rendered' }>[]).map((e) => [e.url.replace(A.origin, ''), e.clicks]),
+    );
+    expect(rendered).toEqual({ '/more/list.html': 2, '/aspx/list.aspx': 2, '/scroll/list.html': 2 });
+    // the postbacks went through the fetcher as form POSTs of the page's own fields, one per page
+    expect(postbacks).toEqual(['GridView1$lbtnNext page=1', 'GridView1$lbtnNext page=2']);
+    expect(A.maxConcurrent).toBe(1);
+  });
+});

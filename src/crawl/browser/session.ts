@@ -23,7 +23,7 @@ import { chromium, type Browser, type BrowserContext, type Route } from 'playwri
 import { discover, LinkSet, type PageLinks } from '../discover.js';
 export { ALLOWED_METHODS } from './containment.js';
 import { ALLOWED_METHODS, CONTAINMENT_ARGS, NO_WEBRTC, startSink } from './containment.js';
-import { clickNext } from './interact.js';
+import { clickNext, scrollDown } from './interact.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -70,7 +70,10 @@ export interface RenderResult {
   doms: string[];
   requests: number;
   aborted: number;
+  /** Interactions that changed the list (pager or 加载更多 clicks, scrolls to the bottom). */
   clicks: number;
+  /** …of which scrolls. */
+  scrolls: number;
   /** The time bound ran out (what was rendered so far is returned). */
   timedOut: boolean;
   ms: number;
@@ -183,7 +186,7 @@ export class Renderer {
       r.onAborted?.(url, why);
       await route.abort('blockedbyclient').catch(() => {});
     };
-    const result: RenderResult = { finalUrl: r.url, doms: [], requests: 0, aborted: 0, clicks: 0, timedOut: false, ms: 0 };
+    const result: RenderResult = { finalUrl: r.url, doms: [], requests: 0, aborted: 0, clicks: 0, scrolls: 0, timedOut: false, ms: 0 };
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(Math.max(1000, r.timeoutMs));
@@ -234,7 +237,15 @@ export class Renderer {
       }
       if (!(await settle())) result.timedOut = true;
       // a page whose script never yields (an endless loop) answers no call: every call is bounded
-      const snap = () => bounded(page.content(), deadline + GRACE_MS, null).catch(() => null); // null: navigating, or hung
+      // null: hung, or still navigating after one wait for its load (a form posted by __doPostBack)
+      const snap = async (): Promise<string | null> => {
+        const once = () => bounded(page.content(), deadline + GRACE_MS, null).catch(() => null);
+        const dom = await once();
+        if (dom !== null || Date.now() >= deadline) return dom;
+        await bounded(page.waitForLoadState('load'), deadline, undefined).catch(() => {});
+        if (!(await settle())) result.timedOut = true;
+        return once();
+      };
       // settled for the DOM too: snapshots QUIET_MS apart until two agree (a response handled after the
       // routed exchange ended, a chain of requests with gaps between them), a few rounds at most
       const steady = async (dom: string | null): Promise<string | null> => {
@@ -252,14 +263,18 @@ export class Renderer {
       else if (Date.now() >= deadline) result.timedOut = true;
       // a pager that is a button handled by script: click "next" while it changes the DOM
       let last = first;
-      while (result.clicks < r.maxClicks && Date.now() < deadline && last !== null) {
-        const clicked = await bounded(clickNext(page), deadline, false);
-        if (!clicked) break;
-        result.clicks++;
+      for (let tries = 0; tries < r.maxClicks && Date.now() < deadline && last !== null; tries++) {
+        // a 下一页 / 加载更多 control, else the bottom of a list that grows as it is scrolled
+        let scrolled = false;
+        let acted = await bounded(clickNext(page), deadline, false);
+        if (!acted) acted = scrolled = await bounded(scrollDown(page), deadline, false);
+        if (!acted) break;
         lastActivity = Date.now();
         if (!(await settle())) result.timedOut = true;
         const dom = await steady(await snap());
         if (dom === null || dom === last) break;
+        result.clicks++;
+        if (scrolled) result.scrolls++;
         result.doms.push(dom);
         last = dom;
       }
