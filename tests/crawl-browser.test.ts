@@ -305,6 +305,9 @@ describe('lists only a browser sees, through the fetcher', () => {
     expect(events2.filter((e) => e.type === 'render_decided')).toEqual([]);
     expect(events2.find((e) => e.type === 'rendered')).toMatchObject({ reason: 'pages of /trs/col{n}/index.html are rendered (decided by comparison)' });
     expect(second.rendered).toBe(1);
+    // per seed (no labels: the host): the lists rendered, grown by a click, none empty
+    expect(first.renderedBySeed).toEqual([{ seed: A.host, rendered: 5, interacted: [`${A.origin}/gk/list.html`], emptyAfterRender: [] }]);
+    expect(second.renderedBySeed).toEqual([{ seed: A.host, rendered: 1, interacted: [], emptyAfterRender: [] }]);
   });
 
   it('keeps the browser inside the fetcher: nothing reaches an out-of-scope port, no forbidden path, no other method', () => {
@@ -419,6 +422,8 @@ window.addEventListener('scroll', () => {
   if (window.innerHeight + window.scrollY >= document.body.offsetHeight - 100) next();
 });
 next();`),
+      // a column whose script finds nothing: rendered, and said to be empty
+      '/empty/list.html': { body: shell('政府信息公开年报', `<ul class="list"></ul><script>fetch('/empty/api').then(function (r) { return r.json(); }).then(function () {});</script>`) },
       '/scroll/feed.json': (req, res) => {
         const q = new URL(req.url!, 'http://x').searchParams;
         const off = Number(q.get('offset'));
@@ -432,7 +437,7 @@ next();`),
     db = openDb(join(dir, 'interact.db'));
     summary = await new Crawler(db, {
       ...OPTS,
-      seeds: ['/more/list.html', '/aspx/list.aspx', '/scroll/list.html'].map((p) => A.origin + p),
+      seeds: ['/more/list.html', '/aspx/list.aspx', '/scroll/list.html', '/empty/list.html'].map((p) => A.origin + p),
       onEvent: (e) => events.push(e),
     }).run();
   }, 180_000);
@@ -449,9 +454,20 @@ next();`),
     const rendered = Object.fromEntries(
       (events.filter((e) => e.type === 'rendered') as Extract<CrawlEvent, { type: 'rendered' }>[]).map((e) => [e.url.replace(A.origin, ''), e.clicks]),
     );
-    expect(rendered).toEqual({ '/more/list.html': 2, '/aspx/list.aspx': 2, '/scroll/list.html': 2 });
+    expect(rendered).toEqual({ '/more/list.html': 2, '/aspx/list.aspx': 2, '/scroll/list.html': 2, '/empty/list.html': 0 });
     // the postbacks went through the fetcher as form POSTs of the page's own fields, one per page
     expect(postbacks).toEqual(['GridView1$lbtnNext page=1', 'GridView1$lbtnNext page=2']);
     expect(A.maxConcurrent).toBe(1);
+  });
+
+  it('tells per seed which lists were rendered, grew by interaction, or stayed empty', () => {
+    expect(summary.renderedBySeed.map((r) => ({ ...r, interacted: [...r.interacted].sort() }))).toEqual([
+      {
+        seed: A.host,
+        rendered: 4,
+        interacted: ['/aspx/list.aspx', '/more/list.html', '/scroll/list.html'].map((p) => A.origin + p),
+        emptyAfterRender: [`${A.origin}/empty/list.html`],
+      },
+    ]);
   });
 });

@@ -24,7 +24,7 @@ import { sniffFormat } from '../decode.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
 import type { BrowserAnswer, BrowserRequest } from './browser/session.js';
-import { RenderStep, type RenderEvent } from './render-step.js';
+import { RenderStep, type RenderEvent, type SeedRendering } from './render-step.js';
 
 export interface CrawlOptions {
   seeds: string[];
@@ -159,6 +159,8 @@ export interface CrawlSummary extends CrawlStats {
   frontier: Record<string, number>;
   failures: { url: string; error: string }[];
   reportIds: number[];
+  /** Per seed (its label, else the page's host): list pages rendered, those that grew by interaction, those empty after rendering. */
+  renderedBySeed: SeedRendering[];
 }
 
 interface HostState {
@@ -372,6 +374,7 @@ export class Crawler {
       frontier: counts,
       failures: this.failures,
       reportIds: [...this.reportIds],
+      renderedBySeed: this.renderStep.bySeed(),
     };
   }
 
@@ -910,7 +913,7 @@ export class Crawler {
       const { text } = decodeBytes(body, { contentType, kind: 'html' });
       let page = discover(text, finalUrl);
       // fetch → (render when the page's scripts build what the HTML lacks) → discover
-      const rendered = await this.renderStep.render(row.url, finalUrl, text, page, body, contentType);
+      const rendered = await this.renderStep.render(row.url, finalUrl, text, page, body, contentType, row.seed_label ?? new URL(finalUrl).host);
       if (rendered) page = rendered.page;
       if (page.role === 'report') {
         const resources = page.images.length ? await this.fetchImages(this.hostState(row.host), page.images) : [];

@@ -55,6 +55,12 @@ export function formatCrawlSummary(s: CrawlSummary, dbPath: string): string {
         (s.renderEscapes ? `, ${s.renderEscapes} connection${s.renderEscapes === 1 ? '' : 's'} outside routing dropped` : ''),
     );
   }
+  for (const r of s.renderedBySeed ?? []) {
+    lines.push(
+      `  ${r.seed}: ${r.rendered} list page${r.rendered === 1 ? '' : 's'} rendered, ${r.interacted.length} grew by interaction, ` +
+        `${r.emptyAfterRender.length} empty after rendering${r.emptyAfterRender.length ? ' (not read: ' + r.emptyAfterRender.join(' ') + ')' : ''}`,
+    );
+  }
   for (const f of s.failures) lines.push(`  failed  ${f.url}  ${f.error}`);
   const fr = s.frontier;
   lines.push(`Frontier: ${fr.done ?? 0} done, ${fr.failed ?? 0} failed, ${fr.blocked ?? 0} blocked, ${fr.queued ?? 0} queued. Database: ${dbPath}`);

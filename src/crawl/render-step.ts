@@ -22,8 +22,22 @@ export interface RenderStats {
   renderEscapes: number;
 }
 
+/** What rendering did for one seed's list pages: the researcher sees a column the tool could not read. */
+export interface SeedRendering {
+  /** The seed's label, or the host of its pages when it had none. */
+  seed: string;
+  /** List pages rendered. */
+  rendered: number;
+  /** List pages whose list grew by interaction (pager or 加载更多 clicks, scrolling): their URLs. */
+  interacted: string[];
+  /** List pages with no report link even after rendering: their URLs. */
+  emptyAfterRender: string[];
+}
+/** URLs listed per seed and kind at most. */
+const MAX_LISTED = 20;
+
 export type RenderEvent =
-  | { type: 'rendered'; url: string; reason: string; ms: number; requests: number; aborted: number; clicks: number; timedOut: boolean }
+  | { type: 'rendered'; url: string; reason: string; ms: number; requests: number; aborted: number; clicks: number; timedOut: boolean; reportLinks: number }
   /** A request of a rendered page that the crawler refused (out of scope, robots.txt, PUT/DELETE/PATCH, a WebSocket…). */
   | { type: 'render_aborted'; url: string; page: string; why: string }
   /** Whether pages of a template on a host are rendered, decided by rendering one (render-memory.ts). */
@@ -52,6 +66,7 @@ export class RenderStep {
   private readonly memory: RenderMemory;
   private readonly queue: PQueue;
   private limitSaid = false;
+  private readonly seeds = new Map<string, SeedRendering>();
 
   constructor(
     db: Database.Database,
@@ -86,6 +101,7 @@ export class RenderStep {
     page: PageLinks,
     body: Uint8Array,
     contentType: string | undefined,
+    seed: string,
   ): Promise<{ page: PageLinks; dom: string } | null> {
     if (!this.renderer || !this.renderer.available || this.o.stopping()) return null;
     if (page.role === 'report') return null; // its tables are in the HTML
@@ -135,9 +151,17 @@ export class RenderStep {
     }
     this.stats.renderRequests += r.requests;
     this.stats.renderEscapes = this.renderer.escapes;
-    this.o.onEvent({ type: 'rendered', url: frontierUrl, reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut });
-    if (r.doms.length === 0) return null;
-    const rendered = discoverRendered(r.doms, r.finalUrl);
+    const rendered = r.doms.length ? discoverRendered(r.doms, r.finalUrl) : null;
+    const reportLinks = rendered?.links.filter((l) => l.kind === 'report' || l.kind === 'attachment').length ?? 0;
+    this.o.onEvent({ type: 'rendered', url: frontierUrl, reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut, reportLinks });
+    if (!rendered || rendered.role === 'list') {
+      let s = this.seeds.get(seed);
+      if (!s) this.seeds.set(seed, (s = { seed, rendered: 0, interacted: [], emptyAfterRender: [] }));
+      s.rendered++;
+      if (r.clicks > 0 && s.interacted.length < MAX_LISTED) s.interacted.push(frontierUrl);
+      if (reportLinks === 0 && s.emptyAfterRender.length < MAX_LISTED) s.emptyAfterRender.push(frontierUrl);
+    }
+    if (!rendered) return null;
     if (known === 'render') return { page: rendered, dom: r.doms[0] };
     const c = compareRendered(page, rendered);
     // a render cut short that brought nothing decides nothing: the next page of the template is tried
@@ -161,6 +185,11 @@ export class RenderStep {
     if (!ALLOWED_METHODS.has(req.method)) return { ok: false, why: `${req.method} request not made` };
     if (!this.o.inScope(u)) return { ok: false, why: 'out of scope' };
     return this.o.fetch(u, req);
+  }
+
+  /** What rendering did per seed, this run. */
+  bySeed(): SeedRendering[] {
+    return [...this.seeds.values()].sort((a, b) => (a.seed < b.seed ? -1 : a.seed > b.seed ? 1 : 0));
   }
 
   async close(): Promise<void> {

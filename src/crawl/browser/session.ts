@@ -96,6 +96,8 @@ function bounded<T>(p: Promise<T>, until: number, fallback: T): Promise<T> {
 
 /** Quiet time (no routed request in flight) after which a page counts as settled. */
 const QUIET_MS = 120;
+/** Time allowed after a click or scroll for the request it makes to reach routing. */
+const AFTER_ACTION_MS = 600;
 /** Snapshots compared at most before the DOM counts as settled. */
 const STEADY_ROUNDS = 5;
 /** Response headers not passed on to the browser (the body is already decoded). */
@@ -177,6 +179,8 @@ export class Renderer {
     });
     await this.contain(context);
     let inFlight = 0;
+    /** Requests that reached routing so far (an interaction's request may reach it late under load). */
+    let routed = 0;
     let lastActivity = Date.now();
     let requests = 0;
     let aborted = 0;
@@ -194,6 +198,7 @@ export class Renderer {
         const req = route.request();
         const url = req.url();
         inFlight++;
+        routed++;
         lastActivity = Date.now();
         try {
           if (!documentServed && req.isNavigationRequest() && url === r.url) {
@@ -269,6 +274,10 @@ export class Renderer {
         let acted = await bounded(clickNext(page), deadline, false);
         if (!acted) acted = scrolled = await bounded(scrollDown(page), deadline, false);
         if (!acted) break;
+        // the request an interaction makes reaches routing after some delay: wait for one (bounded)
+        const before = routed;
+        const until = Math.min(deadline, Date.now() + AFTER_ACTION_MS);
+        while (routed === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
         lastActivity = Date.now();
         if (!(await settle())) result.timedOut = true;
         const dom = await steady(await snap());
