@@ -183,7 +183,7 @@ async function crawlAtScale(n: number, port: number, dir: string): Promise<void>
 
 async function renderCost(port: number): Promise<void> {
   const { createAgent, fetchUrl } = await import('../src/crawl/fetcher.js');
-  const { Renderer } = await import('../src/crawl/render.js');
+  const { Renderer } = await import('../src/crawl/browser/session.js');
   const agent = createAgent({ connectTimeoutMs: 5000, timeoutMs: 10_000, connections: 1 });
   const origin = `http://127.0.0.1:${port}`;
   const get = (url: string) => fetchUrl(url, { dispatcher: agent, userAgent: 'nianbao-bench', timeoutMs: 10_000, maxBytes: 10_000_000, maxRedirects: 5 });

@@ -20,11 +20,13 @@ XLS/XLSX, OFD, images; download endpoints named by Content-Disposition or sniffe
 extracts every report found and stores it with its raw bytes in the database. Politely: one request
 at a time per host, a pause that grows with the host's response time, robots.txt and its
 Crawl-delay obeyed, Retry-After honoured, retries with exponential backoff and jitter, a host that
-keeps failing set aside for a while. Pages whose list or content is built by their scripts (an
-empty list container, links only inside scripts, an empty app root, a body filled from JSON) are
-rendered in headless Chromium (/usr/bin/chromium), whose every request goes through the same
-polite fetcher (scope, robots.txt, one request at a time per host; images, fonts and styles are
-not loaded); a script pager button is clicked up to a bound. The frontier is kept in the
+keeps failing set aside for a while. A list page with scripts is rendered once in headless
+Chromium (/usr/bin/chromium) and its links compared with the static ones: where rendering
+brings reports or pages the HTML lacks, pages of that template on that host are rendered from
+then on, otherwise never (kept in the database, so a resumed crawl keeps it). Every request of
+the browser (GET or POST, any body) goes through the same polite fetcher (scope, robots.txt,
+one request at a time per host; images, fonts and styles are not loaded; WebSockets, WebRTC,
+DNS of its own and PUT/DELETE/PATCH are refused); a script pager button is clicked up to a bound. The frontier is kept in the
 database: run the same command again after a crash, kill or Ctrl-C and it goes on where it
 stopped (no seeds needed to resume).
 

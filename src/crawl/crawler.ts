@@ -17,7 +17,7 @@ import { afterIngest } from '../review/hook.js';
 import { createAgent, fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
 import { policyFor, withClasses, type AddressClass } from '../net/address-policy.js';
 import { takeCrawlLock } from './writer-lock.js';
-import { Frontier, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
+import { Frontier, requestKey, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
 import { discover, discoverAnswer, discoverSitemap, type FoundLink, type PageLinks } from './discover.js';
 import { downloadName } from './attachments.js';
 import { parseApiInfo } from './cms/index.js';
@@ -26,8 +26,8 @@ import { isImage, resourceMap, storePageResources, type PageResource } from './r
 import { sniffFormat } from '../decode.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
-import { Renderer, discoverRendered, type BrowserAnswer, type BrowserRequest, type RenderResult } from './render.js';
-import { decideRender } from './render-decide.js';
+import type { BrowserAnswer, BrowserRequest } from './browser/session.js';
+import { RenderStep, type RenderEvent, type SeedRendering } from './render-step.js';
 // [h18 hook 1/5] site discovery (--follow-sites): src/crawl/sites/
 import { SiteFinder, SITE_DEFAULTS } from './sites/site-finder.js';
 
@@ -149,10 +149,8 @@ export type CrawlEvent =
   | { type: 'blocked'; url: string; rule: string }
   | { type: 'set_aside'; host: string; untilMs: number; error: string }
   | { type: 'not_report'; url: string; status: string }
-  | { type: 'rendered'; url: string; reason: string; ms: number; requests: number; aborted: number; clicks: number; timedOut: boolean }
-  /** A request of a rendered page that the crawler refused (out of scope, robots.txt, not GET, …). */
-  | { type: 'render_aborted'; url: string; page: string; why: string }
-  | { type: 'warning'; message: string };
+  /** rendered, render_aborted, render_decided, warning: see render-step.ts */
+  | RenderEvent;
 
 export interface CrawlStats {
   hosts: number;
@@ -172,6 +170,8 @@ export interface CrawlStats {
   rendered: number;
   renderRequests: number;
   renderAborted: number;
+  /** Connections the browser tried outside routing (a WebSocket, a preconnect…): refused by its proxy sink. */
+  renderEscapes: number;
   elapsedMs: number;
   pagesPerSecond: number;
 }
@@ -183,6 +183,8 @@ export interface CrawlSummary extends CrawlStats {
   frontier: Record<string, number>;
   failures: { url: string; error: string }[];
   reportIds: number[];
+  /** Per seed (its label, else the page's host): list pages rendered, those that grew by interaction, those empty after rendering. */
+  renderedBySeed: SeedRendering[];
 }
 
 interface HostState {
@@ -247,6 +249,8 @@ const FILE_FORMATS = new Set(['docx', 'doc', 'wps', 'xlsx', 'xls', 'et', 'ofd'])
 /** Links that continue the list they are on: no deeper than it. */
 const depthOf = (l: FoundLink, from: number) => from + (l.kind === 'list' || l.kind === 'api' ? 0 : 1);
 const BATCH = 16;
+/** A rendered page's request headers passed on to its host (the rest are the fetcher's own). */
+const PASSED_HEADERS = ['content-type', 'accept', 'x-requested-with'];
 /** Host states kept in memory at most while idle ones can be dropped. */
 const HOST_STATES = 5000;
 const MAX_FAILURES_LISTED = 50;
@@ -288,10 +292,9 @@ export class Crawler {
     rendered: 0,
     renderRequests: 0,
     renderAborted: 0,
+    renderEscapes: 0,
   };
-  private renderer: Renderer | null;
-  private renderQueue: PQueue;
-  private renderLimitSaid = false;
+  private readonly renderStep: RenderStep;
   private queuedCount = 0;
   private failures: { url: string; error: string }[] = [];
   private reportIds = new Set<number>();
@@ -316,14 +319,17 @@ export class Crawler {
     });
     this.queue = new PQueue({ concurrency: this.opts.concurrency });
     this.activeHostLimit = Math.max(64, this.opts.concurrency * 8);
-    this.renderer = this.opts.render
-      ? new Renderer({
-          userAgent: this.opts.userAgent,
-          executablePath: this.opts.browserPath,
-          warn: (message) => this.opts.onEvent?.({ type: 'warning', message }),
-        })
-      : null;
-    this.renderQueue = new PQueue({ concurrency: Math.min(2, this.opts.concurrency) });
+    this.renderStep = new RenderStep(
+      db,
+      {
+        ...this.opts,
+        inScope: (u) => this.scope.allows(u),
+        fetch: (u, req) => this.browserFetch(u, req),
+        stopping: () => this.stopping,
+        onEvent: (e) => this.opts.onEvent?.(e),
+      },
+      this.stats,
+    );
     const knownSeeds = (
       db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]
     ).map((r) => r.url);
@@ -398,7 +404,7 @@ export class Crawler {
     this.maybeFinish();
     await this.finishedPromise;
     await this.queue.onIdle();
-    await this.renderer?.close();
+    await this.renderStep.close();
     await this.agent.close().catch(() => {});
     const counts = f.counts();
     if (this.stopReason === 'done' && counts.queued > 0) this.stopReason = 'deferred';
@@ -418,6 +424,7 @@ export class Crawler {
       frontier: counts,
       failures: this.failures,
       reportIds: [...this.reportIds],
+      renderedBySeed: this.renderStep.bySeed(),
     };
   }
 
@@ -977,7 +984,7 @@ export class Crawler {
       const { text } = decodeBytes(body, { contentType, kind: 'html' });
       let page = discover(text, finalUrl);
       // fetch → (render when the page's scripts build what the HTML lacks) → discover
-      const rendered = await this.maybeRender(row, finalUrl, text, page, body, contentType);
+      const rendered = await this.renderStep.render(row.url, finalUrl, text, page, body, contentType, row.seed_label ?? new URL(finalUrl).host);
       if (rendered) page = rendered.page;
       // [h18 hook 4/5] the page's own site in the registry; other government sites become seeds;
       // a site outside --region is not read beyond its home page
@@ -1119,91 +1126,26 @@ export class Crawler {
     })();
   }
 
-  // ---- rendering ---------------------------------------------------------------------------
+  // ---- the browser's requests --------------------------------------------------------------
 
   /**
-   * Renders the page in the browser when its scripts build what the static HTML lacks (and rendering
-   * is on, within --max-render); the rendered page's discovery and its settled DOM, or null.
+   * A request of a rendered page (method and scope already checked by the render step), made by the
+   * crawler's own fetcher: robots.txt, the host's budget (one exchange at a time with the client's)
+   * and delays hold as for any fetch; logged in fetch_log (a POST under its frontier key,
+   * URL#POST:BODY), with the page's own Content-Type.
    */
-  private async maybeRender(
-    row: FrontierRow,
-    url: string,
-    html: string,
-    page: PageLinks,
-    body: Uint8Array,
-    contentType: string | undefined,
-  ): Promise<{ page: PageLinks; dom: string } | null> {
-    if (!this.renderer || !this.renderer.available || this.stopping) return null;
-    const decision = decideRender(html, page);
-    if (!decision.render) return null;
-    if (this.stats.rendered >= this.opts.maxRender) {
-      if (!this.renderLimitSaid) {
-        this.renderLimitSaid = true;
-        this.opts.onEvent?.({ type: 'warning', message: `--max-render ${this.opts.maxRender} reached: later script-built pages are read as fetched` });
-      }
-      return null;
-    }
-    this.stats.rendered++;
-    let r: RenderResult | null;
-    try {
-      r = await this.renderQueue.add(() =>
-        this.renderer!.render({
-          url,
-          body,
-          contentType,
-          timeoutMs: this.opts.renderTimeoutMs,
-          maxClicks: this.opts.maxRenderClicks,
-          fetch: (req) => this.browserFetch(req),
-          onAborted: (u, why) => {
-            this.stats.renderAborted++;
-            this.opts.onEvent?.({ type: 'render_aborted', url: u, page: row.url, why });
-          },
-        }),
-      );
-    } catch (err) {
-      this.stats.rendered--;
-      this.opts.onEvent?.({ type: 'warning', message: `rendering ${url} failed: ${(err as Error)?.message ?? String(err)}; read as fetched` });
-      return null;
-    }
-    if (!r) {
-      this.stats.rendered--;
-      return null;
-    }
-    this.stats.renderRequests += r.requests;
-    this.opts.onEvent?.({ type: 'rendered', url: row.url, reason: decision.reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut });
-    if (r.doms.length === 0) return null;
-    return { page: discoverRendered(r.doms, r.finalUrl), dom: r.doms[0] };
-  }
-
-  /**
-   * A request of a rendered page, made by the crawler's own fetcher: the scope, robots.txt, the host's
-   * budget (one exchange at a time with the client's) and delays hold as for any fetch; logged in
-   * fetch_log. GETs and form POSTs (a list API's) are made; other methods are refused.
-   */
-  private async browserFetch(req: BrowserRequest): Promise<BrowserAnswer> {
-    let u: URL;
-    try {
-      u = new URL(req.url);
-    } catch {
-      return { ok: false, why: 'not a URL' };
-    }
-    u.hash = '';
-    if (this.stopping) return { ok: false, why: 'the crawl is stopping' };
-    // GET, and the form POSTs of list APIs (what the fetcher sends); other methods and bodies are not made
-    const form = req.method === 'POST' && /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? 'application/x-www-form-urlencoded');
-    if (req.method !== 'GET' && !form) return { ok: false, why: `${req.method} request not made` };
-    if (!this.scope.allows(u)) return { ok: false, why: 'out of scope' };
+  private async browserFetch(u: URL, req: BrowserRequest): Promise<BrowserAnswer> {
     const h = this.hostState(u.host);
     h.pins++;
     try {
-      return await this.browserExchange(h, u, form ? (req.body ?? '') : null);
+      return await this.browserExchange(h, u, req);
     } finally {
       h.pins--;
     }
   }
 
   /** A fetch beside the frontier's (a rendered page's request, a report page's picture), in the host's budget. */
-  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body'> = {}): Promise<FetchResult> {
+  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body' | 'headers'> = {}): Promise<FetchResult> {
     const res = await this.hostExchange(h, fromBrowser, () =>
       fetchUrl(url, {
         ...extra,
@@ -1220,15 +1162,18 @@ export class Crawler {
     return res;
   }
 
-  /** `post`: the form body of a POST, null for a GET. */
-  private async browserExchange(h: HostState, u: URL, post: string | null): Promise<BrowserAnswer> {
+  private async browserExchange(h: HostState, u: URL, req: BrowserRequest): Promise<BrowserAnswer> {
     if (!h.robots) await this.loadRobots(h, true);
     if (!h.robots) return { ok: false, why: 'robots.txt of the host not available' };
     if (!h.robots.isAllowed(u)) return { ok: false, why: `robots.txt: ${h.robots.matchedRule(u) ?? 'Disallow'}` };
     if (h.setAsideUntil > Date.now()) return { ok: false, why: 'host set aside after failures' };
-    const res = await this.sideFetch(h, u.href, true, post !== null ? { method: 'POST', body: post } : {});
+    const post = req.method === 'POST';
+    const headers: Record<string, string> = {};
+    for (const k of PASSED_HEADERS) if (req.headers[k]) headers[k] = req.headers[k];
+    if (post && !headers['content-type']) headers['content-type'] = 'text/plain;charset=UTF-8'; // fetch()'s default for a string body
+    const res = await this.sideFetch(h, u.href, true, post ? { method: 'POST', body: req.body ?? '', headers } : { headers });
     const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
-    this.logExchange(u.href, res, null, error);
+    this.logExchange(post ? requestKey(u.href, 'POST', req.body ?? '') : u.href, res, null, error);
     if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
     if (res.redirectTo) return { ok: true, status: 302, headers: { location: res.redirectTo }, body: new Uint8Array() };
     return { ok: true, status: res.status, headers: res.headers, body: res.body ?? new Uint8Array() };

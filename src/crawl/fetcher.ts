@@ -77,6 +77,12 @@ export interface FetchOptions {
    * robots.txt, of which RFC 9309 has crawlers parse at least the first 500 KiB.
    */
   keepFirst?: boolean;
+  /**
+   * Request headers the caller sets for the first hop (a rendered page's own Content-Type, Accept and
+   * X-Requested-With, so a JSON or text POST goes as the page made it); a POST without a content-type
+   * here is sent as a form.
+   */
+  headers?: Record<string, string>;
   /** Vet each redirect: 'follow' to follow it inline, anything else stops and returns it as redirectTo. */
   onRedirect?: (from: URL, to: URL) => 'follow' | 'return';
 }
@@ -263,11 +269,12 @@ async function fetchLoop(url: string, o: FetchOptions, signal: AbortSignal, star
       'accept-language': 'zh-CN,zh;q=0.9',
     };
     // validators only for the URL they belong to, not for redirect targets
-    if (method === 'POST') {
+    if (method === 'POST' && !o.headers?.['content-type']) {
       // what jQuery's $.ajax sends for the list APIs' form posts
       headers['content-type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
       headers['x-requested-with'] = 'XMLHttpRequest';
     }
+    if (o.headers && (redirects.length === 0 || method === 'POST')) for (const [k, v] of Object.entries(o.headers)) headers[k.toLowerCase()] = v;
     if (redirects.length === 0) {
       if (o.etag) headers['if-none-match'] = o.etag;
       if (o.lastModified) headers['if-modified-since'] = o.lastModified;

@@ -51,7 +51,14 @@ export function formatCrawlSummary(s: CrawlSummary, dbPath: string): string {
   if (s.rendered) {
     lines.push(
       `Rendered: ${s.rendered} script-built page${s.rendered === 1 ? '' : 's'} in the browser, ${s.renderRequests} requests made for them` +
-        ` through the crawler, ${s.renderAborted} refused (out of scope, robots.txt, not GET)`,
+        ` through the crawler, ${s.renderAborted} refused (out of scope, robots.txt, PUT/DELETE/PATCH, WebSocket)` +
+        (s.renderEscapes ? `, ${s.renderEscapes} connection${s.renderEscapes === 1 ? '' : 's'} outside routing dropped` : ''),
+    );
+  }
+  for (const r of s.renderedBySeed ?? []) {
+    lines.push(
+      `  ${r.seed}: ${r.rendered} list page${r.rendered === 1 ? '' : 's'} rendered, ${r.interacted.length} grew by interaction, ` +
+        `${r.emptyAfterRender.length} empty after rendering${r.emptyAfterRender.length ? ' (not read: ' + r.emptyAfterRender.join(' ') + ')' : ''}`,
     );
   }
   for (const f of s.failures) lines.push(`  failed  ${f.url}  ${f.error}`);

@@ -80,3 +80,27 @@ export function decideRender(html: string, page: PageLinks): RenderDecision {
   if (FETCHES.test(inline) && text.length < 200) return { render: true, reason: 'an empty page whose scripts fetch data' };
   return { render: false, reason: 'static page' };
 }
+
+/**
+ * Is this page one that rendering might change, to be rendered once and compared (render-memory.ts)?
+ * Not a report (its tables are in the HTML), and it has scripts; and it is a list (report-ish links or
+ * a pager), or decideRender's signs say scripts build it (an empty list container or app root, links
+ * only in scripts), or its scripts make requests.
+ */
+export function renderCandidate(html: string, page: PageLinks): RenderDecision {
+  if (page.role === 'report') return { render: false, reason: 'the page has its report tables' };
+  const $ = cheerio.load(html);
+  const scripts = $('script').toArray();
+  const external = scripts.filter((s) => $(s).attr('src')).length;
+  const inline = scripts
+    .filter((s) => !$(s).attr('src') && !/json|template|text\/(html|xml)/i.test($(s).attr('type') ?? ''))
+    .map((s) => $(s).text())
+    .join('\n');
+  if (external === 0 && inline.trim() === '' && !/\bon(click|load)\s*=|href\s*=\s*["']\s*javascript:/i.test(html)) return { render: false, reason: 'no scripts' };
+  const signs = decideRender(html, page);
+  if (signs.render) return signs;
+  const listed = page.links.filter((l) => l.kind === 'report' || l.kind === 'attachment' || l.kind === 'list' || l.kind === 'api').length;
+  if (page.role === 'list' && listed > 0) return { render: true, reason: `a list page (${listed} link(s)) with scripts: rendered once to compare` };
+  if (FETCHES.test(inline)) return { render: true, reason: 'scripts that make requests' };
+  return { render: false, reason: 'no list and no requesting scripts' };
+}

@@ -93,6 +93,25 @@ export const CRAWL_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'rendering decided per host and page template',
+    up: `
+      -- whether pages of this template on this host are rendered in the browser: decided once by
+      -- rendering one and comparing its links with the static HTML's (src/crawl/render-memory.ts)
+      CREATE TABLE render_memory (
+        host TEXT NOT NULL,
+        template TEXT NOT NULL,         -- the path with its numbers as {n}, then the query's names
+        verdict TEXT NOT NULL,          -- render | static
+        reason TEXT NOT NULL,
+        sample_url TEXT NOT NULL,       -- the page rendered to decide
+        static_links INTEGER NOT NULL,  -- report, attachment and pager links in its static HTML
+        rendered_links INTEGER NOT NULL,-- … and after rendering
+        decided_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+        PRIMARY KEY (host, template)
+      );
+    `,
+  },
 ];
 
 export function applyCrawlMigrations(db: Database.Database): void {

@@ -1,19 +1,29 @@
 /**
  * Rendering script-built pages in headless Chromium (playwright-core driving Debian's
  * /usr/bin/chromium: no browser download). The browser never touches the network itself: every
- * request it makes (the document, XHR, fetch, scripts) is routed (`page.route('**\/*')`) to a
- * fetch function the crawler supplies, which applies the crawler's scope, robots.txt rules and
- * per-host budget and delays, and the answer is handed back with `route.fulfill`. Images, fonts,
- * styles and media are aborted; service workers are blocked. The page's first document is the
- * bytes the crawler already fetched (no second request).
+ * request it makes (the document, XHR, fetch, scripts; GET or POST with any body) is routed
+ * (`page.route('**\/*')`) to a fetch function the crawler supplies, which applies the crawler's
+ * scope, robots.txt rules and per-host budget and delays, and the answer is handed back with
+ * `route.fulfill`. Images, fonts, styles and media are aborted; service workers are blocked.
+ * The page's first document is the bytes the crawler already fetched (no second request).
+ *
+ * What routing cannot see is closed by the browser's own settings (CONTAINMENT_ARGS): its proxy is
+ * a sink of ours on loopback that drops every connection (so a WebSocket, a preconnect or anything
+ * else that bypasses routing reaches no server, and is counted as `escapes`), it resolves no host
+ * name itself (no DNS prefetch), WebRTC may use no UDP outside the proxy and RTCPeerConnection is
+ * removed from every page, WebSockets are answered by a closed mock (`routeWebSocket`).
  *
  * The browser starts lazily, on the first page that needs it; a browser that cannot start is one
  * warning, and every later render answers null (the crawl goes on without rendering).
  * Knows nothing of the frontier or of reports: it returns the rendered DOM (and the DOM after each
  * click on a script pager button).
  */
-import { chromium, type Browser, type Page, type Route } from 'playwright-core';
-import { discover, LinkSet, type PageLinks } from './discover.js';
+import type { Server } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Route } from 'playwright-core';
+import { discover, LinkSet, type PageLinks } from '../discover.js';
+export { ALLOWED_METHODS } from './containment.js';
+import { ALLOWED_METHODS, CONTAINMENT_ARGS, NO_WEBRTC, startSink } from './containment.js';
+import { clickNext, scrollDown } from './interact.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -47,7 +57,7 @@ export interface RenderRequest {
   body: Uint8Array;
   contentType: string | undefined;
   fetch: BrowserFetch;
-  /** A request refused (out of scope, robots.txt, not GET) or a resource type not loaded. */
+  /** A request refused (out of scope, robots.txt, a PUT/DELETE/PATCH) or a resource type not loaded. */
   onAborted?: (url: string, why: string) => void;
   timeoutMs: number;
   /** Clicks on a script pager button ("下一页" without a link) at most. */
@@ -60,7 +70,10 @@ export interface RenderResult {
   doms: string[];
   requests: number;
   aborted: number;
+  /** Interactions that changed the list (pager or 加载更多 clicks, scrolls to the bottom). */
   clicks: number;
+  /** …of which scrolls. */
+  scrolls: number;
   /** The time bound ran out (what was rendered so far is returned). */
   timedOut: boolean;
   ms: number;
@@ -83,6 +96,10 @@ function bounded<T>(p: Promise<T>, until: number, fallback: T): Promise<T> {
 
 /** Quiet time (no routed request in flight) after which a page counts as settled. */
 const QUIET_MS = 120;
+/** Time allowed after a click or scroll for the request it makes to reach routing. */
+const AFTER_ACTION_MS = 600;
+/** Snapshots compared at most before the DOM counts as settled. */
+const STEADY_ROUNDS = 5;
 /** Response headers not passed on to the browser (the body is already decoded). */
 const DROPPED_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'set-cookie']);
 
@@ -91,6 +108,8 @@ export interface RendererOptions {
   executablePath?: string;
   /** Said once, when the browser cannot start. */
   warn: (message: string) => void;
+  /** A page's WebSocket, refused (never connected). */
+  onWebSocket?: (url: string) => void;
 }
 
 export class Renderer {
@@ -98,7 +117,10 @@ export class Renderer {
   private launching: Promise<Browser | null> | null = null;
   private failed = false;
   private closed = false;
+  private sink: Server | null = null;
   rendered = 0;
+  /** Connections that reached the browser's proxy sink: network use that bypassed routing (refused). */
+  escapes = 0;
 
   constructor(readonly opts: RendererOptions) {}
 
@@ -112,9 +134,13 @@ export class Renderer {
     if (this.failed || this.closed) return null;
     this.launching ??= (async () => {
       try {
+        const sink = await startSink(() => {
+          this.escapes++;
+        });
+        this.sink = sink.server;
         const b = await chromium.launch({
           executablePath: this.opts.executablePath ?? CHROMIUM_PATH,
-          args: CHROMIUM_ARGS,
+          args: [...CHROMIUM_ARGS, ...CONTAINMENT_ARGS, `--proxy-server=http://127.0.0.1:${sink.port}`],
           // the crawler handles Ctrl-C itself (stops cleanly, then closes the browser); playwright's own
           // handlers would exit the process at once. Its exit handler still kills the browser on exit.
           handleSIGINT: false,
@@ -151,7 +177,10 @@ export class Renderer {
       acceptDownloads: false,
       locale: 'zh-CN',
     });
+    await this.contain(context);
     let inFlight = 0;
+    /** Requests that reached routing so far (an interaction's request may reach it late under load). */
+    let routed = 0;
     let lastActivity = Date.now();
     let requests = 0;
     let aborted = 0;
@@ -161,7 +190,7 @@ export class Renderer {
       r.onAborted?.(url, why);
       await route.abort('blockedbyclient').catch(() => {});
     };
-    const result: RenderResult = { finalUrl: r.url, doms: [], requests: 0, aborted: 0, clicks: 0, timedOut: false, ms: 0 };
+    const result: RenderResult = { finalUrl: r.url, doms: [], requests: 0, aborted: 0, clicks: 0, scrolls: 0, timedOut: false, ms: 0 };
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(Math.max(1000, r.timeoutMs));
@@ -169,6 +198,7 @@ export class Renderer {
         const req = route.request();
         const url = req.url();
         inFlight++;
+        routed++;
         lastActivity = Date.now();
         try {
           if (!documentServed && req.isNavigationRequest() && url === r.url) {
@@ -182,6 +212,7 @@ export class Renderer {
             return;
           }
           if (!/^https?:/i.test(url)) return void (await abort(route, url, 'not an http(s) URL'));
+          if (!ALLOWED_METHODS.has(req.method())) return void (await abort(route, url, `${req.method()} request not made`));
           if (Date.now() > deadline) return void (await abort(route, url, 'render time bound reached'));
           const answer = await r.fetch({ url, method: req.method(), body: req.postData(), headers: req.headers(), resourceType: req.resourceType() });
           if (!answer.ok) return void (await abort(route, url, answer.why));
@@ -211,20 +242,48 @@ export class Renderer {
       }
       if (!(await settle())) result.timedOut = true;
       // a page whose script never yields (an endless loop) answers no call: every call is bounded
-      const snap = () => bounded(page.content(), deadline + GRACE_MS, null).catch(() => null); // null: navigating, or hung
-      const first = await snap();
+      // null: hung, or still navigating after one wait for its load (a form posted by __doPostBack)
+      const snap = async (): Promise<string | null> => {
+        const once = () => bounded(page.content(), deadline + GRACE_MS, null).catch(() => null);
+        const dom = await once();
+        if (dom !== null || Date.now() >= deadline) return dom;
+        await bounded(page.waitForLoadState('load'), deadline, undefined).catch(() => {});
+        if (!(await settle())) result.timedOut = true;
+        return once();
+      };
+      // settled for the DOM too: snapshots QUIET_MS apart until two agree (a response handled after the
+      // routed exchange ended, a chain of requests with gaps between them), a few rounds at most
+      const steady = async (dom: string | null): Promise<string | null> => {
+        for (let i = 0; i < STEADY_ROUNDS && dom !== null && Date.now() < deadline; i++) {
+          await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+          if (!(await settle())) result.timedOut = true;
+          const again = await snap();
+          if (again === null || again === dom) break;
+          dom = again;
+        }
+        return dom;
+      };
+      const first = await steady(await snap());
       if (first !== null) result.doms.push(first);
       else if (Date.now() >= deadline) result.timedOut = true;
       // a pager that is a button handled by script: click "next" while it changes the DOM
       let last = first;
-      while (result.clicks < r.maxClicks && Date.now() < deadline && last !== null) {
-        const clicked = await bounded(clickNext(page), deadline, false);
-        if (!clicked) break;
-        result.clicks++;
+      for (let tries = 0; tries < r.maxClicks && Date.now() < deadline && last !== null; tries++) {
+        // a 下一页 / 加载更多 control, else the bottom of a list that grows as it is scrolled
+        let scrolled = false;
+        let acted = await bounded(clickNext(page), deadline, false);
+        if (!acted) acted = scrolled = await bounded(scrollDown(page), deadline, false);
+        if (!acted) break;
+        // the request an interaction makes reaches routing after some delay: wait for one (bounded)
+        const before = routed;
+        const until = Math.min(deadline, Date.now() + AFTER_ACTION_MS);
+        while (routed === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
         lastActivity = Date.now();
         if (!(await settle())) result.timedOut = true;
-        const dom = await snap();
+        const dom = await steady(await snap());
         if (dom === null || dom === last) break;
+        result.clicks++;
+        if (scrolled) result.scrolls++;
         result.doms.push(dom);
         last = dom;
       }
@@ -239,46 +298,22 @@ export class Renderer {
     return result;
   }
 
+  /** What routing does not see, closed for this context: WebSockets answered closed, no WebRTC. */
+  private async contain(context: BrowserContext): Promise<void> {
+    await context.addInitScript({ content: NO_WEBRTC });
+    await context.routeWebSocket(/.*/, (ws) => {
+      this.opts.onWebSocket?.(ws.url());
+      void ws.close({ code: 1008, reason: 'not made by the crawler' }).catch(() => {});
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.sink?.close();
+    this.sink = null;
     const b = this.browser ?? (this.launching ? await this.launching.catch(() => null) : null);
     this.browser = null;
     await b?.close().catch(() => {});
-  }
-}
-
-/**
- * Clicks the page's "next page" control when it is a script button (no href to follow): a visible,
- * enabled button/link/span whose text is 下一页/下页/后页/>/›/» (or whose class or id says next).
- */
-async function clickNext(page: Page): Promise<boolean> {
-  const marked = await page
-    .evaluate(() => {
-      const NEXT = /^(下一页|下页|后页|>|›|»|>>|next|next page)$/i;
-      const els = Array.from(document.querySelectorAll('button, a, span, li, input[type=button], div[role=button]')) as HTMLElement[];
-      for (const el of els) {
-        const text = (el instanceof HTMLInputElement ? el.value : el.textContent ?? '').replace(/\s+/g, '');
-        const named = /(^|[-_\s])next([-_\s]|$)|btn-next|nextpage|next_page/i.test(`${el.className} ${el.id}`);
-        if (!NEXT.test(text) && !(named && text.length <= 6)) continue;
-        if (el.children.length > 0 && !NEXT.test(text)) continue;
-        const href = el.getAttribute('href');
-        if (el.tagName === 'A' && href && !/^(javascript:|#)/i.test(href.trim())) continue; // a real link: discovery follows it
-        if ((el as HTMLButtonElement).disabled || el.getAttribute('aria-disabled') === 'true' || /disabled/i.test(el.className)) continue;
-        const box = el.getBoundingClientRect();
-        if (box.width === 0 || box.height === 0) continue;
-        el.setAttribute('data-nianbao-next', '1');
-        return true;
-      }
-      return false;
-    })
-    .catch(() => false);
-  if (!marked) return false;
-  try {
-    await page.click('[data-nianbao-next]', { timeout: 2000 });
-    await page.evaluate(() => document.querySelector('[data-nianbao-next]')?.removeAttribute('data-nianbao-next')).catch(() => {});
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,0 +1,63 @@
+/**
+ * Interaction with a rendered list: the controls that make it grow without a link to follow.
+ * Knows nothing of the crawl: the session calls it between DOM snapshots.
+ */
+import type { Page } from 'playwright-core';
+
+/**
+ * Clicks the page's "next page" or "load more" control when it is a script control (no href to
+ * follow): a visible, enabled button/link/span/submit whose text is 下一页/下页/后页/>/›/», 加载更多,
+ * 查看更多… (or whose class or id says next). A `javascript:__doPostBack(…)` link or an ASP.NET submit
+ * button posts its form: the browser's navigation goes through the crawler's fetcher like any request.
+ */
+export async function clickNext(page: Page): Promise<boolean> {
+  const marked = await page
+    .evaluate(() => {
+      const NEXT = /^[<>›»]*(下一页|下页|后页|>|›|»|>>|next|nextpage|加载更多|查看更多|点击加载更多|点击查看更多|显示更多|更多数据|加载更多数据|loadmore|showmore)[>›»]*$/i;
+      const els = Array.from(
+        document.querySelectorAll('button, a, span, li, div, input[type=button], input[type=submit], div[role=button]'),
+      ) as HTMLElement[];
+      for (const el of els) {
+        const text = (el instanceof HTMLInputElement ? el.value : el.textContent ?? '').replace(/\s+/g, '');
+        const named = /(^|[-_\s])next([-_\s]|$)|btn-next|nextpage|next_page|load-?more|lbtnNext/i.test(`${el.className} ${el.id}`);
+        if (!NEXT.test(text) && !(named && text.length <= 6)) continue;
+        if (el.children.length > 0 && !NEXT.test(text)) continue;
+        // the innermost control: a box whose child holds the same text is passed for the child
+        if (Array.from(el.children).some((c) => (c.textContent ?? '').replace(/\s+/g, '') === text && text !== '')) continue;
+        const href = el.getAttribute('href');
+        if (el.tagName === 'A' && href && !/^(javascript:|#)/i.test(href.trim())) continue; // a real link: discovery follows it
+        if ((el as HTMLButtonElement).disabled || el.getAttribute('aria-disabled') === 'true' || /disabled/i.test(el.className)) continue;
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        el.setAttribute('data-nianbao-next', '1');
+        return true;
+      }
+      return false;
+    })
+    .catch(() => false);
+  if (!marked) return false;
+  try {
+    await page.click('[data-nianbao-next]', { timeout: 2000 });
+    await page.evaluate(() => document.querySelector('[data-nianbao-next]')?.removeAttribute('data-nianbao-next')).catch(() => {});
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+
+/**
+ * Infinite scroll: scrolls to the bottom of the page when there is more page below (a list that grows
+ * as it is scrolled asks for its next page then). False when the page does not scroll.
+ */
+export async function scrollDown(page: Page): Promise<boolean> {
+  return page
+    .evaluate(() => {
+      const height = Math.max(document.body?.scrollHeight ?? 0, document.documentElement.scrollHeight);
+      if (height <= window.innerHeight + window.scrollY + 2) return false;
+      window.scrollTo(0, height);
+      window.dispatchEvent(new Event('scroll'));
+      return true;
+    })
+    .catch(() => false);
+}

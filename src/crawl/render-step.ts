@@ -1,0 +1,198 @@
+/**
+ * The crawler's rendering step: given a fetched HTML page and its static discovery, whether to render
+ * it, the rendering itself (through the browser session, its requests handed back to the crawler's
+ * polite fetcher), and what rendering found. Decided per host and page template by comparison and
+ * remembered (render-memory.ts); bounded by --max-render; each page's requests checked for method and
+ * scope before the crawler's fetcher sees them. The crawl loop calls `render` and reads `stats`.
+ * Knows nothing of the frontier's rows beyond a URL, nor of extraction.
+ */
+import type Database from 'better-sqlite3';
+import PQueue from 'p-queue';
+import { ALLOWED_METHODS, Renderer, discoverRendered, type BrowserAnswer, type BrowserRequest, type RenderResult } from './browser/session.js';
+import type { PageLinks } from './discover.js';
+import { renderCandidate } from './render-decide.js';
+import { RenderMemory, compareRendered, pageTemplate, type RenderVerdict } from './render-memory.js';
+
+export interface RenderStats {
+  /** Pages rendered in the browser, the requests it made through the crawler, and those refused. */
+  rendered: number;
+  renderRequests: number;
+  renderAborted: number;
+  /** Connections the browser tried outside routing (a WebSocket, a preconnect…): dropped by its proxy sink. */
+  renderEscapes: number;
+}
+
+/** What rendering did for one seed's list pages: the researcher sees a column the tool could not read. */
+export interface SeedRendering {
+  /** The seed's label, or the host of its pages when it had none. */
+  seed: string;
+  /** List pages rendered. */
+  rendered: number;
+  /** List pages whose list grew by interaction (pager or 加载更多 clicks, scrolling): their URLs. */
+  interacted: string[];
+  /** List pages with no report link even after rendering: their URLs. */
+  emptyAfterRender: string[];
+}
+/** URLs listed per seed and kind at most. */
+const MAX_LISTED = 20;
+
+export type RenderEvent =
+  | { type: 'rendered'; url: string; reason: string; ms: number; requests: number; aborted: number; clicks: number; timedOut: boolean; reportLinks: number }
+  /** A request of a rendered page that the crawler refused (out of scope, robots.txt, PUT/DELETE/PATCH, a WebSocket…). */
+  | { type: 'render_aborted'; url: string; page: string; why: string }
+  /** Whether pages of a template on a host are rendered, decided by rendering one (render-memory.ts). */
+  | { type: 'render_decided'; host: string; template: string; verdict: RenderVerdict; reason: string; url: string }
+  | { type: 'warning'; message: string };
+
+export interface RenderStepOptions {
+  render: boolean;
+  maxRender: number;
+  renderTimeoutMs: number;
+  maxRenderClicks: number;
+  browserPath?: string;
+  userAgent: string;
+  concurrency: number;
+  /** Is this URL in the crawl's scope? */
+  inScope: (u: URL) => boolean;
+  /** The crawler's polite fetch of a page's request (robots.txt, host budget, delays, fetch_log). */
+  fetch: (u: URL, req: BrowserRequest) => Promise<BrowserAnswer>;
+  /** True once the crawl is stopping. */
+  stopping: () => boolean;
+  onEvent: (e: RenderEvent) => void;
+}
+
+export class RenderStep {
+  private readonly renderer: Renderer | null;
+  private readonly memory: RenderMemory;
+  private readonly queue: PQueue;
+  private limitSaid = false;
+  private readonly seeds = new Map<string, SeedRendering>();
+
+  constructor(
+    db: Database.Database,
+    private readonly o: RenderStepOptions,
+    readonly stats: RenderStats,
+  ) {
+    this.memory = new RenderMemory(db);
+    this.renderer = o.render
+      ? new Renderer({
+          userAgent: o.userAgent,
+          executablePath: o.browserPath,
+          warn: (message) => o.onEvent({ type: 'warning', message }),
+          onWebSocket: (url) => {
+            stats.renderAborted++;
+            o.onEvent({ type: 'render_aborted', url, page: '', why: 'WebSocket not made (only HTTP through the fetcher)' });
+          },
+        })
+      : null;
+    this.queue = new PQueue({ concurrency: Math.min(2, o.concurrency) });
+  }
+
+  /**
+   * Renders the page in the browser when rendering pages of its template brings what the static HTML
+   * lacks: remembered per host and template; a template not yet decided is decided by rendering a
+   * candidate page once and comparing its links with the static ones. Within --max-render. The
+   * rendered page's discovery and its settled DOM, or null (read as fetched).
+   */
+  async render(
+    frontierUrl: string,
+    url: string,
+    html: string,
+    page: PageLinks,
+    body: Uint8Array,
+    contentType: string | undefined,
+    seed: string,
+  ): Promise<{ page: PageLinks; dom: string } | null> {
+    if (!this.renderer || !this.renderer.available || this.o.stopping()) return null;
+    if (page.role === 'report') return null; // its tables are in the HTML
+    const u = new URL(url);
+    const template = pageTemplate(u);
+    const known = this.memory.get(u.host, template);
+    if (known === 'static') return null;
+    let reason: string;
+    if (known === 'render') reason = `pages of ${template} are rendered (decided by comparison)`;
+    else {
+      const candidate = renderCandidate(html, page);
+      if (!candidate.render) return null;
+      reason = candidate.reason;
+    }
+    if (this.stats.rendered >= this.o.maxRender) {
+      if (!this.limitSaid) {
+        this.limitSaid = true;
+        this.o.onEvent({ type: 'warning', message: `--max-render ${this.o.maxRender} reached: later script-built pages are read as fetched` });
+      }
+      return null;
+    }
+    this.stats.rendered++;
+    let r: RenderResult | null;
+    try {
+      r = await this.queue.add(() =>
+        this.renderer!.render({
+          url,
+          body,
+          contentType,
+          timeoutMs: this.o.renderTimeoutMs,
+          maxClicks: this.o.maxRenderClicks,
+          fetch: (req) => this.pageRequest(req),
+          onAborted: (aborted, why) => {
+            this.stats.renderAborted++;
+            this.o.onEvent({ type: 'render_aborted', url: aborted, page: frontierUrl, why });
+          },
+        }),
+      );
+    } catch (err) {
+      this.stats.rendered--;
+      this.o.onEvent({ type: 'warning', message: `rendering ${url} failed: ${(err as Error)?.message ?? String(err)}; read as fetched` });
+      return null;
+    }
+    if (!r) {
+      this.stats.rendered--;
+      return null;
+    }
+    this.stats.renderRequests += r.requests;
+    this.stats.renderEscapes = this.renderer.escapes;
+    const rendered = r.doms.length ? discoverRendered(r.doms, r.finalUrl) : null;
+    const reportLinks = rendered?.links.filter((l) => l.kind === 'report' || l.kind === 'attachment').length ?? 0;
+    this.o.onEvent({ type: 'rendered', url: frontierUrl, reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut, reportLinks });
+    if (!rendered || rendered.role === 'list') {
+      let s = this.seeds.get(seed);
+      if (!s) this.seeds.set(seed, (s = { seed, rendered: 0, interacted: [], emptyAfterRender: [] }));
+      s.rendered++;
+      if (r.clicks > 0 && s.interacted.length < MAX_LISTED) s.interacted.push(frontierUrl);
+      if (reportLinks === 0 && s.emptyAfterRender.length < MAX_LISTED) s.emptyAfterRender.push(frontierUrl);
+    }
+    if (!rendered) return null;
+    if (known === 'render') return { page: rendered, dom: r.doms[0] };
+    const c = compareRendered(page, rendered);
+    // a render cut short that brought nothing decides nothing: the next page of the template is tried
+    if (c.verdict === 'render' || !r.timedOut) {
+      this.memory.record(u.host, template, frontierUrl, c);
+      this.o.onEvent({ type: 'render_decided', host: u.host, template, verdict: c.verdict, reason: c.reason, url: frontierUrl });
+    }
+    return c.verdict === 'render' ? { page: rendered, dom: r.doms[0] } : null;
+  }
+
+  /** A request of a rendered page: GET or POST with any body, in scope, then the crawler's polite fetch. */
+  private async pageRequest(req: BrowserRequest): Promise<BrowserAnswer> {
+    let u: URL;
+    try {
+      u = new URL(req.url);
+    } catch {
+      return { ok: false, why: 'not a URL' };
+    }
+    u.hash = '';
+    if (this.o.stopping()) return { ok: false, why: 'the crawl is stopping' };
+    if (!ALLOWED_METHODS.has(req.method)) return { ok: false, why: `${req.method} request not made` };
+    if (!this.o.inScope(u)) return { ok: false, why: 'out of scope' };
+    return this.o.fetch(u, req);
+  }
+
+  /** What rendering did per seed, this run. */
+  bySeed(): SeedRendering[] {
+    return [...this.seeds.values()].sort((a, b) => (a.seed < b.seed ? -1 : a.seed > b.seed ? 1 : 0));
+  }
+
+  async close(): Promise<void> {
+    await this.renderer?.close();
+  }
+}
