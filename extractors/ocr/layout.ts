@@ -27,6 +27,7 @@ import {
   toGreyNoRed,
   unrotatePoint,
   type Grey,
+  type PixelSeg,
   type PxBox,
   type RgbImage,
   type Seal,
@@ -122,11 +123,11 @@ function inkBox(mask: Uint8Array, w: number, b: PxBox): PxBox | undefined {
 }
 
 /**
- * Lines of a cell that are one short label wrapped: two to four lines of about the same height (not
+ * Lines of a cell that are one short label wrapped: two to five lines of about the same height (not
  * a figure and a seal's fragment), each at most seven characters wide, one under the other.
  */
 function wrappedLabel(ls: PxBox[]): boolean {
-  if (ls.length < 2 || ls.length > 4) return false;
+  if (ls.length < 2 || ls.length > 5) return false;
   const hs = ls.map((q) => q[3] - q[1]);
   const top = Math.max(...hs);
   return ls.every((q, k) => hs[k] >= top * 0.8 && q[2] - q[0] <= hs[k] * 7 && (k === 0 || q[1] - ls[k - 1][3] <= top));
@@ -197,10 +198,124 @@ function digitConfidence(chars: RecognisedChar[]): void {
 const AS_DIGIT: Record<string, string> = { o: '0', O: '0', 'о': '0', 'О': '0', l: '1', I: '1', '|': '1' };
 const DIGITLIKE = /^[0-9oOоОlI|.,，%]$/;
 
-/** The resolution of an image without one, from the height of its text lines (body text is about 10.5 pt). */
+/** Grey below this is ink of a faint ruling (light grey #c4c4c4 levelled on white paper). */
+const LIGHT_RULE = 228;
+
+/** A mask at a light threshold, every pixel kept (a dotted rule's dots have no inked neighbour). */
+function lightMask(g: Grey, thr: number): Uint8Array {
+  const m = new Uint8Array(g.data.length);
+  for (let i = 0; i < m.length; i++) m[i] = g.data[i] < thr ? 1 : 0;
+  return m;
+}
+
+/**
+ * Rulings for a table printed without its vertical rules (三线表, rows ruled only) or with none: the
+ * text's rows (blank pixel rows across the page between them) and words (blank gaps wider than their
+ * height); a run of rows with three or more words each (at most two others between, a spanning title
+ * or a wrapped label's line) is a table. Its columns are the gutters no row's words cross; a gutter
+ * becomes a vertical rule in each row whose words do not cross it (a spanning header stays one cell);
+ * its rows are the printed horizontal rules when there are some in it, else the middle of each blank
+ * gap between text rows. Every coordinate in pixels.
+ */
+export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: PixelSeg[], minH: number): { h: PixelSeg[]; v: PixelSeg[] } {
+  const boxes = textBands(text, w, [0, 0, w, h], minH, 1.0);
+  const rows: { y0: number; y1: number; boxes: PxBox[] }[] = [];
+  for (const b of boxes) {
+    const r = rows[rows.length - 1];
+    if (r && r.y0 === b[1] && r.y1 === b[3]) r.boxes.push(b);
+    else rows.push({ y0: b[1], y1: b[3], boxes: [b] });
+  }
+  rows.sort((a, b) => a.y0 - b.y0);
+  const out: { h: PixelSeg[]; v: PixelSeg[] } = { h: [], v: [] };
+  const tab = (k: number) => rows[k].boxes.length >= 3;
+  let k = 0;
+  while (k < rows.length) {
+    if (!tab(k)) {
+      k++;
+      continue;
+    }
+    // a zone: tabular rows with at most two others between them
+    let end = k, gapRows = 0;
+    for (let j = k + 1; j < rows.length; j++) {
+      if (tab(j)) {
+        end = j;
+        gapRows = 0;
+      } else if (++gapRows > 2) break;
+    }
+    // a spanning title just above the first tabular row belongs to the table
+    const first = k > 0 && !tab(k - 1) && rows[k].y0 - rows[k - 1].y1 < (rows[k].y1 - rows[k].y0) * 2 ? k - 1 : k;
+    const zone = rows.slice(first, end + 1);
+    k = end + 1;
+    const nTab = zone.filter((r) => r.boxes.length >= 3).length;
+    if (nTab < 3) continue;
+    const zx0 = Math.min(...zone.flatMap((r) => r.boxes.map((b) => b[0])));
+    const zx1 = Math.max(...zone.flatMap((r) => r.boxes.map((b) => b[2])));
+    const lineH = [...zone.map((r) => r.y1 - r.y0)].sort((a, b) => a - b)[Math.floor(zone.length / 2)];
+    const pad = Math.max(2, Math.round(lineH * 0.3));
+    const top = Math.max(0, zone[0].y0 - pad), bottom = Math.min(h - 1, zone[zone.length - 1].y1 + pad);
+    // row boundaries
+    const printed = printedH.filter((q) => q.at > top - pad && q.at < bottom + pad && q.a1 - q.a0 >= (zx1 - zx0) * 0.5).map((q) => q.at);
+    let ys: number[];
+    if (printed.length >= 3) ys = [...new Set([top, ...printed, bottom])].sort((a, b) => a - b);
+    else {
+      ys = [top];
+      for (let j = 1; j < zone.length; j++) ys.push(Math.round((zone[j - 1].y1 + zone[j].y0) / 2));
+      ys.push(bottom);
+    }
+    ys = ys.filter((y, j) => j === 0 || y - ys[j - 1] >= 2);
+    const x0 = Math.max(0, zx0 - pad), x1 = Math.min(w - 1, zx1 + pad);
+    for (const y of ys) out.h.push({ at: y, a0: x0, a1: x1 });
+    out.v.push({ at: x0, a0: top, a1: bottom }, { at: x1, a0: top, a1: bottom });
+    // gutters: columns of pixels no tabular row's words cover
+    const cover = new Uint16Array(w);
+    for (const r of zone) {
+      if (r.boxes.length < 3) continue;
+      for (const b of r.boxes) for (let x = Math.max(0, b[0] - 1); x < Math.min(w, b[2] + 1); x++) cover[x]++;
+    }
+    const allow = Math.floor(nTab * 0.1);
+    const minGutter = Math.max(3, Math.round(lineH * 0.4));
+    const gutters: number[] = [];
+    for (let x = zx0, s0 = -1; x <= zx1; x++) {
+      const free = x < zx1 && cover[x] <= allow;
+      if (free && s0 < 0) s0 = x;
+      else if (!free && s0 >= 0) {
+        if (x - s0 >= minGutter) gutters.push(Math.round((s0 + x) / 2));
+        s0 = -1;
+      }
+    }
+    // each gutter a rule in the rows (between boundaries) whose words do not cross it
+    for (const gx of gutters) {
+      let a0 = -1;
+      for (let j = 0; j + 1 < ys.length; j++) {
+        const ya = ys[j], yb = ys[j + 1];
+        const crossed = zone.some((r) => (r.y0 + r.y1) / 2 > ya && (r.y0 + r.y1) / 2 < yb && r.boxes.some((b) => b[0] < gx && b[2] > gx));
+        if (!crossed && a0 < 0) a0 = ya;
+        if (crossed && a0 >= 0) {
+          out.v.push({ at: gx, a0, a1: ya });
+          a0 = -1;
+        }
+      }
+      if (a0 >= 0) out.v.push({ at: gx, a0, a1: ys[ys.length - 1] });
+    }
+  }
+  return out;
+}
+
+/**
+ * The resolution of an image without one, from the height of its text lines (body text is about 10.5
+ * pt), measured in narrow strips: across a whole table the vertical rulings join every row into one
+ * band (a 2× screenshot of a table then looked like 96 ppi, and its rulings like character strokes).
+ */
 function guessDpi(mask: Uint8Array, w: number, h: number): number {
-  const bands = textBands(mask, w, [0, 0, w, h], 4, 4);
-  const hs = bands.map((b) => b[3] - b[1]).filter((x) => x >= 6).sort((a, b) => a - b);
+  const sw = Math.max(40, Math.round(w / 12));
+  const hs: number[] = [];
+  for (let x = 0; x < w; x += sw) {
+    for (const b of textBands(mask, w, [x, 0, Math.min(w, x + sw), h], 4, 4)) {
+      const bh = b[3] - b[1];
+      if (bh >= 6 && bh <= Math.min(160, h / 3)) hs.push(bh);
+    }
+  }
+  hs.sort((a, b) => a - b);
   if (hs.length < 3) return 96;
   const med = hs[Math.floor(hs.length / 2)];
   return Math.max(60, Math.min(600, (med / 10.5) * 72));
@@ -243,10 +358,24 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // rulings: long dark runs. A character is about 0.15 in, but the top strokes of a few characters in a
   // row (结果维) line up into one run: horizontal rulings must be longer than a short label
   const lineMask = mask;
-  const px = findRulings(lineMask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)), 'h');
-  const pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)), 'v');
+  let px = findRulings(lineMask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)), 'h');
+  let pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)), 'v');
   const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
-  const rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
+  let rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
+  if (!latticeParts(rulings, opts.page).length) {
+    // no lattice in the ink: faint (light grey) or dotted rulings are looked for in a lighter mask
+    // whose lone pixels stay (a dotted rule's dots), bridging a dot's gap
+    const light = lightMask(grey, Math.max(thr, LIGHT_RULE));
+    const gap = Math.max(2, Math.round(dpi / 40));
+    const lh = findRulings(light, w, h, Math.round(dpi * 0.7), gap, 'h');
+    const lv = findRulings(light, w, h, Math.round(dpi * 0.2), gap, 'v');
+    const r2: Rulings = { h: mergeSegs(toPt(lh.h), 1, 2), v: mergeSegs(toPt(lv.v), 1, 2) };
+    if (latticeParts(r2, opts.page).length || (lh.h.length > px.h.length && !pxV.v.length)) {
+      px = lh;
+      pxV = lv;
+      rulings = r2;
+    }
+  }
   const thick = Math.max(1, Math.round(dpi / 100));
   const text = readGrey === grey ? new Uint8Array(mask) : binarise(readGrey, thr);
   eraseRulings(text, w, { h: px.h, v: pxV.v }, thick);
@@ -259,7 +388,19 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const cleanGrey = { data: clean, width: w, height: h };
 
   // cells of the lattice, then the page outside the tables
-  const parts = latticeParts(rulings, opts.page);
+  let parts = latticeParts(rulings, opts.page);
+  let virtual = false;
+  if (!parts.length) {
+    // rulings that do not make cells (only horizontal rules, or none): rows and columns from where the
+    // text is, as rulings between them, into the same lattice
+    const vg = virtualGrid(text, w, h, px.h, Math.max(4, Math.round(dpi * 0.045)));
+    if (vg.v.length) {
+      rulings = { h: mergeSegs([...rulings.h, ...toPt(vg.h)], 1, 2), v: mergeSegs([...rulings.v, ...toPt(vg.v)], 1, 2) };
+      parts = latticeParts(rulings, opts.page);
+      virtual = parts.length > 0;
+    }
+  }
+  if (process.env.NIANBAO_OCR_DEBUG) console.error('tables', opts.page, parts.length, virtual ? '(from text positions)' : '');
   const minH = Math.max(4, Math.round(dpi * 0.045));
   // the picture's own edges, in the deskewed image (outside them is the margin's paper)
   const W0 = w - 2 * m, H0 = h - 2 * m;
