@@ -202,10 +202,27 @@ const DIGITLIKE = /^[0-9oOоОlI|.,，%]$/;
 const LIGHT_RULE = 228;
 
 /** A mask at a light threshold, every pixel kept (a dotted rule's dots have no inked neighbour). */
-function lightMask(g: Grey, thr: number): Uint8Array {
-  const m = new Uint8Array(g.data.length);
-  for (let i = 0; i < m.length; i++) m[i] = g.data[i] < thr ? 1 : 0;
+function lightMask(g: Grey, thr: number, dark: Uint8Array, w: number): Uint8Array {
+  const n = g.data.length;
+  // a light pixel within two pixels of dark ink is a character's edge (its halo), not a faint rule
+  let near = dark;
+  for (let k = 0; k < 2; k++) {
+    const d = new Uint8Array(near);
+    for (let i = 0; i < n; i++) if (!near[i] && ((i % w > 0 && near[i - 1]) || (i % w < w - 1 && near[i + 1]) || (i >= w && near[i - w]) || (i + w < n && near[i + w]))) d[i] = 1;
+    near = d;
+  }
+  const m = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (g.data[i] < thr && !near[i]) m[i] = 1;
   return m;
+}
+
+/**
+ * A lattice with cells: some table with at least three vertical rules that each meet two horizontal
+ * ones (a row's top and bottom; a character's stroke found as a short rule meets none).
+ */
+function hasColumns(parts: { bbox: BBox }[], r: Rulings): boolean {
+  const T = 2;
+  return parts.some((p) => r.v.filter((q) => q.at >= p.bbox[0] - T && q.at <= p.bbox[2] + T && r.h.filter((hh) => hh.at >= q.a0 - T && hh.at <= q.a1 + T && q.at >= hh.a0 - T && q.at <= hh.a1 + T).length >= 2).length >= 3);
 }
 
 /**
@@ -218,14 +235,29 @@ function lightMask(g: Grey, thr: number): Uint8Array {
  * gap between text rows. Every coordinate in pixels.
  */
 export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: PixelSeg[], minH: number): { h: PixelSeg[]; v: PixelSeg[] } {
-  const boxes = textBands(text, w, [0, 0, w, h], minH, 1.0);
+  // pieces of ink (split at any gap of 3 pixels), joined into words along each row at gaps under
+  // most of a text line's height (a row of a wrapped label is two lines high: its own height would
+  // join two narrow columns' figures)
+  const pieces = textBands(text, w, [0, 0, w, h], minH, 0.01);
   const rows: { y0: number; y1: number; boxes: PxBox[] }[] = [];
-  for (const b of boxes) {
+  for (const b of pieces) {
     const r = rows[rows.length - 1];
     if (r && r.y0 === b[1] && r.y1 === b[3]) r.boxes.push(b);
     else rows.push({ y0: b[1], y1: b[3], boxes: [b] });
   }
   rows.sort((a, b) => a.y0 - b.y0);
+  const hs = rows.map((r) => r.y1 - r.y0).sort((a, b) => a - b);
+  const wordGap = Math.max(4, (hs[Math.floor(hs.length / 4)] ?? minH) * 0.45);
+  for (const r of rows) {
+    r.boxes.sort((a, b) => a[0] - b[0]);
+    const words: PxBox[] = [];
+    for (const b of r.boxes) {
+      const last = words[words.length - 1];
+      if (last && b[0] - last[2] <= wordGap) last[2] = Math.max(last[2], b[2]);
+      else words.push([...b] as PxBox);
+    }
+    r.boxes = words;
+  }
   const out: { h: PixelSeg[]; v: PixelSeg[] } = { h: [], v: [] };
   const tab = (k: number) => rows[k].boxes.length >= 3;
   let k = 0;
@@ -247,7 +279,7 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
     const zone = rows.slice(first, end + 1);
     k = end + 1;
     const nTab = zone.filter((r) => r.boxes.length >= 3).length;
-    if (nTab < 3) continue;
+    if (nTab < 2 || zone.length < 3) continue;
     const zx0 = Math.min(...zone.flatMap((r) => r.boxes.map((b) => b[0])));
     const zx1 = Math.max(...zone.flatMap((r) => r.boxes.map((b) => b[2])));
     const lineH = [...zone.map((r) => r.y1 - r.y0)].sort((a, b) => a - b)[Math.floor(zone.length / 2)];
@@ -266,36 +298,58 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
     const x0 = Math.max(0, zx0 - pad), x1 = Math.min(w - 1, zx1 + pad);
     for (const y of ys) out.h.push({ at: y, a0: x0, a1: x1 });
     out.v.push({ at: x0, a0: top, a1: bottom }, { at: x1, a0: top, a1: bottom });
-    // gutters: columns of pixels no tabular row's words cover
-    const cover = new Uint16Array(w);
-    for (const r of zone) {
-      if (r.boxes.length < 3) continue;
-      for (const b of r.boxes) for (let x = Math.max(0, b[0] - 1); x < Math.min(w, b[2] + 1); x++) cover[x]++;
-    }
-    const allow = Math.floor(nTab * 0.1);
-    const minGutter = Math.max(3, Math.round(lineH * 0.4));
-    const gutters: number[] = [];
-    for (let x = zx0, s0 = -1; x <= zx1; x++) {
-      const free = x < zx1 && cover[x] <= allow;
-      if (free && s0 < 0) s0 = x;
-      else if (!free && s0 >= 0) {
-        if (x - s0 >= minGutter) gutters.push(Math.round((s0 + x) / 2));
-        s0 = -1;
-      }
-    }
-    // each gutter a rule in the rows (between boundaries) whose words do not cross it
-    for (const gx of gutters) {
-      let a0 = -1;
-      for (let j = 0; j + 1 < ys.length; j++) {
-        const ya = ys[j], yb = ys[j + 1];
-        const crossed = zone.some((r) => (r.y0 + r.y1) / 2 > ya && (r.y0 + r.y1) / 2 < yb && r.boxes.some((b) => b[0] < gx && b[2] > gx));
-        if (!crossed && a0 < 0) a0 = ya;
-        if (crossed && a0 >= 0) {
-          out.v.push({ at: gx, a0, a1: ya });
-          a0 = -1;
+    // gutters: columns of pixels (almost) no row's words cover
+    const gutterXs = (rs: typeof zone, allow: number): number[] => {
+      const cover = new Uint16Array(w);
+      for (const r of rs) for (const b of r.boxes) for (let x = Math.max(0, b[0] - 1); x < Math.min(w, b[2] + 1); x++) cover[x]++;
+      const out: number[] = [];
+      for (let x = zx0, s0 = -1; x <= zx1; x++) {
+        const free = x < zx1 && cover[x] <= allow;
+        if (free && s0 < 0) s0 = x;
+        else if (!free && s0 >= 0) {
+          if (x - s0 >= 2) out.push(Math.round((s0 + x) / 2));
+          s0 = -1;
         }
       }
-      if (a0 >= 0) out.v.push({ at: gx, a0, a1: ys[ys.length - 1] });
+      return out;
+    };
+    const tabRows = zone.filter((r) => r.boxes.length >= 3);
+    const gutters = gutterXs(tabRows, Math.floor(nTab * 0.1));
+    // blocks: runs of rows between spanning titles (one word across a gutter: 第二十条第（五）项); each
+    // block has its own columns (a block of two columns under the title stays two, not the page's four)
+    const spans = (r: (typeof zone)[number]) => r.boxes.length === 1 && gutters.some((gx) => r.boxes[0][0] < gx && r.boxes[0][2] > gx);
+    const blocks: (typeof zone)[] = [];
+    for (const r of zone) {
+      if (spans(r)) {
+        blocks.push([]);
+        continue;
+      }
+      if (!blocks.length) blocks.push([]);
+      blocks[blocks.length - 1].push(r);
+    }
+    const mid = (r: (typeof zone)[number]) => (r.y0 + r.y1) / 2;
+    if (process.env.NIANBAO_OCR_DEBUG) console.error('virtual zone', zx0, top, zx1, bottom, 'rows', zone.length, 'tabular', nTab, 'row rules', ys.length, 'gutters', gutters.join(' '), 'blocks', blocks.filter((b) => b.length).length);
+    for (const block of blocks) {
+      if (!block.length) continue;
+      const bg = block.length >= 10 ? gutterXs(block.filter((r) => r.boxes.length >= 3), Math.floor(block.length * 0.1)) : gutterXs(block, 0);
+      // the block's boundaries: from the rule above its first row to the rule below its last
+      const ya = [...ys].reverse().find((y) => y <= mid(block[0])) ?? ys[0];
+      const yz = ys.find((y) => y >= mid(block[block.length - 1])) ?? ys[ys.length - 1];
+      const bys = ys.filter((y) => y >= ya && y <= yz);
+      // each gutter a rule in the rows (between boundaries) whose words do not cross it
+      for (const gx of bg) {
+        let a0 = -1;
+        for (let j = 0; j + 1 < bys.length; j++) {
+          const y0 = bys[j], y1 = bys[j + 1];
+          const crossed = block.some((r) => mid(r) > y0 && mid(r) < y1 && r.boxes.some((b) => b[0] < gx && b[2] > gx));
+          if (!crossed && a0 < 0) a0 = y0;
+          if (crossed && a0 >= 0) {
+            out.v.push({ at: gx, a0, a1: y0 });
+            a0 = -1;
+          }
+        }
+        if (a0 >= 0) out.v.push({ at: gx, a0, a1: bys[bys.length - 1] });
+      }
     }
   }
   return out;
@@ -362,15 +416,18 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   let pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)), 'v');
   const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
   let rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
-  if (!latticeParts(rulings, opts.page).length) {
-    // no lattice in the ink: faint (light grey) or dotted rulings are looked for in a lighter mask
+  if (!opts.dpi && !latticeParts(rulings, opts.page).length) {
+    // no lattice in the ink of a picture (not a scan: a scanned page's faint layout boxes and the halos
+    // of its noisy prose made lattices over prose): faint (light grey) or dotted rulings are looked for in a lighter mask
     // whose lone pixels stay (a dotted rule's dots), bridging a dot's gap
-    const light = lightMask(grey, Math.max(thr, LIGHT_RULE));
-    const gap = Math.max(2, Math.round(dpi / 40));
-    const lh = findRulings(light, w, h, Math.round(dpi * 0.7), gap, 'h');
-    const lv = findRulings(light, w, h, Math.round(dpi * 0.2), gap, 'v');
+    const light = lightMask(grey, Math.max(thr, LIGHT_RULE), mask, w);
+    // (stricter than in the ink: a noisy scan's prose has light halos that line up over short runs;
+    // a faint table's rules run across a good part of the picture)
+    const gap = Math.max(2, Math.round(dpi / 60));
+    const lh = findRulings(light, w, h, Math.max(Math.round(dpi * 0.7), Math.round(w * 0.3)), gap, 'h');
+    const lv = findRulings(light, w, h, Math.round(dpi * 0.3), gap, 'v');
     const r2: Rulings = { h: mergeSegs(toPt(lh.h), 1, 2), v: mergeSegs(toPt(lv.v), 1, 2) };
-    if (latticeParts(r2, opts.page).length || (lh.h.length > px.h.length && !pxV.v.length)) {
+    if (lh.h.length >= 3 && hasColumns(latticeParts(r2, opts.page), r2)) {
       px = lh;
       pxV = lv;
       rulings = r2;
@@ -390,12 +447,13 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // cells of the lattice, then the page outside the tables
   let parts = latticeParts(rulings, opts.page);
   let virtual = false;
-  if (!parts.length) {
+  if (!hasColumns(parts, rulings)) {
     // rulings that do not make cells (only horizontal rules, or none): rows and columns from where the
     // text is, as rulings between them, into the same lattice
     const vg = virtualGrid(text, w, h, px.h, Math.max(4, Math.round(dpi * 0.045)));
     if (vg.v.length) {
-      rulings = { h: mergeSegs([...rulings.h, ...toPt(vg.h)], 1, 2), v: mergeSegs([...rulings.v, ...toPt(vg.v)], 1, 2) };
+      // (vertical runs found in the ink were character strokes: the text's gutters replace them)
+      rulings = { h: mergeSegs([...rulings.h, ...toPt(vg.h)], 1, 2), v: mergeSegs(toPt(vg.v), 1, 2) };
       parts = latticeParts(rulings, opts.page);
       virtual = parts.length > 0;
     }
@@ -533,6 +591,9 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     // a cell's line that runs off the picture (a skewed table cropped at the edge) lost characters
     // there (59 read as 5): it is not read as a number at all, so the figure is named unreadable
     if (i < cellBands && offPicture(boxes[i])) chars = [...chars, { ch: '…', p: 0, x: 0, alts: [] }];
+    // two figures in one cell's line (108 911: a column's rule or gutter missed) are no one figure:
+    // the cell is named unreadable, never read as 108911
+    else if (i < cellBands && /^[0-9.,]+\s+[0-9.,]+$/.test(chars.map((c) => c.ch).join('').trim())) chars = [...chars, { ch: '…', p: 0, x: 0, alts: [] }];
     const mean = chars.reduce((a, c) => a + c.p, 0) / chars.length;
     if (process.env.NIANBAO_OCR_DEBUG) console.error('band', opts.page, boxes[i].join(','), JSON.stringify(chars.map((c) => c.ch).join('')), mean.toFixed(2));
     // a cell's line is kept however unsure (its confidence marks it for the misread analysis);
