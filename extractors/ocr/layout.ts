@@ -447,7 +447,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // cells of the lattice, then the page outside the tables
   let parts = latticeParts(rulings, opts.page);
   let virtual = false;
-  if (!hasColumns(parts, rulings)) {
+  if (!opts.dpi && !hasColumns(parts, rulings)) {
     // rulings that do not make cells (only horizontal rules, or none): rows and columns from where the
     // text is, as rulings between them, into the same lattice
     const vg = virtualGrid(text, w, h, px.h, Math.max(4, Math.round(dpi * 0.045)));
