@@ -27,6 +27,7 @@ import {
   toGreyNoRed,
   unrotatePoint,
   type Grey,
+  type PixelSeg,
   type PxBox,
   type RgbImage,
   type Seal,
@@ -122,11 +123,11 @@ function inkBox(mask: Uint8Array, w: number, b: PxBox): PxBox | undefined {
 }
 
 /**
- * Lines of a cell that are one short label wrapped: two to four lines of about the same height (not
+ * Lines of a cell that are one short label wrapped: two to five lines of about the same height (not
  * a figure and a seal's fragment), each at most seven characters wide, one under the other.
  */
 function wrappedLabel(ls: PxBox[]): boolean {
-  if (ls.length < 2 || ls.length > 4) return false;
+  if (ls.length < 2 || ls.length > 5) return false;
   const hs = ls.map((q) => q[3] - q[1]);
   const top = Math.max(...hs);
   return ls.every((q, k) => hs[k] >= top * 0.8 && q[2] - q[0] <= hs[k] * 7 && (k === 0 || q[1] - ls[k - 1][3] <= top));
@@ -197,10 +198,178 @@ function digitConfidence(chars: RecognisedChar[]): void {
 const AS_DIGIT: Record<string, string> = { o: '0', O: '0', 'о': '0', 'О': '0', l: '1', I: '1', '|': '1' };
 const DIGITLIKE = /^[0-9oOоОlI|.,，%]$/;
 
-/** The resolution of an image without one, from the height of its text lines (body text is about 10.5 pt). */
+/** Grey below this is ink of a faint ruling (light grey #c4c4c4 levelled on white paper). */
+const LIGHT_RULE = 228;
+
+/** A mask at a light threshold, every pixel kept (a dotted rule's dots have no inked neighbour). */
+function lightMask(g: Grey, thr: number, dark: Uint8Array, w: number): Uint8Array {
+  const n = g.data.length;
+  // a light pixel within two pixels of dark ink is a character's edge (its halo), not a faint rule
+  let near = dark;
+  for (let k = 0; k < 2; k++) {
+    const d = new Uint8Array(near);
+    for (let i = 0; i < n; i++) if (!near[i] && ((i % w > 0 && near[i - 1]) || (i % w < w - 1 && near[i + 1]) || (i >= w && near[i - w]) || (i + w < n && near[i + w]))) d[i] = 1;
+    near = d;
+  }
+  const m = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (g.data[i] < thr && !near[i]) m[i] = 1;
+  return m;
+}
+
+/**
+ * A lattice with cells: some table with at least three vertical rules that each meet two horizontal
+ * ones (a row's top and bottom; a character's stroke found as a short rule meets none).
+ */
+function hasColumns(parts: { bbox: BBox }[], r: Rulings): boolean {
+  const T = 2;
+  return parts.some((p) => r.v.filter((q) => q.at >= p.bbox[0] - T && q.at <= p.bbox[2] + T && r.h.filter((hh) => hh.at >= q.a0 - T && hh.at <= q.a1 + T && q.at >= hh.a0 - T && q.at <= hh.a1 + T).length >= 2).length >= 3);
+}
+
+/**
+ * Rulings for a table printed without its vertical rules (三线表, rows ruled only) or with none: the
+ * text's rows (blank pixel rows across the page between them) and words (blank gaps wider than their
+ * height); a run of rows with three or more words each (at most two others between, a spanning title
+ * or a wrapped label's line) is a table. Its columns are the gutters no row's words cross; a gutter
+ * becomes a vertical rule in each row whose words do not cross it (a spanning header stays one cell);
+ * its rows are the printed horizontal rules when there are some in it, else the middle of each blank
+ * gap between text rows. Every coordinate in pixels.
+ */
+export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: PixelSeg[], minH: number): { h: PixelSeg[]; v: PixelSeg[] } {
+  // pieces of ink (split at any gap of 3 pixels), joined into words along each row at gaps under
+  // most of a text line's height (a row of a wrapped label is two lines high: its own height would
+  // join two narrow columns' figures)
+  const pieces = textBands(text, w, [0, 0, w, h], minH, 0.01);
+  const rows: { y0: number; y1: number; boxes: PxBox[] }[] = [];
+  for (const b of pieces) {
+    const r = rows[rows.length - 1];
+    if (r && r.y0 === b[1] && r.y1 === b[3]) r.boxes.push(b);
+    else rows.push({ y0: b[1], y1: b[3], boxes: [b] });
+  }
+  rows.sort((a, b) => a.y0 - b.y0);
+  const hs = rows.map((r) => r.y1 - r.y0).sort((a, b) => a - b);
+  const wordGap = Math.max(4, (hs[Math.floor(hs.length / 4)] ?? minH) * 0.45);
+  for (const r of rows) {
+    r.boxes.sort((a, b) => a[0] - b[0]);
+    const words: PxBox[] = [];
+    for (const b of r.boxes) {
+      const last = words[words.length - 1];
+      if (last && b[0] - last[2] <= wordGap) last[2] = Math.max(last[2], b[2]);
+      else words.push([...b] as PxBox);
+    }
+    r.boxes = words;
+  }
+  const out: { h: PixelSeg[]; v: PixelSeg[] } = { h: [], v: [] };
+  const tab = (k: number) => rows[k].boxes.length >= 3;
+  let k = 0;
+  while (k < rows.length) {
+    if (!tab(k)) {
+      k++;
+      continue;
+    }
+    // a zone: tabular rows with at most two others between them
+    let end = k, gapRows = 0;
+    for (let j = k + 1; j < rows.length; j++) {
+      if (tab(j)) {
+        end = j;
+        gapRows = 0;
+      } else if (++gapRows > 2) break;
+    }
+    // a spanning title just above the first tabular row belongs to the table
+    const first = k > 0 && !tab(k - 1) && rows[k].y0 - rows[k - 1].y1 < (rows[k].y1 - rows[k].y0) * 2 ? k - 1 : k;
+    const zone = rows.slice(first, end + 1);
+    k = end + 1;
+    const nTab = zone.filter((r) => r.boxes.length >= 3).length;
+    if (nTab < 2 || zone.length < 3) continue;
+    const zx0 = Math.min(...zone.flatMap((r) => r.boxes.map((b) => b[0])));
+    const zx1 = Math.max(...zone.flatMap((r) => r.boxes.map((b) => b[2])));
+    const lineH = [...zone.map((r) => r.y1 - r.y0)].sort((a, b) => a - b)[Math.floor(zone.length / 2)];
+    const pad = Math.max(2, Math.round(lineH * 0.3));
+    const top = Math.max(0, zone[0].y0 - pad), bottom = Math.min(h - 1, zone[zone.length - 1].y1 + pad);
+    // row boundaries
+    const printed = printedH.filter((q) => q.at > top - pad && q.at < bottom + pad && q.a1 - q.a0 >= (zx1 - zx0) * 0.5).map((q) => q.at);
+    let ys: number[];
+    if (printed.length >= 3) ys = [...new Set([top, ...printed, bottom])].sort((a, b) => a - b);
+    else {
+      ys = [top];
+      for (let j = 1; j < zone.length; j++) ys.push(Math.round((zone[j - 1].y1 + zone[j].y0) / 2));
+      ys.push(bottom);
+    }
+    ys = ys.filter((y, j) => j === 0 || y - ys[j - 1] >= 2);
+    const x0 = Math.max(0, zx0 - pad), x1 = Math.min(w - 1, zx1 + pad);
+    for (const y of ys) out.h.push({ at: y, a0: x0, a1: x1 });
+    out.v.push({ at: x0, a0: top, a1: bottom }, { at: x1, a0: top, a1: bottom });
+    // gutters: columns of pixels (almost) no row's words cover
+    const gutterXs = (rs: typeof zone, allow: number): number[] => {
+      const cover = new Uint16Array(w);
+      for (const r of rs) for (const b of r.boxes) for (let x = Math.max(0, b[0] - 1); x < Math.min(w, b[2] + 1); x++) cover[x]++;
+      const out: number[] = [];
+      for (let x = zx0, s0 = -1; x <= zx1; x++) {
+        const free = x < zx1 && cover[x] <= allow;
+        if (free && s0 < 0) s0 = x;
+        else if (!free && s0 >= 0) {
+          if (x - s0 >= 2) out.push(Math.round((s0 + x) / 2));
+          s0 = -1;
+        }
+      }
+      return out;
+    };
+    const tabRows = zone.filter((r) => r.boxes.length >= 3);
+    const gutters = gutterXs(tabRows, Math.floor(nTab * 0.1));
+    // blocks: runs of rows between spanning titles (one word across a gutter: 第二十条第（五）项); each
+    // block has its own columns (a block of two columns under the title stays two, not the page's four)
+    const spans = (r: (typeof zone)[number]) => r.boxes.length === 1 && gutters.some((gx) => r.boxes[0][0] < gx && r.boxes[0][2] > gx);
+    const blocks: (typeof zone)[] = [];
+    for (const r of zone) {
+      if (spans(r)) {
+        blocks.push([]);
+        continue;
+      }
+      if (!blocks.length) blocks.push([]);
+      blocks[blocks.length - 1].push(r);
+    }
+    const mid = (r: (typeof zone)[number]) => (r.y0 + r.y1) / 2;
+    if (process.env.NIANBAO_OCR_DEBUG) console.error('virtual zone', zx0, top, zx1, bottom, 'rows', zone.length, 'tabular', nTab, 'row rules', ys.length, 'gutters', gutters.join(' '), 'blocks', blocks.filter((b) => b.length).length);
+    for (const block of blocks) {
+      if (!block.length) continue;
+      const bg = block.length >= 10 ? gutterXs(block.filter((r) => r.boxes.length >= 3), Math.floor(block.length * 0.1)) : gutterXs(block, 0);
+      // the block's boundaries: from the rule above its first row to the rule below its last
+      const ya = [...ys].reverse().find((y) => y <= mid(block[0])) ?? ys[0];
+      const yz = ys.find((y) => y >= mid(block[block.length - 1])) ?? ys[ys.length - 1];
+      const bys = ys.filter((y) => y >= ya && y <= yz);
+      // each gutter a rule in the rows (between boundaries) whose words do not cross it
+      for (const gx of bg) {
+        let a0 = -1;
+        for (let j = 0; j + 1 < bys.length; j++) {
+          const y0 = bys[j], y1 = bys[j + 1];
+          const crossed = block.some((r) => mid(r) > y0 && mid(r) < y1 && r.boxes.some((b) => b[0] < gx && b[2] > gx));
+          if (!crossed && a0 < 0) a0 = y0;
+          if (crossed && a0 >= 0) {
+            out.v.push({ at: gx, a0, a1: y0 });
+            a0 = -1;
+          }
+        }
+        if (a0 >= 0) out.v.push({ at: gx, a0, a1: bys[bys.length - 1] });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The resolution of an image without one, from the height of its text lines (body text is about 10.5
+ * pt), measured in narrow strips: across a whole table the vertical rulings join every row into one
+ * band (a 2× screenshot of a table then looked like 96 ppi, and its rulings like character strokes).
+ */
 function guessDpi(mask: Uint8Array, w: number, h: number): number {
-  const bands = textBands(mask, w, [0, 0, w, h], 4, 4);
-  const hs = bands.map((b) => b[3] - b[1]).filter((x) => x >= 6).sort((a, b) => a - b);
+  const sw = Math.max(40, Math.round(w / 12));
+  const hs: number[] = [];
+  for (let x = 0; x < w; x += sw) {
+    for (const b of textBands(mask, w, [x, 0, Math.min(w, x + sw), h], 4, 4)) {
+      const bh = b[3] - b[1];
+      if (bh >= 6 && bh <= Math.min(160, h / 3)) hs.push(bh);
+    }
+  }
+  hs.sort((a, b) => a - b);
   if (hs.length < 3) return 96;
   const med = hs[Math.floor(hs.length / 2)];
   return Math.max(60, Math.min(600, (med / 10.5) * 72));
@@ -243,10 +412,27 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // rulings: long dark runs. A character is about 0.15 in, but the top strokes of a few characters in a
   // row (结果维) line up into one run: horizontal rulings must be longer than a short label
   const lineMask = mask;
-  const px = findRulings(lineMask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)), 'h');
-  const pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)), 'v');
+  let px = findRulings(lineMask, w, h, Math.round(dpi * 0.7), Math.max(1, Math.round(dpi / 100)), 'h');
+  let pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)), 'v');
   const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
-  const rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
+  let rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
+  if (!opts.dpi && !latticeParts(rulings, opts.page).length) {
+    // no lattice in the ink of a picture (not a scan: a scanned page's faint layout boxes and the halos
+    // of its noisy prose made lattices over prose): faint (light grey) or dotted rulings are looked for in a lighter mask
+    // whose lone pixels stay (a dotted rule's dots), bridging a dot's gap
+    const light = lightMask(grey, Math.max(thr, LIGHT_RULE), mask, w);
+    // (stricter than in the ink: a noisy scan's prose has light halos that line up over short runs;
+    // a faint table's rules run across a good part of the picture)
+    const gap = Math.max(2, Math.round(dpi / 60));
+    const lh = findRulings(light, w, h, Math.max(Math.round(dpi * 0.7), Math.round(w * 0.3)), gap, 'h');
+    const lv = findRulings(light, w, h, Math.round(dpi * 0.3), gap, 'v');
+    const r2: Rulings = { h: mergeSegs(toPt(lh.h), 1, 2), v: mergeSegs(toPt(lv.v), 1, 2) };
+    if (lh.h.length >= 3 && hasColumns(latticeParts(r2, opts.page), r2)) {
+      px = lh;
+      pxV = lv;
+      rulings = r2;
+    }
+  }
   const thick = Math.max(1, Math.round(dpi / 100));
   const text = readGrey === grey ? new Uint8Array(mask) : binarise(readGrey, thr);
   eraseRulings(text, w, { h: px.h, v: pxV.v }, thick);
@@ -259,7 +445,20 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const cleanGrey = { data: clean, width: w, height: h };
 
   // cells of the lattice, then the page outside the tables
-  const parts = latticeParts(rulings, opts.page);
+  let parts = latticeParts(rulings, opts.page);
+  let virtual = false;
+  if (!opts.dpi && !hasColumns(parts, rulings)) {
+    // rulings that do not make cells (only horizontal rules, or none): rows and columns from where the
+    // text is, as rulings between them, into the same lattice
+    const vg = virtualGrid(text, w, h, px.h, Math.max(4, Math.round(dpi * 0.045)));
+    if (vg.v.length) {
+      // (vertical runs found in the ink were character strokes: the text's gutters replace them)
+      rulings = { h: mergeSegs([...rulings.h, ...toPt(vg.h)], 1, 2), v: mergeSegs(toPt(vg.v), 1, 2) };
+      parts = latticeParts(rulings, opts.page);
+      virtual = parts.length > 0;
+    }
+  }
+  if (process.env.NIANBAO_OCR_DEBUG) console.error('tables', opts.page, parts.length, virtual ? '(from text positions)' : '');
   const minH = Math.max(4, Math.round(dpi * 0.045));
   // the picture's own edges, in the deskewed image (outside them is the margin's paper)
   const W0 = w - 2 * m, H0 = h - 2 * m;
@@ -392,6 +591,9 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     // a cell's line that runs off the picture (a skewed table cropped at the edge) lost characters
     // there (59 read as 5): it is not read as a number at all, so the figure is named unreadable
     if (i < cellBands && offPicture(boxes[i])) chars = [...chars, { ch: '…', p: 0, x: 0, alts: [] }];
+    // two figures in one cell's line (108 911: a column's rule or gutter missed) are no one figure:
+    // the cell is named unreadable, never read as 108911
+    else if (i < cellBands && /^[0-9.,]+\s+[0-9.,]+$/.test(chars.map((c) => c.ch).join('').trim())) chars = [...chars, { ch: '…', p: 0, x: 0, alts: [] }];
     const mean = chars.reduce((a, c) => a + c.p, 0) / chars.length;
     if (process.env.NIANBAO_OCR_DEBUG) console.error('band', opts.page, boxes[i].join(','), JSON.stringify(chars.map((c) => c.ch).join('')), mean.toFixed(2));
     // a cell's line is kept however unsure (its confidence marks it for the misread analysis);
