@@ -265,7 +265,7 @@ describe('the CLI by region', () => {
     expect(idsOf('410000')).toEqual(sorted(...Array<number>(4).fill(ids.taikang!), ...Array<number>(2).fill(ids.luyi!), ids.suiping!));
     expect(idsOf('未定位')).toEqual(sorted(ids.gulou!, ids.nobody!));
     expect(rows('上海')).toEqual([]);
-  });
+  }, 60_000); // six runs of the CLI: more than the default 5 s on a busy machine
 
   it('review --region and review agencies with each body\'s division code and kind', () => {
     const r = cli('review', '--db', dbPath, '--region', '411628');
