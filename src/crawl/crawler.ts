@@ -28,6 +28,7 @@ import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
 import type { BrowserAnswer, BrowserRequest } from './browser/session.js';
 import { RenderStep, type RenderEvent, type SeedRendering } from './render-step.js';
+import { Challenges, challengeReason, type ChallengeEvent, type ChallengedHost } from './challenge.js';
 // [h18 hook 1/5] site discovery (--follow-sites): src/crawl/sites/
 import { SiteFinder, SITE_DEFAULTS } from './sites/site-finder.js';
 
@@ -150,7 +151,9 @@ export type CrawlEvent =
   | { type: 'set_aside'; host: string; untilMs: number; error: string }
   | { type: 'not_report'; url: string; status: string }
   /** rendered, render_aborted, render_decided, warning: see render-step.ts */
-  | RenderEvent;
+  | RenderEvent
+  /** a JavaScript cookie challenge met and passed or not: see challenge.ts */
+  | ChallengeEvent;
 
 export interface CrawlStats {
   hosts: number;
@@ -185,6 +188,8 @@ export interface CrawlSummary extends CrawlStats {
   reportIds: number[];
   /** Per seed (its label, else the page's host): list pages rendered, those that grew by interaction, those empty after rendering. */
   renderedBySeed: SeedRendering[];
+  /** Hosts that answered with a JavaScript cookie challenge, and whether each was passed (challenge.ts). */
+  challenges: ChallengedHost[];
 }
 
 interface HostState {
@@ -254,6 +259,8 @@ const PASSED_HEADERS = ['content-type', 'accept', 'x-requested-with'];
 /** Host states kept in memory at most while idle ones can be dropped. */
 const HOST_STATES = 5000;
 const MAX_FAILURES_LISTED = 50;
+/** The body of a non-2xx answer kept to look for a JavaScript challenge in (challenge.ts). */
+const CHALLENGE_BODY_BYTES = 64 * 1024;
 
 export class Crawler {
   readonly opts: CrawlOptions;
@@ -295,6 +302,7 @@ export class Crawler {
     renderEscapes: 0,
   };
   private readonly renderStep: RenderStep;
+  private readonly challenges: Challenges;
   private queuedCount = 0;
   private failures: { url: string; error: string }[] = [];
   private reportIds = new Set<number>();
@@ -330,6 +338,11 @@ export class Crawler {
       },
       this.stats,
     );
+    this.challenges = new Challenges({
+      maxPasses: 3,
+      pass: (url, status, headers, body) => this.renderStep.passChallenge(url, status, headers, body, (st, b) => challengeReason(st, b) !== null),
+      onEvent: (e) => this.opts.onEvent?.(e),
+    });
     const knownSeeds = (
       db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]
     ).map((r) => r.url);
@@ -425,6 +438,7 @@ export class Crawler {
       failures: this.failures,
       reportIds: [...this.reportIds],
       renderedBySeed: this.renderStep.bySeed(),
+      challenges: this.challenges.summary(),
     };
   }
 
@@ -803,31 +817,55 @@ export class Crawler {
     }
     this.frontier.start(row.url);
     let res: FetchResult;
-    try {
-      res = await this.hostExchange(h, false, () =>
-        fetchUrl(requestUrl(row), {
-          method: row.method === 'POST' ? 'POST' : 'GET',
-          body: row.body ?? undefined,
-          dispatcher: this.agent,
-          userAgent: this.opts.userAgent,
-          timeoutMs: this.opts.timeoutMs,
-          maxBytes: this.opts.maxBytes,
-          maxRedirects: this.opts.maxRedirects,
-          etag: row.etag,
-          lastModified: row.last_modified,
-          onRedirect: (_from, to) => this.followRedirect(h, to),
-        }),
-      );
-    } catch (err) {
-      // fetchUrl classifies its errors; anything else is a bug we record rather than crash on
-      this.fail(row, `internal error: ${(err as Error).message}`, null);
-      return;
+    let challenged: string | null = null;
+    // [h16b] a JavaScript cookie challenge (challenge.ts): passed in the browser, then asked again with the host's cookies
+    for (let round = 0; ; round++) {
+      const cookie = this.challenges.cookieHeader(h.host);
+      try {
+        res = await this.hostExchange(h, false, () =>
+          fetchUrl(requestUrl(row), {
+            method: row.method === 'POST' ? 'POST' : 'GET',
+            body: row.body ?? undefined,
+            dispatcher: this.agent,
+            userAgent: this.opts.userAgent,
+            timeoutMs: this.opts.timeoutMs,
+            maxBytes: this.opts.maxBytes,
+            maxRedirects: this.opts.maxRedirects,
+            etag: row.etag,
+            lastModified: row.last_modified,
+            cookie,
+            errorBodyBytes: CHALLENGE_BODY_BYTES,
+            onRedirect: (_from, to) => this.followRedirect(h, to),
+          }),
+        );
+      } catch (err) {
+        // fetchUrl classifies its errors; anything else is a bug we record rather than crash on
+        this.fail(row, `internal error: ${(err as Error).message}`, null);
+        return;
+      }
+      this.noteResponse(h, res);
+      this.stats.fetched++;
+      this.stats.bytes += res.wireBytes;
+      challenged = res.error ? null : challengeReason(res.status, res.body);
+      if (!challenged || round >= 2 || this.stopping) break;
+      const c = res;
+      this.frontier.log({ ...exchange(row.url, c), attempt: row.tries + 1, sha256: null, error: `challenge: ${challenged}` });
+      const outcome = await this.challenges.resolve(h.host, row.url, c.status!, c.headers, c.body!, cookie);
+      if (!outcome.passed) {
+        challenged = outcome.message;
+        break;
+      }
     }
-    this.noteResponse(h, res);
-    this.stats.fetched++;
-    this.stats.bytes += res.wireBytes;
     const attempt = row.tries + 1;
     const logBase = { ...exchange(row.url, res), attempt };
+    if (challenged) {
+      const why = challenged.startsWith('JavaScript challenge') ? challenged : `JavaScript challenge not passed: ${challenged}`;
+      this.db.transaction(() => {
+        this.frontier.log({ ...logBase, sha256: null, error: why });
+        this.fail(row, why, res.status, attempt);
+      })();
+      return;
+    }
 
     try {
       // network errors and retryable statuses
@@ -1145,7 +1183,7 @@ export class Crawler {
   }
 
   /** A fetch beside the frontier's (a rendered page's request, a report page's picture), in the host's budget. */
-  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body' | 'headers'> = {}): Promise<FetchResult> {
+  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body' | 'headers' | 'cookie' | 'errorBodyBytes'> = {}): Promise<FetchResult> {
     const res = await this.hostExchange(h, fromBrowser, () =>
       fetchUrl(url, {
         ...extra,
@@ -1171,7 +1209,9 @@ export class Crawler {
     const headers: Record<string, string> = {};
     for (const k of PASSED_HEADERS) if (req.headers[k]) headers[k] = req.headers[k];
     if (post && !headers['content-type']) headers['content-type'] = 'text/plain;charset=UTF-8'; // fetch()'s default for a string body
-    const res = await this.sideFetch(h, u.href, true, post ? { method: 'POST', body: req.body ?? '', headers } : { headers });
+    // the browser's own cookies (a challenge being passed), else the host's kept ones
+    const cookie = req.headers['cookie'] || this.challenges.cookieHeader(h.host);
+    const res = await this.sideFetch(h, u.href, true, { ...(post ? { method: 'POST', body: req.body ?? '' } : {}), headers, cookie, errorBodyBytes: CHALLENGE_BODY_BYTES });
     const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
     this.logExchange(post ? requestKey(u.href, 'POST', req.body ?? '') : u.href, res, null, error);
     if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
@@ -1255,7 +1295,7 @@ export class Crawler {
       const u = new URL(url);
       if (u.host !== h.host || !this.scope.allows(u) || !(h.robots?.isAllowed(u) ?? false)) continue;
       await this.sleep(this.delayFor(h));
-      const res = await this.sideFetch(h, url, false);
+      const res = await this.sideFetch(h, url, false, { cookie: this.challenges.cookieHeader(h.host) });
       this.stats.fetched++;
       const ok = res.status !== null && res.status >= 200 && res.status < 300 && res.body && isImage(res.body, res.headers['content-type'], res.finalUrl);
       const why = res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`;
