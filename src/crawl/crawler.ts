@@ -303,6 +303,8 @@ export class Crawler {
   };
   private readonly renderStep: RenderStep;
   private readonly challenges: Challenges;
+  /** Hosts outside the scope that serve a report page's own files (a redirect within them is followed). */
+  private readonly fileHosts = new Set<string>();
   private queuedCount = 0;
   private failures: { url: string; error: string }[] = [];
   private reportIds = new Set<number>();
@@ -954,7 +956,7 @@ export class Crawler {
   }
 
   private followRedirect(h: HostState, to: URL): 'follow' | 'return' {
-    return to.host === h.host && this.scope.allows(to) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return';
+    return to.host === h.host && (this.scope.allows(to) || this.fileHosts.has(h.host)) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return';
   }
 
   private async handleNotModified(row: FrontierRow, res: FetchResult, logBase: LogBase): Promise<void> {
@@ -992,7 +994,7 @@ export class Crawler {
       this.db.transaction(() => {
         if (!notModified && !extra.reportId) storeBlob(this.db, body, sha);
         this.frontier.log({ ...logBase, sha256: sha, error: null });
-        this.enqueueLinks(extra.links ?? [], row, depthOf);
+        this.enqueueLinks(extra.links ?? [], row, depthOf, role === 'wrapper' || role === 'report');
         this.frontier.finish(row.url, {
           state: 'done',
           status: res.status,
@@ -1146,7 +1148,7 @@ export class Crawler {
       // a page's pictures are kept whatever extraction made of it now (reextract reads them again)
       if (resources.length) storePageResources(this.db, sha, resources);
       this.frontier.log({ ...logBase, sha256: fetchedSha, error });
-      this.enqueueLinks(follow, row, depthOf);
+      this.enqueueLinks(follow, row, depthOf, role === 'wrapper' || role === 'report');
       this.frontier.finish(row.url, {
         state: 'done',
         status: res.status,
@@ -1224,7 +1226,12 @@ export class Crawler {
    * links put them all in): the most promising kinds first (reports, attachments, pagers…), in page
    * order within a kind; the rest are left out with a warning that names the limit.
    */
-  private enqueueLinks(links: FoundLink[], from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depthOf: (l: FoundLink, d: number) => number): void {
+  private enqueueLinks(
+    links: FoundLink[],
+    from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>,
+    depthOf: (l: FoundLink, d: number) => number,
+    fromReport = false,
+  ): void {
     let chosen = links;
     const cap = this.opts.maxLinksPerPage;
     if (links.length > cap) {
@@ -1238,17 +1245,23 @@ export class Crawler {
         message: `${from.url}: ${links.length.toLocaleString('en-US')} links; the first ${cap.toLocaleString('en-US')} (reports, attachments and pagers first) put in the frontier, the rest left out (limit maxLinksPerPage = ${cap})`,
       });
     }
-    for (const l of chosen) this.enqueue(l, from, depthOf(l, from.depth));
+    // [h16b] a report page's (or wrapper's) own attachments on another host (a CDN, a file. server): fetched as
+    // the page's own files, never a crawl of that host; only from a page that is itself in scope
+    const ownFiles = fromReport && this.scope.allows(from.url);
+    for (const l of chosen) this.enqueue(l, from, depthOf(l, from.depth), ownFiles && l.kind === 'attachment');
   }
 
-  private enqueue(l: FoundLink, from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depth: number): void {
+  private enqueue(l: FoundLink, from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depth: number, ownFile = false): void {
     let u: URL;
     try {
       u = new URL(l.url);
     } catch {
       return;
     }
-    if (!this.scope.allows(u)) return;
+    if (!this.scope.allows(u)) {
+      if (!ownFile || (u.protocol !== 'http:' && u.protocol !== 'https:')) return;
+      this.fileHosts.add(u.host);
+    }
     const limit = l.kind === 'attachment' ? this.opts.maxDepth + 1 : this.opts.maxDepth;
     if (depth > limit) return;
     const kindHint: KindHint = l.kind;
@@ -1285,22 +1298,33 @@ export class Crawler {
 
   /**
    * The images of a report page whose tables are pictures, fetched within the page's turn on its
-   * host: one at a time, a polite delay before each, robots.txt and scope obeyed, same host only,
-   * logged like every fetch. Images that fail are left out (the page is still extracted).
+   * host: one at a time, a polite delay before each, robots.txt obeyed, logged like every fetch. A
+   * picture on another host (a CDN, an img. server) is the page's own too: fetched under that host's
+   * robots.txt, budget and delays, outside the crawl's scope (only the page's pictures, nothing more
+   * of that host). Images that fail are left out (the page is still extracted).
    */
   private async fetchImages(h: HostState, urls: string[]): Promise<PageResource[]> {
     const out: PageResource[] = [];
     for (const url of urls) {
       if (this.stopping) break;
       const u = new URL(url);
-      if (u.host !== h.host || !this.scope.allows(u) || !(h.robots?.isAllowed(u) ?? false)) continue;
-      await this.sleep(this.delayFor(h));
-      const res = await this.sideFetch(h, url, false, { cookie: this.challenges.cookieHeader(h.host) });
-      this.stats.fetched++;
-      const ok = res.status !== null && res.status >= 200 && res.status < 300 && res.body && isImage(res.body, res.headers['content-type'], res.finalUrl);
-      const why = res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`;
-      this.logExchange(url, res, ok ? sha256Hex(res.body!) : null, ok ? null : why);
-      if (ok) out.push({ url, bytes: res.body! });
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') continue;
+      const other = u.host !== h.host;
+      const hi = other ? this.hostState(u.host) : h;
+      if (other) hi.pins++;
+      try {
+        if (other && !hi.robots) await this.loadRobots(hi, true);
+        if (!(hi.robots?.isAllowed(u) ?? false) || hi.setAsideUntil > Date.now()) continue;
+        await this.sleep(this.delayFor(hi));
+        const res = await this.sideFetch(hi, url, false, { cookie: this.challenges.cookieHeader(hi.host) });
+        this.stats.fetched++;
+        const ok = res.status !== null && res.status >= 200 && res.status < 300 && res.body && isImage(res.body, res.headers['content-type'], res.finalUrl);
+        const why = res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`;
+        this.logExchange(url, res, ok ? sha256Hex(res.body!) : null, ok ? null : why);
+        if (ok) out.push({ url, bytes: res.body! });
+      } finally {
+        if (other) hi.pins--;
+      }
     }
     return out;
   }
