@@ -858,6 +858,10 @@ export class Crawler {
         break;
       }
     }
+    if (challenged && this.stopping) {
+      this.frontier.unclaim(row.url); // met a challenge as the crawl stops: left for the next run
+      return;
+    }
     const attempt = row.tries + 1;
     const logBase = { ...exchange(row.url, res), attempt };
     if (challenged) {
