@@ -28,6 +28,7 @@ import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
 import type { BrowserAnswer, BrowserRequest } from './browser/session.js';
 import { RenderStep, type RenderEvent, type SeedRendering } from './render-step.js';
+import { Challenges, challengeReason, type ChallengeEvent, type ChallengedHost } from './challenge.js';
 // [h18 hook 1/5] site discovery (--follow-sites): src/crawl/sites/
 import { SiteFinder, SITE_DEFAULTS } from './sites/site-finder.js';
 
@@ -150,7 +151,9 @@ export type CrawlEvent =
   | { type: 'set_aside'; host: string; untilMs: number; error: string }
   | { type: 'not_report'; url: string; status: string }
   /** rendered, render_aborted, render_decided, warning: see render-step.ts */
-  | RenderEvent;
+  | RenderEvent
+  /** a JavaScript cookie challenge met and passed or not: see challenge.ts */
+  | ChallengeEvent;
 
 export interface CrawlStats {
   hosts: number;
@@ -185,6 +188,8 @@ export interface CrawlSummary extends CrawlStats {
   reportIds: number[];
   /** Per seed (its label, else the page's host): list pages rendered, those that grew by interaction, those empty after rendering. */
   renderedBySeed: SeedRendering[];
+  /** Hosts that answered with a JavaScript cookie challenge, and whether each was passed (challenge.ts). */
+  challenges: ChallengedHost[];
 }
 
 interface HostState {
@@ -254,6 +259,8 @@ const PASSED_HEADERS = ['content-type', 'accept', 'x-requested-with'];
 /** Host states kept in memory at most while idle ones can be dropped. */
 const HOST_STATES = 5000;
 const MAX_FAILURES_LISTED = 50;
+/** The body of a non-2xx answer kept to look for a JavaScript challenge in (challenge.ts). */
+const CHALLENGE_BODY_BYTES = 64 * 1024;
 
 export class Crawler {
   readonly opts: CrawlOptions;
@@ -295,6 +302,9 @@ export class Crawler {
     renderEscapes: 0,
   };
   private readonly renderStep: RenderStep;
+  private readonly challenges: Challenges;
+  /** Hosts outside the scope that serve a report page's own files (a redirect within them is followed). */
+  private readonly fileHosts = new Set<string>();
   private queuedCount = 0;
   private failures: { url: string; error: string }[] = [];
   private reportIds = new Set<number>();
@@ -330,6 +340,11 @@ export class Crawler {
       },
       this.stats,
     );
+    this.challenges = new Challenges({
+      maxPasses: 3,
+      pass: (url, status, headers, body) => this.renderStep.passChallenge(url, status, headers, body, (st, b) => challengeReason(st, b) !== null),
+      onEvent: (e) => this.opts.onEvent?.(e),
+    });
     const knownSeeds = (
       db.prepare(`SELECT url FROM frontier WHERE kind_hint = 'seed'`).all() as { url: string }[]
     ).map((r) => r.url);
@@ -425,6 +440,7 @@ export class Crawler {
       failures: this.failures,
       reportIds: [...this.reportIds],
       renderedBySeed: this.renderStep.bySeed(),
+      challenges: this.challenges.summary(),
     };
   }
 
@@ -803,31 +819,59 @@ export class Crawler {
     }
     this.frontier.start(row.url);
     let res: FetchResult;
-    try {
-      res = await this.hostExchange(h, false, () =>
-        fetchUrl(requestUrl(row), {
-          method: row.method === 'POST' ? 'POST' : 'GET',
-          body: row.body ?? undefined,
-          dispatcher: this.agent,
-          userAgent: this.opts.userAgent,
-          timeoutMs: this.opts.timeoutMs,
-          maxBytes: this.opts.maxBytes,
-          maxRedirects: this.opts.maxRedirects,
-          etag: row.etag,
-          lastModified: row.last_modified,
-          onRedirect: (_from, to) => this.followRedirect(h, to),
-        }),
-      );
-    } catch (err) {
-      // fetchUrl classifies its errors; anything else is a bug we record rather than crash on
-      this.fail(row, `internal error: ${(err as Error).message}`, null);
+    let challenged: string | null = null;
+    // [h16b] a JavaScript cookie challenge (challenge.ts): passed in the browser, then asked again with the host's cookies
+    for (let round = 0; ; round++) {
+      const cookie = this.challenges.cookieHeader(h.host);
+      try {
+        res = await this.hostExchange(h, false, () =>
+          fetchUrl(requestUrl(row), {
+            method: row.method === 'POST' ? 'POST' : 'GET',
+            body: row.body ?? undefined,
+            dispatcher: this.agent,
+            userAgent: this.opts.userAgent,
+            timeoutMs: this.opts.timeoutMs,
+            maxBytes: this.opts.maxBytes,
+            maxRedirects: this.opts.maxRedirects,
+            etag: row.etag,
+            lastModified: row.last_modified,
+            cookie,
+            errorBodyBytes: CHALLENGE_BODY_BYTES,
+            onRedirect: (_from, to) => this.followRedirect(h, to),
+          }),
+        );
+      } catch (err) {
+        // fetchUrl classifies its errors; anything else is a bug we record rather than crash on
+        this.fail(row, `internal error: ${(err as Error).message}`, null);
+        return;
+      }
+      this.noteResponse(h, res);
+      this.stats.fetched++;
+      this.stats.bytes += res.wireBytes;
+      challenged = res.error ? null : challengeReason(res.status, res.body);
+      if (!challenged || round >= 2 || this.stopping) break;
+      const c = res;
+      this.frontier.log({ ...exchange(row.url, c), attempt: row.tries + 1, sha256: null, error: `challenge: ${challenged}` });
+      const outcome = await this.challenges.resolve(h.host, row.url, c.status!, c.headers, c.body!, cookie);
+      if (!outcome.passed) {
+        challenged = outcome.message;
+        break;
+      }
+    }
+    if (challenged && this.stopping) {
+      this.frontier.unclaim(row.url); // met a challenge as the crawl stops: left for the next run
       return;
     }
-    this.noteResponse(h, res);
-    this.stats.fetched++;
-    this.stats.bytes += res.wireBytes;
     const attempt = row.tries + 1;
     const logBase = { ...exchange(row.url, res), attempt };
+    if (challenged) {
+      const why = challenged.startsWith('JavaScript challenge') ? challenged : `JavaScript challenge not passed: ${challenged}`;
+      this.db.transaction(() => {
+        this.frontier.log({ ...logBase, sha256: null, error: why });
+        this.fail(row, why, res.status, attempt);
+      })();
+      return;
+    }
 
     try {
       // network errors and retryable statuses
@@ -916,7 +960,7 @@ export class Crawler {
   }
 
   private followRedirect(h: HostState, to: URL): 'follow' | 'return' {
-    return to.host === h.host && this.scope.allows(to) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return';
+    return to.host === h.host && (this.scope.allows(to) || this.fileHosts.has(h.host)) && (h.robots?.isAllowed(to) ?? true) ? 'follow' : 'return';
   }
 
   private async handleNotModified(row: FrontierRow, res: FetchResult, logBase: LogBase): Promise<void> {
@@ -954,7 +998,7 @@ export class Crawler {
       this.db.transaction(() => {
         if (!notModified && !extra.reportId) storeBlob(this.db, body, sha);
         this.frontier.log({ ...logBase, sha256: sha, error: null });
-        this.enqueueLinks(extra.links ?? [], row, depthOf);
+        this.enqueueLinks(extra.links ?? [], row, depthOf, role === 'wrapper' || role === 'report');
         this.frontier.finish(row.url, {
           state: 'done',
           status: res.status,
@@ -1108,7 +1152,7 @@ export class Crawler {
       // a page's pictures are kept whatever extraction made of it now (reextract reads them again)
       if (resources.length) storePageResources(this.db, sha, resources);
       this.frontier.log({ ...logBase, sha256: fetchedSha, error });
-      this.enqueueLinks(follow, row, depthOf);
+      this.enqueueLinks(follow, row, depthOf, role === 'wrapper' || role === 'report');
       this.frontier.finish(row.url, {
         state: 'done',
         status: res.status,
@@ -1145,7 +1189,7 @@ export class Crawler {
   }
 
   /** A fetch beside the frontier's (a rendered page's request, a report page's picture), in the host's budget. */
-  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body' | 'headers'> = {}): Promise<FetchResult> {
+  private async sideFetch(h: HostState, url: string, fromBrowser: boolean, extra: Pick<FetchOptions, 'method' | 'body' | 'headers' | 'cookie' | 'errorBodyBytes'> = {}): Promise<FetchResult> {
     const res = await this.hostExchange(h, fromBrowser, () =>
       fetchUrl(url, {
         ...extra,
@@ -1171,7 +1215,9 @@ export class Crawler {
     const headers: Record<string, string> = {};
     for (const k of PASSED_HEADERS) if (req.headers[k]) headers[k] = req.headers[k];
     if (post && !headers['content-type']) headers['content-type'] = 'text/plain;charset=UTF-8'; // fetch()'s default for a string body
-    const res = await this.sideFetch(h, u.href, true, post ? { method: 'POST', body: req.body ?? '', headers } : { headers });
+    // the browser's own cookies (a challenge being passed), else the host's kept ones
+    const cookie = req.headers['cookie'] || this.challenges.cookieHeader(h.host);
+    const res = await this.sideFetch(h, u.href, true, { ...(post ? { method: 'POST', body: req.body ?? '' } : {}), headers, cookie, errorBodyBytes: CHALLENGE_BODY_BYTES });
     const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
     this.logExchange(post ? requestKey(u.href, 'POST', req.body ?? '') : u.href, res, null, error);
     if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
@@ -1184,7 +1230,12 @@ export class Crawler {
    * links put them all in): the most promising kinds first (reports, attachments, pagers…), in page
    * order within a kind; the rest are left out with a warning that names the limit.
    */
-  private enqueueLinks(links: FoundLink[], from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depthOf: (l: FoundLink, d: number) => number): void {
+  private enqueueLinks(
+    links: FoundLink[],
+    from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>,
+    depthOf: (l: FoundLink, d: number) => number,
+    fromReport = false,
+  ): void {
     let chosen = links;
     const cap = this.opts.maxLinksPerPage;
     if (links.length > cap) {
@@ -1198,17 +1249,23 @@ export class Crawler {
         message: `${from.url}: ${links.length.toLocaleString('en-US')} links; the first ${cap.toLocaleString('en-US')} (reports, attachments and pagers first) put in the frontier, the rest left out (limit maxLinksPerPage = ${cap})`,
       });
     }
-    for (const l of chosen) this.enqueue(l, from, depthOf(l, from.depth));
+    // [h16b] a report page's (or wrapper's) own attachments on another host (a CDN, a file. server): fetched as
+    // the page's own files, never a crawl of that host; only from a page that is itself in scope
+    const ownFiles = fromReport && this.scope.allows(from.url);
+    for (const l of chosen) this.enqueue(l, from, depthOf(l, from.depth), ownFiles && l.kind === 'attachment');
   }
 
-  private enqueue(l: FoundLink, from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depth: number): void {
+  private enqueue(l: FoundLink, from: Pick<FrontierRow, 'url' | 'seed_label' | 'depth'>, depth: number, ownFile = false): void {
     let u: URL;
     try {
       u = new URL(l.url);
     } catch {
       return;
     }
-    if (!this.scope.allows(u)) return;
+    if (!this.scope.allows(u)) {
+      if (!ownFile || (u.protocol !== 'http:' && u.protocol !== 'https:')) return;
+      this.fileHosts.add(u.host);
+    }
     const limit = l.kind === 'attachment' ? this.opts.maxDepth + 1 : this.opts.maxDepth;
     if (depth > limit) return;
     const kindHint: KindHint = l.kind;
@@ -1245,22 +1302,33 @@ export class Crawler {
 
   /**
    * The images of a report page whose tables are pictures, fetched within the page's turn on its
-   * host: one at a time, a polite delay before each, robots.txt and scope obeyed, same host only,
-   * logged like every fetch. Images that fail are left out (the page is still extracted).
+   * host: one at a time, a polite delay before each, robots.txt obeyed, logged like every fetch. A
+   * picture on another host (a CDN, an img. server) is the page's own too: fetched under that host's
+   * robots.txt, budget and delays, outside the crawl's scope (only the page's pictures, nothing more
+   * of that host). Images that fail are left out (the page is still extracted).
    */
   private async fetchImages(h: HostState, urls: string[]): Promise<PageResource[]> {
     const out: PageResource[] = [];
     for (const url of urls) {
       if (this.stopping) break;
       const u = new URL(url);
-      if (u.host !== h.host || !this.scope.allows(u) || !(h.robots?.isAllowed(u) ?? false)) continue;
-      await this.sleep(this.delayFor(h));
-      const res = await this.sideFetch(h, url, false);
-      this.stats.fetched++;
-      const ok = res.status !== null && res.status >= 200 && res.status < 300 && res.body && isImage(res.body, res.headers['content-type'], res.finalUrl);
-      const why = res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`;
-      this.logExchange(url, res, ok ? sha256Hex(res.body!) : null, ok ? null : why);
-      if (ok) out.push({ url, bytes: res.body! });
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') continue;
+      const other = u.host !== h.host;
+      const hi = other ? this.hostState(u.host) : h;
+      if (other) hi.pins++;
+      try {
+        if (other && !hi.robots) await this.loadRobots(hi, true);
+        if (!(hi.robots?.isAllowed(u) ?? false) || hi.setAsideUntil > Date.now()) continue;
+        await this.sleep(this.delayFor(hi));
+        const res = await this.sideFetch(hi, url, false, { cookie: this.challenges.cookieHeader(hi.host) });
+        this.stats.fetched++;
+        const ok = res.status !== null && res.status >= 200 && res.status < 300 && res.body && isImage(res.body, res.headers['content-type'], res.finalUrl);
+        const why = res.error ? `${res.error.code}: ${res.error.message}` : res.body && res.status === 200 ? 'not an image' : `HTTP ${res.status}`;
+        this.logExchange(url, res, ok ? sha256Hex(res.body!) : null, ok ? null : why);
+        if (ok) out.push({ url, bytes: res.body! });
+      } finally {
+        if (other) hi.pins--;
+      }
     }
     return out;
   }

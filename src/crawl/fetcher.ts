@@ -83,6 +83,13 @@ export interface FetchOptions {
    * here is sent as a form.
    */
   headers?: Record<string, string>;
+  /** A Cookie header sent on every hop (a host's cookies kept after passing its challenge: challenge.ts). */
+  cookie?: string;
+  /**
+   * Keep the body of a non-2xx answer up to this many bytes (cut there) instead of discarding it: a
+   * JavaScript challenge page comes as HTTP 412 or 521 (challenge.ts reads it).
+   */
+  errorBodyBytes?: number;
   /** Vet each redirect: 'follow' to follow it inline, anything else stops and returns it as redirectTo. */
   onRedirect?: (from: URL, to: URL) => 'follow' | 'return';
 }
@@ -275,6 +282,7 @@ async function fetchLoop(url: string, o: FetchOptions, signal: AbortSignal, star
       headers['x-requested-with'] = 'XMLHttpRequest';
     }
     if (o.headers && (redirects.length === 0 || method === 'POST')) for (const [k, v] of Object.entries(o.headers)) headers[k.toLowerCase()] = v;
+    if (o.cookie) headers['cookie'] = o.cookie;
     if (redirects.length === 0) {
       if (o.etag) headers['if-none-match'] = o.etag;
       if (o.lastModified) headers['if-modified-since'] = o.lastModified;
@@ -329,6 +337,16 @@ async function fetchLoop(url: string, o: FetchOptions, signal: AbortSignal, star
       return done({ status, headers: h, notModified: true });
     }
     if (status < 200 || status >= 300) {
+      if (o.errorBodyBytes && status >= 400) {
+        try {
+          const raw = await readCapped(res.body, o.errorBodyBytes, true);
+          wireBytes = raw.length;
+          const body = decompress(raw, h['content-encoding'], o.errorBodyBytes, true);
+          return done({ status, headers: h, retryAfterMs, body: new Uint8Array(body.buffer, body.byteOffset, body.length) });
+        } catch {
+          return done({ status, headers: h, retryAfterMs });
+        }
+      }
       await discard(res.body);
       return done({ status, headers: h, retryAfterMs });
     }

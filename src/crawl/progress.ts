@@ -61,6 +61,12 @@ export function formatCrawlSummary(s: CrawlSummary, dbPath: string): string {
         `${r.emptyAfterRender.length} empty after rendering${r.emptyAfterRender.length ? ' (not read: ' + r.emptyAfterRender.join(' ') + ')' : ''}`,
     );
   }
+  const ch = s.challenges ?? [];
+  if (ch.length) {
+    const passed = ch.filter((c) => c.passed).length;
+    lines.push(`Challenges: ${ch.length} host${ch.length === 1 ? '' : 's'} answered with a JavaScript cookie challenge, ${passed} passed in the browser`);
+    for (const c of ch) lines.push(`  ${c.host}: HTTP ${c.status}, ${c.passed ? `passed (${c.passes} time${c.passes === 1 ? '' : 's'}), its cookies sent with later requests` : `NOT passed: ${c.message}`}`);
+  }
   for (const f of s.failures) lines.push(`  failed  ${f.url}  ${f.error}`);
   const fr = s.frontier;
   lines.push(`Frontier: ${fr.done ?? 0} done, ${fr.failed ?? 0} failed, ${fr.blocked ?? 0} blocked, ${fr.queued ?? 0} queued. Database: ${dbPath}`);

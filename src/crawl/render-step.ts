@@ -187,6 +187,33 @@ export class RenderStep {
     return this.o.fetch(u, req);
   }
 
+  /**
+   * A JavaScript cookie challenge passed in the browser (challenge.ts): its script's requests in scope
+   * and through the crawler's polite fetch like any page's. Null when rendering is off or no browser.
+   */
+  async passChallenge(
+    url: string,
+    status: number,
+    headers: Record<string, string>,
+    body: Uint8Array,
+    isChallenge: (status: number, body: Uint8Array) => boolean,
+  ): Promise<{ passed: boolean; cookies: { name: string; value: string }[]; why?: string } | null> {
+    if (!this.renderer || !this.renderer.available || this.o.stopping()) return null;
+    return this.queue.add(() =>
+      this.renderer!.passChallenge({
+        url,
+        status,
+        body,
+        contentType: headers['content-type'],
+        setCookie: headers['set-cookie'],
+        fetch: (req) => this.pageRequest(req),
+        isChallenge,
+        timeoutMs: this.o.renderTimeoutMs,
+        maxNavigations: 4,
+      }),
+    ) as Promise<{ passed: boolean; cookies: { name: string; value: string }[]; why?: string } | null>;
+  }
+
   /** What rendering did per seed, this run. */
   bySeed(): SeedRendering[] {
     return [...this.seeds.values()].sort((a, b) => (a.seed < b.seed ? -1 : a.seed > b.seed ? 1 : 0));

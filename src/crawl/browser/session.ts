@@ -64,6 +64,29 @@ export interface RenderRequest {
   maxClicks: number;
 }
 
+export interface ChallengeRequest {
+  url: string;
+  /** The challenge answer as the plain client got it. */
+  status: number;
+  body: Uint8Array;
+  contentType: string | undefined;
+  /** Its Set-Cookie header, if any (a cookie of the pair set by the server). */
+  setCookie?: string;
+  fetch: BrowserFetch;
+  /** Is this answer the challenge again? */
+  isChallenge: (status: number, body: Uint8Array) => boolean;
+  timeoutMs: number;
+  /** Reloads of the page followed at most. */
+  maxNavigations: number;
+}
+
+export interface ChallengeResult {
+  passed: boolean;
+  cookies: { name: string; value: string }[];
+  ms: number;
+  why?: string;
+}
+
 export interface RenderResult {
   finalUrl: string;
   /** The serialised DOM after the page settled, then after each pager click that changed it. */
@@ -296,6 +319,85 @@ export class Renderer {
     result.aborted = aborted;
     result.ms = Date.now() - started;
     return result;
+  }
+
+  /**
+   * Passes a JavaScript cookie challenge (challenge.ts): the challenge page the crawler got is the
+   * document, its script runs, and every request it makes (a second script, the reload) goes through
+   * `fetch` with the context's cookies. Passed when a top-level navigation is answered 2xx with no
+   * challenge (that answer is not rendered); the context's cookies for the URL are returned. Null when
+   * no browser can be had.
+   */
+  async passChallenge(r: ChallengeRequest): Promise<ChallengeResult | null> {
+    const browser = await this.launch();
+    if (!browser) return null;
+    const started = Date.now();
+    const deadline = started + r.timeoutMs;
+    const context = await browser.newContext({ userAgent: this.opts.userAgent, serviceWorkers: 'block', javaScriptEnabled: true, acceptDownloads: false, locale: 'zh-CN' });
+    await this.contain(context);
+    let documentServed = false;
+    let navigations = 0;
+    let passed = false;
+    let why = 'the challenge page never reloaded into the site';
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    try {
+      const page = await context.newPage();
+      await page.route('**/*', async (route) => {
+        const req = route.request();
+        const url = req.url();
+        try {
+          if (!documentServed && req.isNavigationRequest() && url === r.url) {
+            documentServed = true;
+            const headers: Record<string, string> = { 'content-type': r.contentType ?? 'text/html' };
+            if (r.setCookie) headers['set-cookie'] = r.setCookie;
+            await route.fulfill({ status: r.status, headers, body: Buffer.from(r.body) });
+            return;
+          }
+          if (passed || SKIPPED_TYPES.has(req.resourceType()) || !/^https?:/i.test(url) || !ALLOWED_METHODS.has(req.method()) || Date.now() > deadline) {
+            await route.abort('blockedbyclient').catch(() => {});
+            return;
+          }
+          let top = false;
+          try {
+            top = req.isNavigationRequest() && req.frame() === page.mainFrame();
+          } catch {
+            /* a request with no frame */
+          }
+          if (top && ++navigations > r.maxNavigations) {
+            why = `the challenge reloaded ${r.maxNavigations} times without reaching the site`;
+            settle();
+            await route.abort('blockedbyclient').catch(() => {});
+            return;
+          }
+          const answer = await r.fetch({ url, method: req.method(), body: req.postData(), headers: await req.allHeaders(), resourceType: req.resourceType() });
+          if (!answer.ok) {
+            if (top) why = `its reload was refused: ${answer.why}`;
+            await route.abort('blockedbyclient').catch(() => {});
+            return;
+          }
+          if (top && answer.status >= 200 && answer.status < 300 && !r.isChallenge(answer.status, answer.body)) {
+            passed = true;
+            settle();
+            await route.abort('blockedbyclient').catch(() => {});
+            return;
+          }
+          if (top) why = `the host answered HTTP ${answer.status} ${r.isChallenge(answer.status, answer.body) ? 'with the challenge again' : ''}`.trim();
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(answer.headers)) if (!DROPPED_HEADERS.has(k.toLowerCase()) || k.toLowerCase() === 'set-cookie') headers[k] = v;
+          await route.fulfill({ status: answer.status, headers, body: Buffer.from(answer.body) }).catch(() => {});
+        } catch {
+          await route.abort('failed').catch(() => {});
+        }
+      });
+      page.goto(r.url, { waitUntil: 'commit', timeout: Math.max(1, deadline - Date.now()) }).catch(() => {});
+      await bounded(done, deadline, undefined);
+      if (!passed && Date.now() >= deadline) why = `${why} (within ${Math.round(r.timeoutMs / 1000)} s)`;
+      const cookies = passed ? (await context.cookies(r.url)).map((c) => ({ name: c.name, value: c.value })) : [];
+      return { passed, cookies, ms: Date.now() - started, ...(passed ? {} : { why }) };
+    } finally {
+      await bounded(context.close(), Date.now() + 5000, undefined).catch(() => {});
+    }
   }
 
   /** What routing does not see, closed for this context: WebSockets answered closed, no WebRTC. */
