@@ -84,10 +84,31 @@ describe('a worker thread that dies on a document', () => {
     }, 60_000);
   }
 
+  it("a document's own time limit stops its thread at that limit (the crawl's extraction limit), not at the pool's", async () => {
+    process.env.NIANBAO_POOL_CRASH_ON = 'slow.html';
+    process.env.NIANBAO_POOL_CRASH_MODE = 'hang';
+    const pool = new ExtractPool({ size: 1, taskTimeoutMs: 600_000 });
+    try {
+      const [slow, next] = await Promise.all([
+        pool.extract(page(1), { source: 'slow.html' }, { timeoutMs: 1500 }),
+        pool.extract(page(2), { source: 'next.html' }),
+      ]);
+      expect(slow.status).toBe('error');
+      expect(slow.problems.map((p) => p.code)).toEqual(['extract_timeout']);
+      expect(slow.problems[0].message).toMatch(/taskTimeoutMs = 1\.5 s/);
+      expect(pool.crashes).toBe(1); // the hung thread was stopped, not left running
+      expect(next.status, JSON.stringify(next.problems)).toBe('ok');
+    } finally {
+      delete process.env.NIANBAO_POOL_CRASH_ON;
+      delete process.env.NIANBAO_POOL_CRASH_MODE;
+      await pool.close();
+    }
+  }, 60_000);
+
   it('a document that takes too long has its thread stopped and becomes an error report', async () => {
     process.env.NIANBAO_POOL_CRASH_ON = 'slow.html';
     process.env.NIANBAO_POOL_CRASH_MODE = 'hang';
-    const pool = new ExtractPool({ size: 1, taskTimeoutMs: 1500 });
+    const pool = new ExtractPool({ size: 1, taskTimeoutMs: 5000 });
     try {
       const [slow, next] = await Promise.all([
         pool.extract(page(1), { source: 'slow.html' }),

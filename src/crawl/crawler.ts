@@ -1090,7 +1090,7 @@ export class Crawler {
           url: res.finalUrl,
           contentType,
           ...(resources.length ? { resources: resourceMap(resources) } : {}),
-        }),
+        }, { timeoutMs: this.opts.extractTimeoutMs }), // the limit ends the work too: the pool stops the thread
         timeout,
       ]);
       clearTimeout(timer);

@@ -57,6 +57,8 @@ interface Task {
   opts: ExtractOptions;
   packed: boolean;
   attempts: number;
+  /** This document's own time limit (ms, from when its thread starts it); the pool's taskTimeoutMs when absent. */
+  timeoutMs?: number;
   /** The first attempt's thread ran out of memory. */
   oomBefore?: boolean;
   resolve: (r: PackedReport) => void;
@@ -134,9 +136,9 @@ export class ExtractPool {
   }
 
   /** Extracts one document; resolves to its report (status `error` when it could not be read). */
-  async extract(bytes: Uint8Array, opts: ExtractOptions): Promise<Report> {
+  async extract(bytes: Uint8Array, opts: ExtractOptions, limits: { timeoutMs?: number } = {}): Promise<Report> {
     if (this.size === 0 || this.closed) return this.here(bytes, opts);
-    return (await this.submit(bytes, opts, false)).report;
+    return (await this.submit(bytes, opts, false, limits.timeoutMs)).report;
   }
 
   /**
@@ -156,9 +158,9 @@ export class ExtractPool {
     return r;
   }
 
-  private submit(bytes: Uint8Array, opts: ExtractOptions, packed: boolean): Promise<PackedReport> {
+  private submit(bytes: Uint8Array, opts: ExtractOptions, packed: boolean, timeoutMs?: number): Promise<PackedReport> {
     return new Promise<PackedReport>((resolve) => {
-      this.waiting.push({ id: this.nextId++, bytes, opts, packed, attempts: 0, resolve });
+      this.waiting.push({ id: this.nextId++, bytes, opts, packed, attempts: 0, resolve, ...(timeoutMs ? { timeoutMs } : {}) });
       this.pump();
     });
   }
@@ -220,7 +222,7 @@ export class ExtractPool {
       if (slot.dead || slot.inflight[0] !== task) return;
       void slot.worker.terminate();
       this.died(slot, 'extract_timeout');
-    }, this.timeoutMs);
+    }, task.timeoutMs ?? this.timeoutMs);
     slot.timer.unref();
   }
 
@@ -289,7 +291,7 @@ export class ExtractPool {
       } else {
         const message =
           code === 'extract_timeout'
-            ? `extraction did not finish within the time limit (taskTimeoutMs = ${Math.round(this.timeoutMs / 100) / 10} s); given up, its worker thread stopped and replaced`
+            ? `extraction did not finish within the time limit (taskTimeoutMs = ${Math.round((head.timeoutMs ?? this.timeoutMs) / 100) / 10} s); given up, its worker thread stopped and replaced`
             : 'the extraction worker thread died on this document (twice: crashed, ran out of memory or exited); nothing could be read';
         this.fail(head, code, message);
       }
@@ -319,6 +321,6 @@ export function envPoolSize(): number | undefined {
 }
 
 /** Extracts one document in the shared pool. */
-export function extractInPool(bytes: Uint8Array, opts: ExtractOptions): Promise<Report> {
-  return sharedPool().extract(bytes, opts);
+export function extractInPool(bytes: Uint8Array, opts: ExtractOptions, limits: { timeoutMs?: number } = {}): Promise<Report> {
+  return sharedPool().extract(bytes, opts, limits);
 }
