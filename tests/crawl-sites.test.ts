@@ -362,3 +362,100 @@ describe('the overview page shows coverage as a map and a table (Chromium)', () 
     }
   });
 });
+
+describe('a site whose home page redirects to another host of the same site', () => {
+  // xihua.gov.cn → www.xihua.gov.cn (another name of the site); www.fugou.gov.cn:A → www.fugou.gov.cn:B (the same
+  // name, another port: the stand-in for http → https); dancheng.gov.cn → www.dancheng.gov.cn, itself linked from
+  // the portal too (one site); shenqiu.gov.cn → a commercial host (never followed)
+  const rh: Record<string, TestHost> = {};
+  let rdir: string;
+  let rdb: Db;
+  const moved = (to: string) => (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(301, { location: to }).end();
+  beforeAll(async () => {
+    rh.xihua = await startHost({
+      '/': { body: home('西华县人民政府', '<a href="/zwgk/nb/index.html">政府信息公开年报</a>', '4116220001') },
+      '/zwgk/nb/index.html': { body: listPage({ items: [{ href: '/zwgk/nb/2021.html', text: '西华县人民政府2021年政府信息公开工作年度报告' }] }) },
+      '/zwgk/nb/2021.html': { body: sample('xihua-county-2021.html') },
+    });
+    rh.fugou = await startHost({
+      '/': { body: home('扶沟县人民政府', '<a href="/xxgk/nb/index.html">政府信息公开年报</a>', '4116210001') },
+      '/xxgk/nb/index.html': { body: listPage({ items: [] }) },
+    });
+    rh.dancheng = await startHost({ '/': { body: home('郸城县人民政府', '<a href="/news/">新闻</a>', '4116250001') } });
+    rh.shop = await startHost({ '/': { body: '<html><body>广告</body></html>' } });
+    const P = (k: string) => port(rh[k]!);
+    rh.xihuaOld = await startHost({ '/': moved(url('www.xihua.gov.cn', P('xihua'))) });
+    rh.fugouOld = await startHost({ '/': moved(url('www.fugou.gov.cn', P('fugou'))) });
+    rh.danchengOld = await startHost({ '/': moved(url('www.dancheng.gov.cn', P('dancheng'))) });
+    rh.shenqiu = await startHost({ '/': moved(url('www.example.com', P('shop'))) });
+    rh.portal = await startHost({
+      '/': {
+        body: home(
+          '周口市人民政府',
+          `<div class="box"><h3>县市区政府网站</h3><ul>
+            <li><a href="${url('xihua.gov.cn', P('xihuaOld'))}">西华县人民政府</a></li>
+            <li><a href="${url('www.fugou.gov.cn', P('fugouOld'))}">扶沟县人民政府</a></li>
+            <li><a href="${url('dancheng.gov.cn', P('danchengOld'))}">郸城县人民政府</a></li>
+            <li><a href="${url('www.dancheng.gov.cn', P('dancheng'))}">郸城县政府网</a></li>
+            <li><a href="${url('shenqiu.gov.cn', P('shenqiu'))}">沈丘县人民政府</a></li></ul></div>`,
+          '4116000001',
+        ),
+      },
+    });
+    rdir = mkdtempSync(join(tmpdir(), 'nianbao-sites-redirect-'));
+    rdb = openDb(join(rdir, 'r.db'));
+    await new Crawler(rdb, { ...OPTS, seeds: [url('www.zhoukou.gov.cn', P('portal'))], followSites: true, region: '411600' }).run();
+  }, 120_000);
+  afterAll(async () => {
+    rdb?.close();
+    for (const h of Object.values(rh)) await h.close();
+    if (rdir) rmSync(rdir, { recursive: true, force: true });
+  });
+
+  it('records the site under its final host, the linked host as its alias, and crawls it there', () => {
+    const P = (k: string) => port(rh[k]!);
+    const s = new Map(sitesWithState(rdb).map((x) => [x.host, x]));
+    expect([...s.keys()].sort()).toEqual(
+      [`shenqiu.gov.cn:${P('shenqiu')}`, `www.dancheng.gov.cn:${P('dancheng')}`, `www.fugou.gov.cn:${P('fugou')}`, `www.xihua.gov.cn:${P('xihua')}`, `www.zhoukou.gov.cn:${P('portal')}`].sort(),
+    );
+    expect(s.get(`www.xihua.gov.cn:${P('xihua')}`)).toMatchObject({
+      aliases: [`xihua.gov.cn:${P('xihuaOld')}`],
+      home_url: url('www.xihua.gov.cn', P('xihua')),
+      name: '西华县人民政府',
+      found_by: 'directory',
+      site_depth: 1,
+      site_code: '4116220001',
+      division_code: '411622',
+      placed_by: 'site_code',
+      state: 'reports',
+      reports: 1,
+      years: [2021],
+    });
+    expect(s.get(`www.xihua.gov.cn:${P('xihua')}`)!.found_on).toBe(url('www.zhoukou.gov.cn', P('portal')));
+    expect(s.get(`www.fugou.gov.cn:${P('fugou')}`)).toMatchObject({ aliases: [`www.fugou.gov.cn:${P('fugouOld')}`], site_code: '4116210001', state: 'column_empty' });
+    // linked under both names: one site, the redirecting name its alias
+    expect(s.get(`www.dancheng.gov.cn:${P('dancheng')}`)).toMatchObject({ aliases: [`dancheng.gov.cn:${P('danchengOld')}`], site_code: '4116250001', state: 'no_column' });
+    // a redirect to a non-government host: not followed, the site stays where it was linked, its seed failed
+    expect(s.get(`shenqiu.gov.cn:${P('shenqiu')}`)).toMatchObject({ aliases: [], state: 'unreachable', error: expect.stringMatching(/redirect off-site to http:\/\/www\.example\.com/) });
+    expect(rh.shop!.log).toEqual([]);
+    expect(rdb.prepare('SELECT agency, year FROM reports').all()).toEqual([{ agency: '西华县人民政府', year: 2021 }]);
+  });
+
+  it('fetches the final host under its own robots.txt and politeness', () => {
+    for (const k of ['xihua', 'fugou', 'dancheng']) {
+      expect(rh[k]!.paths()[0]).toBe('/robots.txt');
+      expect(rh[k]!.maxConcurrent).toBeLessThanOrEqual(1);
+      expect(rh[k]!.paths().filter((p) => p === '/').length).toBe(1);
+    }
+    expect(rh.xihua!.paths()).toContain('/zwgk/nb/2021.html');
+    expect(rh.xihuaOld!.paths().sort()).toEqual(['/', '/robots.txt']);
+  });
+
+  it('nianbao sites shows the aliases', { timeout: 60_000 }, () => {
+    const out = execFileSync(process.execPath, [CLI, 'sites', '--db', join(rdir, 'r.db')], { encoding: 'utf8' });
+    expect(out).toMatch(new RegExp(`www\\.xihua\\.gov\\.cn:${port(rh.xihua!)} \\(= xihua\\.gov\\.cn:${port(rh.xihuaOld!)}\\)\\s+西华县人民政府\\s+4116220001`));
+    const csv = execFileSync(process.execPath, [CLI, 'sites', '--db', join(rdir, 'r.db'), '--csv'], { encoding: 'utf8' }).split('\r\n');
+    expect(csv[0]!.endsWith(',error,aliases')).toBe(true);
+    expect(csv.find((l) => l.startsWith(`www.dancheng.gov.cn:${port(rh.dancheng!)},`))!.endsWith(`,dancheng.gov.cn:${port(rh.danchengOld!)}`)).toBe(true);
+  });
+});

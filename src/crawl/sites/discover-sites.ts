@@ -16,7 +16,7 @@ export function isGovHost(hostname: string): boolean {
  * Government hosts that are services, not a body's site: the ICP and 公安 filing registries, the
  * national site-error reporting desk (footer links of every government site).
  */
-const NOT_A_SITE = /^(?:beian\.miit|(?:www\.)?beian|zfwzzc\.www|zfwzgl\.www|ipv6)\.gov\.cn$/i;
+export const NOT_A_SITE = /^(?:beian\.miit|(?:www\.)?beian|zfwzzc\.www|zfwzgl\.www|ipv6)\.gov\.cn$/i;
 
 /** Words of a site directory: a link to such a page, or the heading of a block of site links. */
 export const DIRECTORY_TEXT =

@@ -36,6 +36,19 @@ export const SITES_MIGRATIONS: Migration[] = [
       CREATE INDEX sites_division ON sites (division_code);
     `,
   },
+  {
+    version: 2,
+    description: 'site_aliases: other hosts of a site (its home page redirected from them)',
+    up: `
+      CREATE TABLE site_aliases (
+        alias TEXT PRIMARY KEY,           -- host:port the site was linked as (xihua.gov.cn)
+        host TEXT NOT NULL,               -- the site's host in sites (www.xihua.gov.cn), where its home page redirected
+        why TEXT NOT NULL,                -- redirect: the alias's home page redirected to the site's host
+        first_seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+      );
+      CREATE INDEX site_aliases_host ON site_aliases (host);
+    `,
+  },
 ];
 
 export function ensureSitesSchema(db: Database.Database): void {
@@ -76,6 +89,8 @@ export const SITE_STATE_ZH: Record<SiteState, string> = {
 };
 
 export interface SiteWithState extends SiteRow {
+  /** Other hosts of the site (linked as, then redirected to this host). */
+  aliases: string[];
   state: SiteState;
   reports: number;
   years: number[];
@@ -112,6 +127,39 @@ export function getSite(db: Database.Database, host: string): SiteRow | undefine
   return db.prepare('SELECT * FROM sites WHERE host = ?').get(host) as SiteRow | undefined;
 }
 
+/** The site a host belongs to: itself, or the site it is an alias of (its home page redirected there). */
+export function siteHostOf(db: Database.Database, host: string): string {
+  const a = db.prepare('SELECT host FROM site_aliases WHERE alias = ?').get(host) as { host: string } | undefined;
+  return a?.host ?? host;
+}
+
+/**
+ * A site's home page redirected to another host of the same site: the site is recorded under its final
+ * host (`to`, home `home`), the host it was linked as kept as an alias. When `to` is a site of the
+ * registry already, the two are one: the linked row's name, finding and placement fill what the final
+ * row lacks, and the linked row is removed. Aliases of the old host follow it.
+ */
+export function moveSite(db: Database.Database, from: string, to: string, home: string): void {
+  db.transaction(() => {
+    const old = getSite(db, from);
+    if (!old) return;
+    const target = getSite(db, to);
+    if (!target) {
+      db.prepare(`UPDATE sites SET host = ?, home_url = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE host = ?`).run(to, home, from);
+    } else {
+      const fill: Partial<SiteRow> = {};
+      for (const k of ['name', 'division_code', 'division_name', 'placed_by', 'agency', 'found_on', 'seed_host', 'in_region'] as const) {
+        if (target[k] === null && old[k] !== null) (fill as Record<string, unknown>)[k] = old[k];
+      }
+      if (old.found_by === 'seed' && target.found_by !== 'seed') Object.assign(fill, { found_by: 'seed', site_depth: 0 });
+      updateSite(db, to, fill);
+      db.prepare('DELETE FROM sites WHERE host = ?').run(from);
+    }
+    db.prepare('UPDATE site_aliases SET host = ? WHERE host = ?').run(to, from);
+    db.prepare(`INSERT OR REPLACE INTO site_aliases (alias, host, why) VALUES (?, ?, 'redirect')`).run(from, to);
+  })();
+}
+
 /** What a site's home page told (footer numbers, title, placement); NULL values keep what is stored. */
 export function updateSite(db: Database.Database, host: string, u: Partial<Omit<SiteRow, 'host' | 'first_seen' | 'updated_at'>>): void {
   const keys = Object.keys(u).filter((k) => (u as Record<string, unknown>)[k] !== undefined);
@@ -143,6 +191,8 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
     `SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url <> ? AND state = 'done' AND role = 'list'
        AND (kind_hint IN ('list', 'api') OR url LIKE '%nb%' OR url LIKE '%ndbg%')`,
   );
+  const hasAliases = has('site_aliases');
+  const aliasesOf = hasAliases ? db.prepare('SELECT alias FROM site_aliases WHERE host = ? ORDER BY alias') : null;
   const failedHost = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND state = 'failed'`);
   const anyQueued = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND state IN ('queued', 'claimed', 'fetching')`);
   const out: SiteWithState[] = [];
@@ -174,7 +224,8 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
         error = e.last_error;
       }
     }
-    out.push({ ...s, state, reports: rep.n, years, error });
+    const aliases = aliasesOf ? (aliasesOf.all(s.host) as { alias: string }[]).map((a) => a.alias) : [];
+    out.push({ ...s, aliases, state, reports: rep.n, years, error });
   }
   return out;
 }

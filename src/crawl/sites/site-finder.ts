@@ -12,8 +12,9 @@ import type { FoundLink, PageLinks } from '../discover.js';
 import type { FrontierRow } from '../frontier.js';
 import { gazetteer, fullName, type Division } from '../../places/gazetteer.js';
 import { resolvePlace } from '../../places/resolve.js';
-import { discoverSites, siteIdentity } from './discover-sites.js';
-import { addSite, ensureSitesSchema, getSite, regionPrefix, updateSite } from './registry.js';
+import { discoverSites, isGovHost, NOT_A_SITE, siteIdentity } from './discover-sites.js';
+import { addSite, ensureSitesSchema, getSite, moveSite, regionPrefix, siteHostOf, updateSite } from './registry.js';
+import { siteDomain } from '../scope.js';
 
 export interface SiteOptions {
   /** Sites discovered (seeds not counted) at most, across runs on the database. */
@@ -92,11 +93,42 @@ export class SiteFinder {
   private site(host: string): Known | null {
     const k = this.known.get(host);
     if (k) return k;
-    const row = getSite(this.db, host);
+    const row = getSite(this.db, siteHostOf(this.db, host));
     if (!row) return null;
     const v = { depth: row.site_depth, inRegion: row.in_region, home: row.home_url, read: row.site_code !== null || row.icp !== null };
     this.known.set(host, v);
     return v;
+  }
+
+  /**
+   * A site's home page answered with a redirect to another host (`xihua.gov.cn` → `www.xihua.gov.cn`,
+   * another port or scheme of the same name): when the target is a government host of the same site —
+   * the same registrable name (siteDomain), or a host no other site of the registry holds — the site
+   * is recorded under the target host (the linked host kept as its alias) and the target becomes the
+   * site's seed, fetched under its own host's politeness and robots.txt. True when so; false leaves the
+   * redirect to the crawl's scope (a non-government host is never followed from here).
+   */
+  onRedirect(row: Pick<FrontierRow, 'url' | 'host' | 'seed_label' | 'kind_hint'>, to: URL): boolean {
+    if (to.host === row.host || !isGovHost(to.hostname) || NOT_A_SITE.test(to.hostname)) return false;
+    if (to.protocol !== 'http:' && to.protocol !== 'https:') return false;
+    const from = this.site(row.host);
+    if (!from || (row.kind_hint !== 'seed' && row.url !== from.home)) return false;
+    const fromHost = siteHostOf(this.db, row.host);
+    const same = siteDomain(new URL(row.url).hostname) === siteDomain(to.hostname);
+    const targetHost = siteHostOf(this.db, to.host);
+    const target = getSite(this.db, targetHost);
+    if (target && !same) return false; // another site's host: not this site's
+    if (target && targetHost === fromHost) return false;
+    const home = new URL(to.href);
+    home.hash = '';
+    moveSite(this.db, fromHost, targetHost, target ? target.home_url : home.href);
+    this.known.delete(fromHost);
+    this.known.delete(row.host);
+    this.known.delete(targetHost);
+    const moved = this.site(targetHost)!;
+    // the target, met first now: the site's seed (a known target was seeded when it was met)
+    if (!target && moved.inRegion !== 0) this.addSeed(home.href, row.seed_label, row.url);
+    return true;
   }
 
   /**
