@@ -319,6 +319,32 @@ describe('sites and coverage on the command line', () => {
   });
 });
 
+describe('coverage of a province without a city level (北京, 上海, 天津, 重庆)', () => {
+  it('gives its counties by default and at the city level, on the command line and in JSON', { timeout: 120_000 }, () => {
+    const cli = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    const j = JSON.parse(cli('coverage', '--db', dbPath, '--region', '110000', '--year', '2021', '--json'));
+    expect(j.level).toBe('county');
+    expect(j.rows.length).toBe(16); // 北京's sixteen districts
+    const cy = j.rows.find((r: { code: string }) => r.code === '110105');
+    expect(cy).toMatchObject({ name: '朝阳区', full_name: '北京市朝阳区', level: 'county', year: 2021, expected: 44, found: 0, missing: 44, governments_expected: 44 });
+    expect(cy.missing_governments.slice(0, 2)).toEqual(['朝阳区', '建外街道']);
+    expect(j.totals).toEqual({ expected: 359, found: 0, missing: 359, share: 0 });
+    const out = cli('coverage', '--db', dbPath, '--region', '110000', '--year', '2021');
+    expect(out).toMatch(/Coverage of 北京市（110000） by county, years 2021/);
+    expect(out).toMatch(/110105 +朝阳区 +2021 +44 +0 +44 +0\.0%/);
+    // asked by city: the districts no city holds are rows of their own
+    const byCity = coverage(db, { region: '110000', level: 'city', year: 2021 });
+    expect(byCity.rows.map((r) => r.code)).toEqual(j.rows.map((r: { code: string }) => r.code));
+    for (const [code, n] of [['500000', 38], ['310000', 16], ['120000', 16]] as const) expect(coverage(db, { region: code, year: 2021 }).rows.length).toBe(n);
+    // a province with cities keeps its city rows, and a county no city holds (济源, 省直辖) is a row beside them
+    const henan = coverage(db, { region: '410000', year: 2021 });
+    expect(henan.level).toBe('city');
+    expect(henan.rows.length).toBe(18);
+    expect(henan.rows.find((r) => r.code === '419001')).toMatchObject({ name: '济源市', level: 'county' });
+    expect(henan.rows.find((r) => r.code === '411600')).toMatchObject({ level: 'city', found: 3 });
+  });
+});
+
 describe('the overview page shows coverage as a map and a table (Chromium)', () => {
   it('China by province, a province by city, a city by county: SVG, no script, the same counts', { timeout: 120_000 }, async () => {
     const srv = await startServer(db, { port: 0 });
