@@ -485,3 +485,65 @@ describe('a site whose home page redirects to another host of the same site', ()
     expect(csv.find((l) => l.startsWith(`www.dancheng.gov.cn:${port(rh.dancheng!)},`))!.endsWith(`,dancheng.gov.cn:${port(rh.danchengOld!)}`)).toBe(true);
   });
 });
+
+describe('a site answered with a script challenge (HTTP 412, 521, 202) is challenged', () => {
+  // what 瑞数 (412, 202) and 加速乐 (521) answer before a browser has run their script: a small page of script
+  const script = (n: number) => `<html><head><meta charset="utf-8"></head><body><script>var _0x${n}=['\\x63\\x6f\\x6f\\x6b\\x69\\x65'];document.cookie='__jsl_clearance=${n}';location.reload();</script></body></html>`;
+  const answer = (status: number, n: number) => (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(status, { 'content-type': 'text/html' }).end(script(n));
+  const ch: Record<string, TestHost> = {};
+  let cdir: string;
+  let cdb: Db;
+  beforeAll(async () => {
+    ch.a412 = await startHost({ '/': answer(412, 1) });
+    ch.a521 = await startHost({ '/': answer(521, 2) });
+    ch.a202 = await startHost({ '/': answer(202, 3) });
+    // the home page is read, its 年报 column answers with the challenge
+    ch.column = await startHost({ '/': { body: home('商水县人民政府', '<a href="/xxgk/nb/index.html">政府信息公开年报</a>', '4116230001') }, '/xxgk/nb/index.html': answer(412, 4) });
+    // a 202 that is a real page (not a small script): not a challenge
+    ch.big = await startHost({ '/': (_req, res) => void res.writeHead(202, { 'content-type': 'text/html; charset=utf-8' }).end(home('太康县人民政府', '<a href="/news/">新闻</a>' + '<p>政务动态</p>'.repeat(400), '4116270001')) });
+    // a 404 home page: unreachable, not challenged
+    ch.gone = await startHost({});
+    const P = (k: string) => port(ch[k]!);
+    ch.portal = await startHost({
+      '/': {
+        body: home(
+          '周口市人民政府',
+          `<div class="box"><h3>县市区政府网站</h3><ul>
+            <li><a href="${url('www.xihua.gov.cn', P('a412'))}">西华县人民政府</a></li>
+            <li><a href="${url('www.luyi.gov.cn', P('a521'))}">鹿邑县人民政府</a></li>
+            <li><a href="${url('www.fugou.gov.cn', P('a202'))}">扶沟县人民政府</a></li>
+            <li><a href="${url('www.shangshui.gov.cn', P('column'))}">商水县人民政府</a></li>
+            <li><a href="${url('www.taikang.gov.cn', P('big'))}">太康县人民政府</a></li>
+            <li><a href="${url('www.dancheng.gov.cn', P('gone'))}">郸城县人民政府</a></li></ul></div>`,
+          '4116000001',
+        ),
+      },
+    });
+    cdir = mkdtempSync(join(tmpdir(), 'nianbao-sites-challenge-'));
+    cdb = openDb(join(cdir, 'c.db'));
+    await new Crawler(cdb, { ...OPTS, seeds: [url('www.zhoukou.gov.cn', P('portal'))], followSites: true, region: '411600' }).run();
+  }, 120_000);
+  afterAll(async () => {
+    cdb?.close();
+    for (const h of Object.values(ch)) await h.close();
+    if (cdir) rmSync(cdir, { recursive: true, force: true });
+  });
+
+  it('reads the state from the statuses the frontier recorded', () => {
+    const s = new Map(sitesWithState(cdb).map((x) => [x.host.replace(/:\d+$/, ''), x]));
+    expect(Object.fromEntries([...s].map(([h, x]) => [h, x.state]))).toEqual({
+      'www.zhoukou.gov.cn': 'no_column',
+      'www.xihua.gov.cn': 'challenged',
+      'www.luyi.gov.cn': 'challenged',
+      'www.fugou.gov.cn': 'challenged',
+      'www.shangshui.gov.cn': 'challenged',
+      'www.taikang.gov.cn': 'no_column',
+      'www.dancheng.gov.cn': 'unreachable',
+    });
+    expect(s.get('www.xihua.gov.cn')!.error).toMatch(/^HTTP 412: a script challenge/);
+    expect(s.get('www.luyi.gov.cn')!.error).toMatch(/^HTTP 521: a script challenge/);
+    expect(s.get('www.fugou.gov.cn')!.error).toMatch(/^HTTP 202: a script challenge/);
+    expect(s.get('www.shangshui.gov.cn')!.error).toMatch(/^HTTP 412: a script challenge .*\/xxgk\/nb\/index\.html/);
+    expect(s.get('www.dancheng.gov.cn')!.error).toMatch(/404/);
+  });
+});

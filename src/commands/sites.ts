@@ -21,7 +21,9 @@ hosts it was linked as whose home page redirected to it: xihua.gov.cn → www.xi
   column_empty   a 年报 column found, but no report in it
   no_column      its pages were read, no 年报 column found
   unreachable    its home page could not be fetched (the error is given)
-  challenged     it answered with a challenge (HTTP 403, a script or cookie check)
+  challenged     it answered with a challenge: HTTP 403, a script or cookie check, or a script
+                 challenge's status (412, 521, or 202 with a small page of script) at its home page
+                 or where its 年报 column was looked for
   out_of_region  placed outside --region: not read beyond its home page (or not fetched at all)
   pending        not crawled yet (queued for a later run)
 

@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { applyMigrations, type Migration } from '../../store/migrate.js';
 import { applyCrawlMigrations } from '../schema.js';
+import { readBlob } from '../../store/blobs.js';
 
 export const SITES_MIGRATIONS: Migration[] = [
   {
@@ -170,6 +171,41 @@ export function updateSite(db: Database.Database, host: string, u: Partial<Omit<
 const CHALLENGE = /challenge|验证|captcha|403|cookie/i;
 
 /**
+ * The statuses script challenges answer with before a browser has run their script: 412 and 202
+ * (瑞数), 521 (加速乐). 412 and 521 count as they are; a 202 counts when its page is small and
+ * mostly script (a real page answered 202 does not).
+ */
+const CHALLENGE_STATUSES = [412, 521, 202];
+const SMALL_PAGE = 32 * 1024;
+
+function scriptOnly(bytes: Uint8Array): boolean {
+  const html = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, SMALL_PAGE));
+  if (!/<script/i.test(html)) return false;
+  const text = html.replace(/<script[\s\S]*?<\/script>/gi, '').replace(/<[^>]*>/g, '').replace(/\s+/g, '');
+  return text.length < 200;
+}
+
+interface Answer {
+  url: string;
+  status: number;
+  bytes: number | null;
+  sha: string | null;
+}
+
+/** A challenge among a host's last answers (frontier.last_status, its body from fetch_log/blobs): its description. */
+function challengeIn(db: Database.Database, answers: Answer[]): string | null {
+  for (const a of answers) {
+    if (a.status === 202) {
+      if (a.bytes === null || a.bytes > SMALL_PAGE) continue;
+      const body = a.sha ? readBlob(db, a.sha) : undefined;
+      if (body ? !scriptOnly(body) : a.bytes > 4096) continue;
+    }
+    return `HTTP ${a.status}: a script challenge (${a.url})`;
+  }
+  return null;
+}
+
+/**
  * Every site with its state, read from the frontier: its reports (frontier rows of the host with a
  * report id, and those reports' years), whether a list page (a 年报 column) was found, and whether
  * its home page could be fetched.
@@ -190,6 +226,12 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
   const columnOf = db.prepare(
     `SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url <> ? AND state = 'done' AND role = 'list'
        AND (kind_hint IN ('list', 'api') OR url LIKE '%nb%' OR url LIKE '%ndbg%')`,
+  );
+  // each URL's last answer when it was a challenge status, the home page first
+  const answersOf = db.prepare(
+    `SELECT f.url, f.last_status AS status, l.bytes, COALESCE(l.sha256, f.content_sha256) AS sha
+       FROM frontier f LEFT JOIN fetch_log l ON l.id = (SELECT MAX(id) FROM fetch_log WHERE url = f.url)
+      WHERE f.host = ? AND f.last_status IN (${CHALLENGE_STATUSES.join(', ')}) ORDER BY f.url = ? DESC, f.url LIMIT 20`,
   );
   const hasAliases = has('site_aliases');
   const aliasesOf = hasAliases ? db.prepare('SELECT alias FROM site_aliases WHERE host = ? ORDER BY alias') : null;
@@ -222,6 +264,16 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
       if (e.last_error && CHALLENGE.test(e.last_error) && /challenge|验证|captcha/i.test(e.last_error)) {
         state = 'challenged';
         error = e.last_error;
+      }
+    }
+    if (state !== 'reports' && state !== 'out_of_region' && state !== 'pending' && state !== 'challenged') {
+      // answered with a script challenge: at its home page (whatever came of it), or where its 年报 column was looked for
+      const answers = answersOf.all(s.host, s.home_url) as Answer[];
+      const home = answers.filter((a) => a.url === s.home_url);
+      const why = challengeIn(db, state === 'unreachable' ? home : answers);
+      if (why) {
+        state = 'challenged';
+        error = why;
       }
     }
     const aliases = aliasesOf ? (aliasesOf.all(s.host) as { alias: string }[]).map((a) => a.alias) : [];
