@@ -273,6 +273,20 @@ describe('site discovery units', () => {
     expect(isGovHost('www.henangov.cn')).toBe(false);
   });
 
+  it('tells the sites of a site group apart by path only where a directory lists several on one host', () => {
+    const page = (links: string) => `<html><body><div><h3>县区政府网站</h3>${links}</div></body></html>`;
+    const r = discoverSites(page('<a href="http://www.zk.gov.cn/xihua/">西华县</a><a href="http://www.zk.gov.cn/site/luyi/index.html">鹿邑县</a><a href="http://www.a.gov.cn/index.html">甲县</a>'), 'http://www.p.gov.cn/');
+    expect(r.sites).toEqual([
+      { home: 'http://www.a.gov.cn/', host: 'www.a.gov.cn', text: '甲县', foundBy: 'directory' },
+      { home: 'http://www.zk.gov.cn/xihua/', host: 'www.zk.gov.cn/xihua', text: '西华县', foundBy: 'directory' },
+      { home: 'http://www.zk.gov.cn/site/luyi/', host: 'www.zk.gov.cn/site/luyi', text: '鹿邑县', foundBy: 'directory' },
+    ]);
+    // one link to a host's path: the host is the site
+    expect(discoverSites(page('<a href="http://www.zk.gov.cn/xihua/">西华县</a>'), 'http://www.p.gov.cn/').sites).toEqual([
+      { home: 'http://www.zk.gov.cn/', host: 'www.zk.gov.cn', text: '西华县', foundBy: 'directory' },
+    ]);
+  });
+
   it('places a site by its 标识码, else by its name', () => {
     expect(placeSite('某网站', '4116220001')).toMatchObject({ division_code: '411622', division_name: '河南省周口市西华县', placed_by: 'site_code' });
     expect(placeSite('扶沟县人民政府', null)).toMatchObject({ division_code: '411621', placed_by: 'name', agency: '扶沟县人民政府' });
@@ -545,5 +559,56 @@ describe('a site answered with a script challenge (HTTP 412, 521, 202) is challe
     expect(s.get('www.fugou.gov.cn')!.error).toMatch(/^HTTP 202: a script challenge/);
     expect(s.get('www.shangshui.gov.cn')!.error).toMatch(/^HTTP 412: a script challenge .*\/xxgk\/nb\/index\.html/);
     expect(s.get('www.dancheng.gov.cn')!.error).toMatch(/404/);
+  });
+});
+
+describe('sites of a site group on one host (集约化 platform) told apart by their paths', () => {
+  const gh: Record<string, TestHost> = {};
+  let gdir: string;
+  let gdb: Db;
+  beforeAll(async () => {
+    gh.platform = await startHost({
+      '/xihua/': { body: home('西华县人民政府', '<a href="/xihua/zwgk/nb/index.html">政府信息公开年报</a>', '4116220001') },
+      '/xihua/zwgk/nb/index.html': { body: listPage({ items: [{ href: '/xihua/zwgk/nb/2021.html', text: '西华县人民政府2021年政府信息公开工作年度报告' }] }) },
+      '/xihua/zwgk/nb/2021.html': { body: sample('xihua-county-2021.html') },
+      '/site/luyi/': { body: home('鹿邑县人民政府', '<a href="/site/luyi/nb/index.html">政府信息公开年报</a>', '4116280001') },
+      '/site/luyi/nb/index.html': { body: listPage({ items: [{ href: '/site/luyi/nb/gaj2019.html', text: '鹿邑县公安局2019年政府信息公开工作年度报告' }] }) },
+      '/site/luyi/nb/gaj2019.html': { body: sample('luyi-police-2019-bad-litigation.html') },
+      '/fugou/': { body: home('扶沟县人民政府', '<a href="/fugou/xxgk/nb/index.html">政府信息公开年报</a>', '4116210001') },
+      '/fugou/xxgk/nb/index.html': { body: listPage({ items: [] }) },
+    });
+    const P = port(gh.platform!);
+    gh.portal = await startHost({
+      '/': {
+        body: home(
+          '周口市人民政府',
+          `<div class="box"><h3>县市区政府网站</h3><ul>
+            <li><a href="${url('www.zkzfw.gov.cn', P, '/xihua/')}">西华县人民政府</a></li>
+            <li><a href="${url('www.zkzfw.gov.cn', P, '/site/luyi/index.html')}">鹿邑县人民政府</a></li>
+            <li><a href="${url('www.zkzfw.gov.cn', P, '/fugou/')}">扶沟县人民政府</a></li></ul></div>`,
+          '4116000001',
+        ),
+      },
+    });
+    gdir = mkdtempSync(join(tmpdir(), 'nianbao-sites-group-'));
+    gdb = openDb(join(gdir, 'g.db'));
+    await new Crawler(gdb, { ...OPTS, seeds: [url('www.zhoukou.gov.cn', port(gh.portal!))], followSites: true, region: '411600' }).run();
+  }, 120_000);
+  afterAll(async () => {
+    gdb?.close();
+    for (const h of Object.values(gh)) await h.close();
+    if (gdir) rmSync(gdir, { recursive: true, force: true });
+  });
+
+  it('keys each site by host and path, placed, with its own state and reports', () => {
+    const P = port(gh.platform!);
+    const s = new Map(sitesWithState(gdb).map((x) => [x.host, x]));
+    expect([...s.keys()].sort()).toEqual([`www.zhoukou.gov.cn:${port(gh.portal!)}`, `www.zkzfw.gov.cn:${P}/fugou`, `www.zkzfw.gov.cn:${P}/site/luyi`, `www.zkzfw.gov.cn:${P}/xihua`]);
+    expect(s.get(`www.zkzfw.gov.cn:${P}/xihua`)).toMatchObject({ home_url: url('www.zkzfw.gov.cn', P, '/xihua/'), site_code: '4116220001', division_code: '411622', state: 'reports', reports: 1, years: [2021] });
+    expect(s.get(`www.zkzfw.gov.cn:${P}/site/luyi`)).toMatchObject({ home_url: url('www.zkzfw.gov.cn', P, '/site/luyi/'), site_code: '4116280001', division_code: '411628', state: 'reports', reports: 1, years: [2019] });
+    expect(s.get(`www.zkzfw.gov.cn:${P}/fugou`)).toMatchObject({ site_code: '4116210001', division_code: '411621', state: 'column_empty', reports: 0 });
+    expect(gh.platform!.maxConcurrent).toBe(1); // one host: one politeness for the group
+    const cov = coverage(gdb, { region: '411600', level: 'county', year: 2021 });
+    expect(cov.rows.find((r) => r.code === '411628')).toMatchObject({ sites: 1, sites_by_state: { reports: 1 } });
   });
 });

@@ -219,29 +219,31 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
   const reportsOf = db.prepare(
     hasReports
       ? `SELECT COUNT(DISTINCT f.report_id) AS n, group_concat(DISTINCT r.year) AS years
-           FROM frontier f LEFT JOIN reports r ON r.id = f.report_id WHERE f.host = ? AND f.report_id IS NOT NULL`
-      : `SELECT COUNT(DISTINCT report_id) AS n, NULL AS years FROM frontier WHERE host = ? AND report_id IS NOT NULL`,
+           FROM frontier f LEFT JOIN reports r ON r.id = f.report_id WHERE f.host = ? AND f.url LIKE ? ESCAPE '\\' AND f.report_id IS NOT NULL`
+      : `SELECT COUNT(DISTINCT report_id) AS n, NULL AS years FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND report_id IS NOT NULL`,
   );
   const seedOf = db.prepare(`SELECT state, last_status, last_error FROM frontier WHERE url = ?`);
   const columnOf = db.prepare(
-    `SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url <> ? AND state = 'done' AND role = 'list'
+    `SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND url <> ? AND state = 'done' AND role = 'list'
        AND (kind_hint IN ('list', 'api') OR url LIKE '%nb%' OR url LIKE '%ndbg%')`,
   );
   // each URL's last answer when it was a challenge status, the home page first
   const answersOf = db.prepare(
     `SELECT f.url, f.last_status AS status, l.bytes, COALESCE(l.sha256, f.content_sha256) AS sha
        FROM frontier f LEFT JOIN fetch_log l ON l.id = (SELECT MAX(id) FROM fetch_log WHERE url = f.url)
-      WHERE f.host = ? AND f.last_status IN (${CHALLENGE_STATUSES.join(', ')}) ORDER BY f.url = ? DESC, f.url LIMIT 20`,
+      WHERE f.host = ? AND f.url LIKE ? ESCAPE '\\' AND f.last_status IN (${CHALLENGE_STATUSES.join(', ')}) ORDER BY f.url = ? DESC, f.url LIMIT 20`,
   );
   const hasAliases = has('site_aliases');
   const aliasesOf = hasAliases ? db.prepare('SELECT alias FROM site_aliases WHERE host = ? ORDER BY alias') : null;
-  const failedHost = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND state = 'failed'`);
-  const anyQueued = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND state IN ('queued', 'claimed', 'fetching')`);
+  const failedHost = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND state = 'failed'`);
+  const anyQueued = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND state IN ('queued', 'claimed', 'fetching')`);
   const out: SiteWithState[] = [];
   const prefix = opts.region ? regionPrefix(opts.region) : null;
   for (const s of rows) {
     if (prefix !== null && !(s.division_code ?? '').startsWith(prefix)) continue;
-    const rep = reportsOf.get(s.host) as { n: number; years: string | null };
+    // a site of a site group (host/xihua): the frontier rows of its host under its path
+    const at = siteUrls(s);
+    const rep = reportsOf.get(...at) as { n: number; years: string | null };
     const years = (rep.years ?? '')
       .split(',')
       .filter((y) => /^\d{4}$/.test(y))
@@ -253,14 +255,14 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
     if (rep.n > 0) state = 'reports';
     else if (s.in_region === 0) state = 'out_of_region';
     else if (!seed || seed.state === 'queued' || seed.state === 'claimed' || seed.state === 'fetching') {
-      state = (anyQueued.get(s.host) as { n: number }).n > 0 || !seed ? 'pending' : 'pending';
+      state = (anyQueued.get(...at) as { n: number }).n > 0 || !seed ? 'pending' : 'pending';
     } else if (seed.state === 'failed' || seed.state === 'blocked') {
       error = seed.last_error;
       state = seed.last_status === 403 || (seed.last_error && /challenge|验证|captcha/i.test(seed.last_error)) ? 'challenged' : 'unreachable';
-    } else if ((columnOf.get(s.host, s.home_url) as { n: number }).n > 0) state = 'column_empty';
+    } else if ((columnOf.get(...at, s.home_url) as { n: number }).n > 0) state = 'column_empty';
     else state = 'no_column';
-    if (state === 'no_column' && (failedHost.get(s.host) as { n: number }).n > 0) {
-      const e = db.prepare(`SELECT last_error FROM frontier WHERE host = ? AND state = 'failed' LIMIT 1`).get(s.host) as { last_error: string | null };
+    if (state === 'no_column' && (failedHost.get(...at) as { n: number }).n > 0) {
+      const e = db.prepare(`SELECT last_error FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND state = 'failed' LIMIT 1`).get(...at) as { last_error: string | null };
       if (e.last_error && CHALLENGE.test(e.last_error) && /challenge|验证|captcha/i.test(e.last_error)) {
         state = 'challenged';
         error = e.last_error;
@@ -268,7 +270,7 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
     }
     if (state !== 'reports' && state !== 'out_of_region' && state !== 'pending' && state !== 'challenged') {
       // answered with a script challenge: at its home page (whatever came of it), or where its 年报 column was looked for
-      const answers = answersOf.all(s.host, s.home_url) as Answer[];
+      const answers = answersOf.all(...at, s.home_url) as Answer[];
       const home = answers.filter((a) => a.url === s.home_url);
       const why = challengeIn(db, state === 'unreachable' ? home : answers);
       if (why) {
@@ -280,6 +282,14 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
     out.push({ ...s, aliases, state, reports: rep.n, years, error });
   }
   return out;
+}
+
+/** A site's frontier rows: its host, and (a site of a site group, keyed host/path) the URLs under its path. */
+function siteUrls(s: Pick<SiteRow, 'host' | 'home_url'>): [string, string] {
+  const i = s.host.indexOf('/');
+  if (i < 0) return [s.host, '%'];
+  const prefix = new URL(s.home_url).origin + '/' + s.host.slice(i + 1) + '/';
+  return [s.host.slice(0, i), prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%'];
 }
 
 /** The digits a division code shares with the divisions inside it (320000 → 32, 320800 → 3208). */

@@ -135,7 +135,25 @@ export class SiteFinder {
    * Reads a page for sites; returns the page with what to follow: no links for a site outside the
    * region, the site directories added for the others.
    */
-  onPage(row: Pick<FrontierRow, 'url' | 'host' | 'seed_label' | 'kind_hint'>, finalUrl: string, html: string, page: PageLinks): PageLinks {
+  /** The site key of a URL: a path site of its host (host/xihua) whose path holds it, else the host. */
+  private keyOf(url: string, host: string): string {
+    let paths = this.pathSites.get(host);
+    if (!paths) {
+      const like = host.replace(/[\\%_]/g, (c) => '\\' + c) + '/%';
+      paths = (this.db.prepare(`SELECT host FROM sites WHERE host LIKE ? ESCAPE '\\'`).all(like) as { host: string }[]).map((r) => r.host.slice(host.length + 1));
+      this.pathSites.set(host, paths);
+    }
+    if (!paths.length) return host;
+    const path = new URL(url).pathname;
+    const p = paths.find((x) => path === `/${x}` || path.startsWith(`/${x}/`));
+    return p ? `${host}/${p}` : host;
+  }
+
+  private pathSites = new Map<string, string[]>();
+
+  onPage(row0: Pick<FrontierRow, 'url' | 'host' | 'seed_label' | 'kind_hint'>, finalUrl: string, html: string, page: PageLinks): PageLinks {
+    // a site of a site group is keyed host/path: the page belongs to the one whose path holds it
+    const row = { ...row0, host: this.keyOf(finalUrl, row0.host) };
     let site = this.site(row.host);
     if (!site) {
       // a host reached by a redirect or the scope of an earlier run: a site of its own, found by link
@@ -166,7 +184,8 @@ export class SiteFinder {
       // what is found on the site carries its division as a label (it helps place its reports)
       const label = place?.division_name && place.division_code ? place.division_name : null;
       if (label && !row.seed_label) {
-        (row as { seed_label: string | null }).seed_label = label;
+        (row0 as { seed_label: string | null }).seed_label = label;
+        row.seed_label = label;
         this.db.prepare(`UPDATE frontier SET seed_label = ? WHERE url = ? AND seed_label IS NULL`).run(label, row.url);
       }
     }
@@ -196,6 +215,7 @@ export class SiteFinder {
         });
         this.discovered++;
         this.known.set(s.host, { depth: site.depth + 1, inRegion, home: s.home, read: false });
+        if (s.host.includes('/')) this.pathSites.delete(s.host.slice(0, s.host.indexOf('/')));
         // placed outside the region by its name: not fetched at all
         if (inRegion !== 0) this.addSeed(s.home, place.division_code ? place.division_name : null, finalUrl);
       }
