@@ -273,6 +273,20 @@ describe('site discovery units', () => {
     expect(isGovHost('www.henangov.cn')).toBe(false);
   });
 
+  it('tells the sites of a site group apart by path only where a directory lists several on one host', () => {
+    const page = (links: string) => `<html><body><div><h3>县区政府网站</h3>${links}</div></body></html>`;
+    const r = discoverSites(page('<a href="http://www.zk.gov.cn/xihua/">西华县</a><a href="http://www.zk.gov.cn/site/luyi/index.html">鹿邑县</a><a href="http://www.a.gov.cn/index.html">甲县</a>'), 'http://www.p.gov.cn/');
+    expect(r.sites).toEqual([
+      { home: 'http://www.a.gov.cn/', host: 'www.a.gov.cn', text: '甲县', foundBy: 'directory' },
+      { home: 'http://www.zk.gov.cn/xihua/', host: 'www.zk.gov.cn/xihua', text: '西华县', foundBy: 'directory' },
+      { home: 'http://www.zk.gov.cn/site/luyi/', host: 'www.zk.gov.cn/site/luyi', text: '鹿邑县', foundBy: 'directory' },
+    ]);
+    // one link to a host's path: the host is the site
+    expect(discoverSites(page('<a href="http://www.zk.gov.cn/xihua/">西华县</a>'), 'http://www.p.gov.cn/').sites).toEqual([
+      { home: 'http://www.zk.gov.cn/', host: 'www.zk.gov.cn', text: '西华县', foundBy: 'directory' },
+    ]);
+  });
+
   it('places a site by its 标识码, else by its name', () => {
     expect(placeSite('某网站', '4116220001')).toMatchObject({ division_code: '411622', division_name: '河南省周口市西华县', placed_by: 'site_code' });
     expect(placeSite('扶沟县人民政府', null)).toMatchObject({ division_code: '411621', placed_by: 'name', agency: '扶沟县人民政府' });
@@ -319,6 +333,32 @@ describe('sites and coverage on the command line', () => {
   });
 });
 
+describe('coverage of a province without a city level (北京, 上海, 天津, 重庆)', () => {
+  it('gives its counties by default and at the city level, on the command line and in JSON', { timeout: 120_000 }, () => {
+    const cli = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    const j = JSON.parse(cli('coverage', '--db', dbPath, '--region', '110000', '--year', '2021', '--json'));
+    expect(j.level).toBe('county');
+    expect(j.rows.length).toBe(16); // 北京's sixteen districts
+    const cy = j.rows.find((r: { code: string }) => r.code === '110105');
+    expect(cy).toMatchObject({ name: '朝阳区', full_name: '北京市朝阳区', level: 'county', year: 2021, expected: 44, found: 0, missing: 44, governments_expected: 44 });
+    expect(cy.missing_governments.slice(0, 2)).toEqual(['朝阳区', '建外街道']);
+    expect(j.totals).toEqual({ expected: 359, found: 0, missing: 359, share: 0 });
+    const out = cli('coverage', '--db', dbPath, '--region', '110000', '--year', '2021');
+    expect(out).toMatch(/Coverage of 北京市（110000） by county, years 2021/);
+    expect(out).toMatch(/110105 +朝阳区 +2021 +44 +0 +44 +0\.0%/);
+    // asked by city: the districts no city holds are rows of their own
+    const byCity = coverage(db, { region: '110000', level: 'city', year: 2021 });
+    expect(byCity.rows.map((r) => r.code)).toEqual(j.rows.map((r: { code: string }) => r.code));
+    for (const [code, n] of [['500000', 38], ['310000', 16], ['120000', 16]] as const) expect(coverage(db, { region: code, year: 2021 }).rows.length).toBe(n);
+    // a province with cities keeps its city rows, and a county no city holds (济源, 省直辖) is a row beside them
+    const henan = coverage(db, { region: '410000', year: 2021 });
+    expect(henan.level).toBe('city');
+    expect(henan.rows.length).toBe(18);
+    expect(henan.rows.find((r) => r.code === '419001')).toMatchObject({ name: '济源市', level: 'county' });
+    expect(henan.rows.find((r) => r.code === '411600')).toMatchObject({ level: 'city', found: 3 });
+  });
+});
+
 describe('the overview page shows coverage as a map and a table (Chromium)', () => {
   it('China by province, a province by city, a city by county: SVG, no script, the same counts', { timeout: 120_000 }, async () => {
     const srv = await startServer(db, { port: 0 });
@@ -360,5 +400,215 @@ describe('the overview page shows coverage as a map and a table (Chromium)', () 
       await browser.close();
       await srv.close();
     }
+  });
+});
+
+describe('a site whose home page redirects to another host of the same site', () => {
+  // xihua.gov.cn → www.xihua.gov.cn (another name of the site); www.fugou.gov.cn:A → www.fugou.gov.cn:B (the same
+  // name, another port: the stand-in for http → https); dancheng.gov.cn → www.dancheng.gov.cn, itself linked from
+  // the portal too (one site); shenqiu.gov.cn → a commercial host (never followed)
+  const rh: Record<string, TestHost> = {};
+  let rdir: string;
+  let rdb: Db;
+  const moved = (to: string) => (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(301, { location: to }).end();
+  beforeAll(async () => {
+    rh.xihua = await startHost({
+      '/': { body: home('西华县人民政府', '<a href="/zwgk/nb/index.html">政府信息公开年报</a>', '4116220001') },
+      '/zwgk/nb/index.html': { body: listPage({ items: [{ href: '/zwgk/nb/2021.html', text: '西华县人民政府2021年政府信息公开工作年度报告' }] }) },
+      '/zwgk/nb/2021.html': { body: sample('xihua-county-2021.html') },
+    });
+    rh.fugou = await startHost({
+      '/': { body: home('扶沟县人民政府', '<a href="/xxgk/nb/index.html">政府信息公开年报</a>', '4116210001') },
+      '/xxgk/nb/index.html': { body: listPage({ items: [] }) },
+    });
+    rh.dancheng = await startHost({ '/': { body: home('郸城县人民政府', '<a href="/news/">新闻</a>', '4116250001') } });
+    rh.shop = await startHost({ '/': { body: '<html><body>广告</body></html>' } });
+    const P = (k: string) => port(rh[k]!);
+    rh.xihuaOld = await startHost({ '/': moved(url('www.xihua.gov.cn', P('xihua'))) });
+    rh.fugouOld = await startHost({ '/': moved(url('www.fugou.gov.cn', P('fugou'))) });
+    rh.danchengOld = await startHost({ '/': moved(url('www.dancheng.gov.cn', P('dancheng'))) });
+    rh.shenqiu = await startHost({ '/': moved(url('www.example.com', P('shop'))) });
+    rh.portal = await startHost({
+      '/': {
+        body: home(
+          '周口市人民政府',
+          `<div class="box"><h3>县市区政府网站</h3><ul>
+            <li><a href="${url('xihua.gov.cn', P('xihuaOld'))}">西华县人民政府</a></li>
+            <li><a href="${url('www.fugou.gov.cn', P('fugouOld'))}">扶沟县人民政府</a></li>
+            <li><a href="${url('dancheng.gov.cn', P('danchengOld'))}">郸城县人民政府</a></li>
+            <li><a href="${url('www.dancheng.gov.cn', P('dancheng'))}">郸城县政府网</a></li>
+            <li><a href="${url('shenqiu.gov.cn', P('shenqiu'))}">沈丘县人民政府</a></li></ul></div>`,
+          '4116000001',
+        ),
+      },
+    });
+    rdir = mkdtempSync(join(tmpdir(), 'nianbao-sites-redirect-'));
+    rdb = openDb(join(rdir, 'r.db'));
+    await new Crawler(rdb, { ...OPTS, seeds: [url('www.zhoukou.gov.cn', P('portal'))], followSites: true, region: '411600' }).run();
+  }, 120_000);
+  afterAll(async () => {
+    rdb?.close();
+    for (const h of Object.values(rh)) await h.close();
+    if (rdir) rmSync(rdir, { recursive: true, force: true });
+  });
+
+  it('records the site under its final host, the linked host as its alias, and crawls it there', () => {
+    const P = (k: string) => port(rh[k]!);
+    const s = new Map(sitesWithState(rdb).map((x) => [x.host, x]));
+    expect([...s.keys()].sort()).toEqual(
+      [`shenqiu.gov.cn:${P('shenqiu')}`, `www.dancheng.gov.cn:${P('dancheng')}`, `www.fugou.gov.cn:${P('fugou')}`, `www.xihua.gov.cn:${P('xihua')}`, `www.zhoukou.gov.cn:${P('portal')}`].sort(),
+    );
+    expect(s.get(`www.xihua.gov.cn:${P('xihua')}`)).toMatchObject({
+      aliases: [`xihua.gov.cn:${P('xihuaOld')}`],
+      home_url: url('www.xihua.gov.cn', P('xihua')),
+      name: '西华县人民政府',
+      found_by: 'directory',
+      site_depth: 1,
+      site_code: '4116220001',
+      division_code: '411622',
+      placed_by: 'site_code',
+      state: 'reports',
+      reports: 1,
+      years: [2021],
+    });
+    expect(s.get(`www.xihua.gov.cn:${P('xihua')}`)!.found_on).toBe(url('www.zhoukou.gov.cn', P('portal')));
+    expect(s.get(`www.fugou.gov.cn:${P('fugou')}`)).toMatchObject({ aliases: [`www.fugou.gov.cn:${P('fugouOld')}`], site_code: '4116210001', state: 'column_empty' });
+    // linked under both names: one site, the redirecting name its alias
+    expect(s.get(`www.dancheng.gov.cn:${P('dancheng')}`)).toMatchObject({ aliases: [`dancheng.gov.cn:${P('danchengOld')}`], site_code: '4116250001', state: 'no_column' });
+    // a redirect to a non-government host: not followed, the site stays where it was linked, its seed failed
+    expect(s.get(`shenqiu.gov.cn:${P('shenqiu')}`)).toMatchObject({ aliases: [], state: 'unreachable', error: expect.stringMatching(/redirect off-site to http:\/\/www\.example\.com/) });
+    expect(rh.shop!.log).toEqual([]);
+    expect(rdb.prepare('SELECT agency, year FROM reports').all()).toEqual([{ agency: '西华县人民政府', year: 2021 }]);
+  });
+
+  it('fetches the final host under its own robots.txt and politeness', () => {
+    for (const k of ['xihua', 'fugou', 'dancheng']) {
+      expect(rh[k]!.paths()[0]).toBe('/robots.txt');
+      expect(rh[k]!.maxConcurrent).toBeLessThanOrEqual(1);
+      expect(rh[k]!.paths().filter((p) => p === '/').length).toBe(1);
+    }
+    expect(rh.xihua!.paths()).toContain('/zwgk/nb/2021.html');
+    expect(rh.xihuaOld!.paths().sort()).toEqual(['/', '/robots.txt']);
+  });
+
+  it('nianbao sites shows the aliases', { timeout: 60_000 }, () => {
+    const out = execFileSync(process.execPath, [CLI, 'sites', '--db', join(rdir, 'r.db')], { encoding: 'utf8' });
+    expect(out).toMatch(new RegExp(`www\\.xihua\\.gov\\.cn:${port(rh.xihua!)} \\(= xihua\\.gov\\.cn:${port(rh.xihuaOld!)}\\)\\s+西华县人民政府\\s+4116220001`));
+    const csv = execFileSync(process.execPath, [CLI, 'sites', '--db', join(rdir, 'r.db'), '--csv'], { encoding: 'utf8' }).split('\r\n');
+    expect(csv[0]!.endsWith(',error,aliases')).toBe(true);
+    expect(csv.find((l) => l.startsWith(`www.dancheng.gov.cn:${port(rh.dancheng!)},`))!.endsWith(`,dancheng.gov.cn:${port(rh.danchengOld!)}`)).toBe(true);
+  });
+});
+
+describe('a site answered with a script challenge (HTTP 412, 521, 202) is challenged', () => {
+  // what 瑞数 (412, 202) and 加速乐 (521) answer before a browser has run their script: a small page of script
+  const script = (n: number) => `<html><head><meta charset="utf-8"></head><body><script>var _0x${n}=['\\x63\\x6f\\x6f\\x6b\\x69\\x65'];document.cookie='__jsl_clearance=${n}';location.reload();</script></body></html>`;
+  const answer = (status: number, n: number) => (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(status, { 'content-type': 'text/html' }).end(script(n));
+  const ch: Record<string, TestHost> = {};
+  let cdir: string;
+  let cdb: Db;
+  beforeAll(async () => {
+    ch.a412 = await startHost({ '/': answer(412, 1) });
+    ch.a521 = await startHost({ '/': answer(521, 2) });
+    ch.a202 = await startHost({ '/': answer(202, 3) });
+    // the home page is read, its 年报 column answers with the challenge
+    ch.column = await startHost({ '/': { body: home('商水县人民政府', '<a href="/xxgk/nb/index.html">政府信息公开年报</a>', '4116230001') }, '/xxgk/nb/index.html': answer(412, 4) });
+    // a 202 that is a real page (not a small script): not a challenge
+    ch.big = await startHost({ '/': (_req, res) => void res.writeHead(202, { 'content-type': 'text/html; charset=utf-8' }).end(home('太康县人民政府', '<a href="/news/">新闻</a>' + '<p>政务动态</p>'.repeat(400), '4116270001')) });
+    // a 404 home page: unreachable, not challenged
+    ch.gone = await startHost({});
+    const P = (k: string) => port(ch[k]!);
+    ch.portal = await startHost({
+      '/': {
+        body: home(
+          '周口市人民政府',
+          `<div class="box"><h3>县市区政府网站</h3><ul>
+            <li><a href="${url('www.xihua.gov.cn', P('a412'))}">西华县人民政府</a></li>
+            <li><a href="${url('www.luyi.gov.cn', P('a521'))}">鹿邑县人民政府</a></li>
+            <li><a href="${url('www.fugou.gov.cn', P('a202'))}">扶沟县人民政府</a></li>
+            <li><a href="${url('www.shangshui.gov.cn', P('column'))}">商水县人民政府</a></li>
+            <li><a href="${url('www.taikang.gov.cn', P('big'))}">太康县人民政府</a></li>
+            <li><a href="${url('www.dancheng.gov.cn', P('gone'))}">郸城县人民政府</a></li></ul></div>`,
+          '4116000001',
+        ),
+      },
+    });
+    cdir = mkdtempSync(join(tmpdir(), 'nianbao-sites-challenge-'));
+    cdb = openDb(join(cdir, 'c.db'));
+    await new Crawler(cdb, { ...OPTS, seeds: [url('www.zhoukou.gov.cn', P('portal'))], followSites: true, region: '411600' }).run();
+  }, 120_000);
+  afterAll(async () => {
+    cdb?.close();
+    for (const h of Object.values(ch)) await h.close();
+    if (cdir) rmSync(cdir, { recursive: true, force: true });
+  });
+
+  it('reads the state from the statuses the frontier recorded', () => {
+    const s = new Map(sitesWithState(cdb).map((x) => [x.host.replace(/:\d+$/, ''), x]));
+    expect(Object.fromEntries([...s].map(([h, x]) => [h, x.state]))).toEqual({
+      'www.zhoukou.gov.cn': 'no_column',
+      'www.xihua.gov.cn': 'challenged',
+      'www.luyi.gov.cn': 'challenged',
+      'www.fugou.gov.cn': 'challenged',
+      'www.shangshui.gov.cn': 'challenged',
+      'www.taikang.gov.cn': 'no_column',
+      'www.dancheng.gov.cn': 'unreachable',
+    });
+    expect(s.get('www.xihua.gov.cn')!.error).toMatch(/^HTTP 412: a script challenge/);
+    expect(s.get('www.luyi.gov.cn')!.error).toMatch(/^HTTP 521: a script challenge/);
+    expect(s.get('www.fugou.gov.cn')!.error).toMatch(/^HTTP 202: a script challenge/);
+    expect(s.get('www.shangshui.gov.cn')!.error).toMatch(/^HTTP 412: a script challenge .*\/xxgk\/nb\/index\.html/);
+    expect(s.get('www.dancheng.gov.cn')!.error).toMatch(/404/);
+  });
+});
+
+describe('sites of a site group on one host (集约化 platform) told apart by their paths', () => {
+  const gh: Record<string, TestHost> = {};
+  let gdir: string;
+  let gdb: Db;
+  beforeAll(async () => {
+    gh.platform = await startHost({
+      '/xihua/': { body: home('西华县人民政府', '<a href="/xihua/zwgk/nb/index.html">政府信息公开年报</a>', '4116220001') },
+      '/xihua/zwgk/nb/index.html': { body: listPage({ items: [{ href: '/xihua/zwgk/nb/2021.html', text: '西华县人民政府2021年政府信息公开工作年度报告' }] }) },
+      '/xihua/zwgk/nb/2021.html': { body: sample('xihua-county-2021.html') },
+      '/site/luyi/': { body: home('鹿邑县人民政府', '<a href="/site/luyi/nb/index.html">政府信息公开年报</a>', '4116280001') },
+      '/site/luyi/nb/index.html': { body: listPage({ items: [{ href: '/site/luyi/nb/gaj2019.html', text: '鹿邑县公安局2019年政府信息公开工作年度报告' }] }) },
+      '/site/luyi/nb/gaj2019.html': { body: sample('luyi-police-2019-bad-litigation.html') },
+      '/fugou/': { body: home('扶沟县人民政府', '<a href="/fugou/xxgk/nb/index.html">政府信息公开年报</a>', '4116210001') },
+      '/fugou/xxgk/nb/index.html': { body: listPage({ items: [] }) },
+    });
+    const P = port(gh.platform!);
+    gh.portal = await startHost({
+      '/': {
+        body: home(
+          '周口市人民政府',
+          `<div class="box"><h3>县市区政府网站</h3><ul>
+            <li><a href="${url('www.zkzfw.gov.cn', P, '/xihua/')}">西华县人民政府</a></li>
+            <li><a href="${url('www.zkzfw.gov.cn', P, '/site/luyi/index.html')}">鹿邑县人民政府</a></li>
+            <li><a href="${url('www.zkzfw.gov.cn', P, '/fugou/')}">扶沟县人民政府</a></li></ul></div>`,
+          '4116000001',
+        ),
+      },
+    });
+    gdir = mkdtempSync(join(tmpdir(), 'nianbao-sites-group-'));
+    gdb = openDb(join(gdir, 'g.db'));
+    await new Crawler(gdb, { ...OPTS, seeds: [url('www.zhoukou.gov.cn', port(gh.portal!))], followSites: true, region: '411600' }).run();
+  }, 120_000);
+  afterAll(async () => {
+    gdb?.close();
+    for (const h of Object.values(gh)) await h.close();
+    if (gdir) rmSync(gdir, { recursive: true, force: true });
+  });
+
+  it('keys each site by host and path, placed, with its own state and reports', () => {
+    const P = port(gh.platform!);
+    const s = new Map(sitesWithState(gdb).map((x) => [x.host, x]));
+    expect([...s.keys()].sort()).toEqual([`www.zhoukou.gov.cn:${port(gh.portal!)}`, `www.zkzfw.gov.cn:${P}/fugou`, `www.zkzfw.gov.cn:${P}/site/luyi`, `www.zkzfw.gov.cn:${P}/xihua`]);
+    expect(s.get(`www.zkzfw.gov.cn:${P}/xihua`)).toMatchObject({ home_url: url('www.zkzfw.gov.cn', P, '/xihua/'), site_code: '4116220001', division_code: '411622', state: 'reports', reports: 1, years: [2021] });
+    expect(s.get(`www.zkzfw.gov.cn:${P}/site/luyi`)).toMatchObject({ home_url: url('www.zkzfw.gov.cn', P, '/site/luyi/'), site_code: '4116280001', division_code: '411628', state: 'reports', reports: 1, years: [2019] });
+    expect(s.get(`www.zkzfw.gov.cn:${P}/fugou`)).toMatchObject({ site_code: '4116210001', division_code: '411621', state: 'column_empty', reports: 0 });
+    expect(gh.platform!.maxConcurrent).toBe(1); // one host: one politeness for the group
+    const cov = coverage(gdb, { region: '411600', level: 'county', year: 2021 });
+    expect(cov.rows.find((r) => r.code === '411628')).toMatchObject({ sites: 1, sites_by_state: { reports: 1 } });
   });
 });

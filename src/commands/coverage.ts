@@ -22,7 +22,9 @@ site are not taken for each other:
   missing    expected − found, with the names of the governments and departments missing (--json)
   sites      the sites known for the division (\`nianbao sites\`) and their states
 The years are those of the stored reports (or --year). The rows are the divisions of --level within
---region (default: the level below the region; provinces for the whole country).
+--region (default: the level below the region; provinces for the whole country; the counties of a
+province without cities: 北京, 上海, 天津, 重庆). At the city level, a county no city holds (their
+districts, 省直辖县 such as 济源市) is a row of its own, of level county.
 
 Options:
   --db PATH       the database, default ${DEFAULT_DB_PATH}

@@ -15,12 +15,15 @@ The registry of government sites: every site a crawl started from (its seeds) or
 \`nianbao crawl --follow-sites\`, one a line: host, name, 网站标识码 (10 digits, the first six the
 owner's division code; bm + digits for a central department), ICP and 公安备案 numbers, the division
 it is placed in (by the 标识码, else by its name through the gazetteer), the agency it belongs to, how
-it was found (seed, link, directory; on which page, how many hops from its seed) and its state:
+it was found (seed, link, directory; on which page, how many hops from its seed), its aliases (the
+hosts it was linked as whose home page redirected to it: xihua.gov.cn → www.xihua.gov.cn) and its state:
   reports        reports found (how many, which years)
   column_empty   a 年报 column found, but no report in it
   no_column      its pages were read, no 年报 column found
   unreachable    its home page could not be fetched (the error is given)
-  challenged     it answered with a challenge (HTTP 403, a script or cookie check)
+  challenged     it answered with a challenge: HTTP 403, a script or cookie check, or a script
+                 challenge's status (412, 521, or 202 with a small page of script) at its home page
+                 or where its 年报 column was looked for
   out_of_region  placed outside --region: not read beyond its home page (or not fetched at all)
   pending        not crawled yet (queued for a later run)
 
@@ -59,10 +62,10 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify({ db: dbPath, sites, states }) + '\n');
       return 0;
     }
-    const cols = ['host', 'name', 'site_code', 'icp', 'gongan', 'division_code', 'division_name', 'placed_by', 'agency', 'found_by', 'found_on', 'site_depth', 'state', 'reports', 'years', 'error'] as const;
+    const cols = ['host', 'name', 'site_code', 'icp', 'gongan', 'division_code', 'division_name', 'placed_by', 'agency', 'found_by', 'found_on', 'site_depth', 'state', 'reports', 'years', 'error', 'aliases'] as const;
     if (values.csv) {
       process.stdout.write(csvLine([...cols]));
-      for (const s of sites) process.stdout.write(csvLine(cols.map((c) => (c === 'years' ? s.years.join(' ') : s[c]))));
+      for (const s of sites) process.stdout.write(csvLine(cols.map((c) => (c === 'years' ? s.years.join(' ') : c === 'aliases' ? s.aliases.join(' ') : s[c]))));
       return 0;
     }
     if (!sites.length) {
@@ -70,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     const rows = sites.map((s) => [
-      s.host,
+      s.host + (s.aliases.length ? ` (= ${s.aliases.join(', ')})` : ''),
       s.name ?? '—',
       s.site_code ?? '—',
       s.division_code ? `${s.division_name ?? ''}（${s.division_code}）` : s.division_name ?? '未定位',

@@ -17,7 +17,10 @@ export interface CoverageOptions {
   /** A division code: only divisions within it. */
   region?: string;
   year?: number;
-  /** The level of the rows; default the level below the region (provinces for the whole country). */
+  /**
+   * The level of the rows; default the level below the region (provinces for the whole country; the
+   * counties of a province without cities). At the city level, a county no city holds is a row itself.
+   */
   level?: Level;
 }
 
@@ -74,10 +77,28 @@ function ancestorAt(d: Division, level: Level): Division | undefined {
   return lineage(d).find((x) => x.level === level);
 }
 
+/** A province whose counties sit directly under it (北京, 上海, 天津, 重庆: no city level in the gazetteer). */
+function withoutCities(region: Division): boolean {
+  if (region.level !== 'province') return false;
+  for (const d of gazetteer().byCode.values()) if (d.level === 'city' && !d.historical && d.parent === region) return false;
+  return true;
+}
+
 export function defaultLevel(region: Division | undefined): Level {
   if (!region) return 'province';
+  if (withoutCities(region)) return 'county';
   const i = LEVELS.indexOf(region.level as Level);
   return LEVELS[Math.min(i + 1, LEVELS.length - 1)]!;
+}
+
+/**
+ * The division at `level` a division is counted in; for the city level, a county with no city above
+ * it (the municipalities' districts and counties, 省直辖县) is a row of its own (level county).
+ */
+function rowAncestor(d: Division, level: Level): Division | undefined {
+  const a = ancestorAt(d, level);
+  if (a || level !== 'city') return a;
+  return ancestorAt(d, 'county');
 }
 
 interface PlacedRow {
@@ -98,9 +119,11 @@ export function coverage(db: Db, opts: CoverageOptions = {}): Coverage {
   const within = (d: Division) => !region || lineage(d).includes(region);
 
   // the rows' divisions: those of the level within the region (the region itself when it is of that level)
-  const divisions = [...g.byCode.values()].filter((d) => d.level === level && !d.historical && within(d)).sort((a, b) => a.code.localeCompare(b.code));
+  // (for the city level, also the counties no city holds: 北京's districts, 省直辖县级行政单位)
+  const cityless = (d: Division) => level === 'city' && d.level === 'county' && !ancestorAt(d, 'city');
+  const divisions = [...g.byCode.values()].filter((d) => (d.level === level || cityless(d)) && !d.historical && within(d)).sort((a, b) => a.code.localeCompare(b.code));
   const rowOf = (d: Division): Division | undefined => {
-    const a = ancestorAt(d, level);
+    const a = rowAncestor(d, level);
     return a && within(a) ? a : undefined;
   };
 
@@ -178,7 +201,7 @@ export function coverage(db: Db, opts: CoverageOptions = {}): Coverage {
         code: d.code,
         name: d.name,
         full_name: fullName(d),
-        level,
+        level: d.level as Level,
         year,
         expected,
         found,

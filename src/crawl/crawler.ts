@@ -896,10 +896,12 @@ export class Crawler {
       }
       if (res.redirectTo) {
         const to = new URL(res.redirectTo);
-        const ok = this.scope.allows(to);
+        // [h18b] a site's home page moved to another host of the same site: the site's seed (site-finder.ts)
+        const moved = to.host !== h.host && this.sites?.onRedirect(row, to) === true;
+        const ok = moved || this.scope.allows(to);
         this.db.transaction(() => {
           this.frontier.log({ ...logBase, sha256: null, error: null });
-          if (ok && to.host !== h.host) this.enqueue({ url: to.href, kind: (row.kind_hint ?? 'redirect') as FoundLink['kind'], text: '' }, row, row.depth);
+          if (ok && !moved && to.host !== h.host) this.enqueue({ url: to.href, kind: (row.kind_hint ?? 'redirect') as FoundLink['kind'], text: '' }, row, row.depth);
           if (ok && to.host !== h.host) {
             this.frontier.finish(row.url, { state: 'done', status: res.status, finalUrl: to.href, role: 'redirect', tries: attempt });
             this.queuedCount--;

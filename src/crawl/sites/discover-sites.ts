@@ -16,7 +16,7 @@ export function isGovHost(hostname: string): boolean {
  * Government hosts that are services, not a body's site: the ICP and 公安 filing registries, the
  * national site-error reporting desk (footer links of every government site).
  */
-const NOT_A_SITE = /^(?:beian\.miit|(?:www\.)?beian|zfwzzc\.www|zfwzgl\.www|ipv6)\.gov\.cn$/i;
+export const NOT_A_SITE = /^(?:beian\.miit|(?:www\.)?beian|zfwzzc\.www|zfwzgl\.www|ipv6)\.gov\.cn$/i;
 
 /** Words of a site directory: a link to such a page, or the heading of a block of site links. */
 export const DIRECTORY_TEXT =
@@ -84,6 +84,24 @@ function blockHeading($: cheerio.CheerioAPI, el: cheerio.Cheerio<never>): string
   return '';
 }
 
+/** Path words of a site group that come before the site's own name (/site/xihua/, /sites/luyi/). */
+const GROUP_WORDS = /^(?:site|sites|web|websites|station|zhan)$/i;
+
+/**
+ * A site of a site group by its path: the first path segment (the first two after a group word such
+ * as `site`), and its home (`http://host/xihua/`); null for a link to the host's root or a file there.
+ */
+export function pathSiteKey(u: URL): { path: string; home: string } | null {
+  const segs = u.pathname.split('/').filter(Boolean);
+  const n = segs.length && GROUP_WORDS.test(segs[0]!) ? 2 : 1;
+  if (segs.length < n) return null;
+  const key = segs.slice(0, n);
+  // a file at the root (/index.html) names no site
+  if (segs.length === n && !u.pathname.endsWith('/') && /\.[a-z0-9]{2,5}$/i.test(key[n - 1]!)) return null;
+  const path = key.join('/');
+  return { path, home: `${u.protocol}//${u.host}/${path}/` };
+}
+
 /** The government sites a page links to, its same-host directory pages, and its own identity. */
 export function discoverSites(html: string, pageUrl: string): PageSites {
   const $ = cheerio.load(html);
@@ -116,6 +134,28 @@ export function discoverSites(html: string, pageUrl: string): PageSites {
     const text = clean(el.text() || el.attr('title') || '');
     consider(el.attr('href'), text, blockHeading($, el as never) !== '');
   });
+  // a site group (集约化 platform): several sites of one host told apart by their paths (/xihua/, /site/luyi/)
+  const groups = new Map<string, Map<string, SiteLink>>();
+  $('a[href]').each((_, a) => {
+    const el = $(a);
+    let u: URL;
+    try {
+      u = new URL((el.attr('href') ?? '').trim(), base);
+    } catch {
+      return;
+    }
+    const site = sites.get(u.host);
+    const key = pathSiteKey(u);
+    if (!site || site.foundBy !== 'directory' || !key || blockHeading($, el as never) === '') return;
+    const g = groups.get(u.host) ?? new Map<string, SiteLink>();
+    if (!g.has(key.path)) g.set(key.path, { home: key.home, host: `${u.host}/${key.path}`, text: clean(el.text() || el.attr('title') || ''), foundBy: 'directory' });
+    groups.set(u.host, g);
+  });
+  for (const [host, g] of groups) {
+    if (g.size < 2) continue;
+    sites.delete(host);
+    for (const l of g.values()) sites.set(l.host, l);
+  }
   // select menus of sites: <select onchange="window.open(this.value)"><option value="http://…">
   $('select option').each((_, o) => {
     const el = $(o);

@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { applyMigrations, type Migration } from '../../store/migrate.js';
 import { applyCrawlMigrations } from '../schema.js';
+import { readBlob } from '../../store/blobs.js';
 
 export const SITES_MIGRATIONS: Migration[] = [
   {
@@ -34,6 +35,19 @@ export const SITES_MIGRATIONS: Migration[] = [
         updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
       );
       CREATE INDEX sites_division ON sites (division_code);
+    `,
+  },
+  {
+    version: 2,
+    description: 'site_aliases: other hosts of a site (its home page redirected from them)',
+    up: `
+      CREATE TABLE site_aliases (
+        alias TEXT PRIMARY KEY,           -- host:port the site was linked as (xihua.gov.cn)
+        host TEXT NOT NULL,               -- the site's host in sites (www.xihua.gov.cn), where its home page redirected
+        why TEXT NOT NULL,                -- redirect: the alias's home page redirected to the site's host
+        first_seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+      );
+      CREATE INDEX site_aliases_host ON site_aliases (host);
     `,
   },
 ];
@@ -76,6 +90,8 @@ export const SITE_STATE_ZH: Record<SiteState, string> = {
 };
 
 export interface SiteWithState extends SiteRow {
+  /** Other hosts of the site (linked as, then redirected to this host). */
+  aliases: string[];
   state: SiteState;
   reports: number;
   years: number[];
@@ -112,6 +128,39 @@ export function getSite(db: Database.Database, host: string): SiteRow | undefine
   return db.prepare('SELECT * FROM sites WHERE host = ?').get(host) as SiteRow | undefined;
 }
 
+/** The site a host belongs to: itself, or the site it is an alias of (its home page redirected there). */
+export function siteHostOf(db: Database.Database, host: string): string {
+  const a = db.prepare('SELECT host FROM site_aliases WHERE alias = ?').get(host) as { host: string } | undefined;
+  return a?.host ?? host;
+}
+
+/**
+ * A site's home page redirected to another host of the same site: the site is recorded under its final
+ * host (`to`, home `home`), the host it was linked as kept as an alias. When `to` is a site of the
+ * registry already, the two are one: the linked row's name, finding and placement fill what the final
+ * row lacks, and the linked row is removed. Aliases of the old host follow it.
+ */
+export function moveSite(db: Database.Database, from: string, to: string, home: string): void {
+  db.transaction(() => {
+    const old = getSite(db, from);
+    if (!old) return;
+    const target = getSite(db, to);
+    if (!target) {
+      db.prepare(`UPDATE sites SET host = ?, home_url = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE host = ?`).run(to, home, from);
+    } else {
+      const fill: Partial<SiteRow> = {};
+      for (const k of ['name', 'division_code', 'division_name', 'placed_by', 'agency', 'found_on', 'seed_host', 'in_region'] as const) {
+        if (target[k] === null && old[k] !== null) (fill as Record<string, unknown>)[k] = old[k];
+      }
+      if (old.found_by === 'seed' && target.found_by !== 'seed') Object.assign(fill, { found_by: 'seed', site_depth: 0 });
+      updateSite(db, to, fill);
+      db.prepare('DELETE FROM sites WHERE host = ?').run(from);
+    }
+    db.prepare('UPDATE site_aliases SET host = ? WHERE host = ?').run(to, from);
+    db.prepare(`INSERT OR REPLACE INTO site_aliases (alias, host, why) VALUES (?, ?, 'redirect')`).run(from, to);
+  })();
+}
+
 /** What a site's home page told (footer numbers, title, placement); NULL values keep what is stored. */
 export function updateSite(db: Database.Database, host: string, u: Partial<Omit<SiteRow, 'host' | 'first_seen' | 'updated_at'>>): void {
   const keys = Object.keys(u).filter((k) => (u as Record<string, unknown>)[k] !== undefined);
@@ -120,6 +169,41 @@ export function updateSite(db: Database.Database, host: string, u: Partial<Omit<
 }
 
 const CHALLENGE = /challenge|验证|captcha|403|cookie/i;
+
+/**
+ * The statuses script challenges answer with before a browser has run their script: 412 and 202
+ * (瑞数), 521 (加速乐). 412 and 521 count as they are; a 202 counts when its page is small and
+ * mostly script (a real page answered 202 does not).
+ */
+const CHALLENGE_STATUSES = [412, 521, 202];
+const SMALL_PAGE = 32 * 1024;
+
+function scriptOnly(bytes: Uint8Array): boolean {
+  const html = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, SMALL_PAGE));
+  if (!/<script/i.test(html)) return false;
+  const text = html.replace(/<script[\s\S]*?<\/script>/gi, '').replace(/<[^>]*>/g, '').replace(/\s+/g, '');
+  return text.length < 200;
+}
+
+interface Answer {
+  url: string;
+  status: number;
+  bytes: number | null;
+  sha: string | null;
+}
+
+/** A challenge among a host's last answers (frontier.last_status, its body from fetch_log/blobs): its description. */
+function challengeIn(db: Database.Database, answers: Answer[]): string | null {
+  for (const a of answers) {
+    if (a.status === 202) {
+      if (a.bytes === null || a.bytes > SMALL_PAGE) continue;
+      const body = a.sha ? readBlob(db, a.sha) : undefined;
+      if (body ? !scriptOnly(body) : a.bytes > 4096) continue;
+    }
+    return `HTTP ${a.status}: a script challenge (${a.url})`;
+  }
+  return null;
+}
 
 /**
  * Every site with its state, read from the frontier: its reports (frontier rows of the host with a
@@ -135,21 +219,31 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
   const reportsOf = db.prepare(
     hasReports
       ? `SELECT COUNT(DISTINCT f.report_id) AS n, group_concat(DISTINCT r.year) AS years
-           FROM frontier f LEFT JOIN reports r ON r.id = f.report_id WHERE f.host = ? AND f.report_id IS NOT NULL`
-      : `SELECT COUNT(DISTINCT report_id) AS n, NULL AS years FROM frontier WHERE host = ? AND report_id IS NOT NULL`,
+           FROM frontier f LEFT JOIN reports r ON r.id = f.report_id WHERE f.host = ? AND f.url LIKE ? ESCAPE '\\' AND f.report_id IS NOT NULL`
+      : `SELECT COUNT(DISTINCT report_id) AS n, NULL AS years FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND report_id IS NOT NULL`,
   );
   const seedOf = db.prepare(`SELECT state, last_status, last_error FROM frontier WHERE url = ?`);
   const columnOf = db.prepare(
-    `SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url <> ? AND state = 'done' AND role = 'list'
+    `SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND url <> ? AND state = 'done' AND role = 'list'
        AND (kind_hint IN ('list', 'api') OR url LIKE '%nb%' OR url LIKE '%ndbg%')`,
   );
-  const failedHost = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND state = 'failed'`);
-  const anyQueued = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND state IN ('queued', 'claimed', 'fetching')`);
+  // each URL's last answer when it was a challenge status, the home page first
+  const answersOf = db.prepare(
+    `SELECT f.url, f.last_status AS status, l.bytes, COALESCE(l.sha256, f.content_sha256) AS sha
+       FROM frontier f LEFT JOIN fetch_log l ON l.id = (SELECT MAX(id) FROM fetch_log WHERE url = f.url)
+      WHERE f.host = ? AND f.url LIKE ? ESCAPE '\\' AND f.last_status IN (${CHALLENGE_STATUSES.join(', ')}) ORDER BY f.url = ? DESC, f.url LIMIT 20`,
+  );
+  const hasAliases = has('site_aliases');
+  const aliasesOf = hasAliases ? db.prepare('SELECT alias FROM site_aliases WHERE host = ? ORDER BY alias') : null;
+  const failedHost = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND state = 'failed'`);
+  const anyQueued = db.prepare(`SELECT COUNT(*) AS n FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND state IN ('queued', 'claimed', 'fetching')`);
   const out: SiteWithState[] = [];
   const prefix = opts.region ? regionPrefix(opts.region) : null;
   for (const s of rows) {
     if (prefix !== null && !(s.division_code ?? '').startsWith(prefix)) continue;
-    const rep = reportsOf.get(s.host) as { n: number; years: string | null };
+    // a site of a site group (host/xihua): the frontier rows of its host under its path
+    const at = siteUrls(s);
+    const rep = reportsOf.get(...at) as { n: number; years: string | null };
     const years = (rep.years ?? '')
       .split(',')
       .filter((y) => /^\d{4}$/.test(y))
@@ -161,22 +255,41 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
     if (rep.n > 0) state = 'reports';
     else if (s.in_region === 0) state = 'out_of_region';
     else if (!seed || seed.state === 'queued' || seed.state === 'claimed' || seed.state === 'fetching') {
-      state = (anyQueued.get(s.host) as { n: number }).n > 0 || !seed ? 'pending' : 'pending';
+      state = (anyQueued.get(...at) as { n: number }).n > 0 || !seed ? 'pending' : 'pending';
     } else if (seed.state === 'failed' || seed.state === 'blocked') {
       error = seed.last_error;
       state = seed.last_status === 403 || (seed.last_error && /challenge|验证|captcha/i.test(seed.last_error)) ? 'challenged' : 'unreachable';
-    } else if ((columnOf.get(s.host, s.home_url) as { n: number }).n > 0) state = 'column_empty';
+    } else if ((columnOf.get(...at, s.home_url) as { n: number }).n > 0) state = 'column_empty';
     else state = 'no_column';
-    if (state === 'no_column' && (failedHost.get(s.host) as { n: number }).n > 0) {
-      const e = db.prepare(`SELECT last_error FROM frontier WHERE host = ? AND state = 'failed' LIMIT 1`).get(s.host) as { last_error: string | null };
+    if (state === 'no_column' && (failedHost.get(...at) as { n: number }).n > 0) {
+      const e = db.prepare(`SELECT last_error FROM frontier WHERE host = ? AND url LIKE ? ESCAPE '\\' AND state = 'failed' LIMIT 1`).get(...at) as { last_error: string | null };
       if (e.last_error && CHALLENGE.test(e.last_error) && /challenge|验证|captcha/i.test(e.last_error)) {
         state = 'challenged';
         error = e.last_error;
       }
     }
-    out.push({ ...s, state, reports: rep.n, years, error });
+    if (state !== 'reports' && state !== 'out_of_region' && state !== 'pending' && state !== 'challenged') {
+      // answered with a script challenge: at its home page (whatever came of it), or where its 年报 column was looked for
+      const answers = answersOf.all(...at, s.home_url) as Answer[];
+      const home = answers.filter((a) => a.url === s.home_url);
+      const why = challengeIn(db, state === 'unreachable' ? home : answers);
+      if (why) {
+        state = 'challenged';
+        error = why;
+      }
+    }
+    const aliases = aliasesOf ? (aliasesOf.all(s.host) as { alias: string }[]).map((a) => a.alias) : [];
+    out.push({ ...s, aliases, state, reports: rep.n, years, error });
   }
   return out;
+}
+
+/** A site's frontier rows: its host, and (a site of a site group, keyed host/path) the URLs under its path. */
+function siteUrls(s: Pick<SiteRow, 'host' | 'home_url'>): [string, string] {
+  const i = s.host.indexOf('/');
+  if (i < 0) return [s.host, '%'];
+  const prefix = new URL(s.home_url).origin + '/' + s.host.slice(i + 1) + '/';
+  return [s.host.slice(0, i), prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%'];
 }
 
 /** The digits a division code shares with the divisions inside it (320000 → 32, 320800 → 3208). */

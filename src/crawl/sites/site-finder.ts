@@ -12,8 +12,9 @@ import type { FoundLink, PageLinks } from '../discover.js';
 import type { FrontierRow } from '../frontier.js';
 import { gazetteer, fullName, type Division } from '../../places/gazetteer.js';
 import { resolvePlace } from '../../places/resolve.js';
-import { discoverSites, siteIdentity } from './discover-sites.js';
-import { addSite, ensureSitesSchema, getSite, regionPrefix, updateSite } from './registry.js';
+import { discoverSites, isGovHost, NOT_A_SITE, siteIdentity } from './discover-sites.js';
+import { addSite, ensureSitesSchema, getSite, moveSite, regionPrefix, siteHostOf, updateSite } from './registry.js';
+import { siteDomain } from '../scope.js';
 
 export interface SiteOptions {
   /** Sites discovered (seeds not counted) at most, across runs on the database. */
@@ -92,7 +93,7 @@ export class SiteFinder {
   private site(host: string): Known | null {
     const k = this.known.get(host);
     if (k) return k;
-    const row = getSite(this.db, host);
+    const row = getSite(this.db, siteHostOf(this.db, host));
     if (!row) return null;
     const v = { depth: row.site_depth, inRegion: row.in_region, home: row.home_url, read: row.site_code !== null || row.icp !== null };
     this.known.set(host, v);
@@ -100,10 +101,59 @@ export class SiteFinder {
   }
 
   /**
+   * A site's home page answered with a redirect to another host (`xihua.gov.cn` → `www.xihua.gov.cn`,
+   * another port or scheme of the same name): when the target is a government host of the same site —
+   * the same registrable name (siteDomain), or a host no other site of the registry holds — the site
+   * is recorded under the target host (the linked host kept as its alias) and the target becomes the
+   * site's seed, fetched under its own host's politeness and robots.txt. True when so; false leaves the
+   * redirect to the crawl's scope (a non-government host is never followed from here).
+   */
+  onRedirect(row: Pick<FrontierRow, 'url' | 'host' | 'seed_label' | 'kind_hint'>, to: URL): boolean {
+    if (to.host === row.host || !isGovHost(to.hostname) || NOT_A_SITE.test(to.hostname)) return false;
+    if (to.protocol !== 'http:' && to.protocol !== 'https:') return false;
+    const from = this.site(row.host);
+    if (!from || (row.kind_hint !== 'seed' && row.url !== from.home)) return false;
+    const fromHost = siteHostOf(this.db, row.host);
+    const same = siteDomain(new URL(row.url).hostname) === siteDomain(to.hostname);
+    const targetHost = siteHostOf(this.db, to.host);
+    const target = getSite(this.db, targetHost);
+    if (target && !same) return false; // another site's host: not this site's
+    if (target && targetHost === fromHost) return false;
+    const home = new URL(to.href);
+    home.hash = '';
+    moveSite(this.db, fromHost, targetHost, target ? target.home_url : home.href);
+    this.known.delete(fromHost);
+    this.known.delete(row.host);
+    this.known.delete(targetHost);
+    const moved = this.site(targetHost)!;
+    // the target, met first now: the site's seed (a known target was seeded when it was met)
+    if (!target && moved.inRegion !== 0) this.addSeed(home.href, row.seed_label, row.url);
+    return true;
+  }
+
+  /**
    * Reads a page for sites; returns the page with what to follow: no links for a site outside the
    * region, the site directories added for the others.
    */
-  onPage(row: Pick<FrontierRow, 'url' | 'host' | 'seed_label' | 'kind_hint'>, finalUrl: string, html: string, page: PageLinks): PageLinks {
+  /** The site key of a URL: a path site of its host (host/xihua) whose path holds it, else the host. */
+  private keyOf(url: string, host: string): string {
+    let paths = this.pathSites.get(host);
+    if (!paths) {
+      const like = host.replace(/[\\%_]/g, (c) => '\\' + c) + '/%';
+      paths = (this.db.prepare(`SELECT host FROM sites WHERE host LIKE ? ESCAPE '\\'`).all(like) as { host: string }[]).map((r) => r.host.slice(host.length + 1));
+      this.pathSites.set(host, paths);
+    }
+    if (!paths.length) return host;
+    const path = new URL(url).pathname;
+    const p = paths.find((x) => path === `/${x}` || path.startsWith(`/${x}/`));
+    return p ? `${host}/${p}` : host;
+  }
+
+  private pathSites = new Map<string, string[]>();
+
+  onPage(row0: Pick<FrontierRow, 'url' | 'host' | 'seed_label' | 'kind_hint'>, finalUrl: string, html: string, page: PageLinks): PageLinks {
+    // a site of a site group is keyed host/path: the page belongs to the one whose path holds it
+    const row = { ...row0, host: this.keyOf(finalUrl, row0.host) };
     let site = this.site(row.host);
     if (!site) {
       // a host reached by a redirect or the scope of an earlier run: a site of its own, found by link
@@ -134,7 +184,8 @@ export class SiteFinder {
       // what is found on the site carries its division as a label (it helps place its reports)
       const label = place?.division_name && place.division_code ? place.division_name : null;
       if (label && !row.seed_label) {
-        (row as { seed_label: string | null }).seed_label = label;
+        (row0 as { seed_label: string | null }).seed_label = label;
+        row.seed_label = label;
         this.db.prepare(`UPDATE frontier SET seed_label = ? WHERE url = ? AND seed_label IS NULL`).run(label, row.url);
       }
     }
@@ -164,6 +215,7 @@ export class SiteFinder {
         });
         this.discovered++;
         this.known.set(s.host, { depth: site.depth + 1, inRegion, home: s.home, read: false });
+        if (s.host.includes('/')) this.pathSites.delete(s.host.slice(0, s.host.indexOf('/')));
         // placed outside the region by its name: not fetched at all
         if (inRegion !== 0) this.addSeed(s.home, place.division_code ? place.division_name : null, finalUrl);
       }
