@@ -11,9 +11,9 @@
  */
 
 /** Statuses a cookie challenge answers with. */
-const CHALLENGE_STATUSES = new Set([202, 412, 521]);
+export const CHALLENGE_STATUSES: ReadonlySet<number> = new Set([202, 412, 521]);
 /** A challenge page is small. */
-const MAX_CHALLENGE_BYTES = 64 * 1024;
+export const MAX_CHALLENGE_BYTES = 64 * 1024;
 /** Visible text a challenge page has at most ("请稍候…", a noscript line). */
 const MAX_VISIBLE_CHARS = 300;
 

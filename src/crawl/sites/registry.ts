@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { applyMigrations, type Migration } from '../../store/migrate.js';
 import { applyCrawlMigrations } from '../schema.js';
 import { readBlob } from '../../store/blobs.js';
+import { CHALLENGE_STATUSES, challengeReason, MAX_CHALLENGE_BYTES } from '../challenge.js';
 
 export const SITES_MIGRATIONS: Migration[] = [
   {
@@ -170,21 +171,6 @@ export function updateSite(db: Database.Database, host: string, u: Partial<Omit<
 
 const CHALLENGE = /challenge|验证|captcha|403|cookie/i;
 
-/**
- * The statuses script challenges answer with before a browser has run their script: 412 and 202
- * (瑞数), 521 (加速乐). 412 and 521 count as they are; a 202 counts when its page is small and
- * mostly script (a real page answered 202 does not).
- */
-const CHALLENGE_STATUSES = [412, 521, 202];
-const SMALL_PAGE = 32 * 1024;
-
-function scriptOnly(bytes: Uint8Array): boolean {
-  const html = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, SMALL_PAGE));
-  if (!/<script/i.test(html)) return false;
-  const text = html.replace(/<script[\s\S]*?<\/script>/gi, '').replace(/<[^>]*>/g, '').replace(/\s+/g, '');
-  return text.length < 200;
-}
-
 interface Answer {
   url: string;
   status: number;
@@ -195,10 +181,12 @@ interface Answer {
 /** A challenge among a host's last answers (frontier.last_status, its body from fetch_log/blobs): its description. */
 function challengeIn(db: Database.Database, answers: Answer[]): string | null {
   for (const a of answers) {
+    // 412 and 521 count as they are (the crawler keeps no body of them); a 202 (an ordinary status) only
+    // when its stored page is a challenge by the crawler's own test (challenge.ts)
     if (a.status === 202) {
-      if (a.bytes === null || a.bytes > SMALL_PAGE) continue;
+      if (a.bytes === null || a.bytes > MAX_CHALLENGE_BYTES) continue;
       const body = a.sha ? readBlob(db, a.sha) : undefined;
-      if (body ? !scriptOnly(body) : a.bytes > 4096) continue;
+      if (body ? challengeReason(a.status, body) === null : a.bytes > 4096) continue;
     }
     return `HTTP ${a.status}: a script challenge (${a.url})`;
   }
@@ -231,7 +219,7 @@ export function sitesWithState(db: Database.Database, opts: { region?: string } 
   const answersOf = db.prepare(
     `SELECT f.url, f.last_status AS status, l.bytes, COALESCE(l.sha256, f.content_sha256) AS sha
        FROM frontier f LEFT JOIN fetch_log l ON l.id = (SELECT MAX(id) FROM fetch_log WHERE url = f.url)
-      WHERE f.host = ? AND f.url LIKE ? ESCAPE '\\' AND f.last_status IN (${CHALLENGE_STATUSES.join(', ')}) ORDER BY f.url = ? DESC, f.url LIMIT 20`,
+      WHERE f.host = ? AND f.url LIKE ? ESCAPE '\\' AND f.last_status IN (${[...CHALLENGE_STATUSES].join(', ')}) ORDER BY f.url = ? DESC, f.url LIMIT 20`,
   );
   const hasAliases = has('site_aliases');
   const aliasesOf = hasAliases ? db.prepare('SELECT alias FROM site_aliases WHERE host = ? ORDER BY alias') : null;
