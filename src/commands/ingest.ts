@@ -163,10 +163,16 @@ export async function ingestSources(
   ensureReviewSchema(db);
   const failedOf = db.prepare("SELECT count(*) AS n FROM checks WHERE report_id = ? AND status = 'fail'").pluck();
   const storedBySha = db.prepare('SELECT id, status, agency, year FROM reports WHERE sha256 = ?');
-  const findStored = (sha: string): Loaded['found'] => {
-    const row = storedBySha.get(sha) as { id: number; status: string; agency: string | null; year: number | null } | undefined;
-    return row && { ...row, failed: failedOf.get(row.id) as number };
-  };
+  // a database that held no report when the run began has nothing to skip: its documents are not hashed
+  // and looked up on this thread (the writer's) before extraction; bytes seen twice in the run are still
+  // stored once (storeReports finds them by sha256)
+  const resumed = db.prepare('SELECT 1 FROM reports LIMIT 1').get() !== undefined;
+  const findStored = resumed
+    ? (sha: string): Loaded['found'] => {
+        const row = storedBySha.get(sha) as { id: number; status: string; agency: string | null; year: number | null } | undefined;
+        return row && { ...row, failed: failedOf.get(row.id) as number };
+      }
+    : undefined;
   const batchSize = opts.batch ?? 64;
   try {
     await runOrdered(sources, {
