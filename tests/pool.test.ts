@@ -29,6 +29,25 @@ describe('ExtractPool', () => {
     expect(pool.size).toBe(2);
   });
 
+  it.runIf(process.platform === 'linux')('its threads run 5 nice steps below the calling thread (the writer goes first), the calling thread unchanged', async () => {
+    const nice = () =>
+      readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+      });
+    const own = nice().find((t) => t.tid === process.pid)!.nice;
+    const before = new Set(nice().map((t) => t.tid));
+    const mine = new ExtractPool({ size: 1 });
+    try {
+      await mine.extract(readFileSync(join(ROOT, 'samples/xihua-county-2021.html')), { source: 'x.html' });
+      const added = nice().filter((t) => !before.has(t.tid));
+      expect(added.map((t) => t.nice)).toContain(Math.min(19, own + 5));
+      expect(nice().find((t) => t.tid === process.pid)!.nice).toBe(own);
+    } finally {
+      await mine.close();
+    }
+  });
+
   it(`gives the same reports as extraction in this thread, on all ${DOCS.length} sample and real documents`, async () => {
     expect(DOCS.length).toBeGreaterThan(40);
     const inputs = DOCS.map((rel) => ({ rel, bytes: new Uint8Array(readFileSync(join(ROOT, rel))) }));

@@ -43,6 +43,12 @@ export interface PoolOptions {
   heapMb?: number;
   /** A thread's young generation in MB (default 64: fewer scavenges, fewer short-lived objects promoted). */
   youngMb?: number;
+  /**
+   * How many nice steps below the calling thread the extraction threads run (Linux; default 5; 0: the same).
+   * The calling thread stores what they extract (one writer): when the threads and it want more cores than
+   * there are, it goes first, so more threads are never slower than fewer (worker.ts lowerThisThread).
+   */
+  niceness?: number;
 }
 
 /** The default old-generation limit of a thread (see PoolOptions.heapMb). */
@@ -112,6 +118,7 @@ export class ExtractPool {
   private readonly timeoutMs: number;
   private readonly heapMb: number;
   private readonly youngMb: number;
+  private readonly niceness: number;
   private readonly file: URL | null;
   private readonly slots: Slot[] = [];
   private readonly waiting: Task[] = [];
@@ -133,6 +140,7 @@ export class ExtractPool {
     this.timeoutMs = opts.taskTimeoutMs ?? 600_000;
     this.heapMb = opts.heapMb ?? defaultHeapMb(this.size);
     this.youngMb = opts.youngMb ?? 64;
+    this.niceness = opts.niceness ?? 5;
   }
 
   /** Extracts one document; resolves to its report (status `error` when it could not be read). */
@@ -177,6 +185,7 @@ export class ExtractPool {
 
   private spawn(): Slot {
     const worker = new Worker(this.file!, {
+      workerData: { niceness: this.niceness },
       // one document never takes the process's memory: past this the thread dies (ERR_WORKER_OUT_OF_MEMORY)
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: this.youngMb },
     });

@@ -7,7 +7,8 @@
  * on a document whose source contains TEXT; NIANBAO_POOL_CRASH_MODE=exit makes it exit instead, =oom
  * makes it run out of memory, =hang makes it loop forever.
  */
-import { parentPort } from 'node:worker_threads';
+import { getPriority, setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { extractBytes, type ExtractOptions } from '../extract.js';
 import { ReportSchema } from '../report.js';
 import type { EncodedBlob } from '../store/blobs.js';
@@ -56,6 +57,24 @@ function crash(source: string): Promise<never> {
   });
   return new Promise<never>(() => {}); // the thread dies of the uncaught exception first
 }
+
+/**
+ * This thread's scheduling priority, `niceness` steps below the process's (Linux: setpriority on the calling
+ * thread alone; elsewhere it may apply to the process, so it is only tried where threads have their own).
+ * The caller's thread (the one writer of `ingest`, the crawler's fetcher) is the pipeline's serial stage: with
+ * as many extraction threads as cores it would get a third of a core less on a busy machine, and more
+ * threads would be slower than fewer. A lower priority lets it run first when it has work; the threads
+ * still take every cycle it leaves.
+ */
+export function lowerThisThread(niceness: number): void {
+  if (!(niceness > 0) || process.platform !== 'linux') return;
+  try {
+    setPriority(0, Math.min(19, getPriority(0) + niceness));
+  } catch {
+    /* not allowed here: the thread keeps the process's priority */
+  }
+}
+lowerThisThread(Number((workerData as { niceness?: number } | null)?.niceness ?? 0));
 
 const queue: TaskMessage[] = [];
 let busy = false;

@@ -1,14 +1,15 @@
 /**
- * Raw bytes as the `blobs` table keeps them: compressed with brotli (node:zlib) when that saves a tenth or
- * more, `blobs.encoding` saying how ('br'; 'gzip' and 'deflate' are read too; NULL: the bytes as they are).
+ * Raw bytes as the `blobs` table keeps them: compressed with gzip (node:zlib, level 1) when that saves a tenth
+ * or more, `blobs.encoding` saying how ('gzip'; 'br' (brotli, what databases before core migration 7 hold)
+ * and 'deflate' are read too; NULL: the bytes as they are).
  * `blobs.size` and `blobs.sha256` are always those of the raw bytes. The extraction threads compress a
  * document's bytes beside extracting it (src/pool/worker.ts), so the one writer only stores them; every
  * reader goes through `readBlob` / `decodeBlob`.
  *
- * From the sqlite3 shell, a brotli blob is read back with any brotli tool, e.g.
- *   sqlite3 data/nianbao.db "SELECT writefile('page.br', bytes) FROM blobs WHERE sha256 = '…'" && brotli -d page.br
+ * From the sqlite3 shell, a gzip blob is read back with gzip (a 'br' one with any brotli tool), e.g.
+ *   sqlite3 data/nianbao.db "SELECT writefile('page.gz', bytes) FROM blobs WHERE sha256 = '…'" && gzip -d page.gz
  */
-import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, inflateSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 
 export type BlobEncoding = 'br' | 'gzip' | 'deflate';
@@ -20,18 +21,30 @@ export interface EncodedBlob {
 }
 
 /**
- * Brotli quality 5: on report pages of 25-60 KB about 6x smaller in ~3 ms (quality 11 saves another 10%
- * for 30x the time, which the extraction threads would pay for every document).
+ * How the extraction threads compress every document they are given, measured on the ingest bench's pages
+ * (the samples with their site chrome, 29.5 KB on average; CPU ms a page, KB stored):
+ *
+ *   gzip level 1   0.15 ms  6.30 KB        brotli quality 1   0.25 ms  6.56 KB
+ *   gzip level 3   0.33 ms  6.12 KB        brotli quality 4   0.64 ms  5.71 KB
+ *   gzip level 6   0.44 ms  5.80 KB        brotli quality 5   0.79 ms  4.81 KB  (used before core migration 7)
+ *
+ * Brotli 5 cost the threads 0.6 ms a report more than gzip 1 (a sixth of their time) to save 1.5 KB: gzip
+ * level 1 it is. A one-off conversion of stored bytes (core migration 6) may still ask for brotli 5.
  */
-const QUALITY = 5;
+const GZIP_LEVEL = 1;
+const BROTLI_QUALITY = 5;
 
 /** The bytes as stored: compressed when that saves at least a tenth (images, PDFs and archives rarely do). */
-export function encodeBlob(raw: Uint8Array): EncodedBlob {
+export function encodeBlob(raw: Uint8Array, method: BlobEncoding = 'gzip'): EncodedBlob {
   if (raw.byteLength < 256) return { encoding: null, bytes: raw };
-  const packed = brotliCompressSync(raw, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: raw.byteLength },
-  });
-  return packed.byteLength <= raw.byteLength * 0.9 ? { encoding: 'br', bytes: packed } : { encoding: null, bytes: raw };
+  let packed: Buffer;
+  if (method === 'br') {
+    packed = brotliCompressSync(raw, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: raw.byteLength },
+    });
+  } else if (method === 'gzip') packed = gzipSync(raw, { level: GZIP_LEVEL });
+  else throw new Error(`blobs are not written with '${method}'`);
+  return packed.byteLength <= raw.byteLength * 0.9 ? { encoding: method, bytes: packed } : { encoding: null, bytes: raw };
 }
 
 /** The raw bytes back from what `blobs` holds. */

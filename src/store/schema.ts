@@ -387,7 +387,7 @@ json_each(p.data, '$.s') s;`);
         const rows = blobs.all(after) as { rid: number; bytes: Buffer }[];
         if (!rows.length) break;
         for (const r of rows) {
-          const e = encodeBlob(r.bytes);
+          const e = encodeBlob(r.bytes, 'br'); // as shipped (blobs.ts writes gzip since migration 7)
           if (e.encoding) setBlob.run(e.bytes, e.encoding, r.rid);
         }
         after = rows[rows.length - 1].rid;
