@@ -92,9 +92,9 @@ describe('core migration 6: storage for a national archive', () => {
     expect(before.figure_sources.length).toBeGreaterThan(1000);
     expect(before.failed_checks.length).toBeGreaterThan(0);
 
-    const db = openDb(path); // applies migration 6
+    const db = openDb(path); // applies migrations 6 and 7
     ensureReviewSchema(db);
-    expect(db.prepare("SELECT max(version) FROM schema_migrations WHERE set_name = 'core'").pluck().get()).toBe(6);
+    expect(db.prepare("SELECT max(version) FROM schema_migrations WHERE set_name = 'core'").pluck().get()).toBe(7);
     expect(views(db)).toEqual(before);
     // the same check's key list stored once
     const defs = db.prepare('SELECT count(*) FROM check_defs').pluck().get() as number;
@@ -191,5 +191,54 @@ describe('core migration 6: storage for a national archive', () => {
     const stored = internProvenanceKeys(provenanceJson(tricky), (list) => lists.push(list));
     expect(stored.startsWith('{"v":3,"k":1,"l":2,')).toBe(true);
     expect(parseProvenance(stored, (id) => lists[id - 1])).toEqual(tricky);
+  });
+});
+
+describe('core migration 7: figures a view over figure_rows + figure_keys', () => {
+  it('converts a version-6 database in place: every view gives identical rows, and figures take a third of the bytes', () => {
+    const path = join(dir, 'v6.db');
+    const v6 = version5(path);
+    applyMigrations(v6, 'core', coreMigrations.filter((m) => m.version <= 6));
+    const before = views(v6);
+    const figureBytes = (db: Database.Database | Db, names: string[]) =>
+      db.prepare(`SELECT sum(pgsize) FROM dbstat WHERE name IN (${names.map(() => '?').join(',')})`).pluck().get(...names) as number;
+    const bytesBefore = figureBytes(v6, ['figures']);
+    v6.close();
+    expect(before.figures.length).toBeGreaterThan(3000);
+    const db = openDb(path); // applies migration 7
+    ensureReviewSchema(db);
+    expect(db.prepare("SELECT max(version) FROM schema_migrations WHERE set_name = 'core'").pluck().get()).toBe(7);
+    expect(db.prepare("SELECT type FROM sqlite_master WHERE name = 'figures'").pluck().get()).toBe('view');
+    expect(views(db)).toEqual(before);
+    // each key stored once
+    expect(db.prepare('SELECT count(*) FROM figure_keys').pluck().get()).toBe(new Set(before.figures.map((f) => (f as { key: string }).key)).size);
+    expect(db.prepare('SELECT count(*) FROM figure_rows').pluck().get()).toBe(before.figures.length);
+    db.exec('VACUUM');
+    expect(figureBytes(db, ['figure_rows', 'figure_keys', 'sqlite_autoindex_figure_keys_1'])).toBeLessThan(bytesBefore / 2.5);
+    // a report's figures by key, as the views and the review page ask for them: by figure_keys' index, then figure_rows' key
+    const plan = (db.prepare("EXPLAIN QUERY PLAN SELECT value FROM figures WHERE report_id = 3 AND key = 'requests.new.total'").all() as { detail: string }[]).map((r) => r.detail);
+    expect(plan).toEqual(['SEARCH k USING COVERING INDEX sqlite_autoindex_figure_keys_1 (key=?)', 'SEARCH f USING PRIMARY KEY (report_id=? AND key_id=?)']);
+    db.close();
+  }, 120_000);
+
+  it('the view figures takes INSERT, UPDATE and DELETE as the table did; the writer stores the same rows', () => {
+    const db = openDb(':memory:');
+    const { report, bytes } = docs.find((d) => Object.keys(d.report.figures).length > 100)!;
+    const id = ingestReport(db, report, bytes).reportId;
+    const stored = db.prepare('SELECT key, value FROM figures WHERE report_id = ? ORDER BY ord').all(id) as { key: string; value: number | null }[];
+    expect(Object.fromEntries(stored.map((f) => [f.key, f.value]))).toEqual(report.figures);
+    expect(stored.map((f) => f.key)).toEqual(Object.keys(report.figures));
+    // a key no report had before: stored in figure_keys, then the row
+    db.prepare("INSERT INTO figures (report_id, key, value, ord) VALUES (?, 'extra.new_key', 1.5, 999)").run(id);
+    expect(db.prepare("SELECT value, typeof(value) AS t, ord FROM figures WHERE report_id = ? AND key = 'extra.new_key'").get(id)).toEqual({ value: 1.5, t: 'real', ord: 999 });
+    expect(() => db.prepare("INSERT INTO figures (report_id, key, value, ord) VALUES (?, 'extra.new_key', 2, 1000)").run(id)).toThrow(/UNIQUE constraint failed: figure_rows/);
+    db.prepare("UPDATE figures SET value = 7, key = 'extra.renamed' WHERE report_id = ? AND key = 'extra.new_key'").run(id);
+    expect(db.prepare("SELECT key, value, typeof(value) AS t FROM figures WHERE report_id = ? AND key LIKE 'extra.%'").all(id)).toEqual([{ key: 'extra.renamed', value: 7, t: 'integer' }]);
+    db.prepare("DELETE FROM figures WHERE report_id = ? AND key = 'extra.renamed'").run(id);
+    expect(db.prepare('SELECT count(*) FROM figures WHERE report_id = ?').pluck().get(id)).toBe(stored.length);
+    // re-extraction replaces the figures; deleting the report takes its figure rows with it
+    reextractReport(db, { ...report, figures: { 'requests.new.total': 3 } });
+    expect(db.prepare('SELECT key, value FROM figures WHERE report_id = ?').all(id)).toEqual([{ key: 'requests.new.total', value: 3 }]);
+    db.close();
   });
 });

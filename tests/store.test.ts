@@ -121,6 +121,7 @@ describe('openDb', () => {
       { set_name: 'core', version: 4 },
       { set_name: 'core', version: 5 },
       { set_name: 'core', version: 6 },
+      { set_name: 'core', version: 7 },
     ]);
     const objects = db
       .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table','view') ORDER BY type, name")
@@ -130,9 +131,10 @@ describe('openDb', () => {
       'checks',
       'failed_checks',
       'figure_sources',
+      'figures',
       'report_summary',
     ]);
-    for (const t of ['blobs', 'reports', 'figures', 'provenance', 'check_rows', 'check_defs', 'problems']) {
+    for (const t of ['blobs', 'reports', 'figure_rows', 'figure_keys', 'provenance', 'check_rows', 'check_defs', 'problems']) {
       expect(objects.some((o) => o.type === 'table' && o.name === t)).toBe(true);
     }
   });
@@ -140,7 +142,7 @@ describe('openDb', () => {
   it('opening again applies nothing twice', () => {
     db.close();
     db = openDb(join(dir, 'sub', 'test.db'));
-    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(6);
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(7);
   });
 });
 

@@ -111,6 +111,10 @@ interface Statements {
   insertList: Database.Statement<[string]>;
   /** provenance_lists ids by list; forgotten with defs. */
   lists: Map<string, number>;
+  findKey: Database.Statement<[string], number>;
+  insertKey: Database.Statement<[string]>;
+  /** figure_keys ids by canonical key; forgotten with defs. */
+  keys: Map<string, number>;
   nextCheckOrd: Database.Statement<[number], number>;
   deleteFigures: Database.Statement<[number]>;
   deleteProvenance: Database.Statement<[number]>;
@@ -136,7 +140,7 @@ function statements(db: Db): Statements {
       agency = @agency, year = @year, title = @title, region = @region, extracted_at = @extracted_at,
       extractor_version = @extractor_version
       WHERE id = @id`),
-    figures: new MultiInsert(db, 'INSERT INTO figures (report_id, key, value, ord)', 4, 250),
+    figures: new MultiInsert(db, 'INSERT INTO figure_rows (report_id, key_id, value, ord)', 4, 250),
     checks: new MultiInsert(db, 'INSERT INTO check_rows (report_id, def, status, expected, actual, reason, evidence, ord)', 8, 100),
     problems: new MultiInsert(db, 'INSERT INTO problems (report_id, code, message, where_text)', 4, 100),
     insertProvenance: db.prepare('INSERT INTO provenance (report_id, data) VALUES (?, ?)'),
@@ -151,7 +155,10 @@ function statements(db: Db): Statements {
     insertList: db.prepare('INSERT INTO provenance_lists (list) VALUES (?)'),
     lists: new Map(),
     nextCheckOrd: db.prepare<[number], number>('SELECT coalesce(max(ord) + 1, 0) FROM check_rows WHERE report_id = ?').pluck(),
-    deleteFigures: db.prepare('DELETE FROM figures WHERE report_id = ?'),
+    deleteFigures: db.prepare('DELETE FROM figure_rows WHERE report_id = ?'),
+    findKey: db.prepare<[string], number>('SELECT id FROM figure_keys WHERE key = ?').pluck(),
+    insertKey: db.prepare('INSERT INTO figure_keys (key) VALUES (?)'),
+    keys: new Map(),
     deleteProvenance: db.prepare('DELETE FROM provenance WHERE report_id = ?'),
     deleteChecks: db.prepare('DELETE FROM check_rows WHERE report_id = ?'),
     deleteProblems: db.prepare('DELETE FROM problems WHERE report_id = ?'),
@@ -173,6 +180,16 @@ function defId(s: Statements, checkId: string, keysJson: string): number {
   return id;
 }
 
+/** The figure_keys id of a canonical key, stored when new (core migration 7). */
+function keyId(s: Statements, key: string): number {
+  let id = s.keys.get(key);
+  if (id === undefined) {
+    id = s.findKey.get(key) ?? Number(s.insertKey.run(key).lastInsertRowid);
+    s.keys.set(key, id);
+  }
+  return id;
+}
+
 /** The provenance_lists id of a list (JSON text), stored when new. */
 function listId(s: Statements, list: string): number {
   let id = s.lists.get(list);
@@ -189,6 +206,7 @@ function forget(db: Db): void {
   if (s) {
     s.defs.clear();
     s.lists.clear();
+    s.keys.clear();
   }
 }
 
@@ -235,7 +253,7 @@ function reportRow(report: Report, meta: IngestMeta) {
 function writeChildren(s: Statements, reportId: number, report: Report, packed?: string | null): void {
   const figures: unknown[] = [];
   let ord = 0;
-  for (const key in report.figures) figures.push(reportId, key, report.figures[key], ord++);
+  for (const key in report.figures) figures.push(reportId, keyId(s, key), report.figures[key], ord++);
   if (figures.length) s.figures.run(figures);
   const provenance = packed !== undefined ? packed : Object.keys(report.provenance).length ? provenanceJson(report.provenance) : null;
   if (provenance !== null) s.insertProvenance.run(reportId, internProvenanceKeys(provenance, (list) => listId(s, list)));

@@ -394,4 +394,54 @@ json_each(p.data, '$.s') s;`);
       }
     },
   },
+  {
+    version: 7,
+    description: 'figures a view over figure_rows + figure_keys: each canonical key stored once, a figure row names it by number',
+    // A report's ~200 figures were rows of (report_id, key text, value, ord) of ~49 bytes, 40 of them the
+    // key's text (requests.denied.third_party.commercial): 9.7 KB a report, the largest table. The key now
+    // is stored once (figure_keys) and each row names it by number: ~15 bytes a row. The view figures
+    // gives the same rows (tests/storage-migration.test.ts); it takes INSERT, UPDATE and DELETE (INSTEAD
+    // OF triggers) as the table did. A query by report and key (the views' `WHERE report_id = ? AND key
+    // = ?`) finds the key's number by figure_keys' index and the row by figure_rows' primary key.
+    up: `CREATE TABLE figure_keys (
+  id  INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE                  -- a canonical key (report-format.md)
+);
+INSERT INTO figure_keys (key) SELECT key FROM figures GROUP BY key ORDER BY min(ord), key;
+
+-- One row per canonical key the document has a cell for; value NULL when the cell was unreadable.
+CREATE TABLE figure_rows (
+  report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+  key_id    INTEGER NOT NULL REFERENCES figure_keys(id),
+  value     NUMERIC,                          -- as figures.value: 53 is stored as 53, 1.25 as 1.25
+  ord       INTEGER NOT NULL,                 -- position in the report's figures (template order)
+  PRIMARY KEY (report_id, key_id)
+) WITHOUT ROWID;
+INSERT INTO figure_rows (report_id, key_id, value, ord)
+SELECT f.report_id, k.id, f.value, f.ord FROM figures f JOIN figure_keys k ON k.key = f.key ORDER BY f.report_id, k.id;
+DROP TABLE figures;
+
+-- One row per canonical key and report, as the table figures was.
+CREATE VIEW figures AS
+SELECT f.report_id, k.key, f.value, f.ord
+FROM figure_rows f JOIN figure_keys k ON k.id = f.key_id;
+
+CREATE TRIGGER figures_insert INSTEAD OF INSERT ON figures
+BEGIN
+  INSERT OR IGNORE INTO figure_keys (key) VALUES (NEW.key);
+  INSERT INTO figure_rows (report_id, key_id, value, ord)
+  VALUES (NEW.report_id, (SELECT id FROM figure_keys WHERE key = NEW.key), NEW.value, NEW.ord);
+END;
+CREATE TRIGGER figures_delete INSTEAD OF DELETE ON figures
+BEGIN
+  DELETE FROM figure_rows WHERE report_id = OLD.report_id AND key_id = (SELECT id FROM figure_keys WHERE key = OLD.key);
+END;
+CREATE TRIGGER figures_update INSTEAD OF UPDATE ON figures
+BEGIN
+  INSERT OR IGNORE INTO figure_keys (key) VALUES (NEW.key);
+  UPDATE figure_rows SET
+    report_id = NEW.report_id, key_id = (SELECT id FROM figure_keys WHERE key = NEW.key), value = NEW.value, ord = NEW.ord
+  WHERE report_id = OLD.report_id AND key_id = (SELECT id FROM figure_keys WHERE key = OLD.key);
+END;`,
+  },
 ];
