@@ -115,17 +115,19 @@ export function* figureRows(db: Db, orderBy = 'r.id'): Generator<Row> {
 
 export const CHECK_COLS = ['report_id', 'agency', 'agency_identity', 'year', 'version', 'check_id', 'status', 'expected', 'actual', 'keys', 'reason', 'evidence', 'review_state', 'review_decision', 'review_value', ...PLACE_COLS];
 
-export function* checkRows(db: Db, orderBy = 'c.report_id, c.ord'): Generator<Row> {
+export function* checkRows(db: Db, orderBy = 'r.id, c.ord'): Generator<Row> {
   ensurePlacesSchema(db);
   const rows = db
     .prepare(
       `SELECT c.report_id, r.agency, a.identity AS agency_identity, r.year, r.version, c.check_id, c.status, c.expected, c.actual,
               c.keys_json AS keys, c.reason, c.evidence, ${PLACE_SELECT}
-       FROM checks c JOIN reports r ON r.id = c.report_id
+       FROM reports r CROSS JOIN checks c ON c.report_id = r.id
        LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id ${PLACE_JOIN}
        ORDER BY ${orderBy}`,
     )
-    .all() as Row[];
+    // read as they come (a national database has millions of checks), report by report: the reports
+    // outside (CROSS JOIN keeps them there), each one's checks by check_rows' key, sorted by ord alone
+    .iterate() as Iterable<Row>;
   // no decision recorded at all (a fresh national database): no need to look one up for each flagged check
   const anyReview = !!db.prepare('SELECT 1 FROM reviews LIMIT 1').get();
   for (const row of rows) {
