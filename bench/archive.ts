@@ -8,7 +8,7 @@
  *     the queue (/), a filtered queue (a year and failed checks), the overview, a report's page; then the
  *     same pages right after each of as many decisions (the first request after a change: the one that
  *     recomputes); and the size of each page (goal: under 1 MB, under 300 ms).
- *   - [h19a] the Parquet export's time and size, in the place marked below.
+ *   - the Parquet export's time and size, per table (BENCH_ARCHIVE_REVIEW=0: stop there, no review page).
  * A page slower than BENCH_ARCHIVE_CAP_S (default 60) is measured once, and then the decisions are not.
  * BENCH_ARCHIVE_DB=path keeps the database there (and reuses it when it already holds N reports).
  */
@@ -17,6 +17,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestSources } from '../src/commands/ingest.js';
+import { exportParquet } from '../src/export/parquet.js';
 import { ExtractPool } from '../src/pool/pool.js';
 import { openReviewDb } from '../src/review/schema.js';
 import { startServer } from '../src/serve/server.js';
@@ -83,7 +84,17 @@ export async function run(): Promise<void> {
     db.pragma('wal_checkpoint(TRUNCATE)');
     bytesByTable(db, n);
 
-    // [h19a] Parquet export: time and size of `nianbao export --format parquet` on this database go here.
+    // Parquet export: time and size of `nianbao export --format parquet` on this database [hB]
+    {
+      const out = join(dir ?? tmpdir(), `archive-parquet-${process.pid}`);
+      const t = performance.now();
+      const res = await exportParquet(db, out);
+      const ms = performance.now() - t;
+      console.log(`export --format parquet: ${(ms / 1000).toFixed(1)} s (${((n * 1000) / ms).toFixed(0)} reports/s), ${(res.bytes / 1048576).toFixed(1)} MB (${Math.round(res.bytes / n)} bytes a report)`);
+      for (const x of res.tables) console.log(`  ${x.name.padEnd(24)} ${String(x.rows).padStart(10)} rows ${(x.bytes / 1048576).toFixed(1).padStart(8)} MB ${(x.ms / 1000).toFixed(1).padStart(7)} s`);
+      rmSync(out, { recursive: true, force: true });
+    }
+    if (process.env.BENCH_ARCHIVE_REVIEW === '0') return; // storage and export only [hB]
 
     const open = db.prepare("SELECT count(*) FROM checks WHERE status IN ('fail', 'warn')").pluck().get() as number;
     const year = db.prepare('SELECT year FROM reports WHERE year IS NOT NULL GROUP BY year ORDER BY count(*) DESC LIMIT 1').pluck().get() as number;
