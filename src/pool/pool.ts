@@ -44,9 +44,12 @@ export interface PoolOptions {
   /** A thread's young generation in MB (default 64: fewer scavenges, fewer short-lived objects promoted). */
   youngMb?: number;
   /**
-   * How many nice steps below the calling thread the extraction threads run (Linux; default 5; 0: the same).
+   * How many nice steps below the calling thread the extraction threads run (Linux; default 3; 0: the same).
    * The calling thread stores what they extract (one writer): when the threads and it want more cores than
-   * there are, it goes first, so more threads are never slower than fewer (worker.ts lowerThisThread).
+   * there are, it goes first, so more threads are never slower than fewer (worker.ts lowerThisThread). At 3
+   * steps a thread weighs about half the writer (CFS weights 526 and 1024), so two threads and the writer on
+   * two cores balance as the writer on one core and the threads on the other. More steps would also hand
+   * the threads' time to anything else running on the machine (at 5, a third of its weight).
    */
   niceness?: number;
 }
@@ -140,7 +143,7 @@ export class ExtractPool {
     this.timeoutMs = opts.taskTimeoutMs ?? 600_000;
     this.heapMb = opts.heapMb ?? defaultHeapMb(this.size);
     this.youngMb = opts.youngMb ?? 64;
-    this.niceness = opts.niceness ?? 5;
+    this.niceness = opts.niceness ?? 3;
   }
 
   /** Extracts one document; resolves to its report (status `error` when it could not be read). */

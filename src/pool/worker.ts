@@ -64,7 +64,7 @@ function crash(source: string): Promise<never> {
  * The caller's thread (the one writer of `ingest`, the crawler's fetcher) is the pipeline's serial stage: with
  * as many extraction threads as cores it would get a third of a core less on a busy machine, and more
  * threads would be slower than fewer. A lower priority lets it run first when it has work; the threads
- * still take every cycle it leaves.
+ * still take every cycle it leaves. (Pool option `niceness`, default 3.)
  */
 export function lowerThisThread(niceness: number): void {
   if (!(niceness > 0) || process.platform !== 'linux') return;

@@ -116,6 +116,8 @@ interface Statements {
   /** figure_keys ids by canonical key; forgotten with defs. */
   keys: Map<string, number>;
   nextCheckOrd: Database.Statement<[number], number>;
+  reportChecks: Database.Statement<[number], { check_id: string; def: number; ord: number }>;
+  deleteCheckRow: Database.Statement<[number, number]>;
   deleteFigures: Database.Statement<[number]>;
   deleteProvenance: Database.Statement<[number]>;
   deleteChecks: Database.Statement<[number]>;
@@ -155,6 +157,10 @@ function statements(db: Db): Statements {
     insertList: db.prepare('INSERT INTO provenance_lists (list) VALUES (?)'),
     lists: new Map(),
     nextCheckOrd: db.prepare<[number], number>('SELECT coalesce(max(ord) + 1, 0) FROM check_rows WHERE report_id = ?').pluck(),
+    reportChecks: db.prepare<[number], { check_id: string; def: number; ord: number }>(
+      'SELECT d.check_id, c.def, c.ord FROM check_rows c JOIN check_defs d ON d.id = c.def WHERE c.report_id = ?',
+    ),
+    deleteCheckRow: db.prepare('DELETE FROM check_rows WHERE report_id = ? AND def = ?'),
     deleteFigures: db.prepare('DELETE FROM figure_rows WHERE report_id = ?'),
     findKey: db.prepare<[string], number>('SELECT id FROM figure_keys WHERE key = ?').pluck(),
     insertKey: db.prepare('INSERT INTO figure_keys (key) VALUES (?)'),
@@ -423,13 +429,22 @@ export function upsertChecks(db: Db, reportId: number, checks: Check[]): void {
   const s = statements(db);
   try {
     db.transaction(() => {
-      // a check that is new goes after the report's others (one that is there keeps its place)
-      let ord = s.nextCheckOrd.get(reportId) as number;
+      // a check that is new goes after the report's others (one that is there keeps its place); the
+      // report's checks are read once (the step after ingestion upserts ~10 of them for every report)
+      const have = new Map<string, { def: number; ord: number }[]>();
+      let ord = 0;
+      for (const r of s.reportChecks.all(reportId)) {
+        let list = have.get(r.check_id);
+        if (!list) have.set(r.check_id, (list = []));
+        list.push({ def: r.def, ord: r.ord });
+        if (r.ord >= ord) ord = r.ord + 1;
+      }
       const rows: unknown[] = [];
       for (const c of valid) {
-        const kept = s.checkOrd.get(reportId, c.id);
-        s.deleteCheck.run(reportId, c.id);
-        rows.push(...checkRow(s, reportId, c), kept ?? ord++);
+        const old = have.get(c.id);
+        if (old) for (const o of old) s.deleteCheckRow.run(reportId, o.def);
+        have.delete(c.id);
+        rows.push(...checkRow(s, reportId, c), old?.[0]?.ord ?? ord++);
       }
       s.checks.run(rows);
     })();
