@@ -61,7 +61,7 @@ interface Stmts {
   dirty: import('better-sqlite3').Statement;
   meta: import('better-sqlite3').Statement;
   checks: import('better-sqlite3').Statement;
-  all: import('better-sqlite3').Statement;
+  anyReview: import('better-sqlite3').Statement;
   reviews: import('better-sqlite3').Statement;
   figures: import('better-sqlite3').Statement;
   problems: import('better-sqlite3').Statement;
@@ -86,9 +86,9 @@ function stmts(db: Db): Stmts {
     ),
     checks: db.prepare(
       `SELECT d.check_id, c.status, c.expected, c.actual, d.keys_json, c.reason, c.evidence
-       FROM check_rows c JOIN check_defs d ON d.id = c.def WHERE c.report_id = ? AND c.status IN ('fail', 'warn') ORDER BY c.ord`,
+       FROM check_rows c JOIN check_defs d ON d.id = c.def WHERE c.report_id = ? ORDER BY c.ord`,
     ),
-    all: db.prepare('SELECT d.check_id, c.status FROM check_rows c JOIN check_defs d ON d.id = c.def WHERE c.report_id = ?'),
+    anyReview: db.prepare('SELECT 1 FROM reviews LIMIT 1').pluck(),
     reviews: db.prepare(
       `SELECT * FROM reviews
        WHERE superseded_by IS NULL AND (
@@ -141,16 +141,20 @@ export function computeReportFindings(db: Db, reportId: number): { meta: Meta | 
   const checked = new Set<string>();
   const failing = new Set<string>();
   if (!meta) return { meta, findings: [], checked, failing };
-  for (const c of s.all.all(reportId) as { check_id: string; status: string }[]) {
+  type Row = { check_id: string; status: 'fail' | 'warn'; expected: number | null; actual: number | null; keys_json: string; reason: string | null; evidence: string | null };
+  const rows: Row[] = [];
+  for (const c of s.checks.all(reportId) as (Omit<Row, 'status'> & { status: string })[]) {
     if (c.status !== 'pass' && c.status !== 'fail' && c.status !== 'warn') continue;
     const f = checkFamily(c.check_id);
     checked.add(f);
-    if (c.status !== 'pass') failing.add(f);
+    if (c.status === 'pass') continue;
+    failing.add(f);
+    rows.push(c as Row);
   }
-  const rows = s.checks.all(reportId) as { check_id: string; status: 'fail' | 'warn'; expected: number | null; actual: number | null; keys_json: string; reason: string | null; evidence: string | null }[];
   if (!rows.length) return { meta, findings: [], checked, failing };
   const reviews = new Map<string, ReviewRow>();
-  for (const r of s.reviews.all({ id: meta.id, sha: meta.sha256, url: meta.source_url, source: meta.source, identity: meta.identity, year: meta.year }) as ReviewRow[]) {
+  const decided = s.anyReview.get() !== undefined;
+  for (const r of (decided ? s.reviews.all({ id: meta.id, sha: meta.sha256, url: meta.source_url, source: meta.source, identity: meta.identity, year: meta.year }) : []) as ReviewRow[]) {
     if (!reviews.has(r.check_id)) reviews.set(r.check_id, r);
   }
   const figures: Record<string, number | null> = {};
