@@ -173,7 +173,7 @@ export async function reviewTimings(db: Db, opts: { samples: number; capMs: numb
     ];
     const line = (label: string, xs: Sample[]) =>
       console.log(
-        `  ${label.padEnd(44)} p50 ${pct(xs.map((x) => x.ms), 50).toFixed(0).padStart(6)} ms  p95 ${pct(xs.map((x) => x.ms), 95).toFixed(0).padStart(6)} ms  ${(Math.max(...xs.map((x) => x.bytes)) / 1024).toFixed(0)} KB` +
+        `  ${label.padEnd(56)} p50 ${pct(xs.map((x) => x.ms), 50).toFixed(0).padStart(6)} ms  p95 ${pct(xs.map((x) => x.ms), 95).toFixed(0).padStart(6)} ms  first ${xs[0]!.ms.toFixed(0).padStart(6)} ms  ${(Math.max(...xs.map((x) => x.bytes)) / 1024).toFixed(0)} KB` +
           (xs.some((x) => x.status !== 200) ? `  (status ${[...new Set(xs.map((x) => x.status))].join(',')})` : ''),
       );
     let slow = false;
