@@ -316,10 +316,10 @@ const itemOf = (r: Row): StoredQueueItem => ({
   agency: r.agency, agency_identity: r.agency_identity, region: r.region, year: r.year, title: r.report_title, source: r.source, source_url: r.source_url,
 });
 
-const SELECT_ITEM = `SELECT f.report_id, f.finding_id, f.kind, f.status, f.state, f.discrepancy, f.title, f.detail, f.check_ids,
-       r.agency, a.identity AS agency_identity, r.region, r.year, r.title AS report_title, r.source, r.source_url
-FROM review_findings f JOIN reports r ON r.id = f.report_id
-LEFT JOIN agency_links l ON l.report_id = f.report_id LEFT JOIN agencies a ON a.id = l.agency_id`;
+const ITEM_COLUMNS = `f.report_id, f.finding_id, f.kind, f.status, f.state, f.discrepancy, f.title, f.detail, f.check_ids,
+       r.agency, a.identity AS agency_identity, r.region, r.year, r.title AS report_title, r.source, r.source_url`;
+const ITEM_JOINS = 'JOIN reports r ON r.id = f.report_id LEFT JOIN agency_links l ON l.report_id = f.report_id LEFT JOIN agencies a ON a.id = l.agency_id';
+const SELECT_ITEM = `SELECT ${ITEM_COLUMNS} FROM review_findings f ${ITEM_JOINS}`;
 
 /**
  * One page of the queue (`offset`, `limit`) in review order (open first, then by the size of the
@@ -330,11 +330,15 @@ export function queuePage(db: Db, filter: QueueFilter = {}, page: { offset?: num
   const { sql, p } = whereOf(filter);
   const limit = page.limit ?? 30;
   const offset = page.offset ?? 0;
-  // the page's keys from the ordering index, then their rows (the skipped rows are never joined)
+  // the page's keys from the ordering index, then their rows (the skipped rows are never joined). CROSS
+  // JOIN keeps the page the outer loop: with LIMIT a parameter the planner would otherwise scan every
+  // finding in queue order and look each up in the page
   const rows = db
     .prepare(
       `WITH page AS (SELECT f.report_id, f.finding_id, f.rank, f.discrepancy FROM review_findings f ${sql} ORDER BY ${ORDER} LIMIT @limit OFFSET @offset)
-       ${SELECT_ITEM} JOIN page g ON g.report_id = f.report_id AND g.finding_id = f.finding_id
+       SELECT ${ITEM_COLUMNS}
+       FROM page g CROSS JOIN review_findings f ON f.report_id = g.report_id AND f.finding_id = g.finding_id
+       ${ITEM_JOINS}
        ORDER BY ${ORDER}`,
     )
     .all({ ...p, limit, offset }) as Row[];
