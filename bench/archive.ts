@@ -4,44 +4,28 @@
  * each page's body renamed to a real place, figures varied, ~25 KB a page), through `nianbao ingest`'s
  * pipeline with 2 worker threads, then prints:
  *   - bytes per report by table and index (SQLite's dbstat), the goal being at most 30 KB a report;
- *   - the review page's answers on loopback, p50/p95 over BENCH_ARCHIVE_SAMPLES requests (default 7) for
- *     the queue (/), a filtered queue (a year and failed checks), the overview, a report's page; then the
- *     same pages right after each of as many decisions (the first request after a change: the one that
- *     recomputes); and the size of each page (goal: under 1 MB, under 300 ms).
+ *   - [hA] the review page's answers on loopback (bench/review-scale.ts reviewTimings), p50/p95 over
+ *     BENCH_ARCHIVE_SAMPLES requests (default 7) for the queue (/), a filtered queue (a year and failed
+ *     checks), a deep page of the queue, the overview, a report's page; then the same pages right after
+ *     each of as many decisions (the first request after a change); and the size of each page (goal:
+ *     under 1 MB, under 300 ms).
+ * BENCH_ARCHIVE_BUILD=fast builds the database without extracting every page: the same pages, each
+ * distinct page extracted once, every report stored through the store's writer and the step after
+ * ingestion (bench/review-scale.ts buildArchiveFast; its pages have one misprinted figure in half of them).
  *   - the Parquet export's time and size, per table (BENCH_ARCHIVE_REVIEW=0: stop there, no review page).
  * A page slower than BENCH_ARCHIVE_CAP_S (default 60) is measured once, and then the decisions are not.
  * BENCH_ARCHIVE_DB=path keeps the database there (and reuses it when it already holds N reports).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestSources } from '../src/commands/ingest.js';
 import { exportParquet } from '../src/export/parquet.js';
 import { ExtractPool } from '../src/pool/pool.js';
 import { openReviewDb } from '../src/review/schema.js';
-import { startServer } from '../src/serve/server.js';
 import type { Db } from '../src/store/db.js';
 import { pageMaker } from './ingest.js';
-
-function get(url: string, method = 'GET', body = ''): Promise<{ status: number; bytes: number; ms: number; location?: string }> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => (bytes += c.length));
-      res.on('end', () => resolve({ status: res.statusCode!, bytes, ms: performance.now() - t0, location: res.headers.location }));
-    });
-    req.setTimeout(600_000, () => req.destroy(new Error('timed out after 600 s')));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
+import { buildArchiveFast, reviewTimings } from './review-scale.js';
 
 async function build(db: Db, n: number): Promise<number> {
   const have = db.prepare('SELECT count(*) FROM reports').pluck().get() as number;
@@ -79,7 +63,8 @@ export async function run(): Promise<void> {
   console.log(`${n} report pages of ~25 KB made from the samples, ingested with 2 workers${keep && existsSync(path) ? ` (into ${path}, reused)` : ''}`);
   const db = openReviewDb(path);
   try {
-    const ms = await build(db, n);
+    // [hA] BENCH_ARCHIVE_BUILD=fast: the same pages, each distinct page extracted once (bench/review-scale.ts)
+    const ms = process.env.BENCH_ARCHIVE_BUILD === 'fast' ? await buildArchiveFast(db, n, (s) => console.log(s)) : await build(db, n);
     if (ms) console.log(`built in ${(ms / 1000).toFixed(0)} s (${((n * 1000) / ms).toFixed(0)} reports/s)`);
     db.pragma('wal_checkpoint(TRUNCATE)');
     bytesByTable(db, n);
@@ -96,54 +81,8 @@ export async function run(): Promise<void> {
     }
     if (process.env.BENCH_ARCHIVE_REVIEW === '0') return; // storage and export only [hB]
 
-    const open = db.prepare("SELECT count(*) FROM checks WHERE status IN ('fail', 'warn')").pluck().get() as number;
-    const year = db.prepare('SELECT year FROM reports WHERE year IS NOT NULL GROUP BY year ORDER BY count(*) DESC LIMIT 1').pluck().get() as number;
-    const someReport = db.prepare("SELECT report_id FROM checks WHERE status = 'fail' LIMIT 1 OFFSET ?").pluck().get(Math.floor(n / 2)) as number;
-    console.log(`review page (loopback, ${samples} requests each; ${open} failed or warned checks):`);
-    const srv = await startServer(db, { port: 0 });
-    try {
-      const pages: [string, string][] = [
-        ['queue', '/'],
-        ['filtered queue', `/?year=${year}&status=fail`],
-        ['overview', '/overview'],
-        ['a report', `/report/${someReport}`],
-      ];
-      const line = (label: string, xs: { ms: number; bytes: number; status: number }[]) =>
-        console.log(
-          `  ${label.padEnd(40)} p50 ${pct(xs.map((x) => x.ms), 50).toFixed(0).padStart(6)} ms  p95 ${pct(xs.map((x) => x.ms), 95).toFixed(0).padStart(6)} ms  ${(Math.max(...xs.map((x) => x.bytes)) / 1024).toFixed(0)} KB` +
-            (xs.some((x) => x.status !== 200) ? `  (status ${[...new Set(xs.map((x) => x.status))].join(',')})` : ''),
-        );
-      let slow = false;
-      for (const [label, p] of pages) {
-        const xs = [];
-        for (let i = 0; i < samples; i++) {
-          xs.push(await get(srv.url + p));
-          if (xs[i]!.ms > capMs) break;
-        }
-        if (xs.some((x) => x.ms > capMs)) slow = true;
-        line(label + (xs.length < samples ? ` (${xs.length} of ${samples}: over the cap)` : ''), xs);
-      }
-      if (slow) {
-        console.log(`  after a decision: not measured (a page took over BENCH_ARCHIVE_CAP_S = ${capMs / 1000} s; each decision's redirect reads the queue)`);
-        console.log('goal: each page under 300 ms and under 1 MB at 100,000 reports, also right after a decision');
-        return;
-      }
-      // decisions: each on another failed check; after each, every page once (the first read after a change)
-      const after: Record<string, { ms: number; bytes: number; status: number }[]> = {};
-      const targets = db
-        .prepare("SELECT report_id, check_id FROM checks WHERE status = 'fail' GROUP BY report_id LIMIT ?")
-        .all(samples) as { report_id: number; check_id: string }[];
-      const decideMs: number[] = [];
-      for (const t of targets) {
-        const body = new URLSearchParams({ csrf: srv.token, check: t.check_id, decision: 'confirmed', note: 'bench', by: 'bench' }).toString();
-        decideMs.push((await get(`${srv.url}/report/${t.report_id}/decide`, 'POST', body)).ms);
-        for (const [label, p] of pages) (after[label] ??= []).push(await get(srv.url + p));
-      }
-      line('a decision (POST, then its redirect)', decideMs.map((ms) => ({ ms, bytes: 0, status: 200 })));
-      for (const [label] of pages) line(`${label}, right after a decision`, after[label]!);
-    } finally {
-      await srv.close();
-    }
+    // [hA] the review page's answers: bench/review-scale.ts
+    await reviewTimings(db, { samples, capMs });
     console.log('goal: each page under 300 ms and under 1 MB at 100,000 reports, also right after a decision');
   } finally {
     db.close();

@@ -333,7 +333,7 @@ export function findingQueue(db: Db, filter: QueueFilter = {}): QueueItem[] {
       STATE_ORDER[a.finding.state]! - STATE_ORDER[b.finding.state]! ||
       b.finding.discrepancy - a.finding.discrepancy ||
       a.finding.report_id - b.finding.report_id ||
-      a.finding.id.localeCompare(b.finding.id),
+      (a.finding.id < b.finding.id ? -1 : a.finding.id > b.finding.id ? 1 : 0),
   );
   return out;
 }

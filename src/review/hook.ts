@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import { upsertChecks } from '../store/ingest.js';
 import { clearManualLink, linkOf, linkReport, setManualLink } from './agencies.js';
 import { ensureReviewSchema } from './schema.js';
+import { markFindingsDirty, syncFindings } from './stored-findings.js';
 import { reopenForChangedSource, type ReviewRow } from './workflow.js';
 
 export interface AfterIngestResult {
@@ -43,6 +44,9 @@ export function afterIngest(db: Db, reportId: number, opts: { text?: string | nu
     // A relinked report leaves a gap in its old body's series: recompute there too.
     const recomputed = recomputeAround(db, reportId, before !== undefined && before !== link?.agency_id ? [before] : []);
     const reopened = reopenForChangedSource(db, reportId);
+    // [hA] the stored findings of this report and of those whose checks or decisions changed (stored-findings.ts)
+    markFindingsDirty(db, recomputed);
+    syncFindings(db);
     return { agencyId: link?.agency_id ?? null, recomputed, reopened, narrative };
   })();
 }
@@ -59,8 +63,9 @@ export function relink(db: Db, reportId: number, name: string | null, by: string
     afterIngest(db, reportId);
     if (before !== undefined && before !== link?.agency_id) {
       for (const r of db.prepare('SELECT report_id FROM agency_links WHERE agency_id = ?').all(before) as { report_id: number }[]) {
-        recomputeAround(db, r.report_id);
+        markFindingsDirty(db, recomputeAround(db, r.report_id));
       }
+      syncFindings(db);
     }
     return link;
   })();

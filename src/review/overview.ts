@@ -3,7 +3,8 @@
  * Reports per year and region are counted by the divisions: src/places/query.ts reportsByYearArea.
  */
 import type { Db } from '../store/db.js';
-import { checkFamily, FAMILIES } from './labels-zh.js';
+import { FAMILIES } from './labels-zh.js';
+import { familyCounts } from './stored-findings.js';
 
 export interface FamilyRow {
   family: string;
@@ -26,18 +27,15 @@ export interface OutcomeRow {
   values: Record<(typeof OUTCOMES)[number], number>;
 }
 
+/**
+ * Per check family, the reports checked in it and those failing it: summed from one row per report
+ * (review_report_families, kept with the stored findings: stored-findings.ts), not from every check.
+ */
 export function familyShares(db: Db): FamilyRow[] {
-  const rows = db.prepare("SELECT report_id, check_id, status FROM checks WHERE status IN ('pass', 'fail', 'warn')").all() as { report_id: number; check_id: string; status: string }[];
-  const checked = new Map<string, Set<number>>();
-  const failing = new Map<string, Set<number>>();
-  for (const r of rows) {
-    const f = checkFamily(r.check_id);
-    (checked.get(f) ?? checked.set(f, new Set()).get(f)!).add(r.report_id);
-    if (r.status !== 'pass') (failing.get(f) ?? failing.set(f, new Set()).get(f)!).add(r.report_id);
-  }
+  const counts = familyCounts(db);
   return FAMILIES.map((family) => {
-    const c = checked.get(family)?.size ?? 0;
-    const n = failing.get(family)?.size ?? 0;
+    const c = counts.get(family)?.checked ?? 0;
+    const n = counts.get(family)?.failing ?? 0;
     return { family, checked: c, failing: n, share: c ? n / c : 0 };
   });
 }

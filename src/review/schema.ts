@@ -6,6 +6,7 @@
 import type { Migration } from '../store/migrate.js';
 import { applyMigrations } from '../store/migrate.js';
 import { openDb, type Db } from '../store/db.js';
+import { syncFindings } from './stored-findings.js';
 
 export const reviewMigrations: Migration[] = [
   {
@@ -139,7 +140,142 @@ CREATE TABLE review_sessions (
 CREATE INDEX review_sessions_reviewer ON review_sessions(reviewer);
 `,
   },
+  {
+    version: 3,
+    description: 'findings stored per report (review_findings, kept up to date through review_findings_dirty), family results per report, finding counts; indexes on reports.source and source_url',
+    // [hA] issue 19 item 4: the review page read every finding of the database on each read (derived from
+    // the checks); now they are stored per report and recomputed for the reports that changed
+    // (stored-findings.ts). This migration builds them for an existing database.
+    up: (db) => {
+      db.exec(REVIEW_FINDINGS_SQL);
+      db.exec('INSERT OR IGNORE INTO review_findings_dirty (report_id) SELECT id FROM reports');
+      syncFindings(db as Db);
+    },
+  },
 ];
+
+/** The tables, indexes and triggers of 'review' migration 3 (exported for the migration's test). */
+export const REVIEW_FINDINGS_SQL = `
+-- One row per finding (findings.ts groupFindings) of a report with failed or warned checks.
+CREATE TABLE review_findings (
+  id          INTEGER PRIMARY KEY,
+  report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+  finding_id  TEXT NOT NULL,                -- blank:col:3:total, shift:col:other_org, duplicate:3, check:<check id>
+  seq         INTEGER NOT NULL,             -- its place among the report's findings (the report page's order)
+  kind        TEXT NOT NULL,                -- blank | blank_arith | shift | duplicate | check
+  status      TEXT NOT NULL,                -- fail | warn
+  state       TEXT NOT NULL,                -- open | reopened | closed | note
+  rank        INTEGER NOT NULL,             -- the queue's order of states: 0 open or reopened, 1 closed, 2 note
+  discrepancy REAL NOT NULL,                -- the largest |expected - actual| of its checks
+  year        INTEGER,                      -- the report's year
+  n_checks    INTEGER NOT NULL,
+  check_ids   TEXT NOT NULL,                -- JSON array of the check ids it groups
+  families    TEXT NOT NULL,                -- ' family family ' of its checks (labels-zh checkFamily)
+  title       TEXT NOT NULL,
+  detail      TEXT NOT NULL,
+  UNIQUE (report_id, finding_id)
+);
+-- the queue's order, with what its filters read, so a page is read from the index alone
+CREATE INDEX review_findings_queue ON review_findings(rank, discrepancy DESC, report_id, finding_id, status, state, year);
+CREATE INDEX review_findings_year ON review_findings(year, rank, discrepancy DESC, report_id, finding_id, status, state);
+
+-- Reports whose findings are to be recomputed (triggers below; stored-findings.ts syncFindings empties it).
+-- The triggers insert only what is not there (not INSERT OR IGNORE: an outer statement's conflict
+-- clause, such as an upsert's, would override the trigger's).
+CREATE TABLE review_findings_dirty (report_id INTEGER PRIMARY KEY);
+
+-- Per report, the check families it has a result in and those it has a failure or warning in (' a b ').
+CREATE TABLE review_report_families (
+  report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+  checked   TEXT NOT NULL,
+  failing   TEXT NOT NULL
+);
+CREATE INDEX review_report_families_sets ON review_report_families(checked, failing);
+
+-- Findings per year, severity and state (the queue's counts), kept by the triggers on review_findings.
+CREATE TABLE review_finding_counts (
+  year_key INTEGER NOT NULL,                -- the year, 0 when unknown
+  status   TEXT NOT NULL,
+  state    TEXT NOT NULL,
+  n        INTEGER NOT NULL,
+  PRIMARY KEY (year_key, status, state)
+) WITHOUT ROWID;
+CREATE TRIGGER review_findings_count_insert AFTER INSERT ON review_findings BEGIN
+  INSERT INTO review_finding_counts (year_key, status, state, n) VALUES (coalesce(new.year, 0), new.status, new.state, 1)
+  ON CONFLICT (year_key, status, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER review_findings_count_delete AFTER DELETE ON review_findings BEGIN
+  UPDATE review_finding_counts SET n = n - 1 WHERE year_key = coalesce(old.year, 0) AND status = old.status AND state = old.state;
+END;
+
+-- What marks a report dirty.
+CREATE TRIGGER review_dirty_report_insert AFTER INSERT ON reports BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM review_findings_dirty WHERE report_id = new.id);
+END;
+CREATE TRIGGER review_dirty_report_update AFTER UPDATE ON reports BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM review_findings_dirty WHERE report_id = new.id);
+END;
+CREATE TRIGGER review_dirty_report_delete AFTER DELETE ON reports BEGIN
+  DELETE FROM review_findings_dirty WHERE report_id = old.id;
+END;
+CREATE TRIGGER review_dirty_check_insert AFTER INSERT ON check_rows WHEN new.status IN ('fail', 'warn') BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT new.report_id WHERE NOT EXISTS (SELECT 1 FROM review_findings_dirty WHERE report_id = new.report_id);
+END;
+CREATE TRIGGER review_dirty_check_delete AFTER DELETE ON check_rows WHEN old.status IN ('fail', 'warn') BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT old.report_id WHERE NOT EXISTS (SELECT 1 FROM review_findings_dirty WHERE report_id = old.report_id);
+END;
+CREATE TRIGGER review_dirty_check_update AFTER UPDATE ON check_rows BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT new.report_id WHERE NOT EXISTS (SELECT 1 FROM review_findings_dirty WHERE report_id = new.report_id);
+END;
+CREATE TRIGGER review_dirty_link_insert AFTER INSERT ON agency_links BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT new.report_id WHERE NOT EXISTS (SELECT 1 FROM review_findings_dirty WHERE report_id = new.report_id);
+END;
+CREATE TRIGGER review_dirty_link_update AFTER UPDATE ON agency_links BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT new.report_id WHERE NOT EXISTS (SELECT 1 FROM review_findings_dirty WHERE report_id = new.report_id);
+END;
+CREATE TRIGGER review_dirty_link_delete AFTER DELETE ON agency_links BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT old.report_id WHERE NOT EXISTS (SELECT 1 FROM review_findings_dirty WHERE report_id = old.report_id);
+END;
+CREATE TRIGGER review_dirty_agency_update AFTER UPDATE OF identity ON agencies BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT report_id FROM agency_links WHERE agency_id = new.id
+    AND report_id NOT IN (SELECT report_id FROM review_findings_dirty);
+END;
+
+-- A decision applies to the reports workflow.ts currentReview finds it for: by id, sha256, source, body and year.
+CREATE INDEX review_reports_source ON reports(source);
+CREATE INDEX review_reports_source_url ON reports(source_url);
+CREATE TRIGGER review_dirty_review_insert AFTER INSERT ON reviews BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT id FROM (
+  SELECT new.report_id AS id WHERE new.report_id IS NOT NULL
+  UNION SELECT id FROM reports WHERE sha256 = new.source_sha256
+  UNION SELECT id FROM reports WHERE new.source_url IS NOT NULL AND source_url = new.source_url
+  UNION SELECT id FROM reports WHERE new.source_url IS NULL AND source_url IS NULL AND source = new.source
+  UNION SELECT l.report_id FROM agencies a JOIN agency_links l ON l.agency_id = a.id JOIN reports r ON r.id = l.report_id
+        WHERE new.agency_identity IS NOT NULL AND a.identity = new.agency_identity AND r.year IS new.year
+  ) WHERE id NOT IN (SELECT report_id FROM review_findings_dirty);
+END;
+CREATE TRIGGER review_dirty_review_update AFTER UPDATE ON reviews BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT id FROM (
+  SELECT new.report_id AS id WHERE new.report_id IS NOT NULL
+  UNION SELECT old.report_id AS id WHERE old.report_id IS NOT NULL
+  UNION SELECT id FROM reports WHERE sha256 = new.source_sha256
+  UNION SELECT id FROM reports WHERE new.source_url IS NOT NULL AND source_url = new.source_url
+  UNION SELECT id FROM reports WHERE new.source_url IS NULL AND source_url IS NULL AND source = new.source
+  UNION SELECT l.report_id FROM agencies a JOIN agency_links l ON l.agency_id = a.id JOIN reports r ON r.id = l.report_id
+        WHERE new.agency_identity IS NOT NULL AND a.identity = new.agency_identity AND r.year IS new.year
+  ) WHERE id NOT IN (SELECT report_id FROM review_findings_dirty);
+END;
+CREATE TRIGGER review_dirty_review_delete AFTER DELETE ON reviews BEGIN
+  INSERT INTO review_findings_dirty (report_id) SELECT id FROM (
+  SELECT old.report_id AS id WHERE old.report_id IS NOT NULL
+  UNION SELECT id FROM reports WHERE sha256 = old.source_sha256
+  UNION SELECT id FROM reports WHERE old.source_url IS NOT NULL AND source_url = old.source_url
+  UNION SELECT id FROM reports WHERE old.source_url IS NULL AND source_url IS NULL AND source = old.source
+  UNION SELECT l.report_id FROM agencies a JOIN agency_links l ON l.agency_id = a.id JOIN reports r ON r.id = l.report_id
+        WHERE old.agency_identity IS NOT NULL AND a.identity = old.agency_identity AND r.year IS old.year
+  ) WHERE id NOT IN (SELECT report_id FROM review_findings_dirty);
+END;
+`;
 
 /** Applies the 'review' set to an open database (whose 'core' set is applied). Idempotent (cheap once committed: applyMigrations). */
 export function ensureReviewSchema(db: Db): void {

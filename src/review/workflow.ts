@@ -13,6 +13,7 @@ import type { WhereSchema } from '../report.js';
 type Where = z.infer<typeof WhereSchema>;
 import type { Db } from '../store/db.js';
 import { linkOf } from './agencies.js';
+import { syncFindings } from './stored-findings.js';
 
 export const DECISIONS = ['confirmed', 'dismissed', 'corrected'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -313,6 +314,7 @@ export function decide(db: Db, input: DecideInput): ReviewRow {
         ).lastInsertRowid,
     );
     if (previous) db.prepare('UPDATE reviews SET superseded_by = ? WHERE id = ?').run(id, previous.id);
+    syncFindings(db); // [hA] the findings this decision applies to (stored-findings.ts)
     return db.prepare('SELECT * FROM reviews WHERE id = ?').get(id) as ReviewRow;
   })();
 }

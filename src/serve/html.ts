@@ -4,7 +4,8 @@
  * that forbids scripts, so a report whose text holds `<script>` shows it as text.
  */
 import { REQUEST_COLS, requestRows, LITIGATION_GROUPS, LITIGATION_COLS, ART20_KEYS, type Version } from '../keys.js';
-import type { Finding, QueueItem } from '../review/findings.js';
+import type { Finding } from '../review/findings.js';
+import type { StoredQueueItem } from '../review/stored-findings.js';
 import { isBlankCell } from '../review/findings.js';
 import {
   checkZh, DECISION_ZH, FAMILIES, FAMILY_ZH, figuresZh, KIND_ZH, keyPlaceZh, keyZh, LIT_COL_ZH, LIT_GROUP_ZH, REPORT_STATUS_ZH,
@@ -115,10 +116,14 @@ function stateZh(s: string): string {
 }
 
 
-export function listPage(items: QueueItem[], f: ListFilters, years: number[], total: { open: number; all: number }, user: PageUser, nav: RegionNav, PAGE_SIZE = 30): string {
-  const page = Math.max(1, Number(f.page) || 1);
-  const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
-  const shown = items.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+/**
+ * The queue page. `items` are the findings of page `f.page` only (the queue is paged in SQL:
+ * src/review/stored-findings.ts queuePage); `total` counts the whole filtered queue.
+ */
+export function listPage(items: StoredQueueItem[], f: ListFilters, years: number[], total: { open: number; all: number }, user: PageUser, nav: RegionNav, PAGE_SIZE = 30): string {
+  const page = Math.max(1, Math.floor(Number(f.page)) || 1);
+  const pages = Math.max(1, Math.ceil(total.all / PAGE_SIZE));
+  const shown = items;
   const form = `<form class="filters" method="get" action="/">
   ${regionSelects(nav)} <label>地名或代码 <input name="region" value="${esc(f.region)}" size="10" placeholder="如 淮安、411622"></label>
   <label>机关 <input name="agency" value="${esc(f.agency)}" size="12"></label>
@@ -137,10 +142,12 @@ export function listPage(items: QueueItem[], f: ListFilters, years: number[], to
 <td>${esc(STATUS_ZH[fd.status])}</td><td class="num">${esc(num(fd.discrepancy))}</td><td class="num">${fd.checks.length}</td><td class="state state-${esc(fd.state)}">${esc(stateZh(fd.state))}</td></tr>`;
     })
     .join('\n');
+  // the first and last pages and those near this one (a national queue has thousands of pages)
+  const near = [...new Set([1, 2, page - 3, page - 2, page - 1, page, page + 1, page + 2, page + 3, pages - 1, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
   const pager = pages > 1
-    ? `<p class="pager">${Array.from({ length: pages }, (_, k) => k + 1)
-        .map((p) => (p === page ? `<b>第 ${p} 页</b>` : `<a href="/${esc(filterQuery(f, { page: String(p) }))}"${p === page + 1 ? ' accesskey="n" rel="next"' : ''}>第 ${p} 页</a>`))
-        .join('')}</p>`
+    ? `<p class="pager">${near
+        .map((p, k) => (k > 0 && p > near[k - 1]! + 1 ? '<span>…</span>' : '') + (p === page ? `<b>第 ${p} 页</b>` : `<a href="/${esc(filterQuery(f, { page: String(p) }))}"${p === page + 1 ? ' accesskey="n" rel="next"' : ''}>第 ${p} 页</a>`))
+        .join('')}（共 ${pages} 页）</p>`
     : '';
   const exportQ = filterQuery({ ...regionParams(nav.choice), agency: f.agency });
   const keep = { agency: f.agency, year: f.year, family: f.family, status: f.status, state: f.state };
@@ -148,7 +155,7 @@ export function listPage(items: QueueItem[], f: ListFilters, years: number[], to
     '待审清单',
     `${form}${regionTrail(nav, '/', keep)}
 <p class="keys">快捷键（Alt+字母，Firefox 为 Alt+Shift+字母）：<kbd>J</kbd> 审核第一条待审问题 · <kbd>N</kbd> 下一页 · <kbd>O</kbd> 总览 · <kbd>L</kbd> 回到清单</p>
-<p>共 ${items.length} 个问题（其中待审 ${total.open} 个），按“待审在前、差额大者在前”排列。导出待审问题：<a href="/export.xlsx${esc(exportQ)}">Excel</a> · <a href="/export.csv${esc(exportQ)}">CSV</a></p>
+<p>共 ${total.all} 个问题（其中待审 ${total.open} 个），按“待审在前、差额大者在前”排列。导出待审问题：<a href="/export.xlsx${esc(exportQ)}">Excel</a> · <a href="/export.csv${esc(exportQ)}">CSV</a></p>
 <table id="queue"><thead><tr><th>问题</th><th>机关</th><th>地区</th><th>年度</th><th>严重程度</th><th>差额</th><th>核对项数</th><th>审核状态</th></tr></thead>
 <tbody>${rows}</tbody></table>${pager}`,
     user,

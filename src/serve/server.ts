@@ -43,11 +43,12 @@ import { createSession, endSession, isLoopbackHost, reviewerCount, sessionFormTo
 import { PerKeySerial, renderPdfPage, safeNext, SigninThrottle, type ThrottleOptions } from './guard.js';
 import { linkOf } from '../review/agencies.js';
 import { findingsCsv, findingsXlsx } from '../review/export-findings.js';
-import { findingQueue, reportFindings, type Finding, type QueueFilter } from '../review/findings.js';
+import { reportFindings, type Finding, type QueueFilter } from '../review/findings.js';
+import { nextOpenFinding, queuePage } from '../review/stored-findings.js';
 import { relink } from '../review/hook.js';
 import { FAMILIES } from '../review/labels-zh.js';
 import { familyShares, outcomesByAgency } from '../review/overview.js';
-import { placeLabels, placeOf, regionReportIds, reportsByYearArea } from '../places/query.js';
+import { placeLabel, placeOf, regionReportIds, reportsByYearArea, type ReportPlaceRow } from '../places/query.js';
 import { ensurePlacesSchema } from '../places/schema.js';
 import { regionChoice, regionFilterOf, regionFindingRows, regionNavOf, type RegionChoice } from './region.js';
 import { decide, DECISIONS, type Decision, type EvidenceCell, type ReviewState } from '../review/workflow.js';
@@ -296,14 +297,25 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     return q;
   }
 
-  // What is read for every page (the queue, the places, the region counts) is recomputed only when
+  // What is read for every page (the places, the region counts, the overview) is recomputed only when
   // the database changed: PRAGMA data_version moves on other connections' commits, total_changes()
-  // on this connection's.
+  // on this connection's, less the changes of this server's decisions (reviews and the stored findings:
+  // none of what is kept here reads them; the queue and the next open finding are read in SQL each time).
   const memoMap = new Map<string, unknown>();
   let memoVersion = '';
+  let reviewChanges = 0;
+  const totalChanges = () => (db.prepare('SELECT total_changes() AS t').get() as { t: number }).t;
+  /** Runs a write that changes only reviews and the stored findings (a decision): the memos stay. */
+  function reviewOnly<T>(write: () => T): T {
+    const before = totalChanges();
+    try {
+      return write();
+    } finally {
+      reviewChanges += totalChanges() - before;
+    }
+  }
   function memo<T>(key: string, make: () => T): T {
-    const v = db.prepare('SELECT total_changes() AS t').get() as { t: number };
-    const version = `${db.pragma('data_version', { simple: true })}:${v.t}`;
+    const version = `${db.pragma('data_version', { simple: true })}:${totalChanges() - reviewChanges}`;
     if (version !== memoVersion || memoMap.size > 64) {
       memoMap.clear();
       memoVersion = version;
@@ -313,18 +325,27 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     memoMap.set(key, value);
     return value;
   }
-  const queue = (f: QueueFilter = {}) => memo(`queue:${JSON.stringify(f)}`, () => findingQueue(db, f));
-  const labels = () => memo('labels', () => placeLabels(db));
+  /** The place of each of these reports as one line (河南省 周口市 西华县（411622）; 未定位). */
+  const labelsOf = (ids: number[]): Map<number, string> => {
+    const out = new Map<number, string>();
+    if (!ids.length) return out;
+    const rows = db.prepare('SELECT * FROM report_places WHERE report_id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as ReportPlaceRow[];
+    for (const r of rows) {
+      const l = placeLabel(r);
+      out.set(r.report_id, l ? `${l}（${r.division_code}）` : '未定位');
+    }
+    return out;
+  };
+  const years = () =>
+    memo('years', () => (db.prepare('SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year').all() as { year: number }[]).map((y) => y.year));
   const nav = (choice: RegionChoice) => memo(`nav:${JSON.stringify(choice)}`, () => regionNavOf(db, choice));
 
   const findingHref = (reportId: number, id: string) => `/report/${reportId}?f=${encodeURIComponent(id)}#${findingAnchor(id)}`;
 
   /** The first open finding of the queue other than `except`. */
   function nextOpen(except?: { report: number; id: string }): string | null {
-    const hit = queue().find(
-      (i) => (i.finding.state === 'open' || i.finding.state === 'reopened') && !(except && i.finding.report_id === except.report && i.finding.id === except.id),
-    );
-    return hit ? findingHref(hit.finding.report_id, hit.finding.id) : null;
+    const hit = reviewOnly(() => nextOpenFinding(db, except)); // it first recomputes the reports marked changed
+    return hit ? findingHref(hit.report_id, hit.finding_id) : null;
   }
 
   function curCells(v: ReportView): EvidenceCell[] {
@@ -517,11 +538,13 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
 
     const choice = regionChoice(filters);
     if (req.method === 'GET' && path === '/') {
-      const years = (db.prepare('SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year').all() as { year: number }[]).map((y) => y.year);
-      const place = labels();
-      const items = queue(queueFilter(filters)).map((i) => ({ ...i, region: place.get(i.finding.report_id) ?? i.region }));
-      const open = items.filter((i) => i.finding.state === 'open' || i.finding.state === 'reopened').length;
-      return html(res, 200, listPage(items, filters, years, { open, all: items.length }, user, nav(choice), opts.pageSize));
+      // one page of the queue and its counts, in SQL (src/review/stored-findings.ts)
+      const size = opts.pageSize ?? 30;
+      const page = Math.max(1, Math.floor(Number(filters.page)) || 1);
+      const q = reviewOnly(() => queuePage(db, queueFilter(filters), { offset: (page - 1) * size, limit: size }));
+      const place = labelsOf(q.items.map((i) => i.finding.report_id));
+      const items = q.items.map((i) => ({ ...i, region: place.get(i.finding.report_id) ?? i.region }));
+      return html(res, 200, listPage(items, filters, years(), { open: q.open, all: q.total }, user, nav(choice), size));
     }
     if (req.method === 'GET' && path === '/overview') {
       const agency = url.searchParams.get('agency') || undefined;
@@ -587,9 +610,11 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
         if (!(DECISIONS as readonly string[]).includes(decision)) throw new Error('请选择审核结论');
         if (!checks.length) throw new Error('没有要审核的核对项');
         if (decision === 'corrected' && checks.length > 1) throw new Error('“更正数字”只用于单项核对');
-        db.transaction(() => {
-          for (const c of checks) decide(db, { reportId: r.id, checkId: c, decision: decision as Decision, value, note, by });
-        })();
+        reviewOnly(() =>
+          db.transaction(() => {
+            for (const c of checks) decide(db, { reportId: r.id, checkId: c, decision: decision as Decision, value, note, by });
+          })(),
+        );
       } catch (err) {
         const msg = (err as Error).message.replace('a decision needs a note saying why', '请填写说明（为什么）').replace(/a "corrected" decision needs the right figure \(--value N\)/, '“更正数字”需要填写正确数字（--value）');
         return renderReport(res, r, user, fid || null, null, 400, `未记录：${msg}`);
