@@ -45,6 +45,45 @@ export async function clickNext(page: Page): Promise<boolean> {
   }
 }
 
+/**
+ * Clicks the next download control not clicked yet on this page: a visible button/link/span whose
+ * text is 下载, 下载附件, 附件下载, 点击下载, 下载全文… or a file's name (`…年度报告.pdf`), when it is a
+ * script control (no href to follow: discovery follows real links). Its script's request (a fetch of
+ * `/api/file?id=…` made into a blob, a window.open or location change to a download, a form post)
+ * goes through routing like any other. False when none is left.
+ */
+export async function clickDownload(page: Page): Promise<boolean> {
+  const marked = await page
+    .evaluate(() => {
+      const DL = /^(下载|下载附件|附件下载|点击下载|下载全文|全文下载|下载文件|文件下载|下载原文|原文下载|下载pdf|pdf下载|下载报告|报告下载|查看附件|附件|download)$|\.(pdf|docx?|wps|xlsx?|et|ofd)$/i;
+      const els = Array.from(document.querySelectorAll('button, a, span, li, div, input[type=button], div[role=button]')) as HTMLElement[];
+      for (const el of els) {
+        if (el.hasAttribute('data-nianbao-dl-done')) continue;
+        const text = (el instanceof HTMLInputElement ? el.value : el.textContent ?? '').replace(/\s+/g, '').replace(/^[[【(（]+|[\]】)）]+$/g, '');
+        if (!text || text.length > 80 || !DL.test(text)) continue;
+        // the innermost control: a box whose child holds the same text is passed for the child
+        if (Array.from(el.children).some((c) => (c.textContent ?? '').replace(/\s+/g, '').replace(/^[[【(（]+|[\]】)）]+$/g, '') === text)) continue;
+        const href = el.getAttribute('href');
+        if (el.tagName === 'A' && href && !/^(javascript:|#)/i.test(href.trim())) continue; // a real link: discovery follows it
+        if ((el as HTMLButtonElement).disabled || el.getAttribute('aria-disabled') === 'true') continue;
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        el.setAttribute('data-nianbao-dl-done', '1');
+        el.setAttribute('data-nianbao-dl', '1');
+        return true;
+      }
+      return false;
+    })
+    .catch(() => false);
+  if (!marked) return false;
+  try {
+    await page.click('[data-nianbao-dl]', { timeout: 2000, noWaitAfter: true });
+    await page.evaluate(() => document.querySelector('[data-nianbao-dl]')?.removeAttribute('data-nianbao-dl')).catch(() => {});
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Infinite scroll: scrolls to the bottom of the page when there is more page below (a list that grows

@@ -20,10 +20,10 @@
  */
 import type { Server } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Route } from 'playwright-core';
-import { discover, LinkSet, type PageLinks } from '../discover.js';
+import { discover, LinkSet, type FoundLink, type PageLinks } from '../discover.js';
 export { ALLOWED_METHODS } from './containment.js';
 import { ALLOWED_METHODS, CONTAINMENT_ARGS, NO_WEBRTC, startSink } from './containment.js';
-import { clickNext, scrollDown } from './interact.js';
+import { clickDownload, clickNext, scrollDown } from './interact.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -62,6 +62,8 @@ export interface RenderRequest {
   timeoutMs: number;
   /** Clicks on a script pager button ("下一页" without a link) at most. */
   maxClicks: number;
+  /** Clicks on download controls (下载, 下载附件, a file name: a script control, no link) at most; default 5. */
+  maxDownloads?: number;
 }
 
 export interface ChallengeRequest {
@@ -97,9 +99,17 @@ export interface RenderResult {
   clicks: number;
   /** …of which scrolls. */
   scrolls: number;
+  /** Download controls clicked (their requests went through `fetch` like any other). */
+  downloads: number;
   /** The time bound ran out (what was rendered so far is returned). */
   timedOut: boolean;
   ms: number;
+}
+
+/** The URL without its fragment (what a request for it asks the server). */
+export function withoutHash(url: string): string {
+  const i = url.indexOf('#');
+  return i < 0 ? url : url.slice(0, i);
 }
 
 /** Resource types never loaded: they cost the server and change no link. */
@@ -213,18 +223,18 @@ export class Renderer {
       r.onAborted?.(url, why);
       await route.abort('blockedbyclient').catch(() => {});
     };
-    const result: RenderResult = { finalUrl: r.url, doms: [], requests: 0, aborted: 0, clicks: 0, scrolls: 0, timedOut: false, ms: 0 };
+    const result: RenderResult = { finalUrl: r.url, doms: [], requests: 0, aborted: 0, clicks: 0, scrolls: 0, downloads: 0, timedOut: false, ms: 0 };
     try {
-      const page = await context.newPage();
-      page.setDefaultTimeout(Math.max(1000, r.timeoutMs));
-      await page.route('**/*', async (route) => {
+      // routed for the whole context: a popup (a download opened by window.open) goes through the fetcher too
+      await context.route('**/*', async (route) => {
         const req = route.request();
         const url = req.url();
         inFlight++;
         routed++;
         lastActivity = Date.now();
         try {
-          if (!documentServed && req.isNavigationRequest() && url === r.url) {
+          // the request of a hash-routed page carries no fragment (`/zfxxgk/#/detail/1` asks for `/zfxxgk/`)
+          if (!documentServed && req.isNavigationRequest() && withoutHash(url) === withoutHash(r.url)) {
             documentServed = true;
             await route.fulfill({ status: 200, headers: { 'content-type': r.contentType ?? 'text/html' }, body: Buffer.from(r.body) });
             return;
@@ -250,6 +260,8 @@ export class Renderer {
           lastActivity = Date.now();
         }
       });
+      const page = await context.newPage();
+      page.setDefaultTimeout(Math.max(1000, r.timeoutMs));
       const settle = async () => {
         // settled: nothing routed in flight for QUIET_MS (the page's scripts fetch and build in that time)
         while (Date.now() < deadline) {
@@ -309,6 +321,18 @@ export class Renderer {
         if (scrolled) result.scrolls++;
         result.doms.push(dom);
         last = dom;
+      }
+      // a report offered only behind a download control (a button whose script fetches /api/file?id=…,
+      // a blob, window.open of a Content-Disposition download): clicked, its request goes through `fetch`
+      const downloads = r.maxDownloads ?? 5;
+      for (let i = 0; i < downloads && Date.now() < deadline && last !== null; i++) {
+        if (!(await bounded(clickDownload(page), deadline, false))) break;
+        result.downloads++;
+        const before = routed;
+        const until = Math.min(deadline, Date.now() + AFTER_ACTION_MS);
+        while (routed === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+        lastActivity = Date.now();
+        if (!(await settle())) result.timedOut = true;
       }
       result.finalUrl = page.url() === 'about:blank' ? r.url : page.url();
     } finally {
@@ -423,8 +447,8 @@ export class Renderer {
  * Discovery on a rendered page: the page's role and title from its settled DOM, and for a list the
  * links of every DOM it showed (after each pager click) together.
  */
-export function discoverRendered(doms: string[], url: string): PageLinks {
-  const first = discover(doms[0], url);
+export function discoverRendered(doms: string[], url: string, extra: FoundLink[] = []): PageLinks {
+  const first = discover(doms[0], url, extra);
   if (first.role !== 'list' || doms.length === 1) return first;
   const links = new LinkSet(url);
   const all = new LinkSet(url);
