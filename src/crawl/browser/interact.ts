@@ -7,7 +7,8 @@ import type { Page } from 'playwright-core';
 /**
  * Clicks the page's "next page" or "load more" control when it is a script control (no href to
  * follow): a visible, enabled button/link/span/submit whose text is 下一页/下页/后页/>/›/», 加载更多,
- * 查看更多… (or whose class or id says next). A `javascript:__doPostBack(…)` link or an ASP.NET submit
+ * 查看更多… (or whose class or id says next); else, in a numbered pager of script links, the number after
+ * the current page's. A `javascript:__doPostBack(…)` link or an ASP.NET submit
  * button posts its form: the browser's navigation goes through the crawler's fetcher like any request.
  */
 export async function clickNext(page: Page): Promise<boolean> {
@@ -30,6 +31,24 @@ export async function clickNext(page: Page): Promise<boolean> {
         const box = el.getBoundingClientRect();
         if (box.width === 0 || box.height === 0) continue;
         el.setAttribute('data-nianbao-next', '1');
+        return true;
+      }
+      // a numbered pager of script links with no next control (an ASP.NET GridView's `<span>2</span>
+      // <a href="javascript:__doPostBack('GridView1','Page$3')">3</a>`): the number after the current
+      // one, the current being the number that is no link (or is marked current) beside it
+      const num = (el: HTMLElement) => (el.children.length === 0 && /^\d{1,4}$/.test((el.textContent ?? '').trim()) ? Number((el.textContent ?? '').trim()) : null);
+      const scriptLink = (el: HTMLElement) => el.tagName === 'A' && /^(javascript:|#)/i.test((el.getAttribute('href') ?? '#').trim());
+      for (const cur of els) {
+        const n = num(cur);
+        if (n === null) continue;
+        if (cur.tagName === 'A' && !/(^|\s)(current|active|cur|on|selected)(\s|$)/i.test(cur.className)) continue;
+        const box = cur.parentElement?.parentElement ?? cur.parentElement;
+        if (!box) continue;
+        const next = (Array.from(box.querySelectorAll('a')) as HTMLElement[]).find((a) => num(a) === n + 1 && scriptLink(a));
+        if (!next) continue;
+        const r = next.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        next.setAttribute('data-nianbao-next', '1');
         return true;
       }
       return false;
