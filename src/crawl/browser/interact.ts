@@ -36,15 +36,16 @@ export async function clickNext(page: Page): Promise<boolean> {
       // a numbered pager of script links with no next control (an ASP.NET GridView's `<span>2</span>
       // <a href="javascript:__doPostBack('GridView1','Page$3')">3</a>`): the number after the current
       // one, the current being the number that is no link (or is marked current) beside it
-      const num = (el: HTMLElement) => (el.children.length === 0 && /^\d{1,4}$/.test((el.textContent ?? '').trim()) ? Number((el.textContent ?? '').trim()) : null);
-      const scriptLink = (el: HTMLElement) => el.tagName === 'A' && /^(javascript:|#)/i.test((el.getAttribute('href') ?? '#').trim());
-      for (const cur of els) {
-        const n = num(cur);
-        if (n === null) continue;
+      // (no named helper functions here: a bundler's keep-names wrapper would not exist in the page)
+      const pagerNumbers = els.filter((el) => el.children.length === 0 && /^\d{1,4}$/.test((el.textContent ?? '').trim()));
+      for (const cur of pagerNumbers) {
+        const n = Number((cur.textContent ?? '').trim());
         if (cur.tagName === 'A' && !/(^|\s)(current|active|cur|on|selected)(\s|$)/i.test(cur.className)) continue;
         const box = cur.parentElement?.parentElement ?? cur.parentElement;
         if (!box) continue;
-        const next = (Array.from(box.querySelectorAll('a')) as HTMLElement[]).find((a) => num(a) === n + 1 && scriptLink(a));
+        const next = pagerNumbers.find(
+          (a) => a.tagName === 'A' && box.contains(a) && Number((a.textContent ?? '').trim()) === n + 1 && /^(javascript:|#)/i.test((a.getAttribute('href') ?? '#').trim()),
+        );
         if (!next) continue;
         const r = next.getBoundingClientRect();
         if (r.width === 0 || r.height === 0) continue;
