@@ -131,6 +131,8 @@ function bounded<T>(p: Promise<T>, until: number, fallback: T): Promise<T> {
 const QUIET_MS = 120;
 /** Time allowed after a click or scroll for the request it makes to reach routing. */
 const AFTER_ACTION_MS = 600;
+/** Time allowed, once, for a click that changed nothing yet (its request late on a busy machine). */
+const LATE_ACTION_MS = 1500;
 /** Snapshots compared at most before the DOM counts as settled. */
 const STEADY_ROUNDS = 5;
 /** Response headers not passed on to the browser (the body is already decoded). */
@@ -315,7 +317,17 @@ export class Renderer {
         while (routed === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
         lastActivity = Date.now();
         if (!(await settle())) result.timedOut = true;
-        const dom = await steady(await snap());
+        let dom = await steady(await snap());
+        if (dom !== null && dom === last && Date.now() < deadline) {
+          // nothing changed yet: on a busy machine the click's request (or the script handling its answer)
+          // may come late; one longer wait before taking the list as ended
+          const late = Math.min(deadline, Date.now() + LATE_ACTION_MS);
+          while (routed === before && Date.now() < late) await new Promise((resolve) => setTimeout(resolve, 25));
+          await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+          lastActivity = Date.now();
+          if (!(await settle())) result.timedOut = true;
+          dom = await steady(await snap());
+        }
         if (dom === null || dom === last) break;
         result.clicks++;
         if (scrolled) result.scrolls++;
