@@ -837,6 +837,8 @@ export class Crawler {
           fetchUrl(withoutHash(requestUrl(row)), {
             method: row.method === 'POST' ? 'POST' : 'GET',
             body: row.body ?? undefined,
+            // a replayed list API whose page's script posted JSON: posted as JSON again (cms/replay.ts)
+            ...(row.method === 'POST' && row.api && /"where":"json"/.test(row.api) ? { headers: { 'content-type': 'application/json;charset=UTF-8' } } : {}),
             dispatcher: this.agent,
             userAgent: this.opts.userAgent,
             timeoutMs: this.opts.timeoutMs,

@@ -14,6 +14,7 @@ import type { FetchResult } from './fetcher.js';
 import type { LinkFormat } from './attachments.js';
 import { renderCandidate } from './render-decide.js';
 import { RenderMemory, compareRendered, pageTemplate, type RenderVerdict } from './render-memory.js';
+import { pageParameter, replayRequests, type SeenRequest } from './cms/replay.js';
 
 export interface RenderStats {
   /** Pages rendered in the browser, the requests it made through the crawler, and those refused. */
@@ -173,6 +174,7 @@ export class RenderStep {
     this.stats.rendered++;
     let r: RenderResult | null;
     const files: CapturedFile[] = [];
+    const seen: { req: SeenRequest; answer: string }[] = [];
     try {
       r = await this.queue.add(() =>
         this.renderer!.render({
@@ -181,7 +183,7 @@ export class RenderStep {
           contentType,
           timeoutMs: this.o.renderTimeoutMs,
           maxClicks: this.o.maxRenderClicks,
-          fetch: (req) => this.pageRequest(req, (f) => files.push(f)),
+          fetch: (req) => this.pageRequest(req, (f) => files.push(f), seen),
           onAborted: (aborted, why) => {
             this.stats.renderAborted++;
             this.o.onEvent({ type: 'render_aborted', url: aborted, page: frontierUrl, why });
@@ -216,6 +218,18 @@ export class RenderStep {
       if (reportLinks === 0 && s.emptyAfterRender.length < MAX_LISTED) s.emptyAfterRender.push(frontierUrl);
     }
     if (!rendered) return { use: null, record, files };
+    // list-API replay: where the render's bounds cut the list's interaction short (its clicks or its
+    // time), the API request the list came from is asked again with its next page values through the
+    // frontier (polite, in scope, logged like any list API) instead of clicking on
+    const cutShort = r.clicks >= this.o.maxRenderClicks || r.timedOut;
+    if (rendered.role === 'list' && seen.length && cutShort) {
+      const reports = rendered.links.filter((l) => l.kind === 'report' || l.kind === 'attachment').map((l) => l.url);
+      for (const r of replayRequests(seen, reports, false)) {
+        const l: FoundLink = { url: r.url, kind: 'api', text: 'replay', ...(r.method === 'POST' ? { method: 'POST' as const, body: r.body ?? '' } : {}), api: r.api };
+        rendered.links.push(l);
+        rendered.allLinks.push(l);
+      }
+    }
     if (known === 'render' || route) {
       // a hash route is rendered whatever its template's verdict says: it is decided only for the record
       if (route && known === undefined) {
@@ -235,7 +249,7 @@ export class RenderStep {
   }
 
   /** A request of a rendered page: GET or POST with any body, in scope, then the crawler's polite fetch. */
-  private async pageRequest(req: BrowserRequest, capture?: (f: CapturedFile) => void): Promise<BrowserAnswer> {
+  private async pageRequest(req: BrowserRequest, capture?: (f: CapturedFile) => void, seen?: { req: SeenRequest; answer: string }[]): Promise<BrowserAnswer> {
     let u: URL;
     try {
       u = new URL(req.url);
@@ -246,7 +260,13 @@ export class RenderStep {
     if (this.o.stopping()) return { ok: false, why: 'the crawl is stopping' };
     if (!ALLOWED_METHODS.has(req.method)) return { ok: false, why: `${req.method} request not made` };
     if (!this.o.inScope(u)) return { ok: false, why: 'out of scope' };
-    return this.o.fetch(u, req, capture);
+    const answer = await this.o.fetch(u, req, capture);
+    // a request with a page parameter answered with text: a list API the page may be replayed from
+    if (seen && answer.ok && answer.status >= 200 && answer.status < 300 && answer.body.length < 4 << 20 && (req.method === 'GET' || req.method === 'POST')) {
+      const s: SeenRequest = { url: u.href, method: req.method, body: req.body, contentType: req.headers['content-type'] ?? '' };
+      if (seen.length < 200 && pageParameter(s)) seen.push({ req: s, answer: new TextDecoder('utf-8').decode(answer.body) });
+    }
+    return answer;
   }
 
   /**
