@@ -131,6 +131,8 @@ function bounded<T>(p: Promise<T>, until: number, fallback: T): Promise<T> {
 const QUIET_MS = 120;
 /** Time allowed after a click or scroll for the request it makes to reach routing. */
 const AFTER_ACTION_MS = 600;
+/** Time allowed for the document a click navigated to (a postback) to load. */
+const NAVIGATION_MS = 8000;
 /** Time allowed, once, for a click that changed nothing yet (its request late on a busy machine). */
 const LATE_ACTION_MS = 1500;
 /** Snapshots compared at most before the DOM counts as settled. */
@@ -220,6 +222,9 @@ export class Renderer {
     let requests = 0;
     let aborted = 0;
     let documentServed = false;
+    /** Navigations routed after the first document (a form posted by __doPostBack, a popup), and documents loaded. */
+    let navigations = 0;
+    let loads = 0;
     const abort = async (route: Route, url: string, why: string) => {
       aborted++;
       r.onAborted?.(url, why);
@@ -236,6 +241,13 @@ export class Renderer {
         lastActivity = Date.now();
         try {
           // the request of a hash-routed page carries no fragment (`/zfxxgk/#/detail/1` asks for `/zfxxgk/`)
+          if (req.isNavigationRequest() && documentServed) {
+            try {
+              if (req.frame().parentFrame() === null) navigations++; // a top-level document, not a frame's
+            } catch {
+              /* a request with no frame */
+            }
+          }
           if (!documentServed && req.isNavigationRequest() && withoutHash(url) === withoutHash(r.url)) {
             documentServed = true;
             await route.fulfill({ status: 200, headers: { 'content-type': r.contentType ?? 'text/html' }, body: Buffer.from(r.body) });
@@ -264,6 +276,7 @@ export class Renderer {
       });
       const page = await context.newPage();
       page.setDefaultTimeout(Math.max(1000, r.timeoutMs));
+      page.on('load', () => loads++);
       const settle = async () => {
         // settled: nothing routed in flight for QUIET_MS (the page's scripts fetch and build in that time)
         while (Date.now() < deadline) {
@@ -308,6 +321,8 @@ export class Renderer {
       for (let tries = 0; tries < r.maxClicks && Date.now() < deadline && last !== null; tries++) {
         // a 下一页 / 加载更多 control, else the bottom of a list that grows as it is scrolled
         let scrolled = false;
+        const navBefore = navigations;
+        const loadBefore = loads;
         let acted = await bounded(clickNext(page), deadline, false);
         if (!acted) acted = scrolled = await bounded(scrollDown(page), deadline, false);
         if (!acted) break;
@@ -315,6 +330,12 @@ export class Renderer {
         const before = routed;
         const until = Math.min(deadline, Date.now() + AFTER_ACTION_MS);
         while (routed === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+        // the click posted a form or moved the page (a postback): its next document loaded first (bounded;
+        // a navigation that turned into a download loads nothing)
+        if (navigations > navBefore) {
+          const loaded = Math.min(deadline, Date.now() + NAVIGATION_MS);
+          while (loads === loadBefore && Date.now() < loaded) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
         lastActivity = Date.now();
         if (!(await settle())) result.timedOut = true;
         let dom = await steady(await snap());
