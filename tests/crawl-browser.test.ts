@@ -469,5 +469,14 @@ next();`),
         emptyAfterRender: [`${A.origin}/empty/list.html`],
       },
     ]);
+    // …and in fetch_log, on each rendered page's row (crawl migration 4), summed per seed by render_by_seed
+    const rows = db.prepare(`SELECT url, render_seed, render_role, render_clicks, render_report_links FROM fetch_log WHERE render_role IS NOT NULL ORDER BY url`).all();
+    expect(rows).toEqual([
+      { url: `${A.origin}/aspx/list.aspx`, render_seed: A.host, render_role: 'list', render_clicks: 2, render_report_links: 6 },
+      { url: `${A.origin}/empty/list.html`, render_seed: A.host, render_role: 'list', render_clicks: 0, render_report_links: 0 },
+      { url: `${A.origin}/more/list.html`, render_seed: A.host, render_role: 'list', render_clicks: 2, render_report_links: 6 },
+      { url: `${A.origin}/scroll/list.html`, render_seed: A.host, render_role: 'list', render_clicks: 2, render_report_links: 6 },
+    ]);
+    expect(db.prepare('SELECT * FROM render_by_seed').all()).toEqual([{ seed: A.host, rendered: 4, interacted: 3, empty_after_render: 1 }]);
   });
 });

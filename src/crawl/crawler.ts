@@ -26,8 +26,9 @@ import { isImage, resourceMap, storePageResources, type PageResource } from './r
 import { sniffFormat } from '../decode.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
-import type { BrowserAnswer, BrowserRequest } from './browser/session.js';
-import { RenderStep, type RenderEvent, type SeedRendering } from './render-step.js';
+import { withoutHash, type BrowserAnswer, type BrowserRequest } from './browser/session.js';
+import { RenderStep, hashRoute, type CapturedFile, type RenderEvent, type SeedRendering } from './render-step.js';
+import type { LinkFormat } from './attachments.js';
 import { Challenges, challengeReason, type ChallengeEvent, type ChallengedHost } from './challenge.js';
 // [h18 hook 1/5] site discovery (--follow-sites): src/crawl/sites/
 import { SiteFinder, SITE_DEFAULTS } from './sites/site-finder.js';
@@ -251,6 +252,13 @@ function exchange(url: string, res: FetchResult): Omit<LogBase, 'attempt'> {
 const PRIORITY: Record<KindHint, number> = { attachment: 3, report: 2, seed: 1, list: 1, api: 1, sitemap: 1, redirect: 1, hub: 0 };
 /** Forms a fetched file may be in that go to extraction although they are no HTML, PDF or text. */
 const FILE_FORMATS = new Set(['docx', 'doc', 'wps', 'xlsx', 'xls', 'et', 'ofd']);
+/** An answer that is a report file (PDF, an office form, OFD), with its download name: what a page's download API gives. */
+function documentFile(res: FetchResult): { format: LinkFormat; name: string | null } | null {
+  if (res.status === null || res.status < 200 || res.status >= 300 || !res.body || res.body.length === 0 || res.redirectTo) return null;
+  const name = downloadName(res.finalUrl, res.headers) ?? null;
+  const format = sniffFormat(res.body, res.headers['content-type'], name ?? new URL(res.finalUrl).pathname);
+  return format === 'pdf' || FILE_FORMATS.has(format) ? { format: format as LinkFormat, name } : null;
+}
 /** Links that continue the list they are on: no deeper than it. */
 const depthOf = (l: FoundLink, from: number) => from + (l.kind === 'list' || l.kind === 'api' ? 0 : 1);
 const BATCH = 16;
@@ -334,7 +342,7 @@ export class Crawler {
       {
         ...this.opts,
         inScope: (u) => this.scope.allows(u),
-        fetch: (u, req) => this.browserFetch(u, req),
+        fetch: (u, req, capture) => this.browserFetch(u, req, capture),
         stopping: () => this.stopping,
         onEvent: (e) => this.opts.onEvent?.(e),
       },
@@ -410,7 +418,7 @@ export class Crawler {
     if (this.opts.retryFailed) f.requeueFailed();
     for (const seed of this.opts.seeds) {
       const u = new URL(seed);
-      u.hash = '';
+      if (!hashRoute(u)) u.hash = ''; // a hash route (#/list) is a page of its own; a plain anchor is not
       const seedLabel = this.opts.seedLabels?.[seed] ?? this.opts.seedLabels?.[u.href] ?? null;
       f.add({ url: u.href, host: u.host, depth: 0, priority: PRIORITY.seed, kindHint: 'seed', from: null, seedLabel });
     }
@@ -825,9 +833,12 @@ export class Crawler {
       const cookie = this.challenges.cookieHeader(h.host);
       try {
         res = await this.hostExchange(h, false, () =>
-          fetchUrl(requestUrl(row), {
+          // a hash-routed page (`/zfxxgk/#/detail/1`) is asked for without its fragment, as a browser does
+          fetchUrl(withoutHash(requestUrl(row)), {
             method: row.method === 'POST' ? 'POST' : 'GET',
             body: row.body ?? undefined,
+            // a replayed list API whose page's script posted JSON: posted as JSON again (cms/replay.ts)
+            ...(row.method === 'POST' && row.api && /"where":"json"/.test(row.api) ? { headers: { 'content-type': 'application/json;charset=UTF-8' } } : {}),
             dispatcher: this.agent,
             userAgent: this.opts.userAgent,
             timeoutMs: this.opts.timeoutMs,
@@ -862,17 +873,22 @@ export class Crawler {
       this.frontier.unclaim(row.url); // met a challenge as the crawl stops: left for the next run
       return;
     }
-    const attempt = row.tries + 1;
-    const logBase = { ...exchange(row.url, res), attempt };
     if (challenged) {
+      const attempt = row.tries + 1;
       const why = challenged.startsWith('JavaScript challenge') ? challenged : `JavaScript challenge not passed: ${challenged}`;
       this.db.transaction(() => {
-        this.frontier.log({ ...logBase, sha256: null, error: why });
+        this.frontier.log({ ...exchange(row.url, res), attempt, sha256: null, error: why });
         this.fail(row, why, res.status, attempt);
       })();
       return;
     }
+    await this.afterFetch(h, row, res);
+  }
 
+  /** A fetched URL's answer handled: retried, failed, followed, or its body read, stored and its links queued. */
+  private async afterFetch(h: HostState, row: FrontierRow, res: FetchResult): Promise<void> {
+    const attempt = row.tries + 1;
+    const logBase = { ...exchange(row.url, res), attempt };
     try {
       // network errors and retryable statuses
       const retryableStatus = res.status !== null && (res.status >= 500 || res.status === 429 || res.status === 408);
@@ -986,7 +1002,7 @@ export class Crawler {
     row: FrontierRow,
     res: FetchResult,
     body: Uint8Array,
-    logBase: LogBase,
+    logBase: LogBase & Pick<FetchLogEntry, 'render'>,
     notModified = false,
   ): Promise<void> {
     const contentType = res.headers['content-type'];
@@ -1028,10 +1044,17 @@ export class Crawler {
     }
     if (kind === 'html') {
       const { text } = decodeBytes(body, { contentType, kind: 'html' });
-      let page = discover(text, finalUrl);
+      // a hash-routed page is the app's shell shown at its route: the route stays part of its URL
+      const route = hashRoute(row.url);
+      const pageUrl = route && !hashRoute(finalUrl) ? finalUrl + route : finalUrl;
+      if (route) res = { ...res, finalUrl: pageUrl }; // its report's source is the route, not the shell
+      let page = discover(text, pageUrl);
       // fetch → (render when the page's scripts build what the HTML lacks) → discover
-      const rendered = await this.renderStep.render(row.url, finalUrl, text, page, body, contentType, row.seed_label ?? new URL(finalUrl).host);
+      const out = await this.renderStep.render(row.url, pageUrl, text, page, body, contentType, row.seed_label ?? new URL(finalUrl).host);
+      const rendered = out.use;
       if (rendered) page = rendered.page;
+      if (out.record) logBase = { ...logBase, render: out.record };
+      if (out.files.length) await this.takeFiles(row, rendered ? page : null, out.files);
       // [h18 hook 4/5] the page's own site in the registry; other government sites become seeds;
       // a site outside --region is not read beyond its home page
       if (this.sites) page = this.sites.onPage(row, finalUrl, text, page);
@@ -1180,11 +1203,11 @@ export class Crawler {
    * and delays hold as for any fetch; logged in fetch_log (a POST under its frontier key,
    * URL#POST:BODY), with the page's own Content-Type.
    */
-  private async browserFetch(u: URL, req: BrowserRequest): Promise<BrowserAnswer> {
+  private async browserFetch(u: URL, req: BrowserRequest, capture?: (f: CapturedFile) => void): Promise<BrowserAnswer> {
     const h = this.hostState(u.host);
     h.pins++;
     try {
-      return await this.browserExchange(h, u, req);
+      return await this.browserExchange(h, u, req, capture);
     } finally {
       h.pins--;
     }
@@ -1208,7 +1231,7 @@ export class Crawler {
     return res;
   }
 
-  private async browserExchange(h: HostState, u: URL, req: BrowserRequest): Promise<BrowserAnswer> {
+  private async browserExchange(h: HostState, u: URL, req: BrowserRequest, capture?: (f: CapturedFile) => void): Promise<BrowserAnswer> {
     if (!h.robots) await this.loadRobots(h, true);
     if (!h.robots) return { ok: false, why: 'robots.txt of the host not available' };
     if (!h.robots.isAllowed(u)) return { ok: false, why: `robots.txt: ${h.robots.matchedRule(u) ?? 'Disallow'}` };
@@ -1221,10 +1244,40 @@ export class Crawler {
     const cookie = req.headers['cookie'] || this.challenges.cookieHeader(h.host);
     const res = await this.sideFetch(h, u.href, true, { ...(post ? { method: 'POST', body: req.body ?? '' } : {}), headers, cookie, errorBodyBytes: CHALLENGE_BODY_BYTES });
     const error = res.error ? `${res.error.code}: ${res.error.message}` : null;
-    this.logExchange(post ? requestKey(u.href, 'POST', req.body ?? '') : u.href, res, null, error);
+    const file = capture && !error && req.resourceType !== 'script' ? documentFile(res) : null;
+    // a document file fetched for a rendered page (a download API): the crawler takes it (takeFiles), logged there
+    if (file) capture!({ url: u.href, method: post ? 'POST' : 'GET', body: post ? (req.body ?? '') : null, format: file.format, name: file.name, result: res });
+    else this.logExchange(post ? requestKey(u.href, 'POST', req.body ?? '') : u.href, res, null, error);
     if (res.error || res.status === null) return { ok: false, why: error ?? 'no response' };
     if (res.redirectTo) return { ok: true, status: 302, headers: { location: res.redirectTo }, body: new Uint8Array() };
     return { ok: true, status: res.status, headers: res.headers, body: res.body ?? new Uint8Array() };
+  }
+
+  /**
+   * The document files a rendered page's scripts fetched (a report behind a download button): those
+   * the rendered page keeps as its attachments (a wrapper's, a list's report files) become frontier
+   * rows handled from the bytes already fetched, never asked for again; a file already in the
+   * frontier, or one the page does not keep (a report page with its tables has its report), is only
+   * logged. `page`: the rendered page's discovery (null: rendering changed nothing, nothing kept).
+   */
+  private async takeFiles(from: FrontierRow, page: PageLinks | null, files: CapturedFile[]): Promise<void> {
+    const kept = new Set((page?.links ?? []).filter((l) => l.kind === 'attachment').map((l) => requestKey(l.url, l.method ?? 'GET', l.body)));
+    for (const f of files) {
+      const key = requestKey(f.url, f.method, f.body);
+      const u = new URL(f.url);
+      const added =
+        kept.has(key) &&
+        !this.stopping &&
+        this.frontier.add({ url: f.url, host: u.host, depth: from.depth + 1, priority: PRIORITY.attachment, kindHint: 'attachment', from: from.url, method: f.method, body: f.body, seedLabel: from.seed_label });
+      const row = added && this.frontier.claim(key) && this.frontier.start(key) ? this.frontier.get(key) : undefined;
+      if (!row) {
+        this.logExchange(key, f.result, f.result.body ? sha256Hex(f.result.body) : null, null);
+        continue;
+      }
+      this.queuedCount++;
+      this.stats.fetched++;
+      await this.afterFetch(this.hostState(u.host), row, f.result);
+    }
   }
 
   /**

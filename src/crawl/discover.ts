@@ -113,9 +113,13 @@ export function scriptPagerUrls(html: string, base: URL): string[] {
   return out;
 }
 
-function clean(u: URL): string {
+/**
+ * A link's URL as the frontier keeps it: without its fragment (a plain anchor, `#top`), except a hash
+ * route (`#/detail/123`, `#!/list`), which is the page a hash-routed app's script shows.
+ */
+export function clean(u: URL): string {
   u = new URL(u.href);
-  u.hash = '';
+  if (!u.hash.startsWith('#/') && !u.hash.startsWith('#!/')) u.hash = '';
   return u.href;
 }
 
@@ -142,7 +146,8 @@ export class LinkSet {
 function resolveHref(href: string | undefined, base: URL): URL | null {
   if (!href) return null;
   const h = href.trim();
-  if (!h || /^(javascript|mailto|tel|data):/i.test(h) || h.startsWith('#')) return null;
+  // a plain anchor (#top) is the page itself; a hash route (#/detail/1, #!/list) is a page of its own
+  if (!h || /^(javascript|mailto|tel|data):/i.test(h) || (h.startsWith('#') && !/^#!?\//.test(h))) return null;
   try {
     const u = new URL(h, base);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
@@ -206,7 +211,11 @@ function preferredForm(attachments: FoundLink[]): FoundLink[] {
   return attachments.filter((l) => formRank(l.format ?? 'unknown') === best);
 }
 
-export function discover(html: string, pageUrl: string): PageLinks {
+/**
+ * `extra`: links the page's own scripts gave (a rendered page's downloads, see render-step.ts),
+ * counted with the anchors (a report page offering its report only behind a download control is a wrapper).
+ */
+export function discover(html: string, pageUrl: string, extra: FoundLink[] = []): PageLinks {
   const $ = cheerio.load(html);
   const page = new URL(pageUrl);
   let base = page;
@@ -237,6 +246,7 @@ export function discover(html: string, pageUrl: string): PageLinks {
   for (const p of scriptPagerUrls(html, page)) if (dirOf(new URL(p)) === pageDir) found.add({ url: p, kind: 'list', text: 'pager' });
   // CMS lists whose records sit in scripts or come from a list API (Hanweb jpage, TRS 动静结合)
   readCms(readCmsPage(html, page.href, column), base, column, found);
+  for (const l of extra) found.add(l);
 
   const all = found.values();
   const text = $('body').text();

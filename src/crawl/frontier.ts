@@ -73,6 +73,8 @@ export interface FetchLogEntry {
   sha256: string | null;
   error: string | null;
   attempt: number;
+  /** A page rendered in the browser: what rendering did (render-step.ts PageRender). */
+  render?: { seed: string; role: string; clicks: number; reportLinks: number } | null;
 }
 
 export interface HostRow {
@@ -144,8 +146,10 @@ export class Frontier {
         `UPDATE frontier SET next_attempt_at = MAX(next_attempt_at, ?) WHERE host = ? AND state = 'queued'`,
       ),
       log: db.prepare(
-        `INSERT INTO fetch_log (url, final_url, status, headers_json, redirects_json, started_at, ms, bytes, sha256, error, attempt)
-         VALUES (@url, @finalUrl, @status, @headers, @redirects, @startedAt, @ms, @bytes, @sha256, @error, @attempt)`,
+        `INSERT INTO fetch_log (url, final_url, status, headers_json, redirects_json, started_at, ms, bytes, sha256, error, attempt,
+           render_seed, render_role, render_clicks, render_report_links)
+         VALUES (@url, @finalUrl, @status, @headers, @redirects, @startedAt, @ms, @bytes, @sha256, @error, @attempt,
+           @renderSeed, @renderRole, @renderClicks, @renderReportLinks)`,
       ),
       host: db.prepare(`SELECT * FROM hosts WHERE host = ?`),
       upsertHost: db.prepare(
@@ -313,6 +317,10 @@ export class Frontier {
       sha256: e.sha256,
       error: e.error,
       attempt: e.attempt,
+      renderSeed: e.render?.seed ?? null,
+      renderRole: e.render?.role ?? null,
+      renderClicks: e.render?.clicks ?? null,
+      renderReportLinks: e.render?.reportLinks ?? null,
     });
   }
 

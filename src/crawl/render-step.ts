@@ -8,10 +8,13 @@
  */
 import type Database from 'better-sqlite3';
 import PQueue from 'p-queue';
-import { ALLOWED_METHODS, Renderer, discoverRendered, type BrowserAnswer, type BrowserRequest, type RenderResult } from './browser/session.js';
-import type { PageLinks } from './discover.js';
+import { ALLOWED_METHODS, Renderer, discoverRendered, withoutHash, type BrowserAnswer, type BrowserRequest, type RenderResult } from './browser/session.js';
+import type { FoundLink, PageLinks } from './discover.js';
+import type { FetchResult } from './fetcher.js';
+import type { LinkFormat } from './attachments.js';
 import { renderCandidate } from './render-decide.js';
 import { RenderMemory, compareRendered, pageTemplate, type RenderVerdict } from './render-memory.js';
+import { pageParameter, replayRequests, type SeenRequest } from './cms/replay.js';
 
 export interface RenderStats {
   /** Pages rendered in the browser, the requests it made through the crawler, and those refused. */
@@ -33,6 +36,44 @@ export interface SeedRendering {
   /** List pages with no report link even after rendering: their URLs. */
   emptyAfterRender: string[];
 }
+/** What rendering did for one page, kept on its fetch_log row (render_seed, render_role, render_clicks, render_report_links). */
+export interface PageRender {
+  seed: string;
+  /** The rendered page's role (list when its DOM could not be read). */
+  role: string;
+  clicks: number;
+  reportLinks: number;
+}
+
+/**
+ * A document file a rendered page's script fetched (a download API behind a button): its exchange
+ * made by the crawler's fetcher, not logged yet. The crawler takes it as the page's attachment (one
+ * frontier row, stored from these bytes: never asked for again) or logs it as left.
+ */
+export interface CapturedFile {
+  /** The request: its URL, method and body (a POST's frontier key is URL#POST:BODY). */
+  url: string;
+  method: 'GET' | 'POST';
+  body: string | null;
+  format: LinkFormat;
+  /** Its name (Content-Disposition, a filename= value), if any. */
+  name: string | null;
+  result: FetchResult;
+}
+
+/** What `render` gives back: the page to use (null: read as fetched), what rendering did, the files its scripts fetched. */
+export interface RenderOutcome {
+  use: { page: PageLinks; dom: string } | null;
+  record: PageRender | null;
+  files: CapturedFile[];
+}
+
+/** A hash route (`#/detail/123`, `#!/list`): a page only its script shows. */
+export function hashRoute(url: string | URL): string {
+  const h = typeof url === 'string' ? (url.includes('#') ? url.slice(url.indexOf('#')) : '') : url.hash;
+  return h.startsWith('#/') || h.startsWith('#!/') ? h : '';
+}
+
 /** URLs listed per seed and kind at most. */
 const MAX_LISTED = 20;
 
@@ -54,8 +95,11 @@ export interface RenderStepOptions {
   concurrency: number;
   /** Is this URL in the crawl's scope? */
   inScope: (u: URL) => boolean;
-  /** The crawler's polite fetch of a page's request (robots.txt, host budget, delays, fetch_log). */
-  fetch: (u: URL, req: BrowserRequest) => Promise<BrowserAnswer>;
+  /**
+   * The crawler's polite fetch of a page's request (robots.txt, host budget, delays, fetch_log). A
+   * document file answered to a rendered page is handed to `capture` instead of being logged.
+   */
+  fetch: (u: URL, req: BrowserRequest, capture?: (f: CapturedFile) => void) => Promise<BrowserAnswer>;
   /** True once the crawl is stopping. */
   stopping: () => boolean;
   onEvent: (e: RenderEvent) => void;
@@ -102,18 +146,22 @@ export class RenderStep {
     body: Uint8Array,
     contentType: string | undefined,
     seed: string,
-  ): Promise<{ page: PageLinks; dom: string } | null> {
-    if (!this.renderer || !this.renderer.available || this.o.stopping()) return null;
-    if (page.role === 'report') return null; // its tables are in the HTML
+  ): Promise<RenderOutcome> {
+    const none: RenderOutcome = { use: null, record: null, files: [] };
+    if (!this.renderer || !this.renderer.available || this.o.stopping()) return none;
+    // a hash route is what the page's script shows for it: its static HTML is the app's shell
+    const route = hashRoute(url);
+    if (page.role === 'report' && !route) return none; // its tables are in the HTML
     const u = new URL(url);
     const template = pageTemplate(u);
     const known = this.memory.get(u.host, template);
-    if (known === 'static') return null;
+    if (known === 'static') return none;
     let reason: string;
     if (known === 'render') reason = `pages of ${template} are rendered (decided by comparison)`;
+    else if (route) reason = `a hash route (${route}): only the page's script shows it`;
     else {
       const candidate = renderCandidate(html, page);
-      if (!candidate.render) return null;
+      if (!candidate.render) return none;
       reason = candidate.reason;
     }
     if (this.stats.rendered >= this.o.maxRender) {
@@ -121,10 +169,12 @@ export class RenderStep {
         this.limitSaid = true;
         this.o.onEvent({ type: 'warning', message: `--max-render ${this.o.maxRender} reached: later script-built pages are read as fetched` });
       }
-      return null;
+      return none;
     }
     this.stats.rendered++;
     let r: RenderResult | null;
+    const files: CapturedFile[] = [];
+    const seen: { req: SeenRequest; answer: string }[] = [];
     try {
       r = await this.queue.add(() =>
         this.renderer!.render({
@@ -133,7 +183,7 @@ export class RenderStep {
           contentType,
           timeoutMs: this.o.renderTimeoutMs,
           maxClicks: this.o.maxRenderClicks,
-          fetch: (req) => this.pageRequest(req),
+          fetch: (req) => this.pageRequest(req, (f) => files.push(f), seen),
           onAborted: (aborted, why) => {
             this.stats.renderAborted++;
             this.o.onEvent({ type: 'render_aborted', url: aborted, page: frontierUrl, why });
@@ -143,17 +193,23 @@ export class RenderStep {
     } catch (err) {
       this.stats.rendered--;
       this.o.onEvent({ type: 'warning', message: `rendering ${url} failed: ${(err as Error)?.message ?? String(err)}; read as fetched` });
-      return null;
+      return { ...none, files };
     }
     if (!r) {
       this.stats.rendered--;
-      return null;
+      return { ...none, files };
     }
     this.stats.renderRequests += r.requests;
     this.stats.renderEscapes = this.renderer.escapes;
-    const rendered = r.doms.length ? discoverRendered(r.doms, r.finalUrl) : null;
+    // the files its scripts fetched are the page's own attachments (a download API behind a button)
+    const fileLinks: FoundLink[] = files.map((f) => ({ url: f.url, kind: 'attachment', text: f.name ?? '', format: f.format, ...(f.method === 'POST' ? { method: 'POST' as const, body: f.body ?? '' } : {}) }));
+    // links resolve against the page as asked for (its hash route kept), unless its script went to
+    // another document; a route its clicks went to (#/list/2) is a page of its own, not this one
+    const shown = withoutHash(r.finalUrl) === withoutHash(url) ? url : r.finalUrl;
+    const rendered = r.doms.length ? discoverRendered(r.doms, shown, fileLinks) : null;
     const reportLinks = rendered?.links.filter((l) => l.kind === 'report' || l.kind === 'attachment').length ?? 0;
     this.o.onEvent({ type: 'rendered', url: frontierUrl, reason, ms: r.ms, requests: r.requests, aborted: r.aborted, clicks: r.clicks, timedOut: r.timedOut, reportLinks });
+    const record: PageRender = { seed, role: rendered?.role ?? 'list', clicks: r.clicks, reportLinks };
     if (!rendered || rendered.role === 'list') {
       let s = this.seeds.get(seed);
       if (!s) this.seeds.set(seed, (s = { seed, rendered: 0, interacted: [], emptyAfterRender: [] }));
@@ -161,19 +217,39 @@ export class RenderStep {
       if (r.clicks > 0 && s.interacted.length < MAX_LISTED) s.interacted.push(frontierUrl);
       if (reportLinks === 0 && s.emptyAfterRender.length < MAX_LISTED) s.emptyAfterRender.push(frontierUrl);
     }
-    if (!rendered) return null;
-    if (known === 'render') return { page: rendered, dom: r.doms[0] };
+    if (!rendered) return { use: null, record, files };
+    // list-API replay: where the render's bounds cut the list's interaction short (its clicks or its
+    // time), the API request the list came from is asked again with its next page values through the
+    // frontier (polite, in scope, logged like any list API) instead of clicking on
+    const cutShort = r.clicks >= this.o.maxRenderClicks || r.timedOut;
+    if (rendered.role === 'list' && seen.length && cutShort) {
+      const reports = rendered.links.filter((l) => l.kind === 'report' || l.kind === 'attachment').map((l) => l.url);
+      for (const r of replayRequests(seen, reports, false)) {
+        const l: FoundLink = { url: r.url, kind: 'api', text: 'replay', ...(r.method === 'POST' ? { method: 'POST' as const, body: r.body ?? '' } : {}), api: r.api };
+        rendered.links.push(l);
+        rendered.allLinks.push(l);
+      }
+    }
+    if (known === 'render' || route) {
+      // a hash route is rendered whatever its template's verdict says: it is decided only for the record
+      if (route && known === undefined) {
+        const c = compareRendered(page, rendered);
+        this.memory.record(u.host, template, frontierUrl, c);
+        this.o.onEvent({ type: 'render_decided', host: u.host, template, verdict: c.verdict, reason: c.reason, url: frontierUrl });
+      }
+      return { use: { page: rendered, dom: r.doms[0] }, record, files };
+    }
     const c = compareRendered(page, rendered);
     // a render cut short that brought nothing decides nothing: the next page of the template is tried
     if (c.verdict === 'render' || !r.timedOut) {
       this.memory.record(u.host, template, frontierUrl, c);
       this.o.onEvent({ type: 'render_decided', host: u.host, template, verdict: c.verdict, reason: c.reason, url: frontierUrl });
     }
-    return c.verdict === 'render' ? { page: rendered, dom: r.doms[0] } : null;
+    return { use: c.verdict === 'render' ? { page: rendered, dom: r.doms[0] } : null, record, files };
   }
 
   /** A request of a rendered page: GET or POST with any body, in scope, then the crawler's polite fetch. */
-  private async pageRequest(req: BrowserRequest): Promise<BrowserAnswer> {
+  private async pageRequest(req: BrowserRequest, capture?: (f: CapturedFile) => void, seen?: { req: SeenRequest; answer: string }[]): Promise<BrowserAnswer> {
     let u: URL;
     try {
       u = new URL(req.url);
@@ -184,7 +260,13 @@ export class RenderStep {
     if (this.o.stopping()) return { ok: false, why: 'the crawl is stopping' };
     if (!ALLOWED_METHODS.has(req.method)) return { ok: false, why: `${req.method} request not made` };
     if (!this.o.inScope(u)) return { ok: false, why: 'out of scope' };
-    return this.o.fetch(u, req);
+    const answer = await this.o.fetch(u, req, capture);
+    // a request with a page parameter answered with text: a list API the page may be replayed from
+    if (seen && answer.ok && answer.status >= 200 && answer.status < 300 && answer.body.length < 4 << 20 && (req.method === 'GET' || req.method === 'POST')) {
+      const s: SeenRequest = { url: u.href, method: req.method, body: req.body, contentType: req.headers['content-type'] ?? '' };
+      if (seen.length < 200 && pageParameter(s)) seen.push({ req: s, answer: new TextDecoder('utf-8').decode(answer.body) });
+    }
+    return answer;
   }
 
   /**

@@ -112,6 +112,27 @@ export const CRAWL_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'what rendering did, per fetched page, in fetch_log; per seed in a view',
+    up: `
+      -- on the fetch_log row of a page rendered in the browser (NULL on every other row): the seed it
+      -- was reached from (its label, else the host), the rendered page's role, the interactions that
+      -- grew its list (pager, 加载更多, scroll), and the report links it showed after rendering
+      ALTER TABLE fetch_log ADD COLUMN render_seed TEXT;
+      ALTER TABLE fetch_log ADD COLUMN render_role TEXT;          -- list | report | wrapper
+      ALTER TABLE fetch_log ADD COLUMN render_clicks INTEGER;
+      ALTER TABLE fetch_log ADD COLUMN render_report_links INTEGER;
+      -- the crawl summary's renderedBySeed, over every run the database holds: list pages rendered,
+      -- those that grew by interaction, those still without a report link after rendering
+      CREATE VIEW render_by_seed AS
+        SELECT render_seed AS seed,
+               COUNT(*) AS rendered,
+               SUM(render_clicks > 0) AS interacted,
+               SUM(render_report_links = 0) AS empty_after_render
+          FROM fetch_log WHERE render_role = 'list' GROUP BY render_seed;
+    `,
+  },
 ];
 
 export function applyCrawlMigrations(db: Database.Database): void {

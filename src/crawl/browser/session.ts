@@ -20,10 +20,10 @@
  */
 import type { Server } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Route } from 'playwright-core';
-import { discover, LinkSet, type PageLinks } from '../discover.js';
+import { discover, LinkSet, type FoundLink, type PageLinks } from '../discover.js';
 export { ALLOWED_METHODS } from './containment.js';
 import { ALLOWED_METHODS, CONTAINMENT_ARGS, NO_WEBRTC, startSink } from './containment.js';
-import { clickNext, scrollDown } from './interact.js';
+import { clickDownload, clickNext, scrollDown } from './interact.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -62,6 +62,8 @@ export interface RenderRequest {
   timeoutMs: number;
   /** Clicks on a script pager button ("下一页" without a link) at most. */
   maxClicks: number;
+  /** Clicks on download controls (下载, 下载附件, a file name: a script control, no link) at most; default 5. */
+  maxDownloads?: number;
 }
 
 export interface ChallengeRequest {
@@ -97,9 +99,17 @@ export interface RenderResult {
   clicks: number;
   /** …of which scrolls. */
   scrolls: number;
+  /** Download controls clicked (their requests went through `fetch` like any other). */
+  downloads: number;
   /** The time bound ran out (what was rendered so far is returned). */
   timedOut: boolean;
   ms: number;
+}
+
+/** The URL without its fragment (what a request for it asks the server). */
+export function withoutHash(url: string): string {
+  const i = url.indexOf('#');
+  return i < 0 ? url : url.slice(0, i);
 }
 
 /** Resource types never loaded: they cost the server and change no link. */
@@ -121,6 +131,10 @@ function bounded<T>(p: Promise<T>, until: number, fallback: T): Promise<T> {
 const QUIET_MS = 120;
 /** Time allowed after a click or scroll for the request it makes to reach routing. */
 const AFTER_ACTION_MS = 600;
+/** Time allowed for the document a click navigated to (a postback) to load. */
+const NAVIGATION_MS = 8000;
+/** Time allowed, once, for a click that changed nothing yet (its request late on a busy machine). */
+const LATE_ACTION_MS = 1500;
 /** Snapshots compared at most before the DOM counts as settled. */
 const STEADY_ROUNDS = 5;
 /** Response headers not passed on to the browser (the body is already decoded). */
@@ -208,23 +222,33 @@ export class Renderer {
     let requests = 0;
     let aborted = 0;
     let documentServed = false;
+    /** Navigations routed after the first document (a form posted by __doPostBack, a popup), and documents loaded. */
+    let navigations = 0;
+    let loads = 0;
     const abort = async (route: Route, url: string, why: string) => {
       aborted++;
       r.onAborted?.(url, why);
       await route.abort('blockedbyclient').catch(() => {});
     };
-    const result: RenderResult = { finalUrl: r.url, doms: [], requests: 0, aborted: 0, clicks: 0, scrolls: 0, timedOut: false, ms: 0 };
+    const result: RenderResult = { finalUrl: r.url, doms: [], requests: 0, aborted: 0, clicks: 0, scrolls: 0, downloads: 0, timedOut: false, ms: 0 };
     try {
-      const page = await context.newPage();
-      page.setDefaultTimeout(Math.max(1000, r.timeoutMs));
-      await page.route('**/*', async (route) => {
+      // routed for the whole context: a popup (a download opened by window.open) goes through the fetcher too
+      await context.route('**/*', async (route) => {
         const req = route.request();
         const url = req.url();
         inFlight++;
         routed++;
         lastActivity = Date.now();
         try {
-          if (!documentServed && req.isNavigationRequest() && url === r.url) {
+          // the request of a hash-routed page carries no fragment (`/zfxxgk/#/detail/1` asks for `/zfxxgk/`)
+          if (req.isNavigationRequest() && documentServed) {
+            try {
+              if (req.frame().parentFrame() === null) navigations++; // a top-level document, not a frame's
+            } catch {
+              /* a request with no frame */
+            }
+          }
+          if (!documentServed && req.isNavigationRequest() && withoutHash(url) === withoutHash(r.url)) {
             documentServed = true;
             await route.fulfill({ status: 200, headers: { 'content-type': r.contentType ?? 'text/html' }, body: Buffer.from(r.body) });
             return;
@@ -250,6 +274,9 @@ export class Renderer {
           lastActivity = Date.now();
         }
       });
+      const page = await context.newPage();
+      page.setDefaultTimeout(Math.max(1000, r.timeoutMs));
+      page.on('load', () => loads++);
       const settle = async () => {
         // settled: nothing routed in flight for QUIET_MS (the page's scripts fetch and build in that time)
         while (Date.now() < deadline) {
@@ -294,6 +321,8 @@ export class Renderer {
       for (let tries = 0; tries < r.maxClicks && Date.now() < deadline && last !== null; tries++) {
         // a 下一页 / 加载更多 control, else the bottom of a list that grows as it is scrolled
         let scrolled = false;
+        const navBefore = navigations;
+        const loadBefore = loads;
         let acted = await bounded(clickNext(page), deadline, false);
         if (!acted) acted = scrolled = await bounded(scrollDown(page), deadline, false);
         if (!acted) break;
@@ -301,14 +330,42 @@ export class Renderer {
         const before = routed;
         const until = Math.min(deadline, Date.now() + AFTER_ACTION_MS);
         while (routed === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+        // the click posted a form or moved the page (a postback): its next document loaded first (bounded;
+        // a navigation that turned into a download loads nothing)
+        if (navigations > navBefore) {
+          const loaded = Math.min(deadline, Date.now() + NAVIGATION_MS);
+          while (loads === loadBefore && Date.now() < loaded) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
         lastActivity = Date.now();
         if (!(await settle())) result.timedOut = true;
-        const dom = await steady(await snap());
+        let dom = await steady(await snap());
+        if (dom !== null && dom === last && Date.now() < deadline) {
+          // nothing changed yet: on a busy machine the click's request (or the script handling its answer)
+          // may come late; one longer wait before taking the list as ended
+          const late = Math.min(deadline, Date.now() + LATE_ACTION_MS);
+          while (routed === before && Date.now() < late) await new Promise((resolve) => setTimeout(resolve, 25));
+          await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+          lastActivity = Date.now();
+          if (!(await settle())) result.timedOut = true;
+          dom = await steady(await snap());
+        }
         if (dom === null || dom === last) break;
         result.clicks++;
         if (scrolled) result.scrolls++;
         result.doms.push(dom);
         last = dom;
+      }
+      // a report offered only behind a download control (a button whose script fetches /api/file?id=…,
+      // a blob, window.open of a Content-Disposition download): clicked, its request goes through `fetch`
+      const downloads = r.maxDownloads ?? 5;
+      for (let i = 0; i < downloads && Date.now() < deadline && last !== null; i++) {
+        if (!(await bounded(clickDownload(page), deadline, false))) break;
+        result.downloads++;
+        const before = routed;
+        const until = Math.min(deadline, Date.now() + AFTER_ACTION_MS);
+        while (routed === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+        lastActivity = Date.now();
+        if (!(await settle())) result.timedOut = true;
       }
       result.finalUrl = page.url() === 'about:blank' ? r.url : page.url();
     } finally {
@@ -423,8 +480,8 @@ export class Renderer {
  * Discovery on a rendered page: the page's role and title from its settled DOM, and for a list the
  * links of every DOM it showed (after each pager click) together.
  */
-export function discoverRendered(doms: string[], url: string): PageLinks {
-  const first = discover(doms[0], url);
+export function discoverRendered(doms: string[], url: string, extra: FoundLink[] = []): PageLinks {
+  const first = discover(doms[0], url, extra);
   if (first.role !== 'list' || doms.length === 1) return first;
   const links = new LinkSet(url);
   const all = new LinkSet(url);

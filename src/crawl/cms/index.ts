@@ -4,9 +4,10 @@
  */
 import { readHanwebAnswer, readHanwebColumn } from './hanweb.js';
 import { readTrsAnswer, readTrsDynamicList } from './trs.js';
+import { readReplayAnswer } from './replay.js';
 import type { ApiInfo, CmsRead } from './types.js';
 
-export type { ApiInfo, ApiRequest, CmsRead } from './types.js';
+export type { ApiInfo, ApiRequest, CmsRead, ReplayApi } from './types.js';
 
 /** Record HTML and list-API requests of a page. `column`: the page is a column of annual reports. */
 export function readCmsPage(html: string, pageUrl: string, column: boolean): CmsRead {
@@ -17,6 +18,7 @@ export function readCmsPage(html: string, pageUrl: string, column: boolean): Cms
 
 /** A list API's answer (the frontier row's `api` says which). */
 export function readCmsAnswer(text: string, url: string, method: 'GET' | 'POST', body: string | null, api: ApiInfo): CmsRead {
+  if (api.cms === 'replay') return readReplayAnswer(text, url, method, body, api);
   return api.cms === 'hanweb' ? readHanwebAnswer(text, url, body, api) : readTrsAnswer(text, url, method, body, api);
 }
 
@@ -24,7 +26,7 @@ export function parseApiInfo(json: string | null): ApiInfo | null {
   if (!json) return null;
   try {
     const v = JSON.parse(json) as ApiInfo;
-    return v && (v.cms === 'hanweb' || v.cms === 'trs') ? v : null;
+    return v && (v.cms === 'hanweb' || v.cms === 'trs' || v.cms === 'replay') ? v : null;
   } catch {
     return null;
   }

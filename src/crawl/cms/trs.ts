@@ -160,3 +160,16 @@ export function readTrsAnswer(text: string, url: string, method: 'GET' | 'POST',
   else if (pages === null && records > 0 && api.page < MAX_API_REQUESTS) out.requests.push(pageRequest(base, method, form, api, api.page + 1));
   return out;
 }
+
+/** The record HTML of every object with a title and a URL in a JSON(P) answer; null when it is no JSON. */
+export function jsonRecords(text: string): string[] | null {
+  const json = parseJsonish(text);
+  if (json === undefined) return null;
+  const out: string[] = [];
+  walk(json, (o) => {
+    const tKey = Object.keys(o).find((k) => TITLE_KEY.test(k) && typeof o[k] === 'string');
+    const uKey = Object.keys(o).find((k) => URL_KEY.test(k) && typeof o[k] === 'string');
+    if (tKey && uKey) out.push(recordHtml(o[uKey] as string, o[tKey] as string));
+  });
+  return out;
+}

@@ -19,7 +19,23 @@ export interface TrsApi {
   column: boolean;
 }
 
-export type ApiInfo = HanwebApi | TrsApi;
+/** A list API a rendered page called, replayed with the next values of its page parameter (replay.ts). */
+export interface ReplayApi {
+  cms: 'replay';
+  /** Where the page parameter is: the query, a form body, or a JSON body. */
+  where: 'query' | 'form' | 'json';
+  param: string;
+  /** The value this request asks for, and the step to the next (1, or the page size of an offset). */
+  value: number;
+  step: number;
+  column: boolean;
+  /** Requests replayed so far in this chain, and the first record of the answer before (an API that
+   * answers its last page again for any later value ends the chain). */
+  hops?: number;
+  prev?: string;
+}
+
+export type ApiInfo = HanwebApi | TrsApi | ReplayApi;
 
 export interface ApiRequest {
   url: string;
