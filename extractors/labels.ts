@@ -182,8 +182,14 @@ interface Row {
 /** A non-empty cell that does not read as a value (a label, a heading, a keyword). */
 function isTextCell(raw: string, norm: string): boolean {
   if (norm === '') return false;
+  if (UNREAD_FIGURE.test(raw)) return false;
   return parseCell(raw).value === null;
 }
+/**
+ * A figure cell OCR saw ink in but could not read (extractors/ocr/layout.ts marks it with …): a value
+ * cell that is unreadable, not a label (it must not move the row's label end or its columns).
+ */
+const UNREAD_FIGURE = /^[0-9０-９\s.,，+\-−—/\\]*…$/;
 const keptCache = new WeakMap<Grid, { width: number; lastFilled: number } | null>();
 const NUMBER_CELL_RE = /^[-+]?[0-9０-９][0-9０-９,，.．]*$/;
 
