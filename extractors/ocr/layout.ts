@@ -163,6 +163,9 @@ function marginMask(d: Uint8Array, width: number, height: number, m: number, fil
 /** What a thin stroke in a cell may be read as (a slash as 1, l, I, 7; a dash as 一, -). */
 const STROKE_READINGS = /^[1lI|丨\/／7一\-－—_]$/;
 
+/** Grey below this is ink when telling a printed blank from a figure not read (noise stays above). */
+const EVIDENCE_GREY = 200;
+
 /** Readings that are a printed blank (a dash, a slash): only when the picture shows just that stroke. */
 const BLANK_MARKS = /^[-－‐‑‒–—―─━一_＿~～/／\\＼·•.。*＊]+$/;
 
@@ -758,6 +761,11 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   // a cell that gave no reading is a printed blank only when the picture shows nothing in it; ink
   // the text finder missed or the recogniser could not read is a missing figure (named unreadable),
   // and a lone thin stroke (/ — －, also when read as 1) is the printed blank it looks like
+  // the evidence is the grey picture at a light threshold, not the binarised ink: a thin or faint
+  // figure (a light 明体 at 96 ppi) the ink mask dropped is still ink here
+  const evidence = new Uint8Array(w * h);
+  const evThr = Math.max(thr, EVIDENCE_GREY);
+  for (let i = 0; i < evidence.length; i++) evidence[i] = clean[i] < evThr ? 1 : 0;
   for (const cell of cellList) {
     if (cell.bands[0] === -1) continue;
     const pieces = cell.bands.flatMap((bi) => {
@@ -765,7 +773,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       return Array.from({ length: to - from }, (_, k) => from + k);
     });
     const read = pieces.filter((pi) => glyphsOf[pi]);
-    const verdict = blankEvidence(text, w, cell.box, minH, dpi);
+    const verdict = blankEvidence(evidence, w, cell.box, minH, dpi);
     if (!read.length) {
       if (verdict.kind === 'empty') continue;
       const [x0, y0, x1, y1] = verdict.box;
@@ -792,6 +800,19 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       glyphs.push({ ...g, ch: '…', conf: 0, alts: [], x0: g.x1 - 0.01, x1: g.x1 });
       if (process.env.NIANBAO_OCR_DEBUG) console.error('mark over ink', opts.page, cell.box.join(','), JSON.stringify(readText));
       continue;
+    }
+    // a figure read with fewer characters than its ink holds (949 read as 4): the ink of its line
+    // is far wider than its digits at the line's height would be; named unreadable
+    if (read.length === 1 && verdict.kind === 'ink' && /^[+\-−]?[0-9][0-9.,]*$/.test(readText)) {
+      const band = boxes[read[0]];
+      const bh = band[3] - band[1];
+      const ink = inkBox(evidence, w, [cell.box[0], band[1], cell.box[2], band[3]]);
+      if (ink && ink[2] - ink[0] > ([...readText].length + 1.5) * bh * 0.8) {
+        const g = glyphs[glyphsOf[read[0]][0] + glyphsOf[read[0]][1] - 1];
+        glyphs.push({ ...g, ch: '…', conf: 0, alts: [], x0: g.x1 - 0.01, x1: g.x1 });
+        if (process.env.NIANBAO_OCR_DEBUG) console.error('short reading', opts.page, cell.box.join(','), JSON.stringify(readText), 'ink', ink[2] - ink[0], 'line height', bh);
+        continue;
+      }
     }
     // one character read where the picture holds one thin straight stroke: a printed blank (/ read as 1)
     if (verdict.kind === 'stroke' && read.length === 1 && glyphsOf[read[0]][1] === 1) {
