@@ -188,3 +188,27 @@ describe('mapGrids: a blank beside a figure under no column (OCR)', () => {
     expect(mapGrids([g]).figures['art20.licensing.decisions']).toBe(0);
   });
 });
+
+describe('virtualGrid: a header line under a spanning header, in narrow columns', () => {
+  function page(w: number, h: number, words: [number, number, number, number][]): Uint8Array {
+    const m = new Uint8Array(w * h);
+    for (const [x0, y0, x1, y1] of words) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x += 3) m.fill(1, y * w + x, y * w + Math.min(x1, x + 2));
+    return m;
+  }
+  it('the lines of a page band joined by a label centred beside them are parted: the lower header line keeps its own columns', () => {
+    const w = 400, h = 420;
+    // label column 10..90; header words 120..159, 166..205, 212..250 (gaps of 7 px, a line under the spanning header)
+    const words: [number, number, number, number][] = [[120, 10, 250, 22]]; // the spanning header
+    words.push([10, 16, 90, 28]); // a label centred beside both header lines (its rows overlap)
+    words.push([120, 26, 159, 38], [166, 26, 205, 38], [212, 26, 250, 38]); // the header line under it
+    for (let r = 0; r < 12; r++) {
+      const y = 60 + r * 30;
+      words.push([10, y, 90, y + 12], [140, y, 156, y + 12], [185, y, 201, y + 12], [230, y, 246, y + 12]);
+    }
+    const g = virtualGrid(page(w, h, words), w, h, [], 6);
+    // a rule between the first two data columns reaches up into the header line's band (y 26..38)
+    const between = g.v.filter((q) => q.at > 156 && q.at < 185);
+    expect(between.length).toBeGreaterThan(0);
+    expect(Math.min(...between.map((q) => q.a0))).toBeLessThan(38);
+  });
+});

@@ -329,13 +329,53 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
   // most of a text line's height (a row of a wrapped label is two lines high: its own height would
   // join two narrow columns' figures)
   const pieces = textBands(text, w, [0, 0, w, h], minH, 0.01);
-  const rows: { y0: number; y1: number; boxes: PxBox[] }[] = [];
+  const rows: { y0: number; y1: number; boxes: PxBox[]; pieces?: PxBox[] }[] = [];
   for (const b of pieces) {
     const r = rows[rows.length - 1];
     if (r && r.y0 === b[1] && r.y1 === b[3]) r.boxes.push(b);
     else rows.push({ y0: b[1], y1: b[3], boxes: [b] });
   }
   rows.sort((a, b) => a.y0 - b.y0);
+  // a row of the page that is two or more lines of the table (a header cell wrapped over two lines
+  // beside a spanning header's line, a label centred over two rows): cut where few of its lines
+  // cross, so each line of headers has its own columns (商业企/业 under 法人或其他组织)
+  {
+    const med = [...rows.map((r) => r.y1 - r.y0)].sort((a, b) => a - b)[Math.floor(rows.length / 2)] ?? minH;
+    const out: typeof rows = [];
+    for (const r of rows) {
+      if (r.y1 - r.y0 < med * 1.7) {
+        out.push(r);
+        continue;
+      }
+      // each piece's lines, and each line's own pieces (a spanning header's line covered the gaps of
+      // the line under it)
+      const lines = r.boxes.flatMap((b) => textBands(text, w, b, minH, 0.5).flatMap((q) => textBands(text, w, [b[0], q[1], b[2], q[3]], Math.min(minH, q[3] - q[1]), 0.01)));
+      const cover = new Uint16Array(r.y1 - r.y0);
+      for (const q of lines) for (let y = q[1]; y < q[3]; y++) cover[y - r.y0]++;
+      const cuts: number[] = [];
+      for (let y = r.y0 + 1, s0 = -1; y <= r.y1; y++) {
+        const low = y < r.y1 && cover[y - r.y0] <= Math.max(1, Math.floor(lines.length * 0.15));
+        if (low && s0 < 0) s0 = y;
+        else if (!low && s0 >= 0) {
+          const cy = Math.round((s0 + y) / 2);
+          if (lines.filter((q) => (q[1] + q[3]) / 2 < cy).length >= 2 && lines.filter((q) => (q[1] + q[3]) / 2 >= cy).length >= 2) cuts.push(cy);
+          s0 = -1;
+        }
+      }
+      if (!cuts.length || lines.length < 4) {
+        out.push(r);
+        continue;
+      }
+      const edges = [r.y0, ...cuts, r.y1];
+      for (let k = 0; k + 1 < edges.length; k++) {
+        const mine = lines.filter((q) => (q[1] + q[3]) / 2 >= edges[k] && (q[1] + q[3]) / 2 < edges[k + 1]);
+        if (!mine.length) continue;
+        out.push({ y0: Math.min(...mine.map((q) => q[1])), y1: Math.max(...mine.map((q) => q[3])), boxes: mine });
+      }
+    }
+    rows.length = 0;
+    rows.push(...out);
+  }
   const hs = rows.map((r) => r.y1 - r.y0).sort((a, b) => a - b);
   const wordGap = Math.max(4, (hs[Math.floor(hs.length / 4)] ?? minH) * 0.45);
   for (const r of rows) {
@@ -346,6 +386,7 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
       if (last && b[0] - last[2] <= wordGap) last[2] = Math.max(last[2], b[2]);
       else words.push([...b] as PxBox);
     }
+    r.pieces = r.boxes;
     r.boxes = words;
   }
   const out: { h: PixelSeg[]; v: PixelSeg[] } = { h: [], v: [] };
@@ -378,7 +419,15 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
     // row boundaries
     const printed = printedH.filter((q) => q.at > top - pad && q.at < bottom + pad && q.a1 - q.a0 >= (zx1 - zx0) * 0.5).map((q) => q.at);
     let ys: number[];
-    if (printed.length >= 3) ys = [...new Set([top, ...printed, bottom])].sort((a, b) => a - b);
+    if (printed.length >= 3) {
+      ys = [...new Set([top, ...printed, bottom])].sort((a, b) => a - b);
+      // rows with no printed rule between them (lines of a header cut apart above) are parted too
+      for (let j = 1; j < zone.length; j++) {
+        const a = zone[j - 1].y1, b = zone[j].y0;
+        if (b > a && !ys.some((y) => y >= a - 1 && y <= b + 1) && zone[j - 1].boxes.length >= 2 && zone[j].boxes.length >= 2 && !printedH.some((q) => q.at > zone[j - 1].y0 && q.at < zone[j].y1)) ys.push(Math.round((a + b) / 2));
+      }
+      ys.sort((a, b) => a - b);
+    }
     else {
       ys = [top];
       for (let j = 1; j < zone.length; j++) ys.push(Math.round((zone[j - 1].y1 + zone[j].y0) / 2));
@@ -397,7 +446,23 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
         const free = x < zx1 && cover[x] <= allow;
         if (free && s0 < 0) s0 = x;
         else if (!free && s0 >= 0) {
-          if (x - s0 >= 2) out.push(Math.round((s0 + x) / 2));
+          if (x - s0 >= 2) {
+            // the gutter's place: the middle of its stretch covered by the fewest rows (a header
+            // word narrower than the column's figures' gap allowed for is not cut)
+            let lo = Infinity;
+            for (let k = s0; k < x; k++) lo = Math.min(lo, cover[k]);
+            let a = -1, b = -1, best = -1, bestLen = 0;
+            for (let k = s0; k <= x; k++) {
+              if (k < x && cover[k] === lo) {
+                if (a < 0) a = k;
+                b = k;
+              } else if (a >= 0) {
+                if (b - a + 1 > bestLen) (bestLen = b - a + 1), (best = Math.round((a + b + 1) / 2));
+                a = -1;
+              }
+            }
+            out.push(lo > 0 || bestLen < 2 ? Math.round((s0 + x) / 2) : best);
+          }
           s0 = -1;
         }
       }
@@ -418,6 +483,7 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
       blocks[blocks.length - 1].push(r);
     }
     const mid = (r: (typeof zone)[number]) => (r.y0 + r.y1) / 2;
+    if (process.env.NIANBAO_OCR_DEBUG) for (const r of zone.slice(0, 6)) console.error('  zone row', r.y0, r.y1, r.boxes.map((b) => `${b[0]}-${b[2]}`).join(' '));
     if (process.env.NIANBAO_OCR_DEBUG) console.error('virtual zone', zx0, top, zx1, bottom, 'rows', zone.length, 'tabular', nTab, 'row rules', ys.length, 'gutters', gutters.join(' '), 'blocks', blocks.filter((b) => b.length).length);
     for (const block of blocks) {
       if (!block.length) continue;
@@ -431,7 +497,9 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
         let a0 = -1;
         for (let j = 0; j + 1 < bys.length; j++) {
           const y0 = bys[j], y1 = bys[j + 1];
-          const crossed = block.some((r) => mid(r) > y0 && mid(r) < y1 && r.boxes.some((b) => b[0] < gx && b[2] > gx));
+          // (crossed by a piece of ink, not by a word: narrow columns' header words stand closer
+          // than the gap that joins a word's pieces)
+          const crossed = block.some((r) => mid(r) > y0 && mid(r) < y1 && (r.pieces ?? r.boxes).some((b) => b[0] < gx && b[2] > gx));
           if (!crossed && a0 < 0) a0 = y0;
           if (crossed && a0 >= 0) {
             out.v.push({ at: gx, a0, a1: y0 });
