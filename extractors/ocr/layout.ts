@@ -869,19 +869,6 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       if (process.env.NIANBAO_OCR_DEBUG) console.error('mark over ink', opts.page, cell.box.join(','), JSON.stringify(readText));
       continue;
     }
-    // a figure read with fewer characters than its ink holds (949 read as 4): the ink of its line
-    // is far wider than its digits at the line's height would be; named unreadable
-    if (read.length === 1 && verdict.kind === 'ink' && /^[+\-−]?[0-9][0-9.,]*$/.test(readText)) {
-      const band = boxes[read[0]];
-      const bh = band[3] - band[1];
-      const ink = inkBox(evidence, w, [cell.box[0], band[1], cell.box[2], band[3]]);
-      if (ink && ink[2] - ink[0] > ([...readText].length + 1.5) * bh * 0.8) {
-        const g = glyphs[glyphsOf[read[0]][0] + glyphsOf[read[0]][1] - 1];
-        glyphs.push({ ...g, ch: '…', conf: 0, alts: [], x0: g.x1 - 0.01, x1: g.x1 });
-        if (process.env.NIANBAO_OCR_DEBUG) console.error('short reading', opts.page, cell.box.join(','), JSON.stringify(readText), 'ink', ink[2] - ink[0], 'line height', bh);
-        continue;
-      }
-    }
     // one character read where the picture holds one thin straight stroke: a printed blank (/ read as 1)
     if (verdict.kind === 'stroke' && read.length === 1 && glyphsOf[read[0]][1] === 1) {
       const g = glyphs[glyphsOf[read[0]][0]];
