@@ -9,6 +9,7 @@ import type { BBox } from './pdf-tables.js';
 import type { ExtractedDoc, Grid, Problem, Where } from './types.js';
 import { ImageDecodeError, decodeImageFile, type RgbImage } from './ocr/pixels.js';
 import { LIMITS, LimitError, checkImage, limitProblem } from './limits.js';
+import { settleSpans } from './ocr/spans.js';
 
 /** Frames and pages of images, read by OCR into grids (boxes in each image's own pixels). */
 export async function ocrImages(images: { img: RgbImage; dpi?: number }[], where: (i: number) => Partial<Where>): Promise<{ grids: Grid[]; text: string; headings: string[]; problems: Problem[]; lines: number }> {
@@ -28,6 +29,7 @@ export async function ocrImages(images: { img: RgbImage; dpi?: number }[], where
     }
   }
   const { grids, text, headings } = assemble(pages);
+  for (const g of grids) settleSpans(g);
   const fix = (w: Where) => {
     const p = w.page ?? 1;
     const f = maps.get(p);

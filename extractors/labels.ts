@@ -182,8 +182,14 @@ interface Row {
 /** A non-empty cell that does not read as a value (a label, a heading, a keyword). */
 function isTextCell(raw: string, norm: string): boolean {
   if (norm === '') return false;
+  if (UNREAD_FIGURE.test(raw)) return false;
   return parseCell(raw).value === null;
 }
+/**
+ * A figure cell OCR saw ink in but could not read (extractors/ocr/layout.ts marks it with …): a value
+ * cell that is unreadable, not a label (it must not move the row's label end or its columns).
+ */
+const UNREAD_FIGURE = /^[0-9０-９\s.,，+\-−—/\\]*…$/;
 const keptCache = new WeakMap<Grid, { width: number; lastFilled: number } | null>();
 const NUMBER_CELL_RE = /^[-+]?[0-9０-９][0-9０-９,，.．]*$/;
 
@@ -503,6 +509,9 @@ export function mapGrids(grids: Grid[]): MappedTables {
   /** Figures printed twice with different values, by canonical table: one problem per table at the end. */
   const duplicates = new Map<number, { key: string; first: number | null; again: number | null; where: string }[]>();
 
+  /** The current row's figures outside the header's columns (OCR): its blank cells are doubtful. */
+  let doubtBlank: string | null = null;
+  const ocrGrids = new Map<Grid, boolean>();
   const canonicalTable = (s: Section): number => (s === 't2' ? 2 : s === 't3' ? 3 : 4);
   const placeOf = (section: Section, rowLabel: string, colLabel: string, where: Cell['where']) =>
     `table ${canonicalTable(section)}, row ${rowLabel || '(none)'}, column ${colLabel}${describeWhere(where)}`;
@@ -521,6 +530,9 @@ export function mapGrids(grids: Grid[]): MappedTables {
   ) => {
     const text = cell?.text ?? '';
     let parsed = parseCell(text, unit === undefined ? NO_UNIT : UNIT_OPTS[unit]);
+    if (parsed.blank && text.trim() === '' && doubtBlank !== null) {
+      parsed = { value: null, blank: false, reason: `the cell is blank while the row has figures under no column of the header (${doubtBlank}): one of them may be this cell's` };
+    }
     const amount = isAmountKey(key);
     if (!amount && parsed.value !== null && !Number.isInteger(parsed.value)) {
       // a count is whole: 1.282 is a misreading (of 1,282 or 1282), never stored as a figure
@@ -744,6 +756,18 @@ export function mapGrids(grids: Grid[]): MappedTables {
     /** How many keyed columns have a place in this row, and the j-th one's cell (undefined: absent). */
     const columns = byIndex ? keyedWithin(m.ordered, cells.length) : m.ordered.length;
     const cellOf = (j: number): Cell | undefined => (byIndex ? cells[m.ordered[j].index] : from + j < to ? cells[from + j] : undefined);
+    // a row read by OCR with figures in cells no column of the header takes (a table ruled from its
+    // text's positions, cut differently from its header): a blank in a keyed column may be where
+    // such a figure belongs, so it is not read as 0
+    doubtBlank = null;
+    let ocrGrid = ocrGrids.get(row.grid);
+    if (ocrGrid === undefined) ocrGrids.set(row.grid, (ocrGrid = isOcrGrid(row.grid)));
+    if (ocrGrid) {
+      const used = new Set<number>();
+      for (let j = 0; j < columns; j++) used.add(byIndex ? m.ordered[j].index : from + j);
+      const stray = cells.filter((c, i) => i >= labelEnd && !used.has(i) && !c.spanned && c.text.trim() !== '' && hasValue(c.text));
+      if (stray.length) doubtBlank = stray.map((c) => c.text.trim()).join(', ');
+    }
 
     if (sec === 't3') {
       if (!rowKey || rowKey.key === null) {

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Cell, ExtractedDoc, Grid, Problem } from './types.js';
 import { cluster, nearest, scanOps, type FontInfo, type ImagePlacement, type Matrix, type OpCodes, type Rulings } from './pdf-geometry.js';
 import type { RgbImage } from './ocr/pixels.js';
+import { settleSpans } from './ocr/spans.js';
 import { LIMITS, LIMIT_CODE, LimitError, check, checkPdfOps, limitProblem } from './limits.js';
 import { assignGlyphs, latticeParts, textParts, type BBox, type Part } from './pdf-tables.js';
 import { fixRadicals, isPageNumber, joinLines, lineText, textYield, toLines, type Glyph, type Line, type Yield } from './pdf-text.js';
@@ -240,6 +241,7 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDoc> {
   if (ocrPages.size) {
     // boxes on OCR'd pages: from the deskewed picture back to the page, in PDF points
     for (const g of grids) {
+      if (g.where.page !== undefined && ocrPages.has(g.where.page)) settleSpans(g);
       for (const row of g.rows) for (const c of row) mapBox(c.where, ocrPages);
       mapBox(g.where, ocrPages);
     }

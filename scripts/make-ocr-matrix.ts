@@ -16,6 +16,7 @@
  *   split    the long picture printed over several PDF pages (img2pdf, one slice a page)
  *   scan     printed by Chromium, rasterised at 100 | 150 | 200 | 300 dpi (pdftoppm), skew, light,
  *            noise, JPEG, packed with img2pdf
+ *   blank    every 0 of the tables printed as / (slash) or — (dash), as many reports print a blank
  *
  * Table-picture cells (font, width, scale, border, jpeg, noise, skew, mark) keep the sample's page with
  * each table replaced by a picture of it (kind html, as sites publish them); long/persp cells are one
@@ -56,6 +57,7 @@ export const VARIATIONS: Record<string, string[]> = {
   long: ['jpeg'],
   split: ['3pages'],
   scan: ['100', '150', '200', '300'],
+  blank: ['slash', 'dash'],
 };
 
 const FONTS: Record<string, string> = {
@@ -181,6 +183,12 @@ async function tablePictures(browser: Browser, c: Cell, dir: string, rand: () =>
   try {
     await page.goto(`file://${path.join(SAMPLES, c.sample + '.html')}`);
     await page.addStyleTag({ content: css(s) });
+    if (c.variation === 'blank') {
+      const mark = c.value === 'slash' ? '/' : '—';
+      await page.evaluate((m) => {
+        for (const td of Array.from(document.querySelectorAll('td'))) if ((td.textContent ?? '').trim() === '0') td.textContent = m;
+      }, mark);
+    }
     const tables = await page.$$('table');
     const names: string[] = [];
     for (const [i, t] of tables.entries()) {

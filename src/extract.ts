@@ -15,7 +15,7 @@ import { readMetadata } from '../extractors/metadata.js';
 import type { ExtractedDoc, Problem } from '../extractors/types.js';
 import { LIMIT_CODE, LimitError, checkHtml, limitProblem } from '../extractors/limits.js';
 import { runChecks } from './checks.js';
-import { resolveMisreads } from './ocr-misread.js';
+import { resolveMisreads, unconfirmedReadings } from './ocr-misread.js';
 import { narrativeChecks } from './narrative.js';
 import { placeReport } from './places/index.js';
 import { sha256Hex, type Report, type ReportStatus } from './report.js';
@@ -371,7 +371,8 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
     const keys = [...unread.absent, ...unread.lost, ...unread.unreadable];
     report.problems.push({
       code: 'figures_missing',
-      message: `${unread.total} of the template's ${unread.of} figures were not read: ${parts.join(', ')} (${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''})`,
+      // every key, not a sample of them: a figure that is not read is named, never left to be guessed
+      message: `${unread.total} of the template's ${unread.of} figures were not read: ${parts.join(', ')} (${keys.join(', ')})`,
     });
   }
   // ok: every template cell read or printed blank
@@ -386,6 +387,7 @@ export function buildReport(base: Report, doc: ExtractedDoc, opts: ExtractOption
     report.provenance = m.provenance;
     report.problems.push(...m.problems);
     if (m.corrected.length) checks = runChecks(report.figures, checkOpts);
+    report.problems.push(...unconfirmedReadings(report.figures, report.provenance, checks, m.problems));
   }
   report.checks = [
     ...checks,

@@ -152,3 +152,28 @@ export function resolveMisreads(figures: Figures, provenance: Record<string, Fig
   }
   return { figures: newFigures, provenance: newProv, problems, corrected: out.corrected };
 }
+
+/**
+ * Unsure OCR readings that no check confirms: a figure read with low confidence whose checks do not
+ * all pass (table 2 has none; a check skipped for a missing figure confirms nothing), named so that
+ * no doubtful figure is silent. Readings in failed checks are named by resolveMisreads already.
+ */
+export function unconfirmedReadings(figures: Figures, provenance: Record<string, FigureSource>, checks: Check[], named: Problem[]): Problem[] {
+  const out: Problem[] = [];
+  const already = new Set(named.map((p) => p.where ?? ''));
+  for (const [key, prov] of Object.entries(provenance)) {
+    if (!prov.ocr || prov.ocr_corrected || prov.confidence === undefined || prov.confidence >= LOW_CONFIDENCE) continue;
+    if (typeof figures[key] !== 'number') continue;
+    const involved = checks.filter((c) => c.keys.includes(key));
+    if (involved.length && involved.every((c) => c.status === 'pass')) continue;
+    if (involved.some((c) => c.status === 'fail')) continue;
+    const where = describe(prov);
+    if (already.has(where)) continue;
+    out.push({
+      code: 'ocr_low_confidence',
+      message: `OCR read "${prov.text}" as ${figures[key]} (${key}) with low confidence (${prov.confidence}), and no check confirms it: the reading is doubtful.`,
+      where,
+    });
+  }
+  return out;
+}

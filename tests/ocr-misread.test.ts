@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { runChecks, type Figures } from '../src/checks.js';
-import { readingsOf, resolveMisreads } from '../src/ocr-misread.js';
+import { readingsOf, resolveMisreads, unconfirmedReadings } from '../src/ocr-misread.js';
 import type { FigureSource } from '../src/report.js';
 import type { Grid } from '../extractors/types.js';
 
@@ -108,5 +108,25 @@ describe('resolveMisreads, when a check cannot confirm', () => {
     expect(r.corrected).toEqual([]);
     expect(r.figures['requests.partial.natural']).toBe(21);
     expect(r.problems.find((p) => p.code === 'ocr_low_confidence')?.where).toBe('table 3, row granted, column natural');
+  });
+});
+
+describe('unconfirmedReadings', () => {
+  it('names a low-confidence figure that no check covers (table 2), not one its passing checks confirm', () => {
+    const figures: Figures = { ...sample.figures, 'art20.rules.in_force': 13 };
+    const prov = ocrProvenance(figures);
+    prov['art20.rules.in_force'] = { ...prov['art20.rules.in_force'], text: '13', confidence: 0.78 };
+    // a request figure read as unsure, but every check it is in passes: confirmed, not named
+    prov['requests.granted.natural'] = { ...prov['requests.granted.natural'], confidence: 0.7 };
+    const checks = runChecks(figures, opts);
+    const ps = unconfirmedReadings(figures, prov, checks, []);
+    expect(ps.map((p) => p.code)).toEqual(['ocr_low_confidence']);
+    expect(ps[0].message).toContain('art20.rules.in_force');
+    expect(ps[0].message).toContain('"13"');
+  });
+
+  it('names nothing read with confidence', () => {
+    const prov = ocrProvenance(sample.figures, 0.99);
+    expect(unconfirmedReadings(sample.figures, prov, runChecks(sample.figures, opts), [])).toEqual([]);
   });
 });

@@ -160,6 +160,72 @@ function marginMask(d: Uint8Array, width: number, height: number, m: number, fil
   for (let y = 0; y < height; y++) out.set(d.subarray(y * width, (y + 1) * width), (y + m) * w + m);
   return out;
 }
+/** What a thin stroke in a cell may be read as (a slash as 1, l, I, 7; a dash as 一, -). */
+const STROKE_READINGS = /^[1lI|丨\/／7一\-－—_]$/;
+
+/** Grey below this is ink when telling a printed blank from a figure not read (noise stays above). */
+const EVIDENCE_GREY = 200;
+
+/** Readings that are a printed blank (a dash, a slash): only when the picture shows just that stroke. */
+const BLANK_MARKS = /^[-－‐‑‒–—―─━一_＿~～/／\\＼·•.。*＊]+$/;
+
+type BlankEvidence = { kind: 'empty' } | { kind: 'ink'; box: PxBox } | { kind: 'stroke'; box: PxBox; ch: string };
+
+/**
+ * What the picture shows in a cell (its ink mask, rulings erased): nothing (a printed blank), one thin
+ * straight stroke (a slash or a dash: the blank markers / — －), or other ink (a figure, or something
+ * that hides one). A cell's edges (the last pixels of a ruling, a JPEG's ringing) are left out.
+ */
+export function blankEvidence(mask: Uint8Array, w: number, cell: PxBox, minH: number, dpi: number): BlankEvidence {
+  const e = Math.max(1, Math.round(dpi / 100));
+  const b: PxBox = [cell[0] + e, cell[1] + e, cell[2] - e, cell[3] - e];
+  if (b[2] - b[0] < 2 || b[3] - b[1] < 2) return { kind: 'empty' };
+  // ink pixels, and the rows' spans (for the stroke's shape)
+  let n = 0, x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  const rows: { y: number; a: number; z: number; n: number }[] = [];
+  for (let y = b[1]; y < b[3]; y++) {
+    let a = -1, z = -1, k = 0;
+    for (let x = b[0]; x < b[2]; x++) {
+      if (!mask[y * w + x]) continue;
+      if (a < 0) a = x;
+      z = x;
+      k++;
+    }
+    if (k) {
+      rows.push({ y, a, z, n: k });
+      n += k;
+      if (a < x0) x0 = a;
+      if (z + 1 > x1) x1 = z + 1;
+      if (y < y0) y0 = y;
+      y1 = y + 1;
+    }
+  }
+  // a speck (a dot of noise, a dust mark) is no ink: fewer pixels than a stroke of a tenth of a character
+  const speck = Math.max(6, Math.round((minH * minH) / 40));
+  if (n < speck || (x1 - x0 < Math.max(2, minH * 0.2) && y1 - y0 < Math.max(2, minH * 0.2))) return { kind: 'empty' };
+  const box: PxBox = [x0, y0, x1, y1];
+  const bw = x1 - x0, bh = y1 - y0;
+  const stroke = Math.max(1, minH * 0.22);
+  // a dash: a flat bar no taller than a stroke, wider than twice its height, every row of it full
+  if (bh <= Math.max(2, stroke * 1.2) && bw >= Math.max(3, bh * 2.5) && n >= bw * bh * 0.6) return { kind: 'stroke', box, ch: '—' };
+  // a slash: every row one short run, the runs moving steadily sideways (a 1's stem stays put), the
+  // whole as tall as a character
+  if (bh >= minH * 0.5 && bw >= bh * 0.3 && rows.length === bh && rows.every((r) => r.z - r.a + 1 <= stroke * 2.2 && r.n >= (r.z - r.a + 1) * 0.7)) {
+    const cs = rows.map((r) => (r.a + r.z) / 2);
+    const my = (y0 + y1 - 1) / 2, mc = cs.reduce((p, c) => p + c, 0) / cs.length;
+    let sxy = 0, syy = 0, scc = 0;
+    rows.forEach((r, k) => {
+      sxy += (r.y - my) * (cs[k] - mc);
+      syy += (r.y - my) ** 2;
+      scc += (cs[k] - mc) ** 2;
+    });
+    const slope = sxy / Math.max(1e-9, syy);
+    const corr = sxy / Math.max(1e-9, Math.sqrt(syy * scc));
+    if (Math.abs(slope) >= 0.25 && Math.abs(corr) >= 0.95) return { kind: 'stroke', box, ch: slope < 0 ? '/' : '\\' };
+  }
+  return { kind: 'ink', box };
+}
+
 const WORK_DPI = 200;
 
 /** The seal is faded only when the ink's median grey is below this share of the seal's level. */
@@ -202,7 +268,7 @@ const DIGITLIKE = /^[0-9oOоОlI|.,，%]$/;
 const LIGHT_RULE = 228;
 
 /** A mask at a light threshold, every pixel kept (a dotted rule's dots have no inked neighbour). */
-function lightMask(g: Grey, thr: number, dark: Uint8Array, w: number): Uint8Array {
+export function lightMask(g: Grey, thr: number, dark: Uint8Array, w: number): Uint8Array {
   const n = g.data.length;
   // a light pixel within two pixels of dark ink is a character's edge (its halo), not a faint rule
   let near = dark;
@@ -214,6 +280,30 @@ function lightMask(g: Grey, thr: number, dark: Uint8Array, w: number): Uint8Arra
   const m = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (g.data[i] < thr && !near[i]) m[i] = 1;
   return m;
+}
+
+/**
+ * Runs of a mask that are dotted lines: along the run its own pixel row (or column) is inked a third
+ * to most of the way, on and off at a dot's pitch (a character's stroke is solid, a solid rule was
+ * found in the ink already), and holds at least the ink of the rows three and four pixels away on
+ * either side (a line of text is as inked beside its middle row).
+ */
+function thinRuns(m: Uint8Array, w: number, h: number, runs: PixelSeg[], dir: 'h' | 'v'): PixelSeg[] {
+  const at = (a: number, b: number) => (dir === 'h' ? (b >= 0 && b < h ? m[b * w + a] : 0) : a >= 0 && a < h && b >= 0 && b < w ? m[a * w + b] : 0);
+  return runs.filter((r) => {
+    const c = Math.round(r.at);
+    let own = 0, side = 0, flips = 0, prev = 0;
+    for (let a = r.a0; a <= r.a1; a++) {
+      const v = Math.max(at(a, c), at(a, c - 1), at(a, c + 1));
+      own += v;
+      if (v !== prev) flips++;
+      prev = v;
+      side = side + Math.max(at(a, c - 3), at(a, c + 3)) + Math.max(at(a, c - 4), at(a, c + 4));
+    }
+    const len = r.a1 - r.a0 + 1;
+    // dots: ink along a third to most of the run, on and off at a dot's pitch (a stroke is solid)
+    return own >= len * 0.3 && own <= len * 0.85 && flips >= len / 8 && own >= side;
+  });
 }
 
 /**
@@ -239,13 +329,53 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
   // most of a text line's height (a row of a wrapped label is two lines high: its own height would
   // join two narrow columns' figures)
   const pieces = textBands(text, w, [0, 0, w, h], minH, 0.01);
-  const rows: { y0: number; y1: number; boxes: PxBox[] }[] = [];
+  const rows: { y0: number; y1: number; boxes: PxBox[]; pieces?: PxBox[] }[] = [];
   for (const b of pieces) {
     const r = rows[rows.length - 1];
     if (r && r.y0 === b[1] && r.y1 === b[3]) r.boxes.push(b);
     else rows.push({ y0: b[1], y1: b[3], boxes: [b] });
   }
   rows.sort((a, b) => a.y0 - b.y0);
+  // a row of the page that is two or more lines of the table (a header cell wrapped over two lines
+  // beside a spanning header's line, a label centred over two rows): cut where few of its lines
+  // cross, so each line of headers has its own columns (商业企/业 under 法人或其他组织)
+  {
+    const med = [...rows.map((r) => r.y1 - r.y0)].sort((a, b) => a - b)[Math.floor(rows.length / 2)] ?? minH;
+    const out: typeof rows = [];
+    for (const r of rows) {
+      if (r.y1 - r.y0 < med * 1.7) {
+        out.push(r);
+        continue;
+      }
+      // each piece's lines, and each line's own pieces (a spanning header's line covered the gaps of
+      // the line under it)
+      const lines = r.boxes.flatMap((b) => textBands(text, w, b, minH, 0.5).flatMap((q) => textBands(text, w, [b[0], q[1], b[2], q[3]], Math.min(minH, q[3] - q[1]), 0.01)));
+      const cover = new Uint16Array(r.y1 - r.y0);
+      for (const q of lines) for (let y = q[1]; y < q[3]; y++) cover[y - r.y0]++;
+      const cuts: number[] = [];
+      for (let y = r.y0 + 1, s0 = -1; y <= r.y1; y++) {
+        const low = y < r.y1 && cover[y - r.y0] <= Math.max(1, Math.floor(lines.length * 0.15));
+        if (low && s0 < 0) s0 = y;
+        else if (!low && s0 >= 0) {
+          const cy = Math.round((s0 + y) / 2);
+          if (lines.filter((q) => (q[1] + q[3]) / 2 < cy).length >= 2 && lines.filter((q) => (q[1] + q[3]) / 2 >= cy).length >= 2) cuts.push(cy);
+          s0 = -1;
+        }
+      }
+      if (!cuts.length || lines.length < 4) {
+        out.push(r);
+        continue;
+      }
+      const edges = [r.y0, ...cuts, r.y1];
+      for (let k = 0; k + 1 < edges.length; k++) {
+        const mine = lines.filter((q) => (q[1] + q[3]) / 2 >= edges[k] && (q[1] + q[3]) / 2 < edges[k + 1]);
+        if (!mine.length) continue;
+        out.push({ y0: Math.min(...mine.map((q) => q[1])), y1: Math.max(...mine.map((q) => q[3])), boxes: mine });
+      }
+    }
+    rows.length = 0;
+    rows.push(...out);
+  }
   const hs = rows.map((r) => r.y1 - r.y0).sort((a, b) => a - b);
   const wordGap = Math.max(4, (hs[Math.floor(hs.length / 4)] ?? minH) * 0.45);
   for (const r of rows) {
@@ -256,6 +386,7 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
       if (last && b[0] - last[2] <= wordGap) last[2] = Math.max(last[2], b[2]);
       else words.push([...b] as PxBox);
     }
+    r.pieces = r.boxes;
     r.boxes = words;
   }
   const out: { h: PixelSeg[]; v: PixelSeg[] } = { h: [], v: [] };
@@ -288,7 +419,15 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
     // row boundaries
     const printed = printedH.filter((q) => q.at > top - pad && q.at < bottom + pad && q.a1 - q.a0 >= (zx1 - zx0) * 0.5).map((q) => q.at);
     let ys: number[];
-    if (printed.length >= 3) ys = [...new Set([top, ...printed, bottom])].sort((a, b) => a - b);
+    if (printed.length >= 3) {
+      ys = [...new Set([top, ...printed, bottom])].sort((a, b) => a - b);
+      // rows with no printed rule between them (lines of a header cut apart above) are parted too
+      for (let j = 1; j < zone.length; j++) {
+        const a = zone[j - 1].y1, b = zone[j].y0;
+        if (b > a && !ys.some((y) => y >= a - 1 && y <= b + 1) && zone[j - 1].boxes.length >= 2 && zone[j].boxes.length >= 2 && !printedH.some((q) => q.at > zone[j - 1].y0 && q.at < zone[j].y1)) ys.push(Math.round((a + b) / 2));
+      }
+      ys.sort((a, b) => a - b);
+    }
     else {
       ys = [top];
       for (let j = 1; j < zone.length; j++) ys.push(Math.round((zone[j - 1].y1 + zone[j].y0) / 2));
@@ -307,7 +446,23 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
         const free = x < zx1 && cover[x] <= allow;
         if (free && s0 < 0) s0 = x;
         else if (!free && s0 >= 0) {
-          if (x - s0 >= 2) out.push(Math.round((s0 + x) / 2));
+          if (x - s0 >= 2) {
+            // the gutter's place: the middle of its stretch covered by the fewest rows (a header
+            // word narrower than the column's figures' gap allowed for is not cut)
+            let lo = Infinity;
+            for (let k = s0; k < x; k++) lo = Math.min(lo, cover[k]);
+            let a = -1, b = -1, best = -1, bestLen = 0;
+            for (let k = s0; k <= x; k++) {
+              if (k < x && cover[k] === lo) {
+                if (a < 0) a = k;
+                b = k;
+              } else if (a >= 0) {
+                if (b - a + 1 > bestLen) (bestLen = b - a + 1), (best = Math.round((a + b + 1) / 2));
+                a = -1;
+              }
+            }
+            out.push(lo > 0 || bestLen < 2 ? Math.round((s0 + x) / 2) : best);
+          }
           s0 = -1;
         }
       }
@@ -328,6 +483,7 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
       blocks[blocks.length - 1].push(r);
     }
     const mid = (r: (typeof zone)[number]) => (r.y0 + r.y1) / 2;
+    if (process.env.NIANBAO_OCR_DEBUG) for (const r of zone.slice(0, 6)) console.error('  zone row', r.y0, r.y1, r.boxes.map((b) => `${b[0]}-${b[2]}`).join(' '));
     if (process.env.NIANBAO_OCR_DEBUG) console.error('virtual zone', zx0, top, zx1, bottom, 'rows', zone.length, 'tabular', nTab, 'row rules', ys.length, 'gutters', gutters.join(' '), 'blocks', blocks.filter((b) => b.length).length);
     for (const block of blocks) {
       if (!block.length) continue;
@@ -341,7 +497,9 @@ export function virtualGrid(text: Uint8Array, w: number, h: number, printedH: Pi
         let a0 = -1;
         for (let j = 0; j + 1 < bys.length; j++) {
           const y0 = bys[j], y1 = bys[j + 1];
-          const crossed = block.some((r) => mid(r) > y0 && mid(r) < y1 && r.boxes.some((b) => b[0] < gx && b[2] > gx));
+          // (crossed by a piece of ink, not by a word: narrow columns' header words stand closer
+          // than the gap that joins a word's pieces)
+          const crossed = block.some((r) => mid(r) > y0 && mid(r) < y1 && (r.pieces ?? r.boxes).some((b) => b[0] < gx && b[2] > gx));
           if (!crossed && a0 < 0) a0 = y0;
           if (crossed && a0 >= 0) {
             out.v.push({ at: gx, a0, a1: y0 });
@@ -416,26 +574,75 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   let pxV = findRulings(lineMask, w, h, Math.round(dpi * 0.2), Math.max(1, Math.round(dpi / 100)), 'v');
   const toPt = (l: { at: number; a0: number; a1: number }[]): Seg[] => l.map((q) => ({ at: q.at * s, a0: q.a0 * s, a1: q.a1 * s }));
   let rulings: Rulings = { h: mergeSegs(toPt(px.h), 1, 2), v: mergeSegs(toPt(pxV.v), 1, 2) };
-  if (!opts.dpi && !latticeParts(rulings, opts.page).length) {
+  /** Dotted rules between rows whose columns were not found (rows for the text's columns). */
+  let dottedRows: PixelSeg[] = [];
+  let dotted = false;
+  if (!opts.dpi && !hasColumns(latticeParts(rulings, opts.page), rulings)) {
     // no lattice in the ink of a picture (not a scan: a scanned page's faint layout boxes and the halos
     // of its noisy prose made lattices over prose): faint (light grey) or dotted rulings are looked for in a lighter mask
     // whose lone pixels stay (a dotted rule's dots), bridging a dot's gap
     const light = lightMask(grey, Math.max(thr, LIGHT_RULE), mask, w);
     // (stricter than in the ink: a noisy scan's prose has light halos that line up over short runs;
     // a faint table's rules run across a good part of the picture)
-    const gap = Math.max(2, Math.round(dpi / 60));
+    // (a dotted border restarts its dots at each cell's corner: a gap of several pixels there; the
+    // run's length, a third of the picture, keeps prose halos out)
+    const gap = Math.max(3, Math.round(dpi / 10));
     const lh = findRulings(light, w, h, Math.max(Math.round(dpi * 0.7), Math.round(w * 0.3)), gap, 'h');
     const lv = findRulings(light, w, h, Math.round(dpi * 0.3), gap, 'v');
     const r2: Rulings = { h: mergeSegs(toPt(lh.h), 1, 2), v: mergeSegs(toPt(lv.v), 1, 2) };
+    if (process.env.NIANBAO_OCR_DEBUG) console.error('light rulings', lh.h.length, lv.v.length, 'parts', latticeParts(r2, opts.page).length, 'columns', hasColumns(latticeParts(r2, opts.page), r2));
     if (lh.h.length >= 3 && hasColumns(latticeParts(r2, opts.page), r2)) {
       px = lh;
       pxV = lv;
       rulings = r2;
+    } else {
+      // dotted rules close to the text (a cell's padding of a pixel or two): the dots closed along
+      // each line, every pixel kept, and a run kept only where it is a thin line (the pixel rows or
+      // columns beside it hold far less ink: a line of text is as inked beside its middle)
+      const dots = new Uint8Array(w * h);
+      const dthr = Math.max(thr, LIGHT_RULE);
+      for (let i = 0; i < dots.length; i++) dots[i] = grey.data[i] < dthr ? 1 : 0;
+      let dh = thinRuns(dots, w, h, findRulings(dots, w, h, Math.max(Math.round(dpi * 0.7), Math.round(w * 0.3)), gap, 'h').h, 'h');
+      // a vertical rule runs down much of the table at one place; a character's strokes bridged over
+      // lines are short and scattered: runs at one x (±1) must add up to a third of the rows' height
+      // (down a column only a dot's gap is bridged: the figures right-aligned in a column line up
+      // over the rows' gaps; a dotted rule restarts in each row, so its runs are a row high)
+      let dv = thinRuns(dots, w, h, findRulings(dots, w, h, Math.max(6, Math.round(dpi * 0.08)), 3, 'v').v, 'v');
+      if (dh.length >= 2) {
+        const span = Math.max(...dh.map((q) => q.at)) - Math.min(...dh.map((q) => q.at));
+        dv = dv.filter((q) => dv.reduce((a, o) => a + (Math.abs(o.at - q.at) <= 1 ? o.a1 - o.a0 + 1 : 0), 0) >= span / 3);
+      }
+      // a dotted line's runs a pixel or two apart (its dots' rows or columns offset) are one line
+      const snap = (runs: PixelSeg[]): PixelSeg[] => {
+        const xs = [...new Set(runs.map((q) => q.at))].sort((a, b) => a - b);
+        const to = new Map<number, number>();
+        for (let i = 0; i < xs.length; ) {
+          let j = i;
+          while (j + 1 < xs.length && xs[j + 1] - xs[j] <= 3) j++;
+          const group = runs.filter((q) => q.at >= xs[i] && q.at <= xs[j]);
+          const len = group.reduce((a, q) => a + q.a1 - q.a0 + 1, 0);
+          const at = Math.round(group.reduce((a, q) => a + q.at * (q.a1 - q.a0 + 1), 0) / len);
+          for (let k = i; k <= j; k++) to.set(xs[k], at);
+          i = j + 1;
+        }
+        return runs.map((q) => ({ ...q, at: to.get(q.at) ?? q.at }));
+      };
+      dv = snap(dv);
+      dh = snap(dh);
+      const r3: Rulings = { h: mergeSegs(toPt(dh), 1, 2), v: mergeSegs(toPt(dv), 1, 2) };
+      if (process.env.NIANBAO_OCR_DEBUG) console.error('dotted rulings', dh.length, dv.length, 'columns', hasColumns(latticeParts(r3, opts.page), r3));
+      if (dh.length >= 3 && hasColumns(latticeParts(r3, opts.page), r3)) {
+        px = { h: dh, v: [] };
+        pxV = { h: [], v: dv };
+        rulings = r3;
+        dotted = true;
+      } else if (dh.length >= 3) dottedRows = dh;
     }
   }
   const thick = Math.max(1, Math.round(dpi / 100));
   const text = readGrey === grey ? new Uint8Array(mask) : binarise(readGrey, thr);
-  eraseRulings(text, w, { h: px.h, v: pxV.v }, thick);
+  // (a dotted line's dots stray a pixel either side of where its runs were snapped)
+  eraseRulings(text, w, { h: px.h, v: pxV.v }, dotted ? thick + 1 : thick);
   // the grey image with the ruling pixels taken out, for crops
   const clean = new Uint8Array(readGrey.data);
   const lines = new Uint8Array(w * h);
@@ -450,7 +657,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   if (!opts.dpi && !hasColumns(parts, rulings)) {
     // rulings that do not make cells (only horizontal rules, or none): rows and columns from where the
     // text is, as rulings between them, into the same lattice
-    const vg = virtualGrid(text, w, h, px.h, Math.max(4, Math.round(dpi * 0.045)));
+    const vg = virtualGrid(text, w, h, [...px.h, ...dottedRows], Math.max(4, Math.round(dpi * 0.045)));
     if (vg.v.length) {
       // (vertical runs found in the ink were character strokes: the text's gutters replace them)
       rulings = { h: mergeSegs([...rulings.h, ...toPt(vg.h)], 1, 2), v: mergeSegs(toPt(vg.v), 1, 2) };
@@ -483,6 +690,8 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
   const groups: { at: number; box: PxBox }[][] = [];
   /** Cells whose only ink is pieces of a figure cut by the picture's edge (no whole line). */
   const cutCells: PxBox[] = [];
+  /** Every cell of the lattice (its inner box) and the text lines found in it (indices into `boxes`). */
+  const cellList: { box: PxBox; bands: number[] }[] = [];
   const inset = thick + 1;
   for (const part of parts) {
     for (const reg of part.regions) {
@@ -500,12 +709,16 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       // a short label wrapped over lines (自然/人, 商业企/业) is read as one line, its pieces side by
       // side: a lone character read without its neighbours is often misread (人 as 天)
       if (wrappedLabel(inCell)) groups.push(inCell.map((q) => ({ at: boxes.length + inCell.indexOf(q), box: q })));
+      cellList.push({ box: b, bands: inCell.map((_, k) => boxes.length + k) });
       boxes.push(...inCell);
       // a figure the picture's edge cut leaves only fragments, each thinner than a line (the left
       // strokes of a 3): the cell is not blank, it is unreadable
       if (!inCell.length) {
         const ink = inkBox(text, w, b);
-        if (ink && offPicture(ink)) cutCells.push(ink);
+        if (ink && offPicture(ink)) {
+          cutCells.push(ink);
+          cellList[cellList.length - 1].bands = [-1];
+        }
       }
     }
   }
@@ -562,6 +775,8 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     console.error('timing', opts.page, 'layout ms', Math.round(tRec - t0), 'recognise ms', Math.round(performance.now() - tRec), 'crops', boxes.length, 'widths: cells', mw(boxes.slice(0, cellBands)), 'prose', mw(boxes.slice(cellBands)));
   }
   const glyphs: Glyph[] = [];
+  /** The glyphs each crop gave (first index, count). */
+  const glyphsOf: [number, number][] = [];
   let nLines = 0;
   results.forEach((r, i) => {
     let chars = r.chars.filter((c) => c.ch.trim() !== '' || c.ch === ' ');
@@ -600,6 +815,7 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
     // a prose line this unsure is noise read as text
     if (mean < (i < cellBands ? MIN_CELL_CONF : MIN_LINE_CONF)) return;
     nLines++;
+    glyphsOf[i] = [glyphs.length, chars.length];
     const [x0, y0, x1, y1] = boxes[i];
     // characters laid out evenly over the line's ink: contiguous, so one number stays one number
     const pitch = (x1 - x0) / chars.length;
@@ -609,6 +825,60 @@ export async function layoutFromImage(img: RgbImage, opts: { dpi?: number; page:
       glyphs.push({ ch: c.ch, x0: gx0, x1: gx1, top, bottom, yc: (top + bottom) / 2, size: bottom - top, space: c.ch === ' ', vert: false, conf: c.p, alts: c.alts });
     });
   });
+
+  // a cell that gave no reading is a printed blank only when the picture shows nothing in it; ink
+  // the text finder missed or the recogniser could not read is a missing figure (named unreadable),
+  // and a lone thin stroke (/ — －, also when read as 1) is the printed blank it looks like
+  // the evidence is the grey picture at a light threshold, not the binarised ink: a thin or faint
+  // figure (a light 明体 at 96 ppi) the ink mask dropped is still ink here
+  const evidence = new Uint8Array(w * h);
+  const evThr = Math.max(thr, EVIDENCE_GREY);
+  for (let i = 0; i < evidence.length; i++) evidence[i] = clean[i] < evThr ? 1 : 0;
+  for (const cell of cellList) {
+    if (cell.bands[0] === -1) continue;
+    const pieces = cell.bands.flatMap((bi) => {
+      const from = moved[bi], to = bi + 1 < moved.length ? moved[bi + 1] : boxes.length;
+      return Array.from({ length: to - from }, (_, k) => from + k);
+    });
+    const read = pieces.filter((pi) => glyphsOf[pi]);
+    const verdict = blankEvidence(evidence, w, cell.box, minH, dpi);
+    if (!read.length) {
+      if (verdict.kind === 'empty') continue;
+      const [x0, y0, x1, y1] = verdict.box;
+      nLines++;
+      const ch = verdict.kind === 'stroke' ? verdict.ch : '…';
+      glyphs.push({ ch, x0: x0 * s, x1: x1 * s, top: y0 * s, bottom: y1 * s, yc: ((y0 + y1) / 2) * s, size: (y1 - y0) * s, space: false, vert: false, conf: verdict.kind === 'stroke' ? 0.9 : 0, alts: [] });
+      if (process.env.NIANBAO_OCR_DEBUG) console.error('unread cell', opts.page, cell.box.join(','), verdict.kind, JSON.stringify(ch));
+      continue;
+    }
+    // figures on two lines of one cell (0 over 34: two rows' cells taken for one, where no ruling
+    // parts them) are no one figure: named unreadable, never read as 034
+    const figLines = read.filter((pi) => /^[+\-−]?[0-9][0-9.,]*$/.test(glyphs.slice(glyphsOf[pi][0], glyphsOf[pi][0] + glyphsOf[pi][1]).map((g) => g.ch).join('').trim()));
+    if (figLines.length >= 2 && figLines.some((a) => figLines.some((b) => boxes[b][1] >= boxes[a][3]))) {
+      const g = glyphs[glyphsOf[figLines[figLines.length - 1]][0] + glyphsOf[figLines[figLines.length - 1]][1] - 1];
+      glyphs.push({ ...g, ch: '…', conf: 0, alts: [], x0: g.x1 - 0.01, x1: g.x1 });
+      if (process.env.NIANBAO_OCR_DEBUG) console.error('stacked figures', opts.page, cell.box.join(','));
+      continue;
+    }
+    // a blank marker read (- / —) where the picture holds more than one thin stroke (-5 read as -):
+    // the figure is unreadable, not a printed blank
+    const readText = read.map((pi) => glyphs.slice(glyphsOf[pi][0], glyphsOf[pi][0] + glyphsOf[pi][1]).map((g) => g.ch).join('')).join('').trim();
+    if (verdict.kind === 'ink' && BLANK_MARKS.test(readText)) {
+      const g = glyphs[glyphsOf[read[read.length - 1]][0] + glyphsOf[read[read.length - 1]][1] - 1];
+      glyphs.push({ ...g, ch: '…', conf: 0, alts: [], x0: g.x1 - 0.01, x1: g.x1 });
+      if (process.env.NIANBAO_OCR_DEBUG) console.error('mark over ink', opts.page, cell.box.join(','), JSON.stringify(readText));
+      continue;
+    }
+    // one character read where the picture holds one thin straight stroke: a printed blank (/ read as 1)
+    if (verdict.kind === 'stroke' && read.length === 1 && glyphsOf[read[0]][1] === 1) {
+      const g = glyphs[glyphsOf[read[0]][0]];
+      if (STROKE_READINGS.test(g.ch)) {
+        if (process.env.NIANBAO_OCR_DEBUG) console.error('stroke cell', opts.page, cell.box.join(','), JSON.stringify(g.ch), '->', verdict.ch);
+        g.ch = verdict.ch;
+        g.alts = [];
+      }
+    }
+  }
 
   for (const [x0, y0, x1, y1] of cutCells) {
     nLines++;
