@@ -55,7 +55,7 @@ function views(db: Db | Database.Database): Record<string, unknown[]> {
 function version5(path: string): Database.Database {
   const db = new Database(path);
   applyMigrations(db, 'core', coreMigrations.filter((m) => m.version <= 5));
-  applyMigrations(db, 'review', reviewMigrations);
+  applyMigrations(db, 'review', reviewMigrations.filter((m) => m.version <= 2)); // the review set as it was then
   db.exec('BEGIN');
   for (const [i, { report: r, bytes }] of docs.entries()) {
     const id = i + 1;

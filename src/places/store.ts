@@ -28,7 +28,11 @@ export interface PlaceRow extends Record<(typeof PLACE_COLUMNS)[number], string 
   labels_json: string;
 }
 
-const COLS = ['report_id', 'status', ...PLACE_COLUMNS, 'body', 'place_key', 'candidates_json', 'evidence_json', 'reason', 'basis', 'labels_json'];
+// Read when first written, not when this module loads: places/schema.ts → review/schema.ts → the stored
+// findings → review/workflow.ts → review/agencies.ts → places/placing.ts → here is a cycle, and PLACE_COLUMNS
+// is not yet defined while it loads.
+let cols: string[] | undefined;
+const COLS_OF = () => (cols ??= ['report_id', 'status', ...PLACE_COLUMNS, 'body', 'place_key', 'candidates_json', 'evidence_json', 'reason', 'basis', 'labels_json']);
 
 /**
  * Writes (or, with `place` undefined, removes) a report's place. A manual place is kept unless
@@ -59,8 +63,8 @@ function upsert(db: Db, manual: boolean): Statement {
   let st = m.get(manual);
   if (!st) {
     st = db.prepare(
-      `INSERT INTO report_places_data (${COLS.join(', ')}) VALUES (${COLS.map((c) => '@' + c).join(', ')})
-       ON CONFLICT (report_id) DO UPDATE SET ${COLS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')},
+      `INSERT INTO report_places_data (${COLS_OF().join(', ')}) VALUES (${COLS_OF().map((c) => '@' + c).join(', ')})
+       ON CONFLICT (report_id) DO UPDATE SET ${COLS_OF().slice(1).map((c) => `${c} = excluded.${c}`).join(', ')},
          placed_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
        ${manual ? '' : "WHERE report_places_data.basis <> 'manual'"}`,
     );

@@ -44,7 +44,7 @@ import { PerKeySerial, renderPdfPage, safeNext, SigninThrottle, type ThrottleOpt
 import { linkOf } from '../review/agencies.js';
 import { findingsCsv, findingsXlsx } from '../review/export-findings.js';
 import { reportFindings, type Finding, type QueueFilter } from '../review/findings.js';
-import { nextOpenFinding, queuePage } from '../review/stored-findings.js';
+import { nextOpenFinding, queuePage, syncFindings } from '../review/stored-findings.js';
 import { relink } from '../review/hook.js';
 import { FAMILIES } from '../review/labels-zh.js';
 import { familyShares, outcomesByAgency } from '../review/overview.js';
@@ -315,6 +315,9 @@ export function startServer(db: Db, opts: ServeOptions = {}): Promise<RunningSer
     }
   }
   function memo<T>(key: string, make: () => T): T {
+    // the reports marked changed are recomputed first, as a review-only write: a memo that reads the stored
+    // findings (the overview's family shares) must neither see stale ones nor move the version it is kept under
+    reviewOnly(() => syncFindings(db));
     const version = `${db.pragma('data_version', { simple: true })}:${totalChanges() - reviewChanges}`;
     if (version !== memoVersion || memoMap.size > 64) {
       memoMap.clear();
