@@ -22,7 +22,7 @@ import { parseProvenance } from '../store/provenance.js';
 import type { Db } from '../store/db.js';
 import { groupFindings, type Finding, type ProblemRow, type QueueFilter } from './findings.js';
 import { checkFamily } from './labels-zh.js';
-import type { EvidenceCell, FlaggedCheck, ReviewRow, ReviewState } from './workflow.js';
+import type { EvidenceCell, FlaggedCheck, ReportMeta, ReviewRow, ReviewState } from './workflow.js';
 
 /** The queue's order: open (and reopened) first, then closed, then notes. */
 export const STATE_RANK: Record<string, number> = { open: 0, reopened: 0, closed: 1, note: 2 };
@@ -115,17 +115,7 @@ function stmts(db: Db): Stmts {
   return s;
 }
 
-interface Meta {
-  id: number;
-  sha256: string;
-  source: string;
-  source_url: string | null;
-  agency: string | null;
-  year: number | null;
-  region: string | null;
-  version: string | null;
-  kind: string | null;
-  title: string | null;
+interface Meta extends ReportMeta {
   identity: string | null;
 }
 

@@ -82,7 +82,8 @@ export interface FlaggedCheck {
   review: ReviewRow | null;
 }
 
-interface ReportMeta {
+/** A report's row as the review reads it (also the stored findings' `Meta`). */
+export interface ReportMeta {
   id: number;
   sha256: string;
   source: string;
