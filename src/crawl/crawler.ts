@@ -18,16 +18,16 @@ import { createAgent, fetchUrl, type FetchOptions, type FetchResult } from './fe
 import { policyFor, withClasses, type AddressClass } from '../net/address-policy.js';
 import { takeCrawlLock } from './writer-lock.js';
 import { Frontier, requestKey, requestUrl, type FetchLogEntry, type FrontierRow, type KindHint } from './frontier.js';
-import { discover, discoverAnswer, discoverSitemap, type FoundLink, type PageLinks } from './discover.js';
+import { discover, discoverAnswer, discoverSitemap, hashRoute, type FoundLink, type PageLinks } from './discover.js';
 import { downloadName } from './attachments.js';
-import { parseApiInfo } from './cms/index.js';
+import { parseApiInfo, type ApiInfo } from './cms/index.js';
 import { sitemapsFromRobots } from './sitemap.js';
 import { isImage, resourceMap, storePageResources, type PageResource } from './resources.js';
 import { sniffFormat } from '../decode.js';
 import { allowAll, parseRobots, type Robots } from './robots.js';
 import { ScopeFilter, type Scope } from './scope.js';
 import { withoutHash, type BrowserAnswer, type BrowserRequest } from './browser/session.js';
-import { RenderStep, hashRoute, type CapturedFile, type RenderEvent, type SeedRendering } from './render-step.js';
+import { RenderStep, type CapturedFile, type RenderEvent, type SeedRendering } from './render-step.js';
 import type { LinkFormat } from './attachments.js';
 import { Challenges, challengeReason, type ChallengeEvent, type ChallengedHost } from './challenge.js';
 // [h18 hook 1/5] site discovery (--follow-sites): src/crawl/sites/
@@ -259,6 +259,8 @@ function documentFile(res: FetchResult): { format: LinkFormat; name: string | nu
   const format = sniffFormat(res.body, res.headers['content-type'], name ?? new URL(res.finalUrl).pathname);
   return format === 'pdf' || FILE_FORMATS.has(format) ? { format: format as LinkFormat, name } : null;
 }
+/** A replayed list API whose page's script posted its page number in a JSON body (cms/replay.ts). */
+const isJsonReplay = (api: ApiInfo | null) => api?.cms === 'replay' && api.where === 'json';
 /** Links that continue the list they are on: no deeper than it. */
 const depthOf = (l: FoundLink, from: number) => from + (l.kind === 'list' || l.kind === 'api' ? 0 : 1);
 const BATCH = 16;
@@ -838,7 +840,7 @@ export class Crawler {
             method: row.method === 'POST' ? 'POST' : 'GET',
             body: row.body ?? undefined,
             // a replayed list API whose page's script posted JSON: posted as JSON again (cms/replay.ts)
-            ...(row.method === 'POST' && row.api && /"where":"json"/.test(row.api) ? { headers: { 'content-type': 'application/json;charset=UTF-8' } } : {}),
+            ...(row.method === 'POST' && isJsonReplay(parseApiInfo(row.api)) ? { headers: { 'content-type': 'application/json;charset=UTF-8' } } : {}),
             dispatcher: this.agent,
             userAgent: this.opts.userAgent,
             timeoutMs: this.opts.timeoutMs,

@@ -113,13 +113,19 @@ export function scriptPagerUrls(html: string, base: URL): string[] {
   return out;
 }
 
+/** A hash route (`#/detail/123`, `#!/list`, also a bare `#/…` href): a page only its script shows; '' for none. */
+export function hashRoute(url: string | URL): string {
+  const h = typeof url === 'string' ? (url.includes('#') ? url.slice(url.indexOf('#')) : '') : url.hash;
+  return h.startsWith('#/') || h.startsWith('#!/') ? h : '';
+}
+
 /**
  * A link's URL as the frontier keeps it: without its fragment (a plain anchor, `#top`), except a hash
  * route (`#/detail/123`, `#!/list`), which is the page a hash-routed app's script shows.
  */
 export function clean(u: URL): string {
   u = new URL(u.href);
-  if (!u.hash.startsWith('#/') && !u.hash.startsWith('#!/')) u.hash = '';
+  if (!hashRoute(u)) u.hash = '';
   return u.href;
 }
 
@@ -147,7 +153,7 @@ function resolveHref(href: string | undefined, base: URL): URL | null {
   if (!href) return null;
   const h = href.trim();
   // a plain anchor (#top) is the page itself; a hash route (#/detail/1, #!/list) is a page of its own
-  if (!h || /^(javascript|mailto|tel|data):/i.test(h) || (h.startsWith('#') && !/^#!?\//.test(h))) return null;
+  if (!h || /^(javascript|mailto|tel|data):/i.test(h) || (h.startsWith('#') && !hashRoute(h))) return null;
   try {
     const u = new URL(h, base);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;

@@ -8,7 +8,7 @@
  * Knows nothing of the browser or the frontier: links in, a verdict out.
  */
 import type Database from 'better-sqlite3';
-import type { FoundLink, PageLinks } from './discover.js';
+import { hashRoute, type FoundLink, type PageLinks } from './discover.js';
 
 export type RenderVerdict = 'render' | 'static';
 
@@ -21,7 +21,7 @@ export function pageTemplate(url: string | URL): string {
   const u = typeof url === 'string' ? new URL(url) : url;
   const path = u.pathname.replace(/\d+/g, '{n}');
   const names = [...new Set([...u.searchParams.keys()])].sort();
-  const hash = u.hash.startsWith('#/') || u.hash.startsWith('#!/') ? u.hash.split('?')[0].replace(/\d+/g, '{n}') : '';
+  const hash = hashRoute(u).split('?')[0]!.replace(/\d+/g, '{n}');
   return path + (names.length ? '?' + names.join('&') : '') + hash;
 }
 

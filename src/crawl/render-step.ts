@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import PQueue from 'p-queue';
 import { ALLOWED_METHODS, Renderer, discoverRendered, withoutHash, type BrowserAnswer, type BrowserRequest, type RenderResult } from './browser/session.js';
-import type { FoundLink, PageLinks } from './discover.js';
+import { hashRoute, type FoundLink, type PageLinks } from './discover.js';
 import type { FetchResult } from './fetcher.js';
 import type { LinkFormat } from './attachments.js';
 import { renderCandidate } from './render-decide.js';
@@ -68,11 +68,6 @@ export interface RenderOutcome {
   files: CapturedFile[];
 }
 
-/** A hash route (`#/detail/123`, `#!/list`): a page only its script shows. */
-export function hashRoute(url: string | URL): string {
-  const h = typeof url === 'string' ? (url.includes('#') ? url.slice(url.indexOf('#')) : '') : url.hash;
-  return h.startsWith('#/') || h.startsWith('#!/') ? h : '';
-}
 
 /** URLs listed per seed and kind at most. */
 const MAX_LISTED = 20;

@@ -303,7 +303,8 @@ export interface QueueFilter {
   status?: 'fail' | 'warn' | 'all';
 }
 
-const STATE_ORDER: Record<string, number> = { open: 0, reopened: 0, closed: 1, note: 2 };
+/** The queue's order of states: open (and reopened) first, then closed, then notes (also the stored findings' rank). */
+export const STATE_ORDER: Record<string, number> = { open: 0, reopened: 0, closed: 1, note: 2 };
 
 /** Every finding matching the filter, in review order: open first, then by size of the discrepancy. */
 export function findingQueue(db: Db, filter: QueueFilter = {}): QueueItem[] {

@@ -20,12 +20,9 @@
  */
 import { parseProvenance } from '../store/provenance.js';
 import type { Db } from '../store/db.js';
-import { groupFindings, type Finding, type ProblemRow, type QueueFilter } from './findings.js';
+import { groupFindings, STATE_ORDER, type Finding, type ProblemRow, type QueueFilter, type QueueItem } from './findings.js';
 import { checkFamily } from './labels-zh.js';
 import type { EvidenceCell, FlaggedCheck, ReportMeta, ReviewRow, ReviewState } from './workflow.js';
-
-/** The queue's order: open (and reopened) first, then closed, then notes. */
-export const STATE_RANK: Record<string, number> = { open: 0, reopened: 0, closed: 1, note: 2 };
 
 export interface StoredFinding {
   report_id: number;
@@ -40,15 +37,9 @@ export interface StoredFinding {
   checks: { check_id: string }[];
 }
 
-export interface StoredQueueItem {
+/** A queue item as `findingQueue` gives it, its finding as stored. */
+export interface StoredQueueItem extends Omit<QueueItem, 'finding'> {
   finding: StoredFinding;
-  agency: string | null;
-  agency_identity: string | null;
-  region: string | null;
-  year: number | null;
-  title: string | null;
-  source: string;
-  source_url: string | null;
 }
 
 /** Marks reports for `syncFindings`. */
@@ -79,7 +70,7 @@ function stmts(db: Db): Stmts {
   let s = cache.get(db);
   if (s) return s;
   s = {
-    dirty: db.prepare('SELECT report_id FROM review_findings_dirty ORDER BY report_id LIMIT 500'),
+    dirty: db.prepare('SELECT report_id FROM review_findings_dirty ORDER BY report_id LIMIT 500').pluck(),
     meta: db.prepare(
       `SELECT r.id, r.sha256, r.source, r.source_url, r.agency, r.year, r.region, r.version, r.kind, r.title, a.identity
        FROM reports r LEFT JOIN agency_links l ON l.report_id = r.id LEFT JOIN agencies a ON a.id = l.agency_id WHERE r.id = ?`,
@@ -187,7 +178,7 @@ function refresh(db: Db, reportId: number): void {
     s.insFamilies.run(reportId, familiesText(checked), familiesText(failing));
     findings.forEach((f, seq) =>
       s.insFinding.run({
-        report_id: reportId, finding_id: f.id, seq, kind: f.kind, status: f.status, state: f.state, rank: STATE_RANK[f.state] ?? 2,
+        report_id: reportId, finding_id: f.id, seq, kind: f.kind, status: f.status, state: f.state, rank: STATE_ORDER[f.state] ?? 2,
         discrepancy: f.discrepancy, year: meta.year, n_checks: f.checks.length, check_ids: JSON.stringify(f.checks.map((c) => c.check_id)),
         families: familiesText(f.checks.map((c) => checkFamily(c.check_id))), title: f.title, detail: f.detail,
       }),
@@ -201,18 +192,13 @@ export function syncFindings(db: Db): number {
   const s = stmts(db);
   let n = 0;
   for (;;) {
-    const ids = s.dirty.pluck().all() as number[];
+    const ids = s.dirty.all() as number[];
     if (!ids.length) return n;
     db.transaction(() => {
       for (const id of ids) refresh(db, id);
     })();
     n += ids.length;
   }
-}
-
-/** Whether reports wait to be recomputed (cheap). */
-export function findingsDirty(db: Db): boolean {
-  return db.prepare('SELECT 1 FROM review_findings_dirty LIMIT 1').get() !== undefined;
 }
 
 const ORDER = 'f.rank, f.discrepancy DESC, f.report_id, f.finding_id';
